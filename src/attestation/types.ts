@@ -1,0 +1,35 @@
+import type { Hex } from 'viem'
+
+/** The kinds of evidence BOCC verifies. `sim` is the development backend: never real hardware. */
+export type TeeKind = 'tdx' | 'sgx' | 'sev-snp' | 'sim'
+
+/** Intel TCB statuses, as Intel's verification library computes them. */
+export type TcbStatus =
+  | 'UpToDate'
+  | 'SWHardeningNeeded'
+  | 'ConfigurationNeeded'
+  | 'ConfigurationAndSWHardeningNeeded'
+  | 'OutOfDate'
+  | 'OutOfDateConfigurationNeeded'
+  | 'Revoked'
+
+/** One step of a verification, passed or failed, with the reason. */
+export type Check = { name: string; ok: boolean; detail: string }
+
+/** What a verifier (and, when given, a policy) concluded about one piece of evidence. */
+export type EvidenceVerdict = {
+  /** Evidence authentic and, if a policy was applied, accepted by it. */
+  ok: boolean
+  tee: TeeKind
+  /** TCB status (Intel evidence). */
+  status?: TcbStatus
+  advisoryIds: string[]
+  debug: boolean
+  /** Measurement fields by name (e.g. `mrtd`, `rtmr0`…, `mrenclave`, `measurement`), lower-case hex. */
+  measurement: Record<string, Hex>
+  /** The 64 bytes of report data, hex. */
+  reportData: Hex
+  checks: Check[]
+  /** Why verification could not complete, when it could not. */
+  error?: string
+}

@@ -12,6 +12,9 @@ export type TcbStatus =
   | 'OutOfDate'
   | 'OutOfDateConfigurationNeeded'
   | 'Revoked'
+  /** TD 1.5 only: the platform was updated since the TD launched; relaunching it brings it up to date. */
+  | 'TDRelaunchAdvised'
+  | 'TDRelaunchAdvisedConfigurationNeeded'
 
 /** One step of a verification, passed or failed, with the reason. */
 export type Check = { name: string; ok: boolean; detail: string }

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  type CollateralSetName,
+  collateralSet,
+  evidenceVector,
+} from '../../../test/attestationVectors.ts'
+import { readIntelCollateral } from './collateral.ts'
+import { verifyIntelQuote } from './verifyIntelQuote.ts'
+
+type ManifestCase = {
+  quote: string
+  collateral: CollateralSetName
+  at: string
+  expected: { status: string; advisoryIds: string[] } | { error: RegExp }
+}
+
+/** Every Intel case of MANIFEST.md, with the expected result it states. */
+const manifestCases: ManifestCase[] = [
+  {
+    quote: 'phala-dcap-qvl/sgx_quote',
+    collateral: 'P-SGX',
+    at: '2025-06-20T00:00:00Z',
+    expected: {
+      status: 'ConfigurationAndSWHardeningNeeded',
+      advisoryIds: ['INTEL-SA-00289', 'INTEL-SA-00615'],
+    },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx_quote',
+    collateral: 'P-TDX',
+    at: '2025-06-20T00:00:00Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx_quote',
+    collateral: 'P-TDX',
+    at: '2025-07-19T10:00:35Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx_quote',
+    collateral: 'P-TDX',
+    at: '2025-07-19T10:00:36Z',
+    expected: { error: /PCK Platform CA CRL is not current/ },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx_quote',
+    collateral: 'P-TDX',
+    at: '2025-06-19T10:32:27Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx_quote',
+    collateral: 'P-TDX',
+    at: '2025-06-19T10:32:26Z',
+    expected: { error: /TD_QE identity is not current/ },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx-quote.hex',
+    collateral: 'P-TDX',
+    at: '2025-06-20T00:00:00Z',
+    expected: { error: /No matching TCB level/ },
+  },
+  {
+    quote: 'phala-dcap-qvl/quote-from-tappd.hex',
+    collateral: 'P-TDX',
+    at: '2025-06-20T00:00:00Z',
+    expected: { error: /No matching TCB level/ },
+  },
+  {
+    quote: 'phala-dcap-qvl/tdx_quote_outdated',
+    collateral: 'P-2026',
+    at: '2026-02-19T00:00:00Z',
+    expected: { error: /No matching TCB level/ },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'P-2026',
+    at: '2026-02-19T00:00:00Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'T-90c06f',
+    at: '2026-02-01T00:00:00Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'google-go-tdx-guest/tdx_prod_quote_SPR_E4.dat',
+    collateral: 'G-2023',
+    at: '2023-07-01T01:00:00Z',
+    expected: { error: /No matching TCB level/ },
+  },
+  // The joint window of each collateral set, and one second outside it on either side.
+  {
+    quote: 'phala-dcap-qvl/sgx_quote',
+    collateral: 'P-SGX',
+    at: '2025-06-19T10:56:11Z',
+    expected: {
+      status: 'ConfigurationAndSWHardeningNeeded',
+      advisoryIds: ['INTEL-SA-00289', 'INTEL-SA-00615'],
+    },
+  },
+  {
+    quote: 'phala-dcap-qvl/sgx_quote',
+    collateral: 'P-SGX',
+    at: '2025-06-19T10:56:10Z',
+    expected: { error: /not current/ },
+  },
+  {
+    quote: 'phala-dcap-qvl/sgx_quote',
+    collateral: 'P-SGX',
+    at: '2025-07-19T10:01:18Z',
+    expected: {
+      status: 'ConfigurationAndSWHardeningNeeded',
+      advisoryIds: ['INTEL-SA-00289', 'INTEL-SA-00615'],
+    },
+  },
+  {
+    quote: 'phala-dcap-qvl/sgx_quote',
+    collateral: 'P-SGX',
+    at: '2025-07-19T10:01:19Z',
+    expected: { error: /not current/ },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'P-2026',
+    at: '2026-02-18T10:58:51Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'P-2026',
+    at: '2026-02-18T10:58:50Z',
+    expected: { error: /not current/ },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'P-2026',
+    at: '2026-03-20T10:41:15Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'P-2026',
+    at: '2026-03-20T10:41:16Z',
+    expected: { error: /not current/ },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'T-90c06f',
+    // This quote's PCK certificate starts later than the collateral: it bounds the window.
+    at: '2026-01-27T14:36:27Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'T-90c06f',
+    at: '2026-01-27T14:36:26Z',
+    expected: { error: /PCK Certificate is not valid at/ },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'T-90c06f',
+    at: '2026-02-11T15:46:45Z',
+    expected: { status: 'UpToDate', advisoryIds: [] },
+  },
+  {
+    quote: 'google-go-tdx-guest/quote_v5_sample.dat',
+    collateral: 'T-90c06f',
+    at: '2026-02-11T15:46:46Z',
+    expected: { error: /not current/ },
+  },
+]
+
+describe('verifyIntelQuote on the MANIFEST.md vectors', () => {
+  for (const testCase of manifestCases) {
+    const label = `${testCase.quote} with ${testCase.collateral} at ${testCase.at}`
+    it(`${label} → ${'status' in testCase.expected ? testCase.expected.status : testCase.expected.error.source}`, async () => {
+      const verdict = await verifyIntelQuote({
+        quote: evidenceVector(testCase.quote),
+        collateral: readIntelCollateral(collateralSet(testCase.collateral)),
+        at: new Date(testCase.at),
+      })
+      if ('status' in testCase.expected) {
+        assert.equal(verdict.error, undefined)
+        assert.equal(verdict.ok, true)
+        assert.equal(verdict.status, testCase.expected.status)
+        assert.deepEqual(verdict.advisoryIds, testCase.expected.advisoryIds)
+        assert.ok(verdict.checks.every((check) => check.ok))
+      } else {
+        assert.equal(verdict.ok, false)
+        assert.match(verdict.error ?? '', testCase.expected.error)
+        assert.equal(verdict.checks.at(-1)?.ok, false)
+      }
+    })
+  }
+
+  it('reads the padded COS quote by its own length and verifies its signatures', async () => {
+    const verdict = await verifyIntelQuote({
+      quote: evidenceVector('google-go-tdx-guest/cos-113-tdx-quote.dat'),
+      collateral: readIntelCollateral(collateralSet('T-90c06f')),
+      at: new Date('2026-02-01T00:00:00Z'),
+    })
+    const passed = verdict.checks.filter((check) => check.ok).map((check) => check.name)
+    assert.deepEqual(passed, [
+      'quote structure',
+      'pck certificate chain',
+      'root ca crl',
+      'pck crl',
+      'qe report signature',
+      'attestation key binding',
+      'quote signature',
+    ])
+    assert.match(verdict.error ?? '', /no TDX TCB info for FMSPC 00806f050000/)
+    assert.equal(verdict.reportData, `0x${'00'.repeat(64)}`)
+  })
+
+  it('reports the SGX measurement, debug flag and report data', async () => {
+    const verdict = await verifyIntelQuote({
+      quote: evidenceVector('phala-dcap-qvl/sgx_quote'),
+      collateral: readIntelCollateral(collateralSet('P-SGX')),
+      at: new Date('2025-06-20T00:00:00Z'),
+    })
+    assert.equal(verdict.tee, 'sgx')
+    assert.match(verdict.measurement.mrenclave ?? '', /^0x33d8736d/)
+    assert.equal(verdict.debug, false)
+    assert.ok(
+      new TextDecoder()
+        .decode(Buffer.from(verdict.reportData.slice(2), 'hex'))
+        .startsWith('Hello, world!'),
+    )
+  })
+})

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { vector } from '../../../test/attestationVectors.ts'
+import { CheckList } from '../checks.ts'
+import { readCertificates } from '../x509/certificates.ts'
+import { chainToPinnedArk, verifySevSnpReport } from './verifySevSnpReport.ts'
+
+const cases = [
+  {
+    report: 'google-go-sev-guest/attestation.bin',
+    certs: ['google-go-sev-guest/vcek.testcer', 'google-go-sev-guest/ask_ark_milan.pem'],
+    at: '2024-01-01T00:00:00Z',
+    productLine: 'Milan',
+    debug: true,
+    version: 2,
+  },
+  {
+    report: 'virtee-sev/report_milan.bin',
+    certs: ['virtee-sev/vcek_milan.der', 'google-go-sev-guest/ask_ark_milan.pem'],
+    at: '2024-01-01T00:00:00Z',
+    productLine: 'Milan',
+    debug: false,
+    version: 2,
+  },
+  {
+    report: 'tinfoil-js/sev_snp_report_genoa.bin',
+    certs: ['tinfoil-js/vcek_genoa.der', 'google-go-sev-guest/ask_ark_genoa.pem'],
+    at: '2026-02-01T00:00:00Z',
+    productLine: 'Genoa',
+    debug: false,
+    version: 3,
+  },
+]
+
+describe('verifySevSnpReport on the MANIFEST.md vectors', () => {
+  for (const testCase of cases) {
+    it(`${testCase.report}: authentic, ${testCase.productLine}, v${testCase.version}, debug ${testCase.debug}`, async () => {
+      const verdict = await verifySevSnpReport({
+        report: vector(testCase.report),
+        certificates: testCase.certs.map(vector),
+        at: new Date(testCase.at),
+      })
+      assert.equal(verdict.error, undefined)
+      assert.equal(verdict.ok, true)
+      assert.equal(verdict.tee, 'sev-snp')
+      assert.equal(verdict.debug, testCase.debug)
+      assert.deepEqual(
+        verdict.checks.map((check) => [check.name, check.ok]),
+        [
+          ['report structure', true],
+          ['report signature', true],
+          ['certificate chain', true],
+          ['reported tcb', true],
+          ['chip id', true],
+        ],
+      )
+      assert.match(verdict.checks[0]?.detail ?? '', new RegExp(`v${testCase.version}`))
+      assert.match(verdict.checks[2]?.detail ?? '', new RegExp(`ARK-${testCase.productLine}`))
+      assert.match(verdict.measurement.measurement ?? '', /^0x[0-9a-f]{96}$/)
+    })
+  }
+
+  it('verifies with the VCEK alone, through the pinned ASK', async () => {
+    const verdict = await verifySevSnpReport({
+      report: vector('virtee-sev/report_milan.bin'),
+      certificates: [vector('virtee-sev/vcek_milan.der')],
+      at: new Date('2024-01-01T00:00:00Z'),
+    })
+    assert.equal(verdict.ok, true)
+  })
+
+  it('binds the Genoa report data (TLS key fingerprint and HPKE key)', async () => {
+    const verdict = await verifySevSnpReport({
+      report: vector('tinfoil-js/sev_snp_report_genoa.bin'),
+      certificates: [vector('tinfoil-js/vcek_genoa.der')],
+      at: new Date('2026-02-01T00:00:00Z'),
+    })
+    assert.equal(verdict.reportData.length, 2 + 128)
+  })
+
+  it('fails one second before the VCEK is valid', async () => {
+    const verdict = await verifySevSnpReport({
+      report: vector('tinfoil-js/sev_snp_report_genoa.bin'),
+      certificates: [vector('tinfoil-js/vcek_genoa.der')],
+      at: new Date('2026-01-11T16:38:55Z'),
+    })
+    assert.equal(verdict.ok, false)
+    assert.match(verdict.error ?? '', /SEV-VCEK is not valid at/)
+  })
+
+  it("rejects another chip's VCEK", async () => {
+    const verdict = await verifySevSnpReport({
+      report: vector('virtee-sev/report_milan.bin'),
+      certificates: [vector('google-go-sev-guest/vcek.testcer')],
+      at: new Date('2024-01-01T00:00:00Z'),
+    })
+    assert.equal(verdict.ok, false)
+    assert.match(verdict.error ?? '', /signature does not verify/)
+  })
+
+  it('rejects a report without any VCEK', async () => {
+    const verdict = await verifySevSnpReport({
+      report: vector('virtee-sev/report_milan.bin'),
+      certificates: [],
+      at: new Date('2024-01-01T00:00:00Z'),
+    })
+    assert.equal(verdict.ok, false)
+    assert.match(verdict.error ?? '', /No SEV-VCEK certificate/)
+  })
+
+  it('rejects a VCEK chained to the wrong product line', async () => {
+    const report = Uint8Array.from(vector('tinfoil-js/sev_snp_report_genoa.bin'))
+    const verdict = await verifySevSnpReport({
+      report,
+      certificates: [
+        vector('tinfoil-js/vcek_genoa.der'),
+        vector('google-go-sev-guest/ask_ark_milan.pem'),
+      ],
+      at: new Date('2026-02-01T00:00:00Z'),
+    })
+    // The Milan ASK is ignored (wrong issuer); the pinned Genoa chain still applies.
+    assert.equal(verdict.ok, true)
+  })
+
+  it('chains the Turin VCEK to the pinned ARK-Turin', async () => {
+    const [vcek] = readCertificates(vector('virtee-sev/vcek_turin.der'))
+    assert.ok(vcek)
+    const chain = await chainToPinnedArk(
+      vcek,
+      [],
+      new Date('2026-01-01T00:00:00Z'),
+      new CheckList(),
+    )
+    assert.equal(chain.productLine, 'Turin')
+  })
+
+  for (const offset of [0x08, 0x50, 0x90, 0x180, 0x1a0, 0x2a0, 0x2e8]) {
+    it(`rejects a flipped bit at offset 0x${offset.toString(16)}`, async () => {
+      const report = Uint8Array.from(vector('virtee-sev/report_milan.bin'))
+      report[offset] = (report[offset] as number) ^ 0x01
+      const verdict = await verifySevSnpReport({
+        report,
+        certificates: [vector('virtee-sev/vcek_milan.der')],
+        at: new Date('2024-01-01T00:00:00Z'),
+      })
+      assert.equal(verdict.ok, false)
+      assert.match(verdict.error ?? '', /signature does not verify/)
+    })
+  }
+
+  it('rejects a truncated report with a clear message', async () => {
+    const verdict = await verifySevSnpReport({
+      report: vector('virtee-sev/report_milan.bin').subarray(0, 1000),
+      certificates: [],
+      at: new Date(),
+    })
+    assert.equal(verdict.ok, false)
+    assert.match(verdict.error ?? '', /SEV-SNP report is truncated/)
+  })
+})

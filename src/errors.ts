@@ -20,9 +20,11 @@ export class BoccError extends Error {
   constructor(shortMessage: string, options: BoccErrorOptions = {}) {
     const details = detailsOf(options.cause)
     super(
-      [shortMessage, ...(options.metaMessages ?? []), ...(details ? [`Details: ${details}`] : [])].join(
-        '\n',
-      ),
+      [
+        shortMessage,
+        ...(options.metaMessages ?? []),
+        ...(details ? [`Details: ${details}`] : []),
+      ].join('\n'),
       options.cause === undefined ? undefined : { cause: options.cause },
     )
     this.shortMessage = shortMessage

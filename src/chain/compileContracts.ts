@@ -37,7 +37,10 @@ export function compileContracts(): Record<string, CompiledContract> {
   }
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as {
     errors?: { severity: string; formattedMessage: string }[]
-    contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>
+    contracts: Record<
+      string,
+      Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>
+    >
   }
   const errors = (output.errors ?? []).filter((error) => error.severity === 'error')
   if (errors.length > 0)

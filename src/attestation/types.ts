@@ -33,6 +33,8 @@ export type EvidenceVerdict = {
   /** The 64 bytes of report data, hex. */
   reportData: Hex
   checks: Check[]
+  /** When the evidence says it was produced, for evidence that carries a time (sim). */
+  issuedAt?: Date
   /** Why verification could not complete, when it could not. */
   error?: string
 }

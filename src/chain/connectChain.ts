@@ -1,0 +1,64 @@
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { BoccError } from '../errors.ts'
+
+export class ChainUnreachableError extends BoccError {
+  override name = 'ChainUnreachableError'
+  constructor(rpcUrl: string, cause?: unknown) {
+    super(`cannot reach the chain RPC at ${rpcUrl}; is the node running?`, { cause })
+  }
+}
+
+export type ChainConnection = {
+  rpcUrl: string
+  chain: Chain
+  publicClient: PublicClient<Transport, Chain>
+}
+
+export type SignerConnection = ChainConnection & {
+  account: Account
+  walletClient: WalletClient<Transport, Chain, Account>
+}
+
+/** Connects to any EVM JSON-RPC endpoint and checks that it answers. */
+export async function connectChain(rpcUrl: string): Promise<ChainConnection> {
+  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) })
+  let chainId: number
+  try {
+    chainId = await probe.getChainId()
+  } catch (error) {
+    throw new ChainUnreachableError(rpcUrl, error)
+  }
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  })
+  // Polling stays quick on local chains and harmless on public ones.
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 250 })
+  return { rpcUrl, chain, publicClient }
+}
+
+/** Connects and attaches a local signing account (the key never leaves this process). */
+export async function connectSigner(rpcUrl: string, privateKey: Hex): Promise<SignerConnection> {
+  const connection = await connectChain(rpcUrl)
+  const account = privateKeyToAccount(privateKey)
+  const walletClient = createWalletClient({
+    account,
+    chain: connection.chain,
+    transport: http(rpcUrl),
+  })
+  return { ...connection, account, walletClient }
+}

@@ -1,0 +1,84 @@
+import {
+  type Abi,
+  BaseError,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  ContractFunctionRevertedError,
+  type Hash,
+  type TransactionReceipt,
+} from 'viem'
+import { BoccError } from '../errors.ts'
+import type { SignerConnection } from './connectChain.ts'
+
+export class TransactionRevertedError extends BoccError {
+  override name = 'TransactionRevertedError'
+  /** The contract's custom error name, when it gave one. */
+  readonly errorName: string | undefined
+  constructor(
+    functionName: string,
+    errorName: string | undefined,
+    args: readonly unknown[],
+    cause?: unknown,
+  ) {
+    super(
+      errorName
+        ? `${functionName} was rejected: ${errorName}(${args.map(String).join(', ')})`
+        : `${functionName} was rejected by the chain`,
+      { cause },
+    )
+    this.errorName = errorName
+  }
+}
+
+export type SendParameters<
+  abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+> = {
+  address: `0x${string}`
+  abi: abi
+  functionName: functionName
+  args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
+}
+
+/**
+ * Simulates a contract call (so a revert reports the contract's custom error), sends it, and waits
+ * for it to be mined, as on any real chain.
+ */
+export async function sendTransaction<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+>(
+  connection: SignerConnection,
+  parameters: SendParameters<abi, functionName>,
+): Promise<{ hash: Hash; receipt: TransactionReceipt }> {
+  let hash: Hash
+  try {
+    // viem's generic call types do not narrow through this wrapper; the parameters are typed above.
+    const { request } = await connection.publicClient.simulateContract({
+      ...(parameters as unknown as Parameters<typeof connection.publicClient.simulateContract>[0]),
+      account: connection.account,
+    })
+    hash = await connection.walletClient.writeContract(request)
+  } catch (error) {
+    throw asRevertError(parameters.functionName, error)
+  }
+  const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })
+  if (receipt.status !== 'success')
+    throw new TransactionRevertedError(parameters.functionName, undefined, [])
+  return { hash, receipt }
+}
+
+function asRevertError(functionName: string, error: unknown): BoccError {
+  if (error instanceof BaseError) {
+    const revert = error.walk((inner) => inner instanceof ContractFunctionRevertedError)
+    if (revert instanceof ContractFunctionRevertedError)
+      return new TransactionRevertedError(
+        functionName,
+        revert.data?.errorName ?? revert.reason,
+        revert.data?.args ?? [],
+        error,
+      )
+    return new BoccError(`${functionName} failed: ${error.shortMessage}`, { cause: error })
+  }
+  return new BoccError(`${functionName} failed`, { cause: error })
+}

@@ -1,0 +1,89 @@
+import { Aes256Gcm, CipherSuite, HkdfSha256 } from '@hpke/core'
+import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519'
+import { bytesToHex, type Hex, hexToBytes } from 'viem'
+import { BoccError } from '../errors.ts'
+
+/** RFC 9180 suite used for every key wrap in BOCC: X25519, HKDF-SHA256, AES-256-GCM. */
+const suite = new CipherSuite({
+  kem: new DhkemX25519HkdfSha256(),
+  kdf: new HkdfSha256(),
+  aead: new Aes256Gcm(),
+})
+
+/** A key sealed to one recipient: the HPKE encapsulated key and the ciphertext. */
+export type WrappedKey = { enc: Hex; ciphertext: Hex }
+
+export type HpkeKeyPair = { publicKey: Hex; privateKey: CryptoKey }
+
+export class KeyUnwrapError extends BoccError {
+  override name = 'KeyUnwrapError'
+  constructor(cause?: unknown) {
+    super('the wrapped key could not be opened with this key and context', { cause })
+  }
+}
+
+/** Generates an X25519 key pair; the private key stays a non-exported CryptoKey where possible. */
+export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
+  const pair = await suite.kem.generateKeyPair()
+  return { publicKey: await serializePublicKey(pair.publicKey), privateKey: pair.privateKey }
+}
+
+async function serializePublicKey(key: CryptoKey): Promise<Hex> {
+  return bytesToHex(new Uint8Array(await suite.kem.serializePublicKey(key)))
+}
+
+export type WrapKeyParameters = {
+  /** Raw 32-byte X25519 public key of the recipient. */
+  recipientPublicKey: Hex
+  /** The secret to seal (a data key). */
+  key: Uint8Array
+  /** Context string naming the purpose of the key (domain separation). */
+  info: string
+  /** Public values the key is bound to; the same bytes are needed to open it. */
+  aad: Uint8Array
+}
+
+/** Seals `key` to the recipient (HPKE base mode, single shot). */
+export async function wrapKey(parameters: WrapKeyParameters): Promise<WrappedKey> {
+  const recipientPublicKey = await suite.kem.deserializePublicKey(
+    toArrayBuffer(hexToBytes(parameters.recipientPublicKey)),
+  )
+  const { enc, ct } = await suite.seal(
+    { recipientPublicKey, info: toArrayBuffer(new TextEncoder().encode(parameters.info)) },
+    toArrayBuffer(parameters.key),
+    toArrayBuffer(parameters.aad),
+  )
+  return {
+    enc: bytesToHex(new Uint8Array(enc)),
+    ciphertext: bytesToHex(new Uint8Array(ct)),
+  }
+}
+
+export type UnwrapKeyParameters = {
+  recipientPrivateKey: CryptoKey
+  wrapped: WrappedKey
+  info: string
+  aad: Uint8Array
+}
+
+/** Opens a key sealed by {@link wrapKey}; throws {@link KeyUnwrapError} on any mismatch. */
+export async function unwrapKey(parameters: UnwrapKeyParameters): Promise<Uint8Array> {
+  try {
+    const plaintext = await suite.open(
+      {
+        recipientKey: parameters.recipientPrivateKey,
+        enc: toArrayBuffer(hexToBytes(parameters.wrapped.enc)),
+        info: toArrayBuffer(new TextEncoder().encode(parameters.info)),
+      },
+      toArrayBuffer(hexToBytes(parameters.wrapped.ciphertext)),
+      toArrayBuffer(parameters.aad),
+    )
+    return new Uint8Array(plaintext)
+  } catch (error) {
+    throw new KeyUnwrapError(error)
+  }
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.slice().buffer as ArrayBuffer
+}

@@ -33,6 +33,10 @@ export type EvidenceVerdict = {
   /** The 64 bytes of report data, hex. */
   reportData: Hex
   checks: Check[]
+  /** The platform's reported TCB by component (SEV-SNP: `bootloader`, `tee`, `snp`, `microcode`, `fmc` on Turin). */
+  tcb?: Record<string, number>
+  /** Intel: the TCB evaluation data number of the TCB info used (higher is a newer Intel TCB recovery). */
+  tcbEvaluationDataNumber?: number
   /** When the evidence says it was produced, for evidence that carries a time (sim). */
   issuedAt?: Date
   /** Why verification could not complete, when it could not. */

@@ -76,7 +76,7 @@ export async function verifySevSnpReport(
     checks: checks.checks,
   }
   try {
-    await runChecks(report, parameters, checks)
+    await runChecks(report, parameters, checks, verdict)
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
@@ -118,6 +118,7 @@ async function runChecks(
   report: SevSnpReport,
   parameters: VerifySevSnpReportParameters,
   checks: CheckList,
+  verdict: EvidenceVerdict,
 ): Promise<void> {
   if (report.signingKey !== 0 && report.signingKey !== 1)
     checks.fail(
@@ -157,6 +158,7 @@ async function runChecks(
   const extensions = readVcekExtensions(leaf)
 
   const reported = decodeSnpTcb(report.reportedTcbRaw, productLine)
+  verdict.tcb = { ...reported }
   const mismatches = (Object.keys(reported) as (keyof SnpTcb)[]).filter(
     (field) => extensions[field] !== undefined && extensions[field] !== reported[field],
   )

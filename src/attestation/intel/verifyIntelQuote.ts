@@ -198,6 +198,7 @@ async function runChecks(
 
   const pckExtensions = readPckExtensionsOrFail(pck)
   const tcbInfo = await selectTcbInfo(quote, pckExtensions, collateral, root, rootCrl, at, checks)
+  verdict.tcbEvaluationDataNumber = tcbInfo.tcbEvaluationDataNumber
   const qeIdentity = await selectQeIdentity(quote, collateral, root, rootCrl, at, checks)
   verifyQeReportAgainstIdentity(quote, qeIdentity, checks)
   if (quote.tee === 'tdx') verifyTdxModule(quote, tcbInfo, checks)

@@ -41,7 +41,7 @@ export async function createOcrEngine(bundle: OcrBundle): Promise<OcrEngine> {
     return bytes
   }
   class MemoryFileUtils extends FileUtilsBase {
-    static async read(name: string) {
+    static override async read(name: string) {
       return new TextDecoder().decode(fileOf(name))
     }
   }

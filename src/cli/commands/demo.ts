@@ -1,0 +1,218 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { parseEther } from 'viem'
+import type { AttestationPolicy } from '../../attestation/policy.ts'
+import type { Check } from '../../attestation/types.ts'
+import { boccTokenAbi } from '../../chain/artifacts.ts'
+import { connectSigner } from '../../chain/connectChain.ts'
+import { deployContracts } from '../../chain/deployContracts.ts'
+import { devPrivateKey, devRoles } from '../../chain/devAccounts.ts'
+import { sendTransaction } from '../../chain/sendTransaction.ts'
+import { startLocalChain } from '../../chain/startLocalChain.ts'
+import { fetchResult } from '../../client/fetchResult.ts'
+import { placeOrder } from '../../client/placeOrder.ts'
+import { waitForOrderCompletion } from '../../client/readOrder.ts'
+import { verifyEnclave } from '../../client/verifyEnclave.ts'
+import { verifyOrder } from '../../client/verifyOrder.ts'
+import { measureRuntime } from '../../enclave/measureRuntime.ts'
+import { loadOcrBundle } from '../../enclave/solutions/ocr/ocrBundle.ts'
+import { isSupportedImage } from '../../enclave/solutions/ocr/recogniseText.ts'
+import { BoccError } from '../../errors.ts'
+import { spawnProviderNode } from '../../provider/spawnProviderNode.ts'
+import { createFsBlobStore } from '../../storage/blobStore.ts'
+import { UsageError } from '../usage.ts'
+
+export const usage = 'bocc demo [--image FILE] [--chain-port PORT]'
+export const summary = 'run one confidential OCR job end to end on a local chain (TEE simulated)'
+
+const sampleImage = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'examples',
+  'lab-report.png',
+)
+const price = parseEther('5')
+
+/**
+ * `bocc demo`: a local chain, the contracts, a provider node with its (simulated) enclave, and a
+ * customer who encrypts a document, verifies the enclave, orders with escrow, and verifies and
+ * decrypts the OCR result.
+ */
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { image: { type: 'string' }, 'chain-port': { type: 'string' } },
+  })
+  const port = values['chain-port'] === undefined ? 0 : Number(values['chain-port'])
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--chain-port must be a port number')
+  const imagePath = values.image ?? sampleImage
+  let image: Uint8Array
+  try {
+    image = new Uint8Array(await readFile(imagePath))
+  } catch {
+    throw new BoccError(`cannot read the image ${imagePath}`)
+  }
+  if (!isSupportedImage(image)) throw new BoccError(`${imagePath} is not a PNG or JPEG image`)
+
+  const cleanups: (() => Promise<unknown>)[] = []
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => {})
+    cleanups.length = 0
+  }
+  const interrupted = new Promise<never>((_, reject) => {
+    const onSignal = () => reject(new BoccError('interrupted; everything was shut down'))
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    cleanups.push(async () => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    })
+  })
+  interrupted.catch(() => {})
+
+  try {
+    return await Promise.race([interrupted, runDemo()])
+  } finally {
+    await cleanup()
+  }
+
+  async function runDemo(): Promise<number> {
+    console.log(
+      'BOCC demo: one confidential OCR job (the TEE is SIMULATED; chain, contracts, cryptography and model are real)\n',
+    )
+    const workDir = await mkdtemp(join(tmpdir(), 'bocc-demo-'))
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }))
+    const blobs = createFsBlobStore(join(workDir, 'blobs'))
+
+    const chain = await step('starting a local chain (anvil)', () => startLocalChain({ port }))
+    cleanups.push(() => chain.stop())
+    console.log(`    RPC ${chain.rpcUrl}`)
+    const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
+    const deployment = await step('deploying the contracts', () => deployContracts(deployer))
+    console.log(`    market ${deployment.market}, token ${deployment.token}`)
+
+    const provider = await step('starting the provider node and its enclave runtime', () =>
+      spawnProviderNode({
+        rpcUrl: chain.rpcUrl,
+        market: deployment.market,
+        blobsDirectory: join(workDir, 'blobs'),
+        privateKey: devPrivateKey(devRoles.provider),
+        price,
+        onEvent: (event) => {
+          if (event.event === 'enclave-registered')
+            console.log(`    provider registered enclave ${event.enclave} on-chain`)
+          if (event.event === 'order-received')
+            console.log(
+              `    provider received order ${event.orderId}; the enclave is running PaddleOCR`,
+            )
+          if (event.event === 'receipt-accepted')
+            console.log(`    provider submitted the enclave's receipt; the contract paid out`)
+          if (event.event === 'order-failed')
+            console.log(`    provider: order ${event.orderId} failed: ${event.error}`)
+        },
+      }),
+    )
+    cleanups.push(() => provider.stop())
+
+    const customer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.customer))
+    await sendTransaction(customer, {
+      address: deployment.token,
+      abi: boccTokenAbi,
+      functionName: 'faucet',
+      args: [parseEther('100')],
+    })
+    // The customer's policy: this exact runtime (a measurement anyone can recompute from the
+    // source), and simulated evidence allowed because this is a local demo.
+    const policy: AttestationPolicy = {
+      allowSim: true,
+      allowedMeasurements: [measureRuntime()],
+      maxEvidenceAgeSeconds: 3600,
+    }
+    const enclave = await step('verifying the enclave evidence against the customer policy', () =>
+      verifyEnclave({
+        connection: customer,
+        market: deployment.market,
+        enclave: provider.enclave,
+        blobs,
+        policy,
+      }),
+    )
+    if (!enclave.ok) {
+      printChecks(enclave.checks)
+      throw new BoccError('the enclave failed verification; no order was placed')
+    }
+    const solutionHash = loadOcrBundle().solutionHash
+    const placed = await step('encrypting the document and ordering with escrow', () =>
+      placeOrder({
+        connection: customer,
+        market: deployment.market,
+        token: deployment.token,
+        blobs,
+        offerId: provider.offerId,
+        enclave,
+        solutionHash,
+        input: image,
+      }),
+    )
+    console.log(
+      `    order ${placed.orderId}: ${image.length} bytes encrypted, input ${placed.inputHash.slice(0, 18)}…, escrow 5 tBOCC`,
+    )
+    const order = await step('waiting for the enclave result', () =>
+      waitForOrderCompletion({
+        connection: customer,
+        market: deployment.market,
+        orderId: placed.orderId,
+      }),
+    )
+    const fetched = await step('downloading and decrypting the result', () =>
+      fetchResult({
+        connection: customer,
+        market: deployment.market,
+        order,
+        blobs,
+        resultKey: placed.resultKey,
+      }),
+    )
+
+    console.log('\nRecognised text:')
+    for (const line of fetched.result.lines) console.log(`    ${line.text}`)
+
+    const verification = await verifyOrder({
+      chainId: deployment.chainId,
+      market: deployment.market,
+      customer: customer.account.address,
+      enclave,
+      placed,
+      order,
+      fetched,
+    })
+    console.log('\nVerification:')
+    printChecks(verification.checks)
+    console.log(verification.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
+    return verification.ok ? 0 : 1
+  }
+}
+
+async function step<T>(label: string, action: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  console.log(`▸ ${label}`)
+  try {
+    const result = await action()
+    console.log(`    done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    return result
+  } catch (error) {
+    console.log('    failed')
+    throw error
+  }
+}
+
+function printChecks(checks: Check[]) {
+  for (const check of checks)
+    console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+}

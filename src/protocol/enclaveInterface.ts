@@ -1,0 +1,44 @@
+import type { Address, Hex } from 'viem'
+import type { TeeKind } from '../attestation/types.ts'
+
+/**
+ * The one narrow interface between the untrusted host (provider node) and the enclave runtime:
+ * newline-delimited JSON over the runtime's stdin/stdout. Everything that crosses it is public or
+ * encrypted; the runtime's stderr carries only its own one-line status messages.
+ */
+export type EnclaveIdentity = {
+  tee: TeeKind
+  signer: Address
+  hpkePublicKey: Hex
+  measurement: Hex
+  solutionHash: Hex
+}
+
+/** The order as the chain records it: what the receipt will be checked against. */
+export type OrderToRun = {
+  chainId: number
+  market: Address
+  orderId: string
+  requestHash: Hex
+  inputHash: Hex
+  solutionHash: Hex
+}
+
+export type EnclaveRequests = {
+  identity: { params: Record<string, never>; result: EnclaveIdentity }
+  attest: { params: { freshness: Hex }; result: { evidence: Hex } }
+  runOrder: {
+    params: { order: OrderToRun; request: Hex; inputCiphertext: string }
+    result: { output: string; outputHash: Hex; signature: Hex }
+  }
+}
+
+export type EnclaveMethod = keyof EnclaveRequests
+
+export type EnclaveRequestMessage<method extends EnclaveMethod = EnclaveMethod> = {
+  id: number
+  method: method
+  params: EnclaveRequests[method]['params']
+}
+
+export type EnclaveResponseMessage = { id: number; result: unknown } | { id: number; error: string }

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { stopProcess } from '../chain/startLocalChain.ts'
+import { BoccError } from '../errors.ts'
+import type {
+  EnclaveMethod,
+  EnclaveRequests,
+  EnclaveResponseMessage,
+} from '../protocol/enclaveInterface.ts'
+
+const enclaveEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'enclave', 'main.ts')
+
+export class EnclaveError extends BoccError {
+  override name = 'EnclaveError'
+}
+
+export type EnclaveClient = {
+  request<method extends EnclaveMethod>(
+    method: method,
+    params: EnclaveRequests[method]['params'],
+  ): Promise<EnclaveRequests[method]['result']>
+  stop(): Promise<void>
+  process: ChildProcess
+}
+
+/**
+ * Starts the enclave runtime as its own process and talks to it over the narrow stdio interface.
+ * The runtime gets a minimal environment: nothing of the host's (keys, tokens) leaks into it.
+ */
+export async function startEnclave(parameters: { tee: string }): Promise<EnclaveClient> {
+  const child = spawn(process.execPath, [enclaveEntry, '--tee', parameters.tee], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', ORT_DISABLE_TELEMETRY: '1' },
+  })
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
+  let nextId = 1
+  let exited: EnclaveError | undefined
+  let lastStatus = ''
+
+  const ready = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      lastStatus = line.replace(/^enclave: /, '')
+      if (lastStatus.startsWith('ready')) resolve()
+    })
+    child.once('exit', (code) => {
+      exited = new EnclaveError(`the enclave runtime exited (code ${code}): ${lastStatus}`)
+      reject(exited)
+      for (const { reject: rejectRequest } of waiting.values()) rejectRequest(exited)
+      waiting.clear()
+    })
+    child.once('error', (error) =>
+      reject(new EnclaveError('the enclave runtime failed to start', { cause: error })),
+    )
+  })
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let message: EnclaveResponseMessage
+    try {
+      message = JSON.parse(line)
+    } catch {
+      return
+    }
+    const entry = waiting.get(message.id)
+    if (!entry) return
+    waiting.delete(message.id)
+    if ('error' in message) entry.reject(new EnclaveError(`the enclave refused: ${message.error}`))
+    else entry.resolve(message.result)
+  })
+  await ready
+
+  return {
+    process: child,
+    request(method, params) {
+      if (exited) return Promise.reject(exited)
+      const id = nextId++
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve: resolve as (value: unknown) => void, reject })
+        child.stdin.write(`${JSON.stringify({ id, method, params })}\n`)
+      })
+    },
+    async stop() {
+      child.stdin.end()
+      await stopProcess(child)
+    },
+  }
+}

@@ -1,0 +1,57 @@
+// The provider node process:
+//
+//   BOCC_PROVIDER_KEY=0x… node src/provider/main.ts --rpc URL --market ADDRESS --blobs DIR [--tee sim] [--price N]
+//
+// It prints one JSON object per line for each thing it does (public values only).
+import { parseArgs } from 'node:util'
+import { type Address, type Hex, isAddress, isHex } from 'viem'
+import { shortMessageOf } from '../errors.ts'
+import { createFsBlobStore } from '../storage/blobStore.ts'
+import { type ProviderNode, startProviderNode } from './providerNode.ts'
+
+function usage(message: string): never {
+  process.stderr.write(`provider: ${message}\n`)
+  process.exit(2)
+}
+
+let node: ProviderNode | undefined
+let stopping = false
+async function shutdown(code: number) {
+  if (stopping) return
+  stopping = true
+  await node?.stop()
+  process.exit(code)
+}
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+
+try {
+  const { values } = parseArgs({
+    options: {
+      rpc: { type: 'string' },
+      market: { type: 'string' },
+      blobs: { type: 'string' },
+      tee: { type: 'string', default: 'sim' },
+      price: { type: 'string', default: '1000000000000000000' },
+    },
+  })
+  if (!values.rpc) usage('--rpc is required')
+  if (!values.market || !isAddress(values.market)) usage('--market must be an address')
+  if (!values.blobs) usage('--blobs is required')
+  if (!/^\d+$/.test(values.price ?? '')) usage('--price must be a whole number')
+  const privateKey = process.env.BOCC_PROVIDER_KEY
+  if (!privateKey || !isHex(privateKey) || privateKey.length !== 66)
+    usage('set BOCC_PROVIDER_KEY to the provider’s private key (0x + 64 hex digits)')
+  node = await startProviderNode({
+    rpcUrl: values.rpc,
+    market: values.market as Address,
+    privateKey: privateKey as Hex,
+    blobs: createFsBlobStore(values.blobs),
+    tee: values.tee ?? 'sim',
+    price: BigInt(values.price ?? '0'),
+    onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
+  })
+} catch (error) {
+  process.stderr.write(`provider: ${shortMessageOf(error)}\n`)
+  process.exit(1)
+}

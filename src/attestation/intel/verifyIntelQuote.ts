@@ -36,6 +36,11 @@ export type VerifyIntelQuoteParameters = {
   collateral: IntelCollateral
   /** The time of verification: every certificate, CRL, TCB info and QE identity must be valid then. */
   at: Date
+  /**
+   * The trust anchor. Defaults to the pinned Intel SGX Root CA; only tests (and Intel
+   * pre-production platforms) give another.
+   */
+  rootCa?: X509Certificate
 }
 
 /**
@@ -60,7 +65,15 @@ export async function verifyIntelQuote(
   )
   const verdict = verdictOf(quote, checks)
   try {
-    const status = await runChecks(quote, parameters.collateral, parameters.at, checks, verdict)
+    const root = parameters.rootCa ?? intelRootCa()
+    const status = await runChecks(
+      quote,
+      parameters.collateral,
+      parameters.at,
+      root,
+      checks,
+      verdict,
+    )
     verdict.ok = status !== 'Revoked'
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
@@ -133,10 +146,10 @@ async function runChecks(
   quote: IntelQuote,
   collateral: IntelCollateral,
   at: Date,
+  root: X509Certificate,
   checks: CheckList,
   verdict: EvidenceVerdict,
 ): Promise<TcbStatus> {
-  const root = intelRootCa()
   const { pck, pckCa } = await verifyPckChain(quote, root, at, checks)
 
   const rootCrl = await currentCrlOf(root, collateral.crls, at, 'root ca crl')
@@ -236,7 +249,7 @@ async function verifyPckChain(
       `The PCK certificate is not signed by the next certificate in the chain (${commonName(pckCa)}).`,
     )
   if (pckCa.issuer !== root.subject || !(await isSignedBy(pckCa, root)))
-    checks.fail(name, `${commonName(pckCa)} is not signed by the pinned Intel SGX Root CA.`)
+    checks.fail(name, `${commonName(pckCa)} is not signed by the trusted ${commonName(root)}.`)
   for (const certificate of [pck, pckCa, root])
     if (!isCertificateValidAt(certificate, at))
       checks.fail(
@@ -245,7 +258,7 @@ async function verifyPckChain(
       )
   checks.pass(
     name,
-    `PCK certificate ← ${commonName(pckCa)} ← pinned Intel SGX Root CA, all valid at ${at.toISOString()}`,
+    `PCK certificate ← ${commonName(pckCa)} ← ${commonName(root)}, all valid at ${at.toISOString()}`,
   )
   return { pck, pckCa }
 }

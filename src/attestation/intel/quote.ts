@@ -74,13 +74,21 @@ export const intelQuoteConstants = {
   intelQeVendorId: '939a7233f79c4ca9940a0db3957f0607',
 } as const
 
-/** Whether `bytes` start like an Intel DCAP quote header (version 3–5, SGX or TDX). */
+/** Whether `bytes` start like an Intel DCAP quote header (version 3–5, ECDSA key, SGX or TDX). */
 export function looksLikeIntelQuote(bytes: Uint8Array): boolean {
   if (bytes.length < intelQuoteConstants.headerLength) return false
   const version = (bytes[0] as number) | ((bytes[1] as number) << 8)
+  const keyType = (bytes[2] as number) | ((bytes[3] as number) << 8)
   const teeType = (bytes[4] as number) | ((bytes[5] as number) << 8)
   const teeTypeHigh = (bytes[6] as number) | ((bytes[7] as number) << 8)
-  return version >= 3 && version <= 5 && teeTypeHigh === 0 && (teeType === 0 || teeType === 0x81)
+  // An SEV-SNP report starts with a 32-bit version, so its bytes 2–3 (the key type here) are zero.
+  return (
+    version >= 3 &&
+    version <= 5 &&
+    (keyType === 2 || keyType === 3) &&
+    teeTypeHigh === 0 &&
+    (teeType === 0 || teeType === 0x81)
+  )
 }
 
 export function parseIntelQuote(bytes: Uint8Array): IntelQuote {

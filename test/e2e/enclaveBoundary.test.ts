@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Hex, hexToBytes, parseEther, sha256 } from 'viem'
+import { type Hex, parseEther, sha256 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { boccMarketAbi, boccTokenAbi } from '../../src/chain/artifacts.ts'
 import { sendTransaction, TransactionRevertedError } from '../../src/chain/sendTransaction.ts'
@@ -19,6 +19,7 @@ import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
 import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
 import { marketDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
+import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type DevChain, startDevChain } from '../support/devChain.ts'
 
@@ -73,21 +74,14 @@ describe('enclave boundary', () => {
     identity = await enclave.request('identity', {})
 
     const { provider, customer } = dev.signers
-    const block = await provider.publicClient.getBlock()
-    const { evidence } = await enclave.request('attest', { freshness: block.hash as Hex })
-    const evidenceHash = await blobs.put(hexToBytes(evidence))
-    const market = { address: dev.deployment.market, abi: boccMarketAbi } as const
-    await sendTransaction(provider, {
-      ...market,
-      functionName: 'registerEnclave',
-      args: [
-        identity.signer,
-        identity.hpkePublicKey,
-        identity.measurement,
-        evidenceHash,
-        block.hash as Hex,
-      ],
+    await registerEnclave({
+      connection: provider,
+      market: dev.deployment.market,
+      enclave,
+      identity,
+      blobs,
     })
+    const market = { address: dev.deployment.market, abi: boccMarketAbi } as const
     await sendTransaction(provider, { ...market, functionName: 'createOffer', args: [price] })
     offerId = await provider.publicClient.readContract({ ...market, functionName: 'offerCount' })
     await sendTransaction(customer, {

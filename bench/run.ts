@@ -41,7 +41,7 @@ results.hpke_unwrap_ms = await median(50, () =>
   unwrapKey({ recipientPrivateKey: recipient.privateKey, wrapped, info: 'bench', aad }),
 )
 
-let started = performance.now()
+const started = performance.now()
 const engine = await createOcrEngine(loadOcrBundle())
 results.ocr_model_load_ms = Number((performance.now() - started).toFixed(1))
 const page = new Uint8Array(await readFile('examples/lab-report.png'))

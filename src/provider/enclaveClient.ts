@@ -29,8 +29,19 @@ export type EnclaveClient = {
  * Starts the enclave runtime as its own process and talks to it over the narrow stdio interface.
  * The runtime gets a minimal environment: nothing of the host's (keys, tokens) leaks into it.
  */
-export async function startEnclave(parameters: { tee: string }): Promise<EnclaveClient> {
-  const child = spawn(process.execPath, [enclaveEntry, '--tee', parameters.tee], {
+export async function startEnclave(parameters: {
+  tee: string
+  /** A command to run the runtime under (a sandbox such as `unshare --net`, or a tracer). */
+  launcher?: string[]
+}): Promise<EnclaveClient> {
+  const [file, ...args] = [
+    ...(parameters.launcher ?? []),
+    process.execPath,
+    enclaveEntry,
+    '--tee',
+    parameters.tee,
+  ]
+  const child = spawn(file as string, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', ORT_DISABLE_TELEMETRY: '1' },
   })

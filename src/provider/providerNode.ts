@@ -1,4 +1,4 @@
-import { type Address, type Hex, hexToBytes, parseEventLogs } from 'viem'
+import { type Address, type Hex, parseEventLogs } from 'viem'
 import { boccMarketAbi } from '../chain/artifacts.ts'
 import { connectSigner } from '../chain/connectChain.ts'
 import { sendTransaction } from '../chain/sendTransaction.ts'
@@ -6,6 +6,7 @@ import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { startEnclave } from './enclaveClient.ts'
+import { registerEnclave } from './registerEnclave.ts'
 
 /** What the provider node reports as it works (its log: public values only). */
 export type ProviderEvent =
@@ -47,28 +48,12 @@ export async function startProviderNode(parameters: ProviderNodeParameters): Pro
     const identity = await enclave.request('identity', {})
     onEvent({ event: 'enclave-started', identity })
 
-    // Freshness: a block hash proves the evidence was made after that block.
-    const block = await connection.publicClient.getBlock({ blockTag: 'latest' })
-    const freshness = block.hash as Hex
-    const { evidence } = await enclave.request('attest', { freshness })
-    const evidenceHash = await blobs.put(hexToBytes(evidence))
-    const registration = await sendTransaction(connection, {
-      address: market,
-      abi: boccMarketAbi,
-      functionName: 'registerEnclave',
-      args: [
-        identity.signer,
-        identity.hpkePublicKey,
-        identity.measurement,
-        evidenceHash,
-        freshness,
-      ],
-    })
+    const registration = await registerEnclave({ connection, market, enclave, identity, blobs })
     onEvent({
       event: 'enclave-registered',
       enclave: identity.signer,
-      evidenceHash,
-      transaction: registration.hash,
+      evidenceHash: registration.evidenceHash,
+      transaction: registration.transaction,
     })
 
     const offer = await sendTransaction(connection, {

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { type DevChain, startDevChain } from '../support/devChain.ts'
+import { runBocc } from '../support/runBocc.ts'
+
+/** Bad input gets one clear line on stderr and a non-zero exit, never a stack trace. */
+function assertOneLineError(
+  result: { code: number | null; stderr: string },
+  code: number,
+  pattern: RegExp,
+) {
+  assert.equal(result.code, code)
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('usage:'))
+  assert.equal(lines.length, 1, result.stderr)
+  assert.match(lines[0] ?? '', pattern)
+  assert.doesNotMatch(result.stderr, /\n\s+at /)
+}
+
+describe('bad input', () => {
+  let dev: DevChain
+  before(async () => {
+    dev = await startDevChain()
+  })
+  after(() => dev.chain.stop())
+
+  it('an unknown order id', async () => {
+    const result = await runBocc([
+      'order',
+      'show',
+      '999',
+      '--rpc',
+      dev.chain.rpcUrl,
+      '--market',
+      dev.deployment.market,
+    ])
+    assertOneLineError(result, 1, /^bocc: order 999 does not exist on market 0x/)
+  })
+
+  it('an address with no market', async () => {
+    const result = await runBocc([
+      'order',
+      'show',
+      '1',
+      '--rpc',
+      dev.chain.rpcUrl,
+      '--market',
+      dev.signers.stranger.account.address,
+    ])
+    assertOneLineError(result, 1, /^bocc: no BOCC market contract at 0x/)
+  })
+
+  it('an RPC that is down', async () => {
+    const result = await runBocc([
+      'order',
+      'show',
+      '1',
+      '--rpc',
+      'http://127.0.0.1:1',
+      '--market',
+      dev.deployment.market,
+    ])
+    assertOneLineError(result, 1, /^bocc: cannot reach the chain RPC at http:\/\/127\.0\.0\.1:1/)
+  })
+
+  it('a port in use', async () => {
+    const server = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => server.once('listening', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const result = await runBocc(['demo', '--chain-port', String(port)])
+      assertOneLineError(result, 1, new RegExp(`^bocc: port ${port} on 127\\.0\\.0\\.1 is in use`))
+    } finally {
+      server.close()
+    }
+  })
+
+  it('a file that is not an image, and a missing one', async () => {
+    assertOneLineError(
+      await runBocc(['demo', '--image', 'package.json']),
+      1,
+      /^bocc: package\.json is not a PNG or JPEG image/,
+    )
+    assertOneLineError(
+      await runBocc(['demo', '--image', 'no/such/file.png']),
+      1,
+      /^bocc: cannot read the image/,
+    )
+  })
+
+  it('usage errors exit with 2', async () => {
+    assertOneLineError(await runBocc(['order', 'show', 'abc']), 2, /whole number/)
+    assertOneLineError(await runBocc(['demo', '--bogus']), 2, /bogus/)
+    assertOneLineError(await runBocc(['frobnicate']), 2, /unknown command/)
+  })
+})

@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type Hex, parseEther, sha256 } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { boccMarketAbi, boccTokenAbi } from '../../src/chain/artifacts.ts'
+import { sendTransaction, TransactionRevertedError } from '../../src/chain/sendTransaction.ts'
+import { fetchResult } from '../../src/client/fetchResult.ts'
+import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
+import { readOrder } from '../../src/client/readOrder.ts'
+import { type VerifiedEnclave, verifyEnclave } from '../../src/client/verifyEnclave.ts'
+import { encryptObject } from '../../src/crypto/chunkedAead.ts'
+import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
+import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
+import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
+import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
+import { marketDomain, receiptTypes } from '../../src/protocol/receipt.ts'
+import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
+import { registerEnclave } from '../../src/provider/registerEnclave.ts'
+import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
+import { type DevChain, startDevChain } from '../support/devChain.ts'
+
+const document = new Uint8Array(await readFile('examples/lab-report.png'))
+const plaintextMarkers = ['NORTHGATE', 'Glucose', 'Jane Doe']
+const strace = spawnSync('strace', ['-V']).status === 0
+
+/**
+ * The trust boundary, end to end with the real enclave runtime process and a real chain: what
+ * crosses to the host is ciphertext only, the contract pays only for the enclave's own receipt,
+ * tampering is caught, and the runtime opens no network connection.
+ */
+describe('enclave boundary', () => {
+  let dev: DevChain
+  let workDir: string
+  let blobs: BlobStore
+  let enclave: EnclaveClient
+  let identity: EnclaveIdentity
+  let verified: VerifiedEnclave
+  let offerId: bigint
+  const price = parseEther('3')
+  const crossings: string[] = []
+
+  before(async () => {
+    dev = await startDevChain()
+    workDir = await mkdtemp(join(tmpdir(), 'bocc-boundary-'))
+    blobs = createFsBlobStore(join(workDir, 'blobs'))
+    enclave = await startEnclave({
+      tee: 'sim',
+      ...(strace
+        ? {
+            launcher: [
+              'strace',
+              '-f',
+              '-qq',
+              '-e',
+              'trace=connect',
+              '-o',
+              join(workDir, 'syscalls.txt'),
+            ],
+          }
+        : {}),
+    })
+    // Record every message that crosses the host/enclave interface.
+    const request = enclave.request.bind(enclave)
+    enclave.request = (async (method: never, params: never) => {
+      crossings.push(JSON.stringify(params))
+      const result = await request(method, params)
+      crossings.push(JSON.stringify(result))
+      return result
+    }) as typeof enclave.request
+    identity = await enclave.request('identity', {})
+
+    const { provider, customer } = dev.signers
+    await registerEnclave({
+      connection: provider,
+      market: dev.deployment.market,
+      enclave,
+      identity,
+      blobs,
+    })
+    const market = { address: dev.deployment.market, abi: boccMarketAbi } as const
+    await sendTransaction(provider, { ...market, functionName: 'createOffer', args: [price] })
+    offerId = await provider.publicClient.readContract({ ...market, functionName: 'offerCount' })
+    await sendTransaction(customer, {
+      address: dev.deployment.token,
+      abi: boccTokenAbi,
+      functionName: 'faucet',
+      args: [parseEther('100')],
+    })
+    verified = await verifyEnclave({
+      connection: customer,
+      market: dev.deployment.market,
+      enclave: identity.signer,
+      blobs,
+      policy: { allowSim: true, allowedMeasurements: [measureRuntime()] },
+    })
+    assert.ok(verified.ok, JSON.stringify(verified.checks))
+  })
+  after(async () => {
+    await enclave?.stop()
+    await dev?.chain.stop()
+    await rm(workDir, { recursive: true, force: true })
+  })
+
+  const order = (input = document) =>
+    placeOrder({
+      connection: dev.signers.customer,
+      market: dev.deployment.market,
+      token: dev.deployment.token,
+      blobs,
+      offerId,
+      enclave: verified,
+      solutionHash: identity.solutionHash,
+      input,
+    })
+  const run = (placed: PlacedOrder, inputCiphertext?: Uint8Array) =>
+    Promise.all([
+      blobs.get(placed.requestHash),
+      inputCiphertext ?? blobs.get(placed.inputHash),
+    ]).then(([request, input]) =>
+      enclave.request('runOrder', {
+        order: {
+          chainId: dev.deployment.chainId,
+          market: dev.deployment.market,
+          orderId: placed.orderId.toString(),
+          requestHash: placed.requestHash,
+          inputHash: placed.inputHash,
+          solutionHash: placed.solutionHash,
+        },
+        request: `0x${Buffer.from(request).toString('hex')}`,
+        inputCiphertext: Buffer.from(input).toString('base64'),
+      }),
+    )
+  const tokenBalance = (account: Hex) =>
+    dev.signers.deployer.publicClient.readContract({
+      address: dev.deployment.token,
+      abi: boccTokenAbi,
+      functionName: 'balanceOf',
+      args: [account],
+    })
+  const submit = (orderId: bigint, outputHash: Hex, signature: Hex) =>
+    sendTransaction(dev.signers.provider, {
+      address: dev.deployment.market,
+      abi: boccMarketAbi,
+      functionName: 'submitReceipt',
+      args: [orderId, outputHash, signature],
+    })
+
+  it('pays only for the order’s enclave receipt: a receipt signed by another key is rejected on-chain and the escrow stays', async () => {
+    const placed = await order()
+    const result = await run(placed)
+    const escrowBefore = await tokenBalance(dev.deployment.market)
+    const impostor = privateKeyToAccount(generatePrivateKey())
+    const forged = await impostor.signTypedData({
+      domain: marketDomain(dev.deployment.chainId, dev.deployment.market),
+      types: receiptTypes,
+      primaryType: 'Receipt',
+      message: {
+        orderId: placed.orderId,
+        requestHash: placed.requestHash,
+        inputHash: placed.inputHash,
+        solutionHash: placed.solutionHash,
+        outputHash: result.outputHash,
+      },
+    })
+    await assert.rejects(submit(placed.orderId, result.outputHash, forged), (error: unknown) => {
+      assert.ok(error instanceof TransactionRevertedError)
+      assert.equal(error.errorName, 'InvalidReceiptSigner')
+      return true
+    })
+    // The real enclave's signature does not carry over to another output either.
+    await assert.rejects(
+      submit(placed.orderId, sha256(new Uint8Array([1])), result.signature),
+      /InvalidReceiptSigner/,
+    )
+    const stillOpen = await readOrder({
+      connection: dev.signers.customer,
+      market: dev.deployment.market,
+      orderId: placed.orderId,
+    })
+    assert.equal(stillOpen.status, 'created')
+    assert.equal(stillOpen.escrow, price)
+    assert.equal(await tokenBalance(dev.deployment.market), escrowBefore)
+    assert.equal(
+      await dev.signers.deployer.publicClient.readContract({
+        address: dev.deployment.market,
+        abi: boccMarketAbi,
+        functionName: 'withdrawable',
+        args: [dev.signers.provider.account.address],
+      }),
+      0n,
+    )
+
+    // The genuine receipt pays out, and the customer decrypts the text.
+    await blobs.put(new Uint8Array(Buffer.from(result.output, 'base64')))
+    await submit(placed.orderId, result.outputHash, result.signature)
+    const completed = await readOrder({
+      connection: dev.signers.customer,
+      market: dev.deployment.market,
+      orderId: placed.orderId,
+    })
+    assert.equal(completed.status, 'completed')
+    const fetched = await fetchResult({
+      connection: dev.signers.customer,
+      market: dev.deployment.market,
+      order: completed,
+      blobs,
+      resultKey: placed.resultKey,
+    })
+    assert.ok(fetched.result.lines.some((line) => line.text.includes('NORTHGATE')))
+  })
+
+  it('lets no plaintext cross to the host: messages and stored blobs hold ciphertext only', async () => {
+    assert.ok(crossings.length >= 4)
+    const pngSignature = Buffer.from(document.subarray(0, 16)).toString('base64').slice(0, 16)
+    for (const message of crossings) {
+      for (const marker of plaintextMarkers)
+        assert.ok(!message.includes(marker), `plaintext "${marker}" crossed the boundary`)
+      assert.ok(!message.includes(pngSignature))
+    }
+    const files = await readdir(join(workDir, 'blobs'))
+    assert.ok(files.length >= 4)
+    for (const file of files) {
+      const bytes = await readFile(join(workDir, 'blobs', file))
+      for (const marker of plaintextMarkers)
+        assert.equal(bytes.includes(marker), false, `plaintext "${marker}" in blob ${file}`)
+      assert.equal(bytes.includes(Buffer.from(document.subarray(0, 64))), false)
+    }
+  })
+
+  it('refuses inputs that do not match the order, and corrupted ciphertext, with one-line errors', async () => {
+    const placed = await order()
+    const tampered = (await blobs.get(placed.inputHash)).slice()
+    tampered[100] = (tampered[100] ?? 0) ^ 1
+    await assert.rejects(
+      run(placed, tampered),
+      /^EnclaveError: the enclave refused: the input ciphertext does not match the order’s inputHash$/m,
+    )
+
+    // Ciphertext corrupted before it was hashed: every hash matches, and decryption fails.
+    const { key, ciphertext } = await encryptObject(document)
+    ciphertext[ciphertext.length - 1] = (ciphertext[ciphertext.length - 1] ?? 0) ^ 1
+    const inputHash = sha256(ciphertext)
+    const fields = {
+      inputHash,
+      solutionHash: identity.solutionHash,
+      resultPublicKey: (await generateHpkeKeyPair()).publicKey,
+    }
+    const request = encodeOrderRequest({
+      version: 1,
+      enclaveSigner: identity.signer,
+      enclaveHpkePublicKey: identity.hpkePublicKey,
+      ...fields,
+      wrappedDataKey: await wrapKey({
+        recipientPublicKey: identity.hpkePublicKey,
+        key,
+        info: dataKeyInfo,
+        aad: dataKeyAad(fields),
+      }),
+    })
+    await assert.rejects(
+      enclave.request('runOrder', {
+        order: {
+          chainId: dev.deployment.chainId,
+          market: dev.deployment.market,
+          orderId: '999',
+          requestHash: sha256(request),
+          inputHash,
+          solutionHash: identity.solutionHash,
+        },
+        request: `0x${Buffer.from(request).toString('hex')}`,
+        inputCiphertext: Buffer.from(ciphertext).toString('base64'),
+      }),
+      /^EnclaveError: the enclave refused: ciphertext is corrupted or was tampered with: final chunk 0 failed authentication/m,
+    )
+  })
+
+  it('catches a tampered output blob before decrypting', async () => {
+    const placed = await order()
+    const result = await run(placed)
+    await submit(placed.orderId, result.outputHash, result.signature)
+    const output = new Uint8Array(Buffer.from(result.output, 'base64'))
+    output[output.length - 1] = (output[output.length - 1] ?? 0) ^ 1
+    // A lying store: the file at the output's address holds other bytes.
+    await writeFile(join(workDir, 'blobs', result.outputHash.slice(2)), output)
+    const completed = await readOrder({
+      connection: dev.signers.customer,
+      market: dev.deployment.market,
+      orderId: placed.orderId,
+    })
+    await assert.rejects(
+      fetchResult({
+        connection: dev.signers.customer,
+        market: dev.deployment.market,
+        order: completed,
+        blobs,
+        resultKey: placed.resultKey,
+      }),
+      /does not hash to its address/,
+    )
+  })
+
+  it('opens no network connection from the enclave runtime', {
+    skip: !strace && 'strace is not installed',
+  }, async () => {
+    const log = await readFile(join(workDir, 'syscalls.txt'), 'utf8')
+    assert.doesNotMatch(log, /connect\(/, log)
+    // The same tracing does see a connection when a process makes one.
+    const control = join(workDir, 'control.txt')
+    spawnSync('strace', [
+      '-f',
+      '-qq',
+      '-e',
+      'trace=connect',
+      '-o',
+      control,
+      process.execPath,
+      '-e',
+      "require('net').connect(1, '127.0.0.1').on('error', () => {})",
+    ])
+    assert.match(await readFile(control, 'utf8'), /connect\(/)
+  })
+})

@@ -33,6 +33,7 @@ function u32(value: number): Uint8Array {
 
 export type FakeIntelPki = {
   root: X509Certificate
+  tcbSigner: X509Certificate
   quote: Uint8Array
   collateral: IntelCollateral
   pck: X509Certificate
@@ -46,6 +47,8 @@ export async function createFakeIntelPki(parameters: {
   collateral: IntelCollateral
   notBefore: Date
   notAfter: Date
+  /** Changes the header and body before they are re-signed with a fresh attestation key. */
+  editSignedBytes?: (signedBytes: Uint8Array) => void
 }): Promise<FakeIntelPki> {
   const real = parseIntelQuote(parameters.quote)
   const [realPck, realCa] = readCertificates(real.pckCertificateChainPem)
@@ -95,12 +98,35 @@ export async function createFakeIntelPki(parameters: {
     signingAlgorithm: signing,
   })
 
+  let signedBytes = real.signedBytes
+  let signature = real.signature
+  let attestationKey = real.attestationKey
+  const qeReportBytes: Uint8Array<ArrayBuffer> = Uint8Array.from(real.qeReportBytes)
+  if (parameters.editSignedBytes) {
+    signedBytes = Uint8Array.from(real.signedBytes)
+    parameters.editSignedBytes(signedBytes)
+    const attestationKeys = await keyPair()
+    attestationKey = new Uint8Array(
+      await crypto.subtle.exportKey('raw', attestationKeys.publicKey),
+    ).subarray(1)
+    signature = new Uint8Array(
+      await crypto.subtle.sign(signing, attestationKeys.privateKey, Uint8Array.from(signedBytes)),
+    )
+    const binding = new Uint8Array(
+      await crypto.subtle.digest(
+        'SHA-256',
+        Uint8Array.from(concatBytes(attestationKey, real.qeAuthData)),
+      ),
+    )
+    qeReportBytes.fill(0, 320, 384)
+    qeReportBytes.set(binding, 320)
+  }
   const qeReportSignature = new Uint8Array(
-    await crypto.subtle.sign(signing, pckKeys.privateKey, Uint8Array.from(real.qeReportBytes)),
+    await crypto.subtle.sign(signing, pckKeys.privateKey, qeReportBytes),
   )
   const chainPem = stringToUtf8(`${pem(pck)}\n${pem(ca)}\n${pem(root)}\n`)
   const certification = concatBytes(
-    real.qeReportBytes,
+    qeReportBytes,
     qeReportSignature,
     u16(real.qeAuthData.length),
     real.qeAuthData,
@@ -109,13 +135,13 @@ export async function createFakeIntelPki(parameters: {
     chainPem,
   )
   const signatureData = concatBytes(
-    real.signature,
-    real.attestationKey,
+    signature,
+    attestationKey,
     u16(6),
     u32(certification.length),
     certification,
   )
-  const quote = concatBytes(real.signedBytes, u32(signatureData.length), signatureData)
+  const quote = concatBytes(signedBytes, u32(signatureData.length), signatureData)
 
   const resign = async (body: string) => ({
     body,
@@ -143,11 +169,12 @@ export async function createFakeIntelPki(parameters: {
     qeIdentities: await Promise.all(
       parameters.collateral.qeIdentities.map((document) => resign(document.body)),
     ),
-    crls: [rootCrl, await crl(ca, caKeys.privateKey, ['01', '7777'])],
+    crls: [rootCrl, await crl(ca, caKeys.privateKey, ['7777'])],
     certificates: [tcbSigner, root],
   }
   return {
     root: new X509Certificate(root.rawData),
+    tcbSigner,
     quote,
     collateral,
     pck,

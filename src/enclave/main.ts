@@ -29,6 +29,13 @@ for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const
 const status = (line: string) => process.stderr.write(`enclave: ${line}\n`)
 
 async function main() {
+  // Listen to the host from the start: if it goes away while the model loads, stop at once.
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })
+  const requests = lines[Symbol.asyncIterator]()
+  let serving = false
+  lines.once('close', () => {
+    if (!serving) process.exit(0)
+  })
   const { values } = parseArgs({ options: { tee: { type: 'string', default: 'sim' } } })
   const backend = createTeeBackend(values.tee ?? 'sim')
   const signer = privateKeyToAccount(generatePrivateKey())
@@ -89,9 +96,9 @@ async function main() {
   status(
     `ready (${backend.kind === 'sim' ? 'SIMULATED TEE, no hardware protection' : backend.kind})`,
   )
-  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })
   const pending = new Set<Promise<void>>()
-  for await (const line of lines) {
+  serving = true
+  for await (const line of { [Symbol.asyncIterator]: () => requests }) {
     let message: EnclaveRequestMessage
     try {
       message = JSON.parse(line)

@@ -33,6 +33,8 @@ export async function startEnclave(parameters: {
   tee: string
   /** A command to run the runtime under (a sandbox such as `unshare --net`, or a tracer). */
   launcher?: string[]
+  /** Aborting stops the runtime, also while it is still starting. */
+  signal?: AbortSignal
 }): Promise<EnclaveClient> {
   const [file, ...args] = [
     ...(parameters.launcher ?? []),
@@ -45,6 +47,7 @@ export async function startEnclave(parameters: {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', ORT_DISABLE_TELEMETRY: '1' },
   })
+  parameters.signal?.addEventListener('abort', () => void stopProcess(child), { once: true })
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
   let nextId = 1
   let exited: EnclaveError | undefined

@@ -15,10 +15,15 @@ function usage(message: string): never {
 }
 
 let node: ProviderNode | undefined
+let starting: Promise<ProviderNode> | undefined
 let stopping = false
+const startup = new AbortController()
 async function shutdown(code: number) {
   if (stopping) return
   stopping = true
+  // Still starting: abort, which stops the enclave runtime, and wait for that.
+  startup.abort()
+  await starting?.catch(() => undefined)
   await node?.stop()
   process.exit(code)
 }
@@ -42,7 +47,8 @@ try {
   const privateKey = process.env.BOCC_PROVIDER_KEY
   if (!privateKey || !isHex(privateKey) || privateKey.length !== 66)
     usage('set BOCC_PROVIDER_KEY to the provider’s private key (0x + 64 hex digits)')
-  node = await startProviderNode({
+  starting = startProviderNode({
+    signal: startup.signal,
     rpcUrl: values.rpc,
     market: values.market as Address,
     privateKey: privateKey as Hex,
@@ -51,7 +57,10 @@ try {
     price: BigInt(values.price ?? '0'),
     onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
   })
+  node = await starting
 } catch (error) {
-  process.stderr.write(`provider: ${shortMessageOf(error)}\n`)
-  process.exit(1)
+  if (!stopping) {
+    process.stderr.write(`provider: ${shortMessageOf(error)}\n`)
+    process.exit(1)
+  }
 }

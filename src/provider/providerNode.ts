@@ -31,6 +31,8 @@ export type ProviderNodeParameters = {
   price: bigint
   onEvent(event: ProviderEvent): void
   pollIntervalMs?: number
+  /** Aborting while the node starts stops its enclave runtime. */
+  signal?: AbortSignal
 }
 
 export type ProviderNode = { offerId: bigint; enclave: EnclaveIdentity; stop(): Promise<void> }
@@ -43,7 +45,10 @@ export type ProviderNode = { offerId: bigint; enclave: EnclaveIdentity; stop(): 
 export async function startProviderNode(parameters: ProviderNodeParameters): Promise<ProviderNode> {
   const { onEvent, blobs, market } = parameters
   const connection = await connectSigner(parameters.rpcUrl, parameters.privateKey)
-  const enclave = await startEnclave({ tee: parameters.tee })
+  const enclave = await startEnclave({
+    tee: parameters.tee,
+    ...(parameters.signal ? { signal: parameters.signal } : {}),
+  })
   try {
     const identity = await enclave.request('identity', {})
     onEvent({ event: 'enclave-started', identity })

@@ -24,6 +24,8 @@ export async function spawnProviderNode(parameters: {
   privateKey: Hex
   price: bigint
   onEvent(event: ProviderEvent): void
+  /** Aborting stops the process, also while it is still starting. */
+  signal?: AbortSignal
 }): Promise<ProviderProcess> {
   const child = spawn(
     process.execPath,
@@ -50,6 +52,8 @@ export async function spawnProviderNode(parameters: {
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
   })
+  const stop = () => stopProcess(child, 10_000)
+  parameters.signal?.addEventListener('abort', () => void stop(), { once: true })
   let offerId: bigint | undefined
   let enclave: Address | undefined
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,5 +47,41 @@ describe('bocc demo', () => {
     assert.match(stdout, /INVOICE ?4711/)
     assert.match(stdout, /Amount due: 1250\.00 EUR/)
     assert.equal(stdout.trim().split('\n').pop(), 'verified')
+  })
+})
+
+describe('bocc demo on Ctrl-C', () => {
+  it('shuts down the chain, the provider node and the enclave runtime', async () => {
+    const root = process.cwd()
+    const child = spawn(process.execPath, ['src/cli/bocc.ts', 'demo'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    // Interrupt while the provider node and its enclave are starting: every process is up.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        if (stdout.includes('starting the provider node')) resolve()
+      })
+    })
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    child.kill('SIGINT')
+    const code = await new Promise((resolve) => child.on('exit', resolve))
+    assert.equal(code, 1)
+    assert.equal(stderr.trim(), 'bocc: interrupted; everything was shut down')
+    const leftovers = spawnSync(
+      'pgrep',
+      ['-f', `${root}/(src/provider/main|src/enclave/main)|anvil --host 127.0.0.1`],
+      { encoding: 'utf8' },
+    )
+    assert.equal(
+      leftovers.stdout.trim(),
+      '',
+      `processes left running: ${spawnSync('ps', ['-o', 'pid,args', '-p', leftovers.stdout.trim().split('\n').join(',')], { encoding: 'utf8' }).stdout}`,
+    )
   })
 })

@@ -65,8 +65,13 @@ export async function run(args: string[]): Promise<number> {
     for (const step of cleanups.reverse()) await step().catch(() => {})
     cleanups.length = 0
   }
+  // Ctrl-C: stop at the next step, then shut everything down (the `finally` below).
+  const interruption = new AbortController()
   const interrupted = new Promise<never>((_, reject) => {
-    const onSignal = () => reject(new BoccError('interrupted; everything was shut down'))
+    const onSignal = () => {
+      interruption.abort()
+      reject(new BoccError('interrupted; everything was shut down'))
+    }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     cleanups.push(async () => {
@@ -75,6 +80,8 @@ export async function run(args: string[]): Promise<number> {
     })
   })
   interrupted.catch(() => {})
+  const step = <T>(label: string, action: () => Promise<T>) =>
+    timedStep(interruption.signal, label, action)
 
   try {
     return await Promise.race([interrupted, runDemo()])
@@ -104,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
         blobsDirectory: join(workDir, 'blobs'),
         privateKey: devPrivateKey(devRoles.provider),
         price,
+        signal: interruption.signal,
         onEvent: (event) => {
           if (event.event === 'enclave-registered')
             console.log(`    provider registered enclave ${event.enclave} on-chain`)
@@ -180,6 +188,7 @@ export async function run(args: string[]): Promise<number> {
       }),
     )
 
+    interruption.signal.throwIfAborted()
     console.log('\nRecognised text:')
     for (const line of fetched.result.lines) console.log(`    ${line.text}`)
 
@@ -199,11 +208,17 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function step<T>(label: string, action: () => Promise<T>): Promise<T> {
+async function timedStep<T>(
+  signal: AbortSignal,
+  label: string,
+  action: () => Promise<T>,
+): Promise<T> {
+  signal.throwIfAborted()
   const started = performance.now()
   console.log(`▸ ${label}`)
   try {
     const result = await action()
+    signal.throwIfAborted()
     console.log(`    done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
     return result
   } catch (error) {

@@ -182,7 +182,7 @@ describe('verifyIntelQuote refuses tampered evidence and collateral', () => {
       assert.equal(verdict.ok, false)
       assert.match(
         verdict.error ?? '',
-        /No certificate in the collateral that chains to the Intel SGX Root CA verifies its signature/,
+        /No Intel SGX TCB Signing certificate in the collateral that chains to the root verifies its signature/,
       )
     })
   })

@@ -25,7 +25,7 @@ import type { IntelCollateral } from './collateral.ts'
 import { evaluateTcbStatus, findTdxModuleIdentity } from './evaluateTcbStatus.ts'
 import { type PckExtensions, readPckExtensions } from './pckExtensions.ts'
 import { parseQeIdentity, type QeIdentity } from './qeIdentity.ts'
-import { type IntelQuote, isDebugQuote, parseIntelQuote } from './quote.ts'
+import { type IntelQuote, intelQuoteConstants, isDebugQuote, parseIntelQuote } from './quote.ts'
 import { intelSgxRootCaPem } from './roots.ts'
 import type { SignedJson } from './signedJson.ts'
 import { parseTcbInfo, type TcbInfo } from './tcbInfo.ts'
@@ -59,6 +59,13 @@ export async function verifyIntelQuote(
     return unreadableQuoteVerdict(error, parameters.quote[4] === 0 ? 'sgx' : 'tdx')
   }
   const checks = new CheckList()
+  if (toPlainHex(quote.qeVendorId) !== intelQuoteConstants.intelQeVendorId) {
+    const detail = `The quote's QE vendor ID ${toPlainHex(quote.qeVendorId)} is not Intel's; only Intel's quoting enclave is supported.`
+    return {
+      ...unreadableQuoteVerdict(detail, quote.tee),
+      checks: [{ name: 'quote structure', ok: false, detail }],
+    }
+  }
   checks.pass(
     'quote structure',
     `Intel ${quote.tee.toUpperCase()} quote v${quote.version}, ${quote.body.kind} body, ${quote.length} bytes`,
@@ -248,6 +255,11 @@ async function verifyPckChain(
       name,
       `The PCK certificate is not signed by the next certificate in the chain (${commonName(pckCa)}).`,
     )
+  if (!/^Intel SGX PCK (Platform|Processor) CA$/.test(commonName(pckCa)))
+    checks.fail(
+      name,
+      `The PCK certificate's issuer is "${commonName(pckCa)}", not an Intel SGX PCK Platform or Processor CA.`,
+    )
   if (pckCa.issuer !== root.subject || !(await isSignedBy(pckCa, root)))
     checks.fail(name, `${commonName(pckCa)} is not signed by the trusted ${commonName(root)}.`)
   for (const certificate of [pck, pckCa, root])
@@ -325,7 +337,8 @@ async function signerOf(
   const body = stringToUtf8(document.body)
   let expired: X509Certificate | undefined
   for (const candidate of collateral.certificates) {
-    if (candidate.issuer !== root.subject || candidate.subject === root.subject) continue
+    if (candidate.issuer !== root.subject || commonName(candidate) !== 'Intel SGX TCB Signing')
+      continue
     if (!(await isValidEcdsaSignature(publicKeyOf(candidate), document.signature, body, 'SHA-256')))
       continue
     if (!(await isSignedBy(candidate, root))) continue
@@ -347,7 +360,7 @@ async function signerOf(
     )
   throw new AttestationCheckError(
     check,
-    'No certificate in the collateral that chains to the Intel SGX Root CA verifies its signature.',
+    'No Intel SGX TCB Signing certificate in the collateral that chains to the root verifies its signature.',
   )
 }
 

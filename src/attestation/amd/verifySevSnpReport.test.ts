@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { vector } from '../../../test/attestationVectors.ts'
+import { createFakeAmdPki, encodeSnpTcb } from '../../../test/fakeAmdPki.ts'
 import { CheckList } from '../checks.ts'
 import { readCertificates } from '../x509/certificates.ts'
 import { chainToPinnedArk, verifySevSnpReport } from './verifySevSnpReport.ts'
@@ -156,5 +157,122 @@ describe('verifySevSnpReport on the MANIFEST.md vectors', () => {
     })
     assert.equal(verdict.ok, false)
     assert.match(verdict.error ?? '', /SEV-SNP report is truncated/)
+  })
+})
+
+describe('verifySevSnpReport under a stand-in AMD hierarchy', () => {
+  const template = vector('tinfoil-js/sev_snp_report_genoa.bin')
+  const at = new Date('2026-06-01T00:00:00Z')
+  const window = {
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2027-01-01T00:00:00Z'),
+  }
+  const turinTcb = { fmc: 1, bootloader: 2, tee: 3, snp: 4, microcode: 5 }
+  const chipId = Uint8Array.from({ length: 64 }, (_, i) => (i < 8 ? i + 1 : 0))
+
+  it('verifies a Turin VLEK-signed report, reading the Turin TCB layout', async () => {
+    const pki = await createFakeAmdPki({
+      productLine: 'Turin',
+      signer: 'VLEK',
+      tcb: turinTcb,
+      ...window,
+    })
+    const report = await pki.signReport(template, (_, bytes) =>
+      bytes.set(encodeSnpTcb(turinTcb, 'Turin'), 0x180),
+    )
+    const verdict = await verifySevSnpReport({
+      report,
+      certificates: [pki.leafDer],
+      at,
+      trustAnchors: pki.trustAnchors,
+    })
+    assert.equal(verdict.error, undefined)
+    assert.deepEqual(verdict.tcb, turinTcb)
+    assert.deepEqual(
+      verdict.checks.map((check) => check.name),
+      ['report structure', 'report signature', 'certificate chain', 'reported tcb'],
+    )
+    assert.match(verdict.checks[2]?.detail ?? '', /SEV-VLEK ← SEV-VLEK-Turin ← pinned ARK-Turin/)
+  })
+
+  it('the same report is refused under the real pinned ARKs', async () => {
+    const pki = await createFakeAmdPki({
+      productLine: 'Turin',
+      signer: 'VLEK',
+      tcb: turinTcb,
+      ...window,
+    })
+    const report = await pki.signReport(template, (_, bytes) =>
+      bytes.set(encodeSnpTcb(turinTcb, 'Turin'), 0x180),
+    )
+    const verdict = await verifySevSnpReport({ report, certificates: [pki.leafDer], at })
+    assert.match(verdict.error ?? '', /does not chain to the pinned ARK/)
+  })
+
+  it('refuses a reported TCB other than the one the certificate was issued for', async () => {
+    const pki = await createFakeAmdPki({
+      productLine: 'Turin',
+      signer: 'VLEK',
+      tcb: turinTcb,
+      ...window,
+    })
+    const report = await pki.signReport(template, (_, bytes) =>
+      bytes.set(encodeSnpTcb({ ...turinTcb, snp: 3 }, 'Turin'), 0x180),
+    )
+    const verdict = await verifySevSnpReport({
+      report,
+      certificates: [pki.leafDer],
+      at,
+      trustAnchors: pki.trustAnchors,
+    })
+    assert.match(verdict.error ?? '', /differs from the SEV-VLEK's TCB .* in snp/)
+  })
+
+  it('checks a Turin VCEK hwID (8 bytes) against CHIP_ID, and refuses another chip', async () => {
+    const pki = await createFakeAmdPki({
+      productLine: 'Turin',
+      signer: 'VCEK',
+      tcb: turinTcb,
+      hwId: chipId.subarray(0, 8),
+      ...window,
+    })
+    const sign = (chip: Uint8Array) =>
+      pki.signReport(template, (_, bytes) => {
+        bytes.set(encodeSnpTcb(turinTcb, 'Turin'), 0x180)
+        bytes.set(chip, 0x1a0)
+      })
+    const good = await verifySevSnpReport({
+      report: await sign(chipId),
+      certificates: [pki.leafDer],
+      at,
+      trustAnchors: pki.trustAnchors,
+    })
+    assert.equal(good.error, undefined)
+    const otherChip = Uint8Array.from(chipId)
+    otherChip[3] = 0xee
+    const bad = await verifySevSnpReport({
+      report: await sign(otherChip),
+      certificates: [pki.leafDer],
+      at,
+      trustAnchors: pki.trustAnchors,
+    })
+    assert.match(bad.error ?? '', /CHIP_ID .* is not the VCEK's hwID/)
+  })
+
+  it('refuses a report that claims VLEK signing when only a VCEK is given', async () => {
+    const pki = await createFakeAmdPki({
+      productLine: 'Genoa',
+      signer: 'VCEK',
+      tcb: { bootloader: 10, tee: 0, snp: 23, microcode: 84 },
+      ...window,
+    })
+    const report = await pki.signReport(template, (view) => view.setUint32(0x48, 1 << 2, true))
+    const verdict = await verifySevSnpReport({
+      report,
+      certificates: [pki.leafDer],
+      at,
+      trustAnchors: pki.trustAnchors,
+    })
+    assert.match(verdict.error ?? '', /No SEV-VLEK certificate/)
   })
 })

@@ -17,7 +17,7 @@ import {
   type SevSnpReport,
   type SnpTcb,
 } from './report.ts'
-import { type AmdProductLine, amdTrustAnchors } from './roots.ts'
+import { type AmdProductLine, type AmdTrustAnchors, amdTrustAnchors } from './roots.ts'
 import { readVcekExtensions } from './vcekExtensions.ts'
 
 export type VerifySevSnpReportParameters = {
@@ -25,6 +25,11 @@ export type VerifySevSnpReportParameters = {
   /** Certificate files (DER or PEM): the VCEK or VLEK, and optionally ASK/ASVK and ARK. */
   certificates: Uint8Array[]
   at: Date
+  /**
+   * Trust anchors by product line. Defaults to the pinned AMD ARKs (with AMD's ASK and ASVK);
+   * only tests give others.
+   */
+  trustAnchors?: Partial<Record<AmdProductLine, AmdTrustAnchors>>
 }
 
 /**
@@ -98,19 +103,29 @@ type Anchor = {
   ark: X509Certificate
   intermediates: X509Certificate[]
 }
-let anchors: Anchor[] | undefined
+const anchorCache = new WeakMap<object, Anchor[]>()
 
-function pinnedAnchors(): Anchor[] {
-  anchors ??= (
-    Object.entries(amdTrustAnchors) as [AmdProductLine, (typeof amdTrustAnchors)[AmdProductLine]][]
-  ).map(([productLine, pems]) => ({
-    productLine,
-    ark: readCertificates(stringToUtf8(pems.ark))[0] as X509Certificate,
-    intermediates: [
-      ...readCertificates(stringToUtf8(pems.ask)),
-      ...readCertificates(stringToUtf8(pems.asvk)),
-    ],
-  }))
+function anchorsOf(trustAnchors: Partial<Record<AmdProductLine, AmdTrustAnchors>>): Anchor[] {
+  let anchors = anchorCache.get(trustAnchors)
+  if (!anchors) {
+    anchors = (Object.entries(trustAnchors) as [AmdProductLine, AmdTrustAnchors][]).flatMap(
+      ([productLine, pems]) => {
+        const [ark] = readCertificates(stringToUtf8(pems.ark))
+        if (!ark) return []
+        return [
+          {
+            productLine,
+            ark,
+            intermediates: [
+              ...readCertificates(stringToUtf8(pems.ask)),
+              ...readCertificates(stringToUtf8(pems.asvk)),
+            ],
+          },
+        ]
+      },
+    )
+    anchorCache.set(trustAnchors, anchors)
+  }
   return anchors
 }
 
@@ -154,7 +169,13 @@ async function runChecks(
     `bytes 0x000–0x29F signed (ECDSA P-384, SHA-384) by the ${leafName}`,
   )
 
-  const { productLine } = await chainToPinnedArk(leaf, supplied, parameters.at, checks)
+  const { productLine } = await chainToPinnedArk(
+    leaf,
+    supplied,
+    parameters.at,
+    checks,
+    parameters.trustAnchors,
+  )
   const extensions = readVcekExtensions(leaf)
 
   const reported = decodeSnpTcb(report.reportedTcbRaw, productLine)
@@ -204,9 +225,10 @@ export async function chainToPinnedArk(
   supplied: X509Certificate[],
   at: Date,
   checks: CheckList,
+  trustAnchors: Partial<Record<AmdProductLine, AmdTrustAnchors>> = amdTrustAnchors,
 ) {
   const name = 'certificate chain'
-  for (const anchor of pinnedAnchors()) {
+  for (const anchor of anchorsOf(trustAnchors)) {
     const intermediates = [...supplied, ...anchor.intermediates].filter(
       (candidate) => candidate.subject === leaf.issuer && candidate.issuer === anchor.ark.subject,
     )

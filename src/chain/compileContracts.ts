@@ -25,7 +25,7 @@ export class CompilationError extends BoccError {
 export function compileContracts(): Record<string, CompiledContract> {
   const solc = require('solc') as { compile(input: string, callbacks: object): string }
   const sources: Record<string, { content: string }> = {}
-  for (const file of readdirSync(contractsDir).filter((name) => name.endsWith('.sol')))
+  for (const file of listSolidityFiles(contractsDir))
     sources[file] = { content: readFileSync(join(contractsDir, file), 'utf8') }
   const input = { language: 'Solidity', sources, settings: compilerSettings }
   const findImports = (path: string) => {
@@ -53,6 +53,15 @@ export function compileContracts(): Record<string, CompiledContract> {
       if (contract.evm.bytecode.object.length > 0)
         compiled[name] = { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` }
   return compiled
+}
+
+/** Solidity files under `directory`, as paths relative to it (the compiler's source unit names). */
+function listSolidityFiles(directory: string, prefix = ''): string[] {
+  return readdirSync(join(directory, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name
+    if (entry.isDirectory()) return listSolidityFiles(directory, path)
+    return entry.name.endsWith('.sol') ? [path] : []
+  })
 }
 
 /** The TypeScript module holding ABIs and bytecode, as `scripts/compile-contracts.ts` writes it. */

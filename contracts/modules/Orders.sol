@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IOrders} from "../interfaces/IOrders.sol";
+import {EnclaveRegistry} from "./EnclaveRegistry.sol";
+import {ProviderStaking} from "./ProviderStaking.sol";
+
+/**
+ * @title Orders
+ * @notice The order lifecycle. `_setStatus` is the one place an order's state changes.
+ */
+abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
+    /// @dev Must match `receiptTypes` in src/protocol/receipt.ts.
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
+        "Receipt(uint256 orderId,bytes32 requestHash,bytes32 inputHash,bytes32 solutionHash,bytes32 outputHash)"
+    );
+
+    /// @notice Receives the protocol fee.
+    address public immutable feeReceiver;
+    /// @notice Protocol fee, in basis points of the order's prices.
+    uint16 public immutable feeBps;
+    /// @notice Share of an order's value taken from the provider's stake when it misses the deadline, in basis points.
+    uint16 public immutable slashBps;
+    /// @notice Longest time from creation to deadline, no longer than the unstake delay.
+    uint40 public immutable maxOrderDuration;
+
+    /// @notice Number of orders created; ids run from 1.
+    uint256 public orderCount;
+
+    mapping(uint256 orderId => bytes32) private _orderRecords;
+
+    constructor(address feeReceiver_, uint16 feeBps_, uint16 slashBps_, uint40 maxOrderDuration_) {
+        feeReceiver = feeReceiver_;
+        feeBps = feeBps_;
+        slashBps = slashBps_;
+        maxOrderDuration = maxOrderDuration_;
+    }
+
+    /// @inheritdoc IOrders
+    function createOrder(OrderParams calldata params) external nonReentrant returns (uint256 orderId) {
+        OrderTerms memory terms;
+        terms.customer = msg.sender;
+        terms.enclave = params.enclave;
+        terms.teeOfferId = params.teeOfferId;
+        terms.solutionOfferId = params.solutionOfferId;
+        terms.dataOfferId = params.dataOfferId;
+        terms.acceptBy = params.acceptBy;
+        terms.deadline = params.deadline;
+        terms.requestHash = params.requestHash;
+        terms.inputHash = params.inputHash;
+        terms.solutionHash = params.solutionHash;
+        if (
+            params.acceptBy <= block.timestamp || params.deadline < params.acceptBy
+                || params.deadline > block.timestamp + maxOrderDuration
+        ) revert InvalidDeadlines(params.acceptBy, params.deadline);
+
+        TeeOffer storage tee = _teeOffers[params.teeOfferId];
+        address provider = tee.provider;
+        if (provider == address(0)) revert OfferNotFound(params.teeOfferId);
+        if (!tee.active) revert TeeOfferNotActive(params.teeOfferId);
+        terms.teePrice = tee.price;
+        uint8 hardware = tee.hardware;
+        Enclave storage enclave = _enclaves[params.enclave];
+        if (!isEnclaveActive(params.enclave)) revert EnclaveNotActive(params.enclave);
+        if (enclave.provider != provider) revert EnclaveNotOfOfferProvider(params.enclave, provider);
+        if (enclave.hardware != hardware) revert HardwareNotAllowed(enclave.hardware);
+
+        if (params.solutionOfferId != 0) terms.solutionPrice = _checkSolutionOffer(params, hardware);
+        if (params.dataOfferId != 0) terms.dataPrice = _checkDataOffer(params);
+
+        uint256 prices = uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice;
+        terms.fee = uint96(prices * feeBps / 10_000);
+        uint256 total = prices + terms.fee;
+        if (total > params.maxPayment) revert PaymentAboveMaximum(total, params.maxPayment);
+
+        orderId = ++orderCount;
+        _orderRecords[orderId] = _recordOf(keccak256(abi.encode(terms)), OrderStatus.Created);
+        emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms);
+        _collect(msg.sender, total);
+    }
+
+    /// @inheritdoc IOrders
+    function acceptOrder(uint256 orderId, OrderTerms calldata terms) external {
+        _accept(orderId, terms);
+    }
+
+    /// @inheritdoc IOrders
+    function acceptOrders(uint256[] calldata orderIds, OrderTerms[] calldata terms) external {
+        if (orderIds.length != terms.length) revert LengthMismatch();
+        for (uint256 i; i < orderIds.length; ++i) {
+            _accept(orderIds[i], terms[i]);
+        }
+    }
+
+    /// @inheritdoc IOrders
+    function submitReceipt(uint256 orderId, OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature)
+        external
+    {
+        _complete(orderId, terms, outputHash, signature);
+    }
+
+    /// @inheritdoc IOrders
+    function submitReceipts(ReceiptSubmission[] calldata receipts) external {
+        for (uint256 i; i < receipts.length; ++i) {
+            ReceiptSubmission calldata receipt = receipts[i];
+            _complete(receipt.orderId, receipt.terms, receipt.outputHash, receipt.signature);
+        }
+    }
+
+    /// @inheritdoc IOrders
+    function cancelOrder(uint256 orderId, OrderTerms calldata terms) external {
+        bytes32 termsHash = _requireStatus(orderId, terms, OrderStatus.Created);
+        if (msg.sender != terms.customer) revert NotOrderCustomer(orderId, msg.sender);
+        _setStatus(orderId, termsHash, OrderStatus.Cancelled);
+        emit OrderCancelled(orderId);
+        _credit(terms.customer, _total(terms));
+    }
+
+    /// @inheritdoc IOrders
+    function refundOrder(uint256 orderId, OrderTerms calldata terms) external {
+        bytes32 record = _orderRecords[orderId];
+        OrderStatus status = OrderStatus(uint8(uint256(record)));
+        bytes32 termsHash = _requireStatus(orderId, terms, status);
+        uint256 total = _total(terms);
+        uint256 slashed;
+        if (status == OrderStatus.Created) {
+            if (block.timestamp <= terms.acceptBy) revert RefundNotYetDue(orderId, terms.acceptBy);
+            _setStatus(orderId, termsHash, OrderStatus.Refunded);
+        } else if (status == OrderStatus.Accepted) {
+            if (block.timestamp <= terms.deadline) revert RefundNotYetDue(orderId, terms.deadline);
+            _setStatus(orderId, termsHash, OrderStatus.Refunded);
+            TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+            tee.activeOrders -= 1;
+            slashed = _slash(tee.provider, total * slashBps / 10_000, orderId, terms.customer);
+        } else {
+            revert WrongOrderStatus(orderId, status);
+        }
+        emit OrderRefunded(orderId, total, slashed);
+        _credit(terms.customer, total);
+    }
+
+    /// @inheritdoc IOrders
+    function getOrderStatus(uint256 orderId) external view returns (OrderStatus) {
+        return OrderStatus(uint8(uint256(_orderRecords[orderId])));
+    }
+
+    /// @inheritdoc IOrders
+    function getOrderRecord(uint256 orderId) external view returns (bytes32) {
+        return _orderRecords[orderId];
+    }
+
+    function _accept(uint256 orderId, OrderTerms calldata terms) private {
+        bytes32 termsHash = _requireStatus(orderId, terms, OrderStatus.Created);
+        TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+        if (msg.sender != tee.provider) revert NotOrderProvider(orderId, msg.sender);
+        if (block.timestamp > terms.acceptBy) revert AcceptDeadlinePassed(orderId, terms.acceptBy);
+        uint256 activeStake = _activeStake(msg.sender);
+        if (activeStake < minStake) revert StakeBelowMinimum(msg.sender, activeStake, minStake);
+        if (tee.activeOrders >= tee.capacity) revert OfferAtCapacity(terms.teeOfferId);
+        tee.activeOrders += 1;
+        _setStatus(orderId, termsHash, OrderStatus.Accepted);
+        emit OrderAccepted(orderId);
+    }
+
+    function _complete(uint256 orderId, OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature)
+        private
+    {
+        bytes32 termsHash = _requireStatus(orderId, terms, OrderStatus.Accepted);
+        if (block.timestamp > terms.deadline) revert DeadlinePassed(orderId, terms.deadline);
+        if (!isEnclaveActive(terms.enclave)) revert EnclaveNotActive(terms.enclave);
+        bytes32 measurement = _enclaves[terms.enclave].measurement;
+        if (!isMeasurementAllowed(measurement)) revert MeasurementNotAllowed(measurement);
+        if (terms.solutionOfferId != 0) {
+            bytes32 required = _solutionOffers[terms.solutionOfferId].requiredMeasurement;
+            if (required != bytes32(0) && required != measurement) revert MeasurementNotAllowed(measurement);
+        }
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    RECEIPT_TYPEHASH, orderId, terms.requestHash, terms.inputHash, terms.solutionHash, outputHash
+                )
+            )
+        );
+        (address recovered, ECDSA.RecoverError recoverError,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (recoverError != ECDSA.RecoverError.NoError || recovered != terms.enclave) {
+            revert InvalidReceiptSigner(recovered, terms.enclave);
+        }
+
+        _setStatus(orderId, termsHash, OrderStatus.Completed);
+        TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+        tee.activeOrders -= 1;
+        emit OrderCompleted(orderId, terms.enclave, outputHash, signature);
+        _credit(tee.provider, terms.teePrice);
+        if (terms.solutionPrice != 0) _credit(_solutionOffers[terms.solutionOfferId].owner, terms.solutionPrice);
+        if (terms.dataPrice != 0) _credit(_dataOffers[terms.dataOfferId].owner, terms.dataPrice);
+        if (terms.fee != 0) _credit(feeReceiver, terms.fee);
+    }
+
+    function _checkSolutionOffer(OrderParams calldata params, uint8 hardware) private view returns (uint96 price) {
+        SolutionOffer storage solution = _solutionOffers[params.solutionOfferId];
+        if (solution.owner == address(0)) revert OfferNotFound(params.solutionOfferId);
+        if (!solution.active) revert SolutionOfferNotActive(params.solutionOfferId);
+        if (solution.solutionHash != params.solutionHash) revert SolutionMismatch(solution.solutionHash, params.solutionHash);
+        if (solution.hardwareMask & (uint8(1) << hardware) == 0) revert HardwareNotAllowed(hardware);
+        if (solution.restrictTeeOffers && !solutionAllowsTeeOffer[params.solutionOfferId][params.teeOfferId]) {
+            revert TeeOfferNotAllowed(params.teeOfferId);
+        }
+        return solution.price;
+    }
+
+    function _checkDataOffer(OrderParams calldata params) private view returns (uint96 price) {
+        DataOffer storage data = _dataOffers[params.dataOfferId];
+        if (data.owner == address(0)) revert OfferNotFound(params.dataOfferId);
+        if (!data.active) revert DataOfferNotActive(params.dataOfferId);
+        if (data.restrictSolutions && !dataAllowsSolutionOffer[params.dataOfferId][params.solutionOfferId]) {
+            revert SolutionOfferNotAllowed(params.solutionOfferId);
+        }
+        if (data.restrictTeeOffers && !dataAllowsTeeOffer[params.dataOfferId][params.teeOfferId]) {
+            revert TeeOfferNotAllowed(params.teeOfferId);
+        }
+        return data.price;
+    }
+
+    /// @dev Checks `terms` against the stored record and the status; returns the terms' hash.
+    function _requireStatus(uint256 orderId, OrderTerms calldata terms, OrderStatus expected)
+        private
+        view
+        returns (bytes32 termsHash)
+    {
+        bytes32 record = _orderRecords[orderId];
+        if (record == bytes32(0)) revert OrderNotFound(orderId);
+        termsHash = keccak256(abi.encode(terms));
+        if (_recordOf(termsHash, OrderStatus.None) != _recordOf(record, OrderStatus.None)) revert WrongOrderTerms(orderId);
+        OrderStatus status = OrderStatus(uint8(uint256(record)));
+        if (status != expected) revert WrongOrderStatus(orderId, status);
+    }
+
+    function _setStatus(uint256 orderId, bytes32 termsHash, OrderStatus status) private {
+        _orderRecords[orderId] = _recordOf(termsHash, status);
+    }
+
+    /// @dev A record is the terms' hash with its last byte replaced by the status.
+    function _recordOf(bytes32 termsHash, OrderStatus status) private pure returns (bytes32) {
+        return (termsHash & ~bytes32(uint256(0xff))) | bytes32(uint256(status));
+    }
+
+    function _total(OrderTerms calldata terms) private pure returns (uint256) {
+        return uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice + terms.fee;
+    }
+}

@@ -194,3 +194,8 @@ export function extensionValue(certificate: X509Certificate, oid: string): Uint8
 }
 
 export { X509Certificate, X509Crl }
+
+/** The CN of a certificate's subject (or the whole subject if it has none), for messages. */
+export function commonNameOf(certificate: { subject: string }): string {
+  return /CN=([^,]+)/.exec(certificate.subject)?.[1] ?? certificate.subject
+}

@@ -5,6 +5,7 @@ import {
   collateralSet,
   evidenceVector,
 } from '../../../test/attestationVectors.ts'
+import { createFakeIntelPki } from '../../../test/fakeIntelPki.ts'
 import { readIntelCollateral } from './collateral.ts'
 import { verifyIntelQuote } from './verifyIntelQuote.ts'
 
@@ -231,5 +232,48 @@ describe('verifyIntelQuote on the MANIFEST.md vectors', () => {
         .decode(Buffer.from(verdict.reportData.slice(2), 'hex'))
         .startsWith('Hello, world!'),
     )
+  })
+})
+
+describe('TDX module rating and the TD 1.5 relaunch check (quotes re-signed under a stand-in root)', () => {
+  const collateral = readIntelCollateral(collateralSet('T-90c06f'))
+  const at = new Date('2026-02-01T00:00:00Z')
+  const window = {
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2027-01-01T00:00:00Z'),
+  }
+  // quote_v5_sample: TEE_TCB_SVN 0b 01 04 at body offset 0 (quote byte 54), TEE_TCB_SVN2 0d 01 04 at quote byte 638.
+  async function verdictWith(edit: (signed: Uint8Array) => void) {
+    const pki = await createFakeIntelPki({
+      quote: evidenceVector('google-go-tdx-guest/quote_v5_sample.dat'),
+      collateral,
+      ...window,
+      editSignedBytes: edit,
+    })
+    return verifyIntelQuote({ quote: pki.quote, collateral: pki.collateral, at, rootCa: pki.root })
+  }
+
+  it('a TDX module at an OutOfDate ISVSVN makes the TD OutOfDate, with the module level advisories', async () => {
+    const verdict = await verdictWith((signed) => {
+      signed[54] = 4
+      signed[638] = 4
+    })
+    assert.equal(verdict.status, 'OutOfDate')
+    assert.deepEqual(verdict.advisoryIds, ['INTEL-SA-01036', 'INTEL-SA-01099'])
+  })
+
+  it('when the platform has since been updated (TEE_TCB_SVN2 current), Intel advises a relaunch', async () => {
+    const verdict = await verdictWith((signed) => {
+      signed[54] = 4
+    })
+    assert.equal(verdict.status, 'TDRelaunchAdvised')
+  })
+
+  it('a TDX module major version the TCB info does not describe is a mismatch', async () => {
+    const verdict = await verdictWith((signed) => {
+      signed[55] = 7
+    })
+    assert.equal(verdict.ok, false)
+    assert.match(verdict.error ?? '', /no TDX module/)
   })
 })

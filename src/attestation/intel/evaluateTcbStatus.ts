@@ -104,11 +104,15 @@ export function evaluateTcbStatus(parameters: {
   }
 }
 
+/**
+ * The advisories of the matched TCB level (TDX level for TDX, else SGX), the TDX module level and
+ * the QE identity level, as one sorted set — Intel's VerificationCollateralInfo keeps a std::set.
+ */
 function advisories(
   platform: string[],
   qeLevel: { tcbStatus: QeTcbStatus; advisoryIds: string[] },
 ): string[] {
-  return [...new Set([...platform, ...qeLevel.advisoryIds])]
+  return [...new Set([...platform, ...qeLevel.advisoryIds])].sort()
 }
 
 function knownStatus(status: string): TcbStatus {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { collateralSet, evidenceVector } from '../../../test/attestationVectors.ts'
 import { createFakeIntelPki, type FakeIntelPki } from '../../../test/fakeIntelPki.ts'
+import type { EvidenceVerdict } from '../types.ts'
+import { readCrls, type X509Crl } from '../x509/certificates.ts'
 import { readIntelCollateral } from './collateral.ts'
 import { parseIntelQuote } from './quote.ts'
 import { verifyIntelQuote } from './verifyIntelQuote.ts'
@@ -54,6 +56,63 @@ describe('verifyIntelQuote refuses tampered evidence and collateral', () => {
       }
     })
   }
+
+  it('refuses a flipped bit anywhere in the signed TCB info and QE identity JSON', async () => {
+    for (const key of ['tcbInfos', 'qeIdentities'] as const) {
+      const [document] = tdxCollateral[key]
+      assert.ok(document)
+      for (let index = 0; index < document.body.length; index += 11) {
+        const flipped = String.fromCharCode(document.body.charCodeAt(index) ^ 0x01)
+        const body = document.body.slice(0, index) + flipped + document.body.slice(index + 1)
+        const verdict = await verdictFor(tdxQuote, {
+          ...tdxCollateral,
+          [key]: [{ ...document, body }],
+        })
+        assert.equal(verdict.ok, false, `${key}: flip at ${index} was accepted`)
+      }
+    }
+  })
+
+  it('refuses a flipped bit anywhere in the PCK CRL and the PCK certificate', async () => {
+    const pckCrl = tdxCollateral.crls.find((crl) => crl.issuer.includes('PCK'))
+    assert.ok(pckCrl)
+    const crlBytes = new Uint8Array(pckCrl.rawData)
+    for (let index = 0; index < crlBytes.length; index += 23) {
+      const tampered = Uint8Array.from(crlBytes)
+      tampered[index] = (tampered[index] as number) ^ (1 << (index % 8))
+      const crls: X509Crl[] = [
+        ...tdxCollateral.crls.filter((crl) => crl !== pckCrl),
+        ...readCrls(tampered),
+      ]
+      const verdict: EvidenceVerdict = await verdictFor(tdxQuote, { ...tdxCollateral, crls })
+      assert.equal(verdict.ok, false, `CRL flip at ${index} was accepted`)
+    }
+    const quote = parseIntelQuote(tdxQuote)
+    const chainText = new TextDecoder().decode(quote.pckCertificateChainPem)
+    const leafBase64 = /-----BEGIN CERTIFICATE-----([^-]+)-----END/
+      .exec(chainText)?.[1]
+      ?.replace(/\s+/g, '')
+    assert.ok(leafBase64)
+    const leaf = Uint8Array.from(atob(leafBase64), (char) => char.charCodeAt(0))
+    const chainStart = quote.pckCertificateChainPem.byteOffset - tdxQuote.byteOffset
+    for (let index = 0; index < leaf.length; index += 17) {
+      const tamperedLeaf = Uint8Array.from(leaf)
+      tamperedLeaf[index] = (tamperedLeaf[index] as number) ^ (1 << (index % 8))
+      const tamperedBase64 = btoa(String.fromCharCode(...tamperedLeaf))
+      const tamperedText = chainText.replace(
+        /(-----BEGIN CERTIFICATE-----)([^-]+)(-----END)/,
+        (_, begin, body: string, end) => {
+          let position = 0
+          const rewrapped = body.replace(/[^\s]/g, () => tamperedBase64[position++] as string)
+          return begin + rewrapped + end
+        },
+      )
+      const tampered = Uint8Array.from(tdxQuote)
+      tampered.set(new TextEncoder().encode(tamperedText), chainStart)
+      const verdict = await verdictFor(tampered)
+      assert.equal(verdict.ok, false, `PCK certificate flip at ${index} was accepted`)
+    }
+  })
 
   it('refuses every truncation with a clear message and never throws', async () => {
     const quoteLength = parseIntelQuote(tdxQuote).length

@@ -1,7 +1,7 @@
 import { looksLikeSevSnpReport } from './amd/report.ts'
 import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
 import { EvidenceFormatError } from './errors.ts'
-import { type IntelCollateral, readIntelCollateral } from './intel/collateral.ts'
+import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
 import { type AttestationPolicy, applyPolicy } from './policy.ts'
@@ -16,7 +16,7 @@ export type VerifyEvidenceOptions = {
    * Intel collateral: raw files (PCS responses, CRLs, issuer chains, dcap-qvl bundles),
    * recognised by content, or collateral already read with `readIntelCollateral`.
    */
-  collateral?: Uint8Array[] | IntelCollateral
+  collateral?: (Uint8Array | NamedFile)[] | IntelCollateral
   /** AMD certificates (VCEK or VLEK, optionally ASK/ASVK/ARK), DER or PEM, recognised by content. */
   certs?: Uint8Array[]
   /** When given, the verdict is `ok` only if the policy also accepts the evidence. */

@@ -29,16 +29,21 @@ export function emptyIntelCollateral(): IntelCollateral {
  * QE identity JSON, CRLs in DER, PEM or hex, issuer chains in PEM or URL-encoded PEM) and JSON
  * bundles laid out like dcap-qvl's `*_collateral.json`. A file that is none of these is an error.
  */
-export function readIntelCollateral(files: Uint8Array[]): IntelCollateral {
+export function readIntelCollateral(files: (Uint8Array | NamedFile)[]): IntelCollateral {
   const collateral = emptyIntelCollateral()
   files.forEach((file, index) => {
-    if (!addFile(collateral, file))
+    const { name, bytes } =
+      file instanceof Uint8Array ? { name: `Collateral file ${index + 1}`, bytes: file } : file
+    if (!addFile(collateral, bytes))
       throw new CollateralError(
-        `Collateral file ${index + 1} is not a TCB info, QE identity, CRL, certificate chain or collateral bundle.`,
+        `${name} is not a TCB info, QE identity, CRL, certificate chain or collateral bundle.`,
       )
   })
   return collateral
 }
+
+/** A file with the name to use in messages about it. */
+export type NamedFile = { name: string; bytes: Uint8Array }
 
 function addFile(collateral: IntelCollateral, file: Uint8Array): boolean {
   const text = latin1ToString(file).trim()

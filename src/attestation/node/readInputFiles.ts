@@ -10,8 +10,10 @@ export class InputFileError extends BoccError {
   override name = 'InputFileError'
 }
 
-export async function readInputFiles(paths: string[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = []
+export async function readInputFiles(
+  paths: string[],
+): Promise<{ name: string; bytes: Uint8Array }[]> {
+  const out: { name: string; bytes: Uint8Array }[] = []
   for (const given of paths) {
     let info: Awaited<ReturnType<typeof stat>>
     try {
@@ -25,7 +27,7 @@ export async function readInputFiles(paths: string[]): Promise<Uint8Array[]> {
           .map((entry) => path.join(given, entry.name))
           .sort()
       : [given]
-    for (const file of files) out.push(await readInputFile(file))
+    for (const file of files) out.push({ name: file, bytes: await readInputFile(file) })
   }
   return out
 }

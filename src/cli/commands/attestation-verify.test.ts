@@ -117,3 +117,21 @@ describe('bocc attestation verify', () => {
     assert.doesNotMatch(usage.stderr, /\n\s+at /)
   })
 })
+
+describe('bocc attestation verify with a stray collateral file', () => {
+  it('names the file it cannot recognise', async () => {
+    const result = await runBocc([
+      'attestation',
+      'verify',
+      v('phala-dcap-qvl/tdx_quote'),
+      '--collateral',
+      v('MANIFEST.md'),
+      '--json',
+    ])
+    assert.equal(result.code, 1)
+    assert.match(
+      JSON.parse(result.stdout).error,
+      /MANIFEST\.md is not a TCB info, QE identity, CRL/,
+    )
+  })
+})

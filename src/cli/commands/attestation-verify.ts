@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
     verdict = await verifyEvidence(await readInputFile(evidencePath), {
       at,
       collateral: await readInputFiles(values.collateral ?? []),
-      certs: await readInputFiles(values.certs ?? []),
+      certs: (await readInputFiles(values.certs ?? [])).map((file) => file.bytes),
       ...(policy ? { policy } : {}),
     })
   } catch (error) {

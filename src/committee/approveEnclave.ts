@@ -98,14 +98,15 @@ export async function approveEnclave(
     `${verdict.tee}`,
   )
 
+  // Ages and validity are measured in the chain's time, which is what the contract uses.
+  const chainNow = Number((await client.getBlock({ blockTag: 'latest' })).timestamp)
   let blockTime: bigint | undefined
   try {
     blockTime = (await client.getBlock({ blockHash: freshness })).timestamp
   } catch {
     blockTime = undefined
   }
-  const age =
-    blockTime === undefined ? undefined : Math.floor(at.getTime() / 1000) - Number(blockTime)
+  const age = blockTime === undefined ? undefined : chainNow - Number(blockTime)
   const maxAge = parameters.maxFreshnessAgeSeconds ?? 600
   check(
     'freshness block is recent and on this chain',
@@ -114,7 +115,7 @@ export async function approveEnclave(
       ? `no block ${freshness} on this chain`
       : `block is ${age} s old (limit ${maxAge} s)`,
   )
-  const validity = registration.expiresAt - Math.floor(at.getTime() / 1000)
+  const validity = registration.expiresAt - chainNow
   const maxValidity = parameters.maxValiditySeconds ?? 30 * 86_400
   check(
     'validity',

@@ -10,8 +10,9 @@ export const contractsDir = join(repoRoot, 'contracts')
 
 /** Compiler settings; the optimizer favours cheap calls over cheap deployment. */
 export const compilerSettings = {
-  optimizer: { enabled: true, runs: 10_000 },
+  optimizer: { enabled: true, runs: 1000 },
   evmVersion: 'osaka',
+  viaIR: true,
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 } as const
 

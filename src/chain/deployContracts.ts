@@ -1,26 +1,69 @@
-import type { Address, Hex } from 'viem'
+import { type Address, type Hex, parseEther } from 'viem'
 import { BoccError } from '../errors.ts'
-import { boccMarketAbi, boccMarketBytecode, boccTokenAbi, boccTokenBytecode } from './artifacts.ts'
+import {
+  boccProtocolAbi,
+  boccProtocolBytecode,
+  boccTokenAbi,
+  boccTokenBytecode,
+} from './artifacts.ts'
 import type { SignerConnection } from './connectChain.ts'
 
 /** Where BOCC lives on one chain: everything a client needs besides the RPC URL. */
 export type Deployment = {
   chainId: number
   token: Address
-  market: Address
-  /** Block of the market's deployment, where log scans start. */
+  protocol: Address
+  /** Block of the protocol's deployment, where log scans start. */
   fromBlock: bigint
 }
 
-/** Deploys the test payment token and the market. */
-export async function deployContracts(connection: SignerConnection): Promise<Deployment> {
+export type ProtocolSettings = {
+  /** Runtime measurements allowed from the start (the genesis of the transparency log). */
+  genesisMeasurements: Hex[]
+  /** The verifier committee from the start. */
+  committee: Address[]
+  committeeThreshold: number
+  /** Defaults to the deployer. */
+  governor?: Address
+  feeReceiver?: Address
+  governanceDelaySeconds?: number
+  minStake?: bigint
+  unstakeDelaySeconds?: number
+  feeBps?: number
+  slashBps?: number
+  maxOrderDurationSeconds?: number
+}
+
+/** Deploys the test payment token and the protocol. */
+export async function deployContracts(
+  connection: SignerConnection,
+  settings: ProtocolSettings,
+): Promise<Deployment> {
   const token = await deploy(connection, boccTokenAbi, boccTokenBytecode, [])
-  const market = await deploy(connection, boccMarketAbi, boccMarketBytecode, [token.address])
+  const deployer = connection.account.address
+  const committee = [...settings.committee].sort((a, b) =>
+    BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0,
+  )
+  const config = {
+    paymentToken: token.address,
+    governor: settings.governor ?? deployer,
+    governanceDelay: settings.governanceDelaySeconds ?? 86_400,
+    genesisMeasurements: settings.genesisMeasurements,
+    genesisCommittee: committee,
+    committeeThreshold: settings.committeeThreshold,
+    minStake: settings.minStake ?? parseEther('100'),
+    unstakeDelay: settings.unstakeDelaySeconds ?? 7 * 86_400,
+    feeReceiver: settings.feeReceiver ?? deployer,
+    feeBps: settings.feeBps ?? 100,
+    slashBps: settings.slashBps ?? 5_000,
+    maxOrderDuration: settings.maxOrderDurationSeconds ?? 86_400,
+  }
+  const protocol = await deploy(connection, boccProtocolAbi, boccProtocolBytecode, [config])
   return {
     chainId: connection.chain.id,
     token: token.address,
-    market: market.address,
-    fromBlock: market.blockNumber,
+    protocol: protocol.address,
+    fromBlock: protocol.blockNumber,
   }
 }
 

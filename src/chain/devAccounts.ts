@@ -15,4 +15,11 @@ export function devPrivateKey(index: number): Hex {
 }
 
 /** Roles in the demo and the tests, one dev account each. */
-export const devRoles = { deployer: 0, provider: 1, customer: 2, stranger: 3 } as const
+export const devRoles = {
+  deployer: 0,
+  provider: 1,
+  customer: 2,
+  stranger: 3,
+  modelVendor: 4,
+  committeeMember: 5,
+} as const

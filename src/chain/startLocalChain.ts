@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BoccError } from '../errors.ts'
+import { stopProcess } from '../processes/stopProcess.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -78,17 +79,4 @@ export async function startLocalChain(
     process: child,
     stop: () => stopProcess(child),
   }
-}
-
-/** Sends SIGTERM and waits for the exit, escalating to SIGKILL after `graceMs`. */
-export function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
 }

@@ -1,6 +1,4 @@
-import { type Address, type Hex, sha256 } from 'viem'
-import { boccMarketAbi } from '../chain/artifacts.ts'
-import type { ChainConnection } from '../chain/connectChain.ts'
+import { sha256 } from 'viem'
 import { decryptObject } from '../crypto/chunkedAead.ts'
 import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
@@ -11,12 +9,7 @@ import type { OrderRecord } from './readOrder.ts'
 
 export type OcrResult = { kind: 'ocr'; version: 1; lines: { text: string; confidence: number }[] }
 
-export type FetchedResult = {
-  output: Uint8Array
-  /** The receipt signature as the OrderCompleted event recorded it. */
-  signature: Hex
-  result: OcrResult
-}
+export type FetchedResult = { output: Uint8Array; result: OcrResult }
 
 export class ResultUnreadableError extends BoccError {
   override name = 'ResultUnreadableError'
@@ -24,30 +17,22 @@ export class ResultUnreadableError extends BoccError {
 
 /** Downloads a completed order's output, checks its hash against the chain, and decrypts it. */
 export async function fetchResult(parameters: {
-  connection: ChainConnection
-  market: Address
   order: OrderRecord
   blobs: BlobStore
   resultKey: HpkeKeyPair
 }): Promise<FetchedResult> {
-  const { connection, market, order } = parameters
-  const [completed] = await connection.publicClient.getContractEvents({
-    address: market,
-    abi: boccMarketAbi,
-    eventName: 'OrderCompleted',
-    args: { orderId: order.orderId },
-    fromBlock: 0n,
-  })
-  if (!completed) throw new BoccError(`order ${order.orderId} has no OrderCompleted event`)
-  const output = await parameters.blobs.get(order.outputHash)
-  if (sha256(output) !== order.outputHash)
+  const { order } = parameters
+  if (!order.completion)
+    throw new ResultUnreadableError(`order ${order.orderId} is ${order.status}, not completed`)
+  const output = await parameters.blobs.get(order.completion.outputHash)
+  if (sha256(output) !== order.completion.outputHash)
     throw new ResultUnreadableError('the output does not match the on-chain outputHash')
   const envelope = decodeResultEnvelope(output)
   const key = await unwrapKey({
     recipientPrivateKey: parameters.resultKey.privateKey,
     wrapped: envelope.wrappedResultKey,
     info: resultKeyInfo,
-    aad: resultKeyAad(order.orderId, order.inputHash),
+    aad: resultKeyAad(order.orderId, order.terms.inputHash),
   })
   const plaintext = await decryptObject(key, envelope.ciphertext)
   let result: OcrResult
@@ -58,5 +43,5 @@ export async function fetchResult(parameters: {
   }
   if (result?.kind !== 'ocr' || !Array.isArray(result.lines))
     throw new ResultUnreadableError('the result is not an OCR result')
-  return { output, signature: completed.args.signature as Hex, result }
+  return { output, result }
 }

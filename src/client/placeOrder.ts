@@ -1,5 +1,5 @@
 import { type Address, type Hex, parseEventLogs } from 'viem'
-import { boccMarketAbi, boccTokenAbi } from '../chain/artifacts.ts'
+import { boccProtocolAbi, boccTokenAbi } from '../chain/artifacts.ts'
 import type { SignerConnection } from '../chain/connectChain.ts'
 import { sendTransaction } from '../chain/sendTransaction.ts'
 import { encryptObject } from '../crypto/chunkedAead.ts'
@@ -11,14 +11,13 @@ import {
   encodeOrderRequest,
   type OrderRequest,
 } from '../protocol/orderRequest.ts'
+import type { OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import type { VerifiedEnclave } from './verifyEnclave.ts'
 
 export type PlacedOrder = {
   orderId: bigint
-  inputHash: Hex
-  requestHash: Hex
-  solutionHash: Hex
+  terms: OrderTerms
   /** The key the result is sealed to; its private half never leaves this process. */
   resultKey: HpkeKeyPair
   transaction: Hex
@@ -30,21 +29,27 @@ export type PlacedOrder = {
  */
 export async function placeOrder(parameters: {
   connection: SignerConnection
-  market: Address
-  token: Address
+  protocol: Address
   blobs: BlobStore
-  offerId: bigint
+  teeOfferId: number
+  /** Zero: no solution offer. */
+  solutionOfferId: number
   enclave: VerifiedEnclave
   solutionHash: Hex
   input: Uint8Array
-  deadlineSeconds?: number
+  /** Seconds the provider has to accept, and to deliver. */
+  acceptWithinSeconds?: number
+  deliverWithinSeconds?: number
 }): Promise<PlacedOrder> {
-  const { connection, market, blobs, enclave } = parameters
+  const { connection, protocol, blobs, enclave } = parameters
   if (!enclave.ok) throw new BoccError('refusing to order from an enclave that failed verification')
+  const client = connection.publicClient
+  const contract = { address: protocol, abi: boccProtocolAbi } as const
+
   const { key: dataKey, ciphertext } = await encryptObject(parameters.input)
   const inputHash = await blobs.put(ciphertext)
   const resultKey = await generateHpkeKeyPair()
-  const requestFields = {
+  const bound = {
     inputHash,
     solutionHash: parameters.solutionHash,
     resultPublicKey: resultKey.publicKey,
@@ -53,54 +58,70 @@ export async function placeOrder(parameters: {
     version: 1,
     enclaveSigner: enclave.enclave,
     enclaveHpkePublicKey: enclave.hpkePublicKey,
-    ...requestFields,
+    ...bound,
     wrappedDataKey: await wrapKey({
       recipientPublicKey: enclave.hpkePublicKey,
       key: dataKey,
       info: dataKeyInfo,
-      aad: dataKeyAad(requestFields),
+      aad: dataKeyAad(bound),
     }),
   }
   dataKey.fill(0)
   const requestHash = await blobs.put(encodeOrderRequest(request))
 
-  const offer = await connection.publicClient.readContract({
-    address: market,
-    abi: boccMarketAbi,
-    functionName: 'getOffer',
-    args: [parameters.offerId],
-  })
+  // The most this order may cost: today's prices plus the fee; the contract refuses more.
+  const [teeOffer, solutionOffer, feeBps, token, block] = await Promise.all([
+    client.readContract({
+      ...contract,
+      functionName: 'getTeeOffer',
+      args: [parameters.teeOfferId],
+    }),
+    client.readContract({
+      ...contract,
+      functionName: 'getSolutionOffer',
+      args: [parameters.solutionOfferId],
+    }),
+    client.readContract({ ...contract, functionName: 'feeBps' }),
+    client.readContract({ ...contract, functionName: 'paymentToken' }),
+    client.getBlock(),
+  ])
+  const prices = teeOffer.price + (parameters.solutionOfferId === 0 ? 0n : solutionOffer.price)
+  const maxPayment = prices + (prices * BigInt(feeBps)) / 10_000n
   await sendTransaction(connection, {
-    address: parameters.token,
+    address: token,
     abi: boccTokenAbi,
     functionName: 'approve',
-    args: [market, offer.price],
+    args: [protocol, maxPayment],
   })
-  const block = await connection.publicClient.getBlock()
+  const now = Number(block.timestamp)
   const created = await sendTransaction(connection, {
-    address: market,
-    abi: boccMarketAbi,
+    ...contract,
     functionName: 'createOrder',
     args: [
-      parameters.offerId,
-      enclave.enclave,
-      requestHash,
-      inputHash,
-      parameters.solutionHash,
-      block.timestamp + BigInt(parameters.deadlineSeconds ?? 600),
+      {
+        enclave: enclave.enclave,
+        teeOfferId: parameters.teeOfferId,
+        solutionOfferId: parameters.solutionOfferId,
+        dataOfferId: 0,
+        acceptBy: now + (parameters.acceptWithinSeconds ?? 120),
+        deadline:
+          now + (parameters.acceptWithinSeconds ?? 120) + (parameters.deliverWithinSeconds ?? 600),
+        requestHash,
+        inputHash,
+        solutionHash: parameters.solutionHash,
+        maxPayment,
+      },
     ],
   })
   const [event] = parseEventLogs({
-    abi: boccMarketAbi,
+    abi: boccProtocolAbi,
     eventName: 'OrderCreated',
     logs: created.receipt.logs,
   })
   if (!event) throw new Error('unreachable: createOrder emits OrderCreated')
   return {
     orderId: event.args.orderId,
-    inputHash,
-    requestHash,
-    solutionHash: parameters.solutionHash,
+    terms: event.args.terms as OrderTerms,
     resultKey,
     transaction: created.hash,
   }

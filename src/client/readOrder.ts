@@ -1,86 +1,113 @@
 import type { Address, Hex } from 'viem'
-import { boccMarketAbi } from '../chain/artifacts.ts'
+import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
+import type { OrderTerms } from '../protocol/orderTerms.ts'
 
-export const orderStatuses = ['none', 'created', 'completed', 'refunded'] as const
+export const orderStatuses = [
+  'none',
+  'created',
+  'accepted',
+  'completed',
+  'cancelled',
+  'refunded',
+] as const
 export type OrderStatusName = (typeof orderStatuses)[number]
 
+/** An order as the chain records it: its status, its terms (from `OrderCreated`) and, once completed, its receipt. */
 export type OrderRecord = {
   orderId: bigint
-  customer: Address
-  offerId: bigint
-  enclave: Address
   status: OrderStatusName
-  escrow: bigint
-  deadline: bigint
-  requestHash: Hex
-  inputHash: Hex
-  solutionHash: Hex
-  outputHash: Hex
+  terms: OrderTerms
+  /** From `OrderCompleted`: the output's hash and the enclave's receipt signature. */
+  completion?: { outputHash: Hex; signature: Hex }
 }
 
 export class UnknownOrderError extends BoccError {
   override name = 'UnknownOrderError'
-  constructor(orderId: bigint, market: Address) {
-    super(`order ${orderId} does not exist on market ${market}`)
+  constructor(orderId: bigint, protocol: Address) {
+    super(`order ${orderId} does not exist on the BOCC contract ${protocol}`)
   }
 }
 
-export class NoMarketError extends BoccError {
-  override name = 'NoMarketError'
-  constructor(market: Address) {
-    super(`no BOCC market contract at ${market} on this chain`)
+export class NoProtocolError extends BoccError {
+  override name = 'NoProtocolError'
+  constructor(protocol: Address) {
+    super(`no BOCC contract at ${protocol} on this chain`)
   }
 }
 
 /** Reads an order's on-chain record; throws {@link UnknownOrderError} for an id never created. */
 export async function readOrder(parameters: {
   connection: ChainConnection
-  market: Address
+  protocol: Address
   orderId: bigint
+  /** Where log scans start (the protocol's deployment block). */
+  fromBlock?: bigint
 }): Promise<OrderRecord> {
-  const { connection, market, orderId } = parameters
-  const code = await connection.publicClient.getCode({ address: market })
-  if (!code || code === '0x') throw new NoMarketError(market)
-  const order = await connection.publicClient.readContract({
-    address: market,
-    abi: boccMarketAbi,
-    functionName: 'getOrder',
+  const { connection, protocol, orderId } = parameters
+  const client = connection.publicClient
+  const code = await client.getCode({ address: protocol })
+  if (!code || code === '0x') throw new NoProtocolError(protocol)
+  const statusIndex = await client.readContract({
+    address: protocol,
+    abi: boccProtocolAbi,
+    functionName: 'getOrderStatus',
     args: [orderId],
   })
-  const status = orderStatuses[order.status] ?? 'none'
-  if (status === 'none') throw new UnknownOrderError(orderId, market)
-  return {
-    orderId,
-    ...order,
-    offerId: BigInt(order.offerId),
-    deadline: BigInt(order.deadline),
-    escrow: BigInt(order.escrow),
-    status,
+  const status = orderStatuses[statusIndex] ?? 'none'
+  if (status === 'none') throw new UnknownOrderError(orderId, protocol)
+  const fromBlock = parameters.fromBlock ?? 0n
+  const [created] = await client.getContractEvents({
+    address: protocol,
+    abi: boccProtocolAbi,
+    eventName: 'OrderCreated',
+    args: { orderId },
+    fromBlock,
+  })
+  if (!created) throw new BoccError(`order ${orderId} has no OrderCreated event`)
+  const record: OrderRecord = { orderId, status, terms: created.args.terms as OrderTerms }
+  if (status === 'completed') {
+    const [completed] = await client.getContractEvents({
+      address: protocol,
+      abi: boccProtocolAbi,
+      eventName: 'OrderCompleted',
+      args: { orderId },
+      fromBlock,
+    })
+    if (completed)
+      record.completion = {
+        outputHash: completed.args.outputHash as Hex,
+        signature: completed.args.signature as Hex,
+      }
   }
+  return record
 }
 
-export class OrderRefundedError extends BoccError {
-  override name = 'OrderRefundedError'
+export class OrderNotCompletedError extends BoccError {
+  override name = 'OrderNotCompletedError'
 }
 
 /** Waits until the order is completed (a receipt was accepted on-chain). */
 export async function waitForOrderCompletion(parameters: {
   connection: ChainConnection
-  market: Address
+  protocol: Address
   orderId: bigint
+  fromBlock?: bigint
   timeoutMs?: number
 }): Promise<OrderRecord> {
-  const deadline = Date.now() + (parameters.timeoutMs ?? 120_000)
+  const timeoutMs = parameters.timeoutMs ?? 120_000
+  const deadline = Date.now() + timeoutMs
   for (;;) {
     const order = await readOrder(parameters)
     if (order.status === 'completed') return order
-    if (order.status === 'refunded')
-      throw new OrderRefundedError(`order ${order.orderId} was refunded without a result`)
+    if (order.status === 'cancelled' || order.status === 'refunded')
+      throw new OrderNotCompletedError(
+        `order ${order.orderId} was ${order.status} without a result`,
+      )
     if (Date.now() > deadline)
-      throw new BoccError(
-        `order ${order.orderId} got no receipt within ${(parameters.timeoutMs ?? 120_000) / 1000} s`,
+      throw new OrderNotCompletedError(
+        `order ${order.orderId} got no receipt within ${timeoutMs / 1000} s`,
       )
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

@@ -2,10 +2,11 @@ import { type Address, type Hex, sha256 } from 'viem'
 import { type AttestationPolicy, applyPolicy } from '../attestation/policy.ts'
 import { verifySimEvidence } from '../attestation/sim/simEvidence.ts'
 import type { Check, EvidenceVerdict } from '../attestation/types.ts'
-import { boccMarketAbi } from '../chain/artifacts.ts'
+import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
-import { encodeReportData } from '../protocol/reportData.ts'
+import { hardwareOf } from '../protocol/enclaveApproval.ts'
+import { decodeReportData, encodeReportData } from '../protocol/reportData.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
 export type VerifiedEnclave = {
@@ -23,94 +24,101 @@ export type VerifiedEnclave = {
 export class EnclaveNotFoundError extends BoccError {
   override name = 'EnclaveNotFoundError'
   constructor(enclave: Address) {
-    super(`enclave ${enclave} is not registered on this market`)
+    super(`enclave ${enclave} is not registered`)
   }
 }
 
 /**
- * Checks an enclave from public data only: its on-chain record, its evidence from the blob store,
- * the evidence against the policy, the binding of both enclave keys and the freshness block in
- * report_data, and that the freshness block belongs to this chain.
+ * Checks an enclave from public data only, whatever the committee said: its on-chain record, its
+ * evidence from the blob store against this customer's policy and the on-chain allow-list, the
+ * binding of both enclave keys and a block of this chain in report_data.
  */
 export async function verifyEnclave(parameters: {
   connection: ChainConnection
-  market: Address
+  protocol: Address
   enclave: Address
   blobs: BlobStore
   policy: AttestationPolicy
   at?: Date
 }): Promise<VerifiedEnclave> {
-  const { connection, market, enclave, blobs, policy } = parameters
+  const { connection, protocol, enclave, blobs, policy } = parameters
   const client = connection.publicClient
+  const contract = { address: protocol, abi: boccProtocolAbi } as const
   const record = await client.readContract({
-    address: market,
-    abi: boccMarketAbi,
+    ...contract,
     functionName: 'getEnclave',
     args: [enclave],
   })
   if (record.provider === '0x0000000000000000000000000000000000000000')
     throw new EnclaveNotFoundError(enclave)
-  const [registration] = await client.getContractEvents({
-    address: market,
-    abi: boccMarketAbi,
-    eventName: 'EnclaveRegistered',
-    args: { enclave },
-    fromBlock: 0n,
-  })
-  const freshness = registration?.args.freshness as Hex
-  const checks: Check[] = [
-    {
-      name: 'enclave active on-chain',
-      ok: record.active,
-      detail: `registered by provider ${record.provider}`,
-    },
-  ]
+  const checks: Check[] = []
+  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  check(
+    'enclave active on-chain',
+    await client.readContract({ ...contract, functionName: 'isEnclaveActive', args: [enclave] }),
+    `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
+  )
 
   const evidence = await blobs.get(record.evidenceHash)
-  checks.push({
-    name: 'evidence ↔ on-chain record',
-    ok: sha256(evidence) === record.evidenceHash,
-    detail: `evidence ${record.evidenceHash}`,
-  })
-  const expectedReportData = encodeReportData(
-    { signer: enclave, hpkePublicKey: record.hpkePublicKey },
-    freshness,
+  check(
+    'evidence ↔ on-chain record',
+    sha256(evidence) === record.evidenceHash,
+    `evidence ${record.evidenceHash}`,
   )
-  const verdict = applyPolicy({
-    verdict: await verifySimEvidence(evidence),
+  const verdict = await verifySimEvidence(evidence)
+  let freshness: Hex = `0x${'00'.repeat(32)}`
+  try {
+    freshness = decodeReportData(verdict.reportData).freshness
+  } catch {
+    // Evidence without 64 bytes of report data fails the binding check.
+  }
+  const judged = applyPolicy({
+    verdict,
     policy,
-    expectedReportData,
+    expectedReportData: encodeReportData(
+      { signer: enclave, hpkePublicKey: record.hpkePublicKey },
+      freshness,
+    ),
     at: parameters.at ?? new Date(),
   })
-  for (const check of verdict.checks) checks.push({ ...check, name: `evidence: ${check.name}` })
-  const reported = verdict.measurement.measurement
-  checks.push({
-    name: 'measurement ↔ on-chain record',
-    ok: reported === record.measurement,
-    detail: `measurement ${record.measurement}`,
-  })
+  for (const item of judged.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
+  const measurement = verdict.measurement.measurement
+  check(
+    'measurement ↔ on-chain record',
+    measurement === record.measurement,
+    `measurement ${record.measurement}`,
+  )
+  check(
+    'measurement on the on-chain allow-list',
+    await client.readContract({
+      ...contract,
+      functionName: 'isMeasurementAllowed',
+      args: [record.measurement],
+    }),
+    'listed in the transparency log and in effect',
+  )
+  check('hardware ↔ on-chain record', hardwareOf(verdict.tee) === record.hardware, `${verdict.tee}`)
   let freshnessBlock: bigint | undefined
   try {
     freshnessBlock = (await client.getBlock({ blockHash: freshness })).number ?? undefined
   } catch {
     freshnessBlock = undefined
   }
-  checks.push({
-    name: 'freshness block is on this chain',
-    ok: freshnessBlock !== undefined,
-    detail:
-      freshnessBlock !== undefined
-        ? `evidence made after block ${freshnessBlock}`
-        : `no block ${freshness}`,
-  })
+  check(
+    'freshness block is on this chain',
+    freshnessBlock !== undefined,
+    freshnessBlock !== undefined
+      ? `evidence made after block ${freshnessBlock}`
+      : `no block ${freshness}`,
+  )
   return {
     enclave,
     provider: record.provider,
     hpkePublicKey: record.hpkePublicKey,
     measurement: record.measurement,
     evidenceHash: record.evidenceHash,
-    verdict,
+    verdict: judged,
     checks,
-    ok: checks.every((check) => check.ok),
+    ok: checks.every((item) => item.ok),
   }
 }

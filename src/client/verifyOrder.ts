@@ -1,6 +1,7 @@
 import { type Address, type Hex, recoverTypedDataAddress, sha256 } from 'viem'
 import type { Check } from '../attestation/types.ts'
-import { marketDomain, receiptTypes } from '../protocol/receipt.ts'
+import { orderTotal } from '../protocol/orderTerms.ts'
+import { protocolDomain, receiptTypes } from '../protocol/receipt.ts'
 import type { FetchedResult } from './fetchResult.ts'
 import type { PlacedOrder } from './placeOrder.ts'
 import type { OrderRecord } from './readOrder.ts'
@@ -12,28 +13,30 @@ import type { VerifiedEnclave } from './verifyEnclave.ts'
  */
 export async function verifyOrder(parameters: {
   chainId: number
-  market: Address
-  customer: Address
+  protocol: Address
   enclave: VerifiedEnclave
   placed: PlacedOrder
   order: OrderRecord
   fetched: FetchedResult
+  solutionHash: Hex
 }): Promise<{ ok: boolean; checks: Check[] }> {
   const { enclave, placed, order, fetched } = parameters
+  const { terms } = order
+  const outputHash = order.completion?.outputHash ?? '0x'
   let receiptSigner: Address | undefined
   try {
     receiptSigner = await recoverTypedDataAddress({
-      domain: marketDomain(parameters.chainId, parameters.market),
+      domain: protocolDomain(parameters.chainId, parameters.protocol),
       types: receiptTypes,
       primaryType: 'Receipt',
       message: {
         orderId: order.orderId,
-        requestHash: order.requestHash,
-        inputHash: order.inputHash,
-        solutionHash: order.solutionHash,
-        outputHash: order.outputHash,
+        requestHash: terms.requestHash,
+        inputHash: terms.inputHash,
+        solutionHash: terms.solutionHash,
+        outputHash,
       },
-      signature: fetched.signature,
+      signature: order.completion?.signature ?? '0x',
     })
   } catch {
     receiptSigner = undefined
@@ -45,29 +48,31 @@ export async function verifyOrder(parameters: {
       name: 'receipt signed by the order’s enclave',
       ok:
         receiptSigner !== undefined &&
-        same(receiptSigner, order.enclave) &&
-        same(order.enclave, enclave.enclave),
+        same(receiptSigner, terms.enclave) &&
+        same(terms.enclave, enclave.enclave),
       detail: `EIP-712 receipt recovers to ${receiptSigner ?? 'nothing'}`,
     },
     {
       name: 'on-chain order record',
-      ok: order.status === 'completed' && same(order.customer, parameters.customer),
-      detail: `order ${order.orderId}: ${order.status}, escrow ${order.escrow} paid out against the receipt`,
+      ok: order.status === 'completed' && same(terms.customer, placed.terms.customer),
+      detail: `order ${order.orderId}: ${order.status}, escrow of ${orderTotal(terms)} paid out against the receipt`,
     },
     {
       name: 'input hash',
-      ok: same(order.inputHash, placed.inputHash) && same(order.requestHash, placed.requestHash),
-      detail: `input ciphertext ${order.inputHash}`,
+      ok:
+        same(terms.inputHash, placed.terms.inputHash) &&
+        same(terms.requestHash, placed.terms.requestHash),
+      detail: `input ciphertext ${terms.inputHash}`,
     },
     {
       name: 'solution hash',
-      ok: same(order.solutionHash, placed.solutionHash),
-      detail: `PaddleOCR v4 bundle ${order.solutionHash}`,
+      ok: same(terms.solutionHash, parameters.solutionHash),
+      detail: `PaddleOCR v4 bundle ${terms.solutionHash}`,
     },
     {
       name: 'output hash',
-      ok: same(sha256(fetched.output), order.outputHash),
-      detail: `output ciphertext ${order.outputHash}`,
+      ok: same(sha256(fetched.output), outputHash),
+      detail: `output ciphertext ${outputHash}`,
     },
     {
       name: 'result decrypted and authenticated',
@@ -75,5 +80,5 @@ export async function verifyOrder(parameters: {
       detail: `${fetched.result.lines.length} lines, AES-256-GCM chunks all authentic`,
     },
   ]
-  return { ok: checks.every((check) => check.ok), checks }
+  return { ok: checks.every((item) => item.ok), checks }
 }

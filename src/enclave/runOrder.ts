@@ -11,7 +11,7 @@ import {
   resultKeyAad,
   resultKeyInfo,
 } from '../protocol/orderRequest.ts'
-import { marketDomain, receiptTypes } from '../protocol/receipt.ts'
+import { protocolDomain, receiptTypes } from '../protocol/receipt.ts'
 import { encodeResultEnvelope } from '../protocol/resultEnvelope.ts'
 import type { OcrEngine } from './solutions/ocr/recogniseText.ts'
 
@@ -83,7 +83,7 @@ export async function runOrder(
   const output = encodeResultEnvelope({ wrappedResultKey, ciphertext })
   const outputHash = sha256(output)
   const signature = await state.signer.signTypedData({
-    domain: marketDomain(order.chainId, order.market),
+    domain: protocolDomain(order.chainId, order.protocol),
     types: receiptTypes,
     primaryType: 'Receipt',
     message: {

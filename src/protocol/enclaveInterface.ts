@@ -17,7 +17,7 @@ export type EnclaveIdentity = {
 /** The order as the chain records it: what the receipt will be checked against. */
 export type OrderToRun = {
   chainId: number
-  market: Address
+  protocol: Address
   orderId: string
   requestHash: Hex
   inputHash: Hex

@@ -3,7 +3,7 @@ import type { Address, Hex, TypedDataDomain } from 'viem'
 /**
  * The receipt an enclave signs for a finished order (EIP-712). The contract recovers the signer
  * with `ecrecover` and pays out only if it is the order's enclave and every hash matches the order.
- * The Solidity side is `RECEIPT_TYPEHASH` in contracts/BoccMarket.sol; keep the two identical.
+ * The Solidity side is `RECEIPT_TYPEHASH` in contracts/modules/Orders.sol; keep the two identical.
  */
 export const receiptTypes = {
   Receipt: [
@@ -27,6 +27,7 @@ export type Receipt = {
   outputHash: Hex
 }
 
-export function marketDomain(chainId: number, market: Address): TypedDataDomain {
-  return { name: 'BOCC Market', version: '1', chainId, verifyingContract: market }
+/** The EIP-712 domain of every signature the protocol contract checks. */
+export function protocolDomain(chainId: number, protocol: Address): TypedDataDomain {
+  return { name: 'BOCC', version: '1', chainId, verifyingContract: protocol }
 }

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { stopProcess } from '../chain/startLocalChain.ts'
 import { BoccError } from '../errors.ts'
+import { stopProcess } from '../processes/stopProcess.ts'
 import type {
   EnclaveMethod,
   EnclaveRequests,

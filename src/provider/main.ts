@@ -1,6 +1,7 @@
 // The provider node process:
 //
-//   BOCC_PROVIDER_KEY=0x… node src/provider/main.ts --rpc URL --market ADDRESS --blobs DIR [--tee sim] [--price N]
+//   BOCC_PROVIDER_KEY=0x… node src/provider/main.ts --rpc URL --protocol ADDRESS --blobs DIR
+//     --committee URL [--committee URL]… [--tee sim] [--price N]
 //
 // It prints one JSON object per line for each thing it does (public values only).
 import { parseArgs } from 'node:util'
@@ -34,14 +35,16 @@ try {
   const { values } = parseArgs({
     options: {
       rpc: { type: 'string' },
-      market: { type: 'string' },
+      protocol: { type: 'string' },
+      committee: { type: 'string', multiple: true, default: [] },
       blobs: { type: 'string' },
       tee: { type: 'string', default: 'sim' },
       price: { type: 'string', default: '1000000000000000000' },
     },
   })
   if (!values.rpc) usage('--rpc is required')
-  if (!values.market || !isAddress(values.market)) usage('--market must be an address')
+  if (!values.protocol || !isAddress(values.protocol)) usage('--protocol must be an address')
+  if (!values.committee?.length) usage('give at least one --committee URL')
   if (!values.blobs) usage('--blobs is required')
   if (!/^\d+$/.test(values.price ?? '')) usage('--price must be a whole number')
   const privateKey = process.env.BOCC_PROVIDER_KEY
@@ -50,7 +53,8 @@ try {
   starting = startProviderNode({
     signal: startup.signal,
     rpcUrl: values.rpc,
-    market: values.market as Address,
+    protocol: values.protocol as Address,
+    committeeUrls: values.committee ?? [],
     privateKey: privateKey as Hex,
     blobs: createFsBlobStore(values.blobs),
     tee: values.tee ?? 'sim',

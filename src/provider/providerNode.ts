@@ -1,50 +1,62 @@
 import { type Address, type Hex, parseEventLogs } from 'viem'
-import { boccMarketAbi } from '../chain/artifacts.ts'
-import { connectSigner } from '../chain/connectChain.ts'
+import { boccProtocolAbi } from '../chain/artifacts.ts'
+import { connectSigner, type SignerConnection } from '../chain/connectChain.ts'
 import { sendTransaction } from '../chain/sendTransaction.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
+import type { OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
-import { startEnclave } from './enclaveClient.ts'
+import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
+import { ensureStake } from './ensureStake.ts'
 import { registerEnclave } from './registerEnclave.ts'
 
 /** What the provider node reports as it works (its log: public values only). */
 export type ProviderEvent =
+  | { event: 'staked'; amount: string }
   | { event: 'enclave-started'; identity: EnclaveIdentity }
   | { event: 'enclave-registered'; enclave: Address; evidenceHash: Hex; transaction: Hex }
-  | { event: 'offer-created'; offerId: string; price: string }
+  | { event: 'offer-created'; offerId: number; price: string }
   | { event: 'ready' }
-  | { event: 'order-received'; orderId: string }
+  | { event: 'orders-accepted'; orderIds: string[]; transaction: Hex }
   | { event: 'order-executed'; orderId: string; outputHash: Hex }
-  | { event: 'receipt-accepted'; orderId: string; transaction: Hex }
+  | { event: 'receipts-accepted'; orderIds: string[]; transaction: Hex }
   | { event: 'order-failed'; orderId: string; error: string }
   | { event: 'withdrawn'; amount: string }
   | { event: 'warning'; message: string }
 
 export type ProviderNodeParameters = {
   rpcUrl: string
-  market: Address
+  protocol: Address
   privateKey: Hex
   blobs: BlobStore
   tee: string
+  /** Verifier services of the committee, asked to approve the enclave. */
+  committeeUrls: string[]
   /** Price per order, in the payment token's smallest unit. */
   price: bigint
+  /** Orders run at once on this offer. */
+  capacity?: number
   onEvent(event: ProviderEvent): void
   pollIntervalMs?: number
   /** Aborting while the node starts stops its enclave runtime. */
   signal?: AbortSignal
 }
 
-export type ProviderNode = { offerId: bigint; enclave: EnclaveIdentity; stop(): Promise<void> }
+export type ProviderNode = { offerId: number; enclave: EnclaveIdentity; stop(): Promise<void> }
+
+type PendingOrder = { orderId: bigint; terms: OrderTerms }
 
 /**
- * Runs a provider: starts its enclave runtime, registers the enclave with its evidence, offers
- * it, then executes every order placed on the offer and submits the enclave's receipts.
- * The node only ever holds ciphertext, evidence and signatures.
+ * Runs a provider: stakes, starts its enclave runtime, has the committee approve and registers the
+ * enclave, offers it, then accepts every order placed on the offer (in batches), runs it in the
+ * enclave and submits the enclave's receipts (in batches). The node only ever holds ciphertext,
+ * evidence and signatures.
  */
 export async function startProviderNode(parameters: ProviderNodeParameters): Promise<ProviderNode> {
-  const { onEvent, blobs, market } = parameters
+  const { onEvent, blobs, protocol } = parameters
   const connection = await connectSigner(parameters.rpcUrl, parameters.privateKey)
+  const staked = await ensureStake(connection, protocol)
+  if (staked > 0n) onEvent({ event: 'staked', amount: staked.toString() })
   const enclave = await startEnclave({
     tee: parameters.tee,
     ...(parameters.signal ? { signal: parameters.signal } : {}),
@@ -52,136 +64,197 @@ export async function startProviderNode(parameters: ProviderNodeParameters): Pro
   try {
     const identity = await enclave.request('identity', {})
     onEvent({ event: 'enclave-started', identity })
-
-    const registration = await registerEnclave({ connection, market, enclave, identity, blobs })
+    const registered = await registerEnclave({
+      connection,
+      protocol,
+      enclave,
+      identity,
+      blobs,
+      committeeUrls: parameters.committeeUrls,
+    })
     onEvent({
       event: 'enclave-registered',
       enclave: identity.signer,
-      evidenceHash: registration.evidenceHash,
-      transaction: registration.transaction,
+      evidenceHash: registered.registration.evidenceHash,
+      transaction: registered.transaction,
     })
 
     const offer = await sendTransaction(connection, {
-      address: market,
-      abi: boccMarketAbi,
-      functionName: 'createOffer',
-      args: [parameters.price],
+      address: protocol,
+      abi: boccProtocolAbi,
+      functionName: 'createTeeOffer',
+      args: [registered.registration.hardware, parameters.price, parameters.capacity ?? 8],
     })
     const [created] = parseEventLogs({
-      abi: boccMarketAbi,
-      eventName: 'OfferCreated',
+      abi: boccProtocolAbi,
+      eventName: 'TeeOfferCreated',
       logs: offer.receipt.logs,
     })
-    if (!created) throw new Error('unreachable: createOffer emits OfferCreated')
+    if (!created) throw new Error('unreachable: createTeeOffer emits TeeOfferCreated')
     const offerId = created.args.offerId
-    onEvent({
-      event: 'offer-created',
-      offerId: offerId.toString(),
-      price: parameters.price.toString(),
+    onEvent({ event: 'offer-created', offerId, price: parameters.price.toString() })
+
+    const watcher = watchOrders({
+      connection,
+      protocol,
+      offerId,
+      fromBlock: offer.receipt.blockNumber,
+      enclave,
+      identity,
+      blobs,
+      onEvent,
+      pollIntervalMs: parameters.pollIntervalMs ?? 250,
     })
-
-    let running = true
-    let nextBlock = offer.receipt.blockNumber
-    const handled = new Set<bigint>()
-    const poll = async () => {
-      while (running) {
-        try {
-          const head = await connection.publicClient.getBlockNumber()
-          if (head >= nextBlock) {
-            const logs = await connection.publicClient.getContractEvents({
-              address: market,
-              abi: boccMarketAbi,
-              eventName: 'OrderCreated',
-              args: { offerId },
-              fromBlock: nextBlock,
-              toBlock: head,
-            })
-            for (const log of logs) {
-              const orderId = log.args.orderId as bigint
-              if (handled.has(orderId)) continue
-              handled.add(orderId)
-              await executeOrder(orderId, log.args as OrderCreatedArgs)
-            }
-            nextBlock = head + 1n
-          }
-        } catch (error) {
-          // The RPC may drop; keep the position and try again.
-          onEvent({ event: 'warning', message: shortMessageOf(error) })
-        }
-        await new Promise((resolve) => setTimeout(resolve, parameters.pollIntervalMs ?? 250))
-      }
-    }
-
-    type OrderCreatedArgs = { requestHash: Hex; inputHash: Hex; solutionHash: Hex }
-    async function executeOrder(orderId: bigint, args: OrderCreatedArgs) {
-      onEvent({ event: 'order-received', orderId: orderId.toString() })
-      try {
-        const [request, inputCiphertext] = await Promise.all([
-          blobs.get(args.requestHash),
-          blobs.get(args.inputHash),
-        ])
-        const result = await enclave.request('runOrder', {
-          order: {
-            chainId: connection.chain.id,
-            market,
-            orderId: orderId.toString(),
-            requestHash: args.requestHash,
-            inputHash: args.inputHash,
-            solutionHash: args.solutionHash,
-          },
-          request: `0x${Buffer.from(request).toString('hex')}`,
-          inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
-        })
-        const outputHash = await blobs.put(new Uint8Array(Buffer.from(result.output, 'base64')))
-        onEvent({ event: 'order-executed', orderId: orderId.toString(), outputHash })
-        const submitted = await sendTransaction(connection, {
-          address: market,
-          abi: boccMarketAbi,
-          functionName: 'submitReceipt',
-          args: [orderId, result.outputHash, result.signature],
-        })
-        onEvent({
-          event: 'receipt-accepted',
-          orderId: orderId.toString(),
-          transaction: submitted.hash,
-        })
-        const amount = await connection.publicClient.readContract({
-          address: market,
-          abi: boccMarketAbi,
-          functionName: 'withdrawable',
-          args: [connection.account.address],
-        })
-        if (amount > 0n) {
-          await sendTransaction(connection, {
-            address: market,
-            abi: boccMarketAbi,
-            functionName: 'withdraw',
-            args: [],
-          })
-          onEvent({ event: 'withdrawn', amount: amount.toString() })
-        }
-      } catch (error) {
-        onEvent({
-          event: 'order-failed',
-          orderId: orderId.toString(),
-          error: shortMessageOf(error),
-        })
-      }
-    }
-
-    const polling = poll()
     onEvent({ event: 'ready' })
     return {
       offerId,
       enclave: identity,
       async stop() {
-        running = false
-        await polling
+        await watcher.stop()
         await enclave.stop()
       },
     }
   } catch (error) {
     await enclave.stop()
     throw error
+  }
+}
+
+function watchOrders(parameters: {
+  connection: SignerConnection
+  protocol: Address
+  offerId: number
+  fromBlock: bigint
+  enclave: EnclaveClient
+  identity: EnclaveIdentity
+  blobs: BlobStore
+  onEvent(event: ProviderEvent): void
+  pollIntervalMs: number
+}) {
+  const { connection, protocol, onEvent } = parameters
+  const client = connection.publicClient
+  let running = true
+  let nextBlock = parameters.fromBlock
+  const seen = new Set<bigint>()
+
+  const poll = async () => {
+    while (running) {
+      try {
+        const head = await client.getBlockNumber()
+        if (head >= nextBlock) {
+          const logs = await client.getContractEvents({
+            address: protocol,
+            abi: boccProtocolAbi,
+            eventName: 'OrderCreated',
+            args: { teeOfferId: parameters.offerId },
+            fromBlock: nextBlock,
+            toBlock: head,
+          })
+          const fresh = logs
+            .map((log) => ({
+              orderId: log.args.orderId as bigint,
+              terms: log.args.terms as OrderTerms,
+            }))
+            .filter((order) => !seen.has(order.orderId))
+          for (const order of fresh) seen.add(order.orderId)
+          if (fresh.length > 0) await handleOrders(fresh)
+          nextBlock = head + 1n
+        }
+      } catch (error) {
+        // The RPC may drop; keep the position and try again.
+        onEvent({ event: 'warning', message: shortMessageOf(error) })
+      }
+      await new Promise((resolve) => setTimeout(resolve, parameters.pollIntervalMs))
+    }
+  }
+
+  async function handleOrders(orders: PendingOrder[]) {
+    const mine = orders.filter(
+      (order) => order.terms.enclave.toLowerCase() === parameters.identity.signer.toLowerCase(),
+    )
+    if (mine.length === 0) return
+    const accepted = await sendTransaction(connection, {
+      address: protocol,
+      abi: boccProtocolAbi,
+      functionName: 'acceptOrders',
+      args: [mine.map((order) => order.orderId), mine.map((order) => order.terms)],
+    })
+    onEvent({
+      event: 'orders-accepted',
+      orderIds: mine.map((order) => order.orderId.toString()),
+      transaction: accepted.hash,
+    })
+
+    const receipts: { orderId: bigint; terms: OrderTerms; outputHash: Hex; signature: Hex }[] = []
+    for (const order of mine) {
+      try {
+        receipts.push({ ...order, ...(await executeOrder(order)) })
+      } catch (error) {
+        onEvent({
+          event: 'order-failed',
+          orderId: order.orderId.toString(),
+          error: shortMessageOf(error),
+        })
+      }
+    }
+    if (receipts.length === 0) return
+    const submitted = await sendTransaction(connection, {
+      address: protocol,
+      abi: boccProtocolAbi,
+      functionName: 'submitReceipts',
+      args: [receipts],
+    })
+    onEvent({
+      event: 'receipts-accepted',
+      orderIds: receipts.map((receipt) => receipt.orderId.toString()),
+      transaction: submitted.hash,
+    })
+    const balance = await client.readContract({
+      address: protocol,
+      abi: boccProtocolAbi,
+      functionName: 'balanceOf',
+      args: [connection.account.address],
+    })
+    if (balance > 0n) {
+      await sendTransaction(connection, {
+        address: protocol,
+        abi: boccProtocolAbi,
+        functionName: 'withdraw',
+        args: [balance],
+      })
+      onEvent({ event: 'withdrawn', amount: balance.toString() })
+    }
+  }
+
+  async function executeOrder({ orderId, terms }: PendingOrder) {
+    const [request, inputCiphertext] = await Promise.all([
+      parameters.blobs.get(terms.requestHash),
+      parameters.blobs.get(terms.inputHash),
+    ])
+    const result = await parameters.enclave.request('runOrder', {
+      order: {
+        chainId: connection.chain.id,
+        protocol,
+        orderId: orderId.toString(),
+        requestHash: terms.requestHash,
+        inputHash: terms.inputHash,
+        solutionHash: terms.solutionHash,
+      },
+      request: `0x${Buffer.from(request).toString('hex')}`,
+      inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
+    })
+    const outputHash = await parameters.blobs.put(
+      new Uint8Array(Buffer.from(result.output, 'base64')),
+    )
+    onEvent({ event: 'order-executed', orderId: orderId.toString(), outputHash })
+    return { outputHash: result.outputHash, signature: result.signature }
+  }
+
+  const polling = poll()
+  return {
+    async stop() {
+      running = false
+      await polling
+    },
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { type DevChain, startDevChain } from '../support/devChain.ts'
+import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { runBocc } from '../support/runBocc.ts'
 
 /** Bad input gets one clear line on stderr and a non-zero exit, never a stack trace. */
@@ -21,11 +21,11 @@ function assertOneLineError(
 }
 
 describe('bad input', () => {
-  let dev: DevChain
+  let dev: LocalProtocol
   before(async () => {
-    dev = await startDevChain()
+    dev = await startLocalProtocol()
   })
-  after(() => dev.chain.stop())
+  after(() => dev.stop())
 
   it('an unknown order id', async () => {
     const result = await runBocc([
@@ -34,10 +34,10 @@ describe('bad input', () => {
       '999',
       '--rpc',
       dev.chain.rpcUrl,
-      '--market',
-      dev.deployment.market,
+      '--protocol',
+      dev.deployment.protocol,
     ])
-    assertOneLineError(result, 1, /^bocc: order 999 does not exist on market 0x/)
+    assertOneLineError(result, 1, /^bocc: order 999 does not exist on the BOCC contract 0x/)
   })
 
   it('an address with no market', async () => {
@@ -47,10 +47,10 @@ describe('bad input', () => {
       '1',
       '--rpc',
       dev.chain.rpcUrl,
-      '--market',
+      '--protocol',
       dev.signers.stranger.account.address,
     ])
-    assertOneLineError(result, 1, /^bocc: no BOCC market contract at 0x/)
+    assertOneLineError(result, 1, /^bocc: no BOCC contract at 0x/)
   })
 
   it('an RPC that is down', async () => {
@@ -60,8 +60,8 @@ describe('bad input', () => {
       '1',
       '--rpc',
       'http://127.0.0.1:1',
-      '--market',
-      dev.deployment.market,
+      '--protocol',
+      dev.deployment.protocol,
     ])
     assertOneLineError(result, 1, /^bocc: cannot reach the chain RPC at http:\/\/127\.0\.0\.1:1/)
   })

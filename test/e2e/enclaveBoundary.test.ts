@@ -4,9 +4,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Hex, parseEther, sha256 } from 'viem'
+import { type Hex, parseEther, parseEventLogs, sha256 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { boccMarketAbi, boccTokenAbi } from '../../src/chain/artifacts.ts'
+import { boccProtocolAbi, boccTokenAbi } from '../../src/chain/artifacts.ts'
 import { sendTransaction, TransactionRevertedError } from '../../src/chain/sendTransaction.ts'
 import { fetchResult } from '../../src/client/fetchResult.ts'
 import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
@@ -17,11 +17,13 @@ import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
 import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
-import { marketDomain, receiptTypes } from '../../src/protocol/receipt.ts'
+import type { OrderTerms } from '../../src/protocol/orderTerms.ts'
+import { protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
+import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
-import { type DevChain, startDevChain } from '../support/devChain.ts'
+import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 
 const document = new Uint8Array(await readFile('examples/lab-report.png'))
 const plaintextMarkers = ['NORTHGATE', 'Glucose', 'Jane Doe']
@@ -33,18 +35,19 @@ const strace = spawnSync('strace', ['-V']).status === 0
  * tampering is caught, and the runtime opens no network connection.
  */
 describe('enclave boundary', () => {
-  let dev: DevChain
+  let dev: LocalProtocol
   let workDir: string
   let blobs: BlobStore
   let enclave: EnclaveClient
   let identity: EnclaveIdentity
   let verified: VerifiedEnclave
-  let offerId: bigint
+  let teeOfferId: number
   const price = parseEther('3')
   const crossings: string[] = []
+  const contract = () => ({ address: dev.deployment.protocol, abi: boccProtocolAbi }) as const
 
   before(async () => {
-    dev = await startDevChain()
+    dev = await startLocalProtocol()
     workDir = await mkdtemp(join(tmpdir(), 'bocc-boundary-'))
     blobs = createFsBlobStore(join(workDir, 'blobs'))
     enclave = await startEnclave({
@@ -74,25 +77,26 @@ describe('enclave boundary', () => {
     identity = await enclave.request('identity', {})
 
     const { provider, customer } = dev.signers
+    await ensureStake(provider, dev.deployment.protocol)
     await registerEnclave({
       connection: provider,
-      market: dev.deployment.market,
+      protocol: dev.deployment.protocol,
       enclave,
       identity,
       blobs,
+      committeeUrls: [dev.committee.url],
     })
-    const market = { address: dev.deployment.market, abi: boccMarketAbi } as const
-    await sendTransaction(provider, { ...market, functionName: 'createOffer', args: [price] })
-    offerId = await provider.publicClient.readContract({ ...market, functionName: 'offerCount' })
-    await sendTransaction(customer, {
-      address: dev.deployment.token,
-      abi: boccTokenAbi,
-      functionName: 'faucet',
-      args: [parseEther('100')],
+    const { receipt } = await sendTransaction(provider, {
+      ...contract(),
+      functionName: 'createTeeOffer',
+      args: [0, price, 10],
     })
+    teeOfferId =
+      parseEventLogs({ abi: boccProtocolAbi, eventName: 'TeeOfferCreated', logs: receipt.logs })[0]
+        ?.args.offerId ?? 0
     verified = await verifyEnclave({
       connection: customer,
-      market: dev.deployment.market,
+      protocol: dev.deployment.protocol,
       enclave: identity.signer,
       blobs,
       policy: { allowSim: true, allowedMeasurements: [measureRuntime()] },
@@ -101,39 +105,60 @@ describe('enclave boundary', () => {
   })
   after(async () => {
     await enclave?.stop()
-    await dev?.chain.stop()
+    await dev?.stop()
     await rm(workDir, { recursive: true, force: true })
   })
 
-  const order = (input = document) =>
-    placeOrder({
+  /** Places an order as the customer and has the provider accept it. */
+  async function order(input = document) {
+    const placed = await placeOrder({
       connection: dev.signers.customer,
-      market: dev.deployment.market,
-      token: dev.deployment.token,
+      protocol: dev.deployment.protocol,
       blobs,
-      offerId,
+      teeOfferId,
+      solutionOfferId: 0,
       enclave: verified,
       solutionHash: identity.solutionHash,
       input,
     })
-  const run = (placed: PlacedOrder, inputCiphertext?: Uint8Array) =>
-    Promise.all([
-      blobs.get(placed.requestHash),
-      inputCiphertext ?? blobs.get(placed.inputHash),
-    ]).then(([request, input]) =>
-      enclave.request('runOrder', {
-        order: {
-          chainId: dev.deployment.chainId,
-          market: dev.deployment.market,
-          orderId: placed.orderId.toString(),
-          requestHash: placed.requestHash,
-          inputHash: placed.inputHash,
-          solutionHash: placed.solutionHash,
-        },
-        request: `0x${Buffer.from(request).toString('hex')}`,
-        inputCiphertext: Buffer.from(input).toString('base64'),
-      }),
+    await sendTransaction(dev.signers.provider, {
+      ...contract(),
+      functionName: 'acceptOrder',
+      args: [placed.orderId, placed.terms],
+    })
+    return placed
+  }
+  const runInEnclave = (
+    orderId: bigint,
+    terms: OrderTerms,
+    request: Uint8Array,
+    inputCiphertext: Uint8Array,
+  ) =>
+    enclave.request('runOrder', {
+      order: {
+        chainId: dev.deployment.chainId,
+        protocol: dev.deployment.protocol,
+        orderId: orderId.toString(),
+        requestHash: terms.requestHash,
+        inputHash: terms.inputHash,
+        solutionHash: terms.solutionHash,
+      },
+      request: `0x${Buffer.from(request).toString('hex')}`,
+      inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
+    })
+  const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) =>
+    runInEnclave(
+      placed.orderId,
+      placed.terms,
+      await blobs.get(placed.terms.requestHash),
+      inputCiphertext ?? (await blobs.get(placed.terms.inputHash)),
     )
+  const submit = (placed: PlacedOrder, outputHash: Hex, signature: Hex) =>
+    sendTransaction(dev.signers.provider, {
+      ...contract(),
+      functionName: 'submitReceipt',
+      args: [placed.orderId, placed.terms, outputHash, signature],
+    })
   const tokenBalance = (account: Hex) =>
     dev.signers.deployer.publicClient.readContract({
       address: dev.deployment.token,
@@ -141,75 +166,61 @@ describe('enclave boundary', () => {
       functionName: 'balanceOf',
       args: [account],
     })
-  const submit = (orderId: bigint, outputHash: Hex, signature: Hex) =>
-    sendTransaction(dev.signers.provider, {
-      address: dev.deployment.market,
-      abi: boccMarketAbi,
-      functionName: 'submitReceipt',
-      args: [orderId, outputHash, signature],
-    })
 
   it('pays only for the order’s enclave receipt: a receipt signed by another key is rejected on-chain and the escrow stays', async () => {
     const placed = await order()
     const result = await run(placed)
-    const escrowBefore = await tokenBalance(dev.deployment.market)
+    const heldBefore = await tokenBalance(dev.deployment.protocol)
     const impostor = privateKeyToAccount(generatePrivateKey())
+    const { terms } = placed
     const forged = await impostor.signTypedData({
-      domain: marketDomain(dev.deployment.chainId, dev.deployment.market),
+      domain: protocolDomain(dev.deployment.chainId, dev.deployment.protocol),
       types: receiptTypes,
       primaryType: 'Receipt',
       message: {
         orderId: placed.orderId,
-        requestHash: placed.requestHash,
-        inputHash: placed.inputHash,
-        solutionHash: placed.solutionHash,
+        requestHash: terms.requestHash,
+        inputHash: terms.inputHash,
+        solutionHash: terms.solutionHash,
         outputHash: result.outputHash,
       },
     })
-    await assert.rejects(submit(placed.orderId, result.outputHash, forged), (error: unknown) => {
+    await assert.rejects(submit(placed, result.outputHash, forged), (error: unknown) => {
       assert.ok(error instanceof TransactionRevertedError)
       assert.equal(error.errorName, 'InvalidReceiptSigner')
       return true
     })
     // The real enclave's signature does not carry over to another output either.
     await assert.rejects(
-      submit(placed.orderId, sha256(new Uint8Array([1])), result.signature),
+      submit(placed, sha256(new Uint8Array([1])), result.signature),
       /InvalidReceiptSigner/,
     )
     const stillOpen = await readOrder({
       connection: dev.signers.customer,
-      market: dev.deployment.market,
+      protocol: dev.deployment.protocol,
       orderId: placed.orderId,
     })
-    assert.equal(stillOpen.status, 'created')
-    assert.equal(stillOpen.escrow, price)
-    assert.equal(await tokenBalance(dev.deployment.market), escrowBefore)
-    assert.equal(
-      await dev.signers.deployer.publicClient.readContract({
-        address: dev.deployment.market,
-        abi: boccMarketAbi,
-        functionName: 'withdrawable',
+    assert.equal(stillOpen.status, 'accepted')
+    assert.equal(await tokenBalance(dev.deployment.protocol), heldBefore)
+    const providerBalance = () =>
+      dev.signers.deployer.publicClient.readContract({
+        ...contract(),
+        functionName: 'balanceOf',
         args: [dev.signers.provider.account.address],
-      }),
-      0n,
-    )
+      })
+    assert.equal(await providerBalance(), 0n)
 
     // The genuine receipt pays out, and the customer decrypts the text.
     await blobs.put(new Uint8Array(Buffer.from(result.output, 'base64')))
-    await submit(placed.orderId, result.outputHash, result.signature)
+    await submit(placed, result.outputHash, result.signature)
+    assert.equal(await providerBalance(), price)
     const completed = await readOrder({
       connection: dev.signers.customer,
-      market: dev.deployment.market,
+      protocol: dev.deployment.protocol,
       orderId: placed.orderId,
     })
     assert.equal(completed.status, 'completed')
-    const fetched = await fetchResult({
-      connection: dev.signers.customer,
-      market: dev.deployment.market,
-      order: completed,
-      blobs,
-      resultKey: placed.resultKey,
-    })
+    const fetched = await fetchResult({ order: completed, blobs, resultKey: placed.resultKey })
     assert.ok(fetched.result.lines.some((line) => line.text.includes('NORTHGATE')))
   })
 
@@ -233,7 +244,7 @@ describe('enclave boundary', () => {
 
   it('refuses inputs that do not match the order, and corrupted ciphertext, with one-line errors', async () => {
     const placed = await order()
-    const tampered = (await blobs.get(placed.inputHash)).slice()
+    const tampered = (await blobs.get(placed.terms.inputHash)).slice()
     tampered[100] = (tampered[100] ?? 0) ^ 1
     await assert.rejects(
       run(placed, tampered),
@@ -262,18 +273,12 @@ describe('enclave boundary', () => {
       }),
     })
     await assert.rejects(
-      enclave.request('runOrder', {
-        order: {
-          chainId: dev.deployment.chainId,
-          market: dev.deployment.market,
-          orderId: '999',
-          requestHash: sha256(request),
-          inputHash,
-          solutionHash: identity.solutionHash,
-        },
-        request: `0x${Buffer.from(request).toString('hex')}`,
-        inputCiphertext: Buffer.from(ciphertext).toString('base64'),
-      }),
+      runInEnclave(
+        999n,
+        { ...placed.terms, requestHash: sha256(request), inputHash },
+        request,
+        ciphertext,
+      ),
       /^EnclaveError: the enclave refused: ciphertext is corrupted or was tampered with: final chunk 0 failed authentication/m,
     )
   })
@@ -281,24 +286,18 @@ describe('enclave boundary', () => {
   it('catches a tampered output blob before decrypting', async () => {
     const placed = await order()
     const result = await run(placed)
-    await submit(placed.orderId, result.outputHash, result.signature)
+    await submit(placed, result.outputHash, result.signature)
     const output = new Uint8Array(Buffer.from(result.output, 'base64'))
     output[output.length - 1] = (output[output.length - 1] ?? 0) ^ 1
     // A lying store: the file at the output's address holds other bytes.
     await writeFile(join(workDir, 'blobs', result.outputHash.slice(2)), output)
     const completed = await readOrder({
       connection: dev.signers.customer,
-      market: dev.deployment.market,
+      protocol: dev.deployment.protocol,
       orderId: placed.orderId,
     })
     await assert.rejects(
-      fetchResult({
-        connection: dev.signers.customer,
-        market: dev.deployment.market,
-        order: completed,
-        blobs,
-        resultKey: placed.resultKey,
-      }),
+      fetchResult({ order: completed, blobs, resultKey: placed.resultKey }),
       /does not hash to its address/,
     )
   })

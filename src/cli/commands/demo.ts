@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { parseEther } from 'viem'
+import { formatEther, parseEther, parseEventLogs } from 'viem'
 import type { AttestationPolicy } from '../../attestation/policy.ts'
 import type { Check } from '../../attestation/types.ts'
-import { boccTokenAbi } from '../../chain/artifacts.ts'
+import { boccProtocolAbi, boccTokenAbi } from '../../chain/artifacts.ts'
 import { connectSigner } from '../../chain/connectChain.ts'
 import { deployContracts } from '../../chain/deployContracts.ts'
 import { devPrivateKey, devRoles } from '../../chain/devAccounts.ts'
@@ -17,10 +17,12 @@ import { placeOrder } from '../../client/placeOrder.ts'
 import { waitForOrderCompletion } from '../../client/readOrder.ts'
 import { verifyEnclave } from '../../client/verifyEnclave.ts'
 import { verifyOrder } from '../../client/verifyOrder.ts'
+import { spawnCommitteeMember } from '../../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
 import { loadOcrBundle } from '../../enclave/solutions/ocr/ocrBundle.ts'
 import { isSupportedImage } from '../../enclave/solutions/ocr/recogniseText.ts'
 import { BoccError } from '../../errors.ts'
+import { orderTotal } from '../../protocol/orderTerms.ts'
 import { spawnProviderNode } from '../../provider/spawnProviderNode.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
 import { UsageError } from '../usage.ts'
@@ -36,7 +38,8 @@ const sampleImage = join(
   'examples',
   'lab-report.png',
 )
-const price = parseEther('5')
+const teePrice = parseEther('5')
+const solutionPrice = parseEther('2')
 
 /**
  * `bocc demo`: a local chain, the contracts, a provider node with its (simulated) enclave, and a
@@ -100,26 +103,96 @@ export async function run(args: string[]): Promise<number> {
     const chain = await step('starting a local chain (anvil)', () => startLocalChain({ port }))
     cleanups.push(() => chain.stop())
     console.log(`    RPC ${chain.rpcUrl}`)
-    const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
-    const deployment = await step('deploying the contracts', () => deployContracts(deployer))
-    console.log(`    market ${deployment.market}, token ${deployment.token}`)
+    const signer = (role: keyof typeof devRoles) =>
+      connectSigner(chain.rpcUrl, devPrivateKey(devRoles[role]))
+    const [deployer, committeeMember, modelVendor, providerWallet, customer] = await Promise.all([
+      signer('deployer'),
+      signer('committeeMember'),
+      signer('modelVendor'),
+      signer('provider'),
+      signer('customer'),
+    ])
+    // The runtime anyone can rebuild from this source tree: the genesis of the allow-list, and
+    // the customer's own policy.
+    const runtimeMeasurement = measureRuntime()
+    const deployment = await step(
+      'deploying the contracts (allow-list genesis: this runtime; committee: 1 of 1)',
+      () =>
+        deployContracts(deployer, {
+          genesisMeasurements: [runtimeMeasurement],
+          committee: [committeeMember.account.address],
+          committeeThreshold: 1,
+        }),
+    )
+    console.log(`    protocol ${deployment.protocol}, token ${deployment.token}`)
+    const protocol = { address: deployment.protocol, abi: boccProtocolAbi } as const
+    const faucet = (connection: typeof customer) =>
+      sendTransaction(connection, {
+        address: deployment.token,
+        abi: boccTokenAbi,
+        functionName: 'faucet',
+        args: [parseEther('1000')],
+      })
 
+    const committee = await step('starting the committee verifier service', () =>
+      spawnCommitteeMember({
+        rpcUrl: chain.rpcUrl,
+        protocol: deployment.protocol,
+        privateKey: devPrivateKey(devRoles.committeeMember),
+        allowSim: true,
+        signal: interruption.signal,
+      }),
+    )
+    cleanups.push(() => committee.stop())
+
+    const solutionHash = loadOcrBundle().solutionHash
+    const solutionOfferId = await step(
+      'model vendor offers PaddleOCR v4 (solution offer)',
+      async () => {
+        const { receipt } = await sendTransaction(modelVendor, {
+          ...protocol,
+          functionName: 'createSolutionOffer',
+          args: [
+            solutionHash,
+            solutionPrice,
+            0xff,
+            '0x0000000000000000000000000000000000000000000000000000000000000000',
+            [],
+          ],
+        })
+        const [created] = parseEventLogs({
+          abi: boccProtocolAbi,
+          eventName: 'SolutionOfferCreated',
+          logs: receipt.logs,
+        })
+        return created?.args.offerId ?? 0
+      },
+    )
+
+    await faucet(providerWallet)
     const provider = await step('starting the provider node and its enclave runtime', () =>
       spawnProviderNode({
         rpcUrl: chain.rpcUrl,
-        market: deployment.market,
+        protocol: deployment.protocol,
+        committeeUrls: [committee.url],
         blobsDirectory: join(workDir, 'blobs'),
         privateKey: devPrivateKey(devRoles.provider),
-        price,
+        price: teePrice,
         signal: interruption.signal,
         onEvent: (event) => {
+          if (event.event === 'staked')
+            console.log(`    provider staked ${formatEther(BigInt(event.amount))} tBOCC`)
           if (event.event === 'enclave-registered')
-            console.log(`    provider registered enclave ${event.enclave} on-chain`)
-          if (event.event === 'order-received')
             console.log(
-              `    provider received order ${event.orderId}; the enclave is running PaddleOCR`,
+              `    committee verified the evidence; provider registered enclave ${event.enclave}`,
             )
-          if (event.event === 'receipt-accepted')
+          if (event.event === 'offer-created')
+            console.log(`    provider offers the enclave (TEE offer ${event.offerId})`)
+          if (event.event === 'orders-accepted')
+            console.log(
+              `    provider accepted order ${event.orderIds.join(', ')}; the enclave runs PaddleOCR`,
+            )
+          if (event.event === 'receipts-accepted')
             console.log(`    provider submitted the enclave's receipt; the contract paid out`)
           if (event.event === 'order-failed')
             console.log(`    provider: order ${event.orderId} failed: ${event.error}`)
@@ -128,24 +201,16 @@ export async function run(args: string[]): Promise<number> {
     )
     cleanups.push(() => provider.stop())
 
-    const customer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.customer))
-    await sendTransaction(customer, {
-      address: deployment.token,
-      abi: boccTokenAbi,
-      functionName: 'faucet',
-      args: [parseEther('100')],
-    })
-    // The customer's policy: this exact runtime (a measurement anyone can recompute from the
-    // source), and simulated evidence allowed because this is a local demo.
+    await faucet(customer)
     const policy: AttestationPolicy = {
       allowSim: true,
-      allowedMeasurements: [measureRuntime()],
+      allowedMeasurements: [runtimeMeasurement],
       maxEvidenceAgeSeconds: 3600,
     }
     const enclave = await step('verifying the enclave evidence against the customer policy', () =>
       verifyEnclave({
         connection: customer,
-        market: deployment.market,
+        protocol: deployment.protocol,
         enclave: provider.enclave,
         blobs,
         policy,
@@ -155,37 +220,31 @@ export async function run(args: string[]): Promise<number> {
       printChecks(enclave.checks)
       throw new BoccError('the enclave failed verification; no order was placed')
     }
-    const solutionHash = loadOcrBundle().solutionHash
     const placed = await step('encrypting the document and ordering with escrow', () =>
       placeOrder({
         connection: customer,
-        market: deployment.market,
-        token: deployment.token,
+        protocol: deployment.protocol,
         blobs,
-        offerId: provider.offerId,
+        teeOfferId: provider.offerId,
+        solutionOfferId,
         enclave,
         solutionHash,
         input: image,
       }),
     )
     console.log(
-      `    order ${placed.orderId}: ${image.length} bytes encrypted, input ${placed.inputHash.slice(0, 18)}…, escrow 5 tBOCC`,
+      `    order ${placed.orderId}: ${image.length} bytes encrypted, input ${placed.terms.inputHash.slice(0, 18)}…, escrow ${formatEther(orderTotal(placed.terms))} tBOCC`,
     )
     const order = await step('waiting for the enclave result', () =>
       waitForOrderCompletion({
         connection: customer,
-        market: deployment.market,
+        protocol: deployment.protocol,
         orderId: placed.orderId,
+        fromBlock: deployment.fromBlock,
       }),
     )
     const fetched = await step('downloading and decrypting the result', () =>
-      fetchResult({
-        connection: customer,
-        market: deployment.market,
-        order,
-        blobs,
-        resultKey: placed.resultKey,
-      }),
+      fetchResult({ order, blobs, resultKey: placed.resultKey }),
     )
 
     interruption.signal.throwIfAborted()
@@ -194,12 +253,12 @@ export async function run(args: string[]): Promise<number> {
 
     const verification = await verifyOrder({
       chainId: deployment.chainId,
-      market: deployment.market,
-      customer: customer.account.address,
+      protocol: deployment.protocol,
       enclave,
       placed,
       order,
       fetched,
+      solutionHash,
     })
     console.log('\nVerification:')
     printChecks(verification.checks)

@@ -4,23 +4,23 @@ import { connectChain } from '../../chain/connectChain.ts'
 import { readOrder } from '../../client/readOrder.ts'
 import { UsageError } from '../usage.ts'
 
-export const usage = 'bocc order show ORDER_ID --rpc URL --market ADDRESS [--json]'
+export const usage = 'bocc order show ORDER_ID --rpc URL --protocol ADDRESS [--json]'
 export const summary = 'print an order’s on-chain record'
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { rpc: { type: 'string' }, market: { type: 'string' }, json: { type: 'boolean' } },
+    options: { rpc: { type: 'string' }, protocol: { type: 'string' }, json: { type: 'boolean' } },
   })
   const [id] = positionals
   if (positionals.length !== 1 || !id || !/^\d+$/.test(id))
     throw new UsageError('give exactly one order id (a whole number)')
   if (!values.rpc) throw new UsageError('--rpc is required')
-  if (!values.market || !isAddress(values.market))
-    throw new UsageError('--market must be an address')
+  if (!values.protocol || !isAddress(values.protocol))
+    throw new UsageError('--protocol must be an address')
   const connection = await connectChain(values.rpc)
-  const order = await readOrder({ connection, market: values.market, orderId: BigInt(id) })
+  const order = await readOrder({ connection, protocol: values.protocol, orderId: BigInt(id) })
   if (values.json) {
     console.log(
       JSON.stringify(
@@ -31,7 +31,13 @@ export async function run(args: string[]): Promise<number> {
     )
     return 0
   }
-  for (const [field, value] of Object.entries(order))
-    console.log(`${field.padEnd(13)} ${String(value)}`)
+  console.log(`order        ${order.orderId}`)
+  console.log(`status       ${order.status}`)
+  for (const [field, value] of Object.entries(order.terms))
+    console.log(`${field.padEnd(12)} ${String(value)}`)
+  if (order.completion) {
+    console.log(`outputHash   ${order.completion.outputHash}`)
+    console.log(`receipt      ${order.completion.signature}`)
+  }
   return 0
 }

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http'
+import { type Address, type Hex, hexToBytes, isAddress, isHex } from 'viem'
+import type { LocalAccount } from 'viem/accounts'
+import type { ChainConnection } from '../chain/connectChain.ts'
+import { PortInUseError } from '../chain/startLocalChain.ts'
+import { shortMessageOf } from '../errors.ts'
+import type { EnclaveRegistration } from '../protocol/enclaveApproval.ts'
+import { approveEnclave } from './approveEnclave.ts'
+
+/** Largest request body accepted (evidence with its registration). */
+const maxBodyBytes = 1 << 20
+
+export type CommitteeServer = { url: string; server: Server; close(): Promise<void> }
+
+/**
+ * A committee member's verifier service on 127.0.0.1: `POST /v1/approvals` with
+ * `{ registration, evidence }` answers `{ signer, signature }` or `{ error }` (HTTP 422).
+ */
+export async function startCommitteeServer(parameters: {
+  connection: ChainConnection
+  protocol: Address
+  member: LocalAccount
+  allowSim: boolean
+  port?: number
+}): Promise<CommitteeServer> {
+  const server = createServer(async (request, response) => {
+    const reply = (status: number, body: object) => {
+      response.writeHead(status, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(body))
+    }
+    if (request.method !== 'POST' || request.url !== '/v1/approvals')
+      return reply(404, { error: 'not found' })
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length
+      if (size > maxBodyBytes) return reply(413, { error: 'request too large' })
+      chunks.push(chunk as Buffer)
+    }
+    let body: { registration?: EnclaveRegistration; evidence?: Hex }
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    } catch {
+      return reply(400, { error: 'the body is not JSON' })
+    }
+    const registration = body.registration
+    if (!registration || !isAddress(String(registration.enclave)) || !isHex(body.evidence))
+      return reply(400, { error: 'expected { registration, evidence }' })
+    try {
+      const { signature } = await approveEnclave({
+        connection: parameters.connection,
+        protocol: parameters.protocol,
+        member: parameters.member,
+        registration,
+        evidence: hexToBytes(body.evidence),
+        allowSim: parameters.allowSim,
+      })
+      reply(200, { signer: parameters.member.address, signature })
+    } catch (error) {
+      reply(422, { error: shortMessageOf(error) })
+    }
+  })
+  const port = parameters.port ?? 0
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error),
+    )
+    server.listen(port, '127.0.0.1', () => resolve())
+  })
+  const address = server.address() as { port: number }
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    server,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}

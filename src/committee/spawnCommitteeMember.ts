@@ -1,0 +1,35 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Address, Hex } from 'viem'
+import { type Service, spawnService } from '../processes/spawnService.ts'
+
+const committeeEntry = join(dirname(fileURLToPath(import.meta.url)), 'main.ts')
+
+/** Starts a committee member's verifier service as its own process; resolves with its URL. */
+export async function spawnCommitteeMember(parameters: {
+  rpcUrl: string
+  protocol: Address
+  privateKey: Hex
+  allowSim: boolean
+  signal?: AbortSignal
+}): Promise<Service & { url: string }> {
+  let url = ''
+  const service = await spawnService<{ event: string; url?: string }>({
+    name: 'committee',
+    entry: committeeEntry,
+    args: [
+      '--rpc',
+      parameters.rpcUrl,
+      '--protocol',
+      parameters.protocol,
+      ...(parameters.allowSim ? ['--allow-sim'] : []),
+    ],
+    env: { BOCC_COMMITTEE_KEY: parameters.privateKey },
+    onEvent(event) {
+      if (event.event === 'listening' && event.url) url = event.url
+    },
+    isReady: (event) => event.event === 'listening',
+    ...(parameters.signal ? { signal: parameters.signal } : {}),
+  })
+  return { ...service, url }
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { type Hex, keccak256, sha256, toHex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { signSimEvidence } from '../../src/attestation/sim/simEvidence.ts'
+import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
+import { ApprovalRefusedError, approveEnclave } from '../../src/committee/approveEnclave.ts'
+import { generateHpkeKeyPair } from '../../src/crypto/hpke.ts'
+import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
+import type { EnclaveRegistration } from '../../src/protocol/enclaveApproval.ts'
+import { encodeReportData } from '../../src/protocol/reportData.ts'
+import { requestApprovals } from '../../src/provider/requestApprovals.ts'
+import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
+
+/** The committee member signs only what the evidence proves; everything else is refused. */
+describe('committee approval', () => {
+  let dev: LocalProtocol
+  const member = privateKeyToAccount(devPrivateKey(devRoles.committeeMember))
+  const measurement = measureRuntime()
+
+  before(async () => {
+    dev = await startLocalProtocol()
+  })
+  after(() => dev.stop())
+
+  /** A registration and sim evidence that agree, with `change` applied to either. */
+  async function candidate(
+    change: {
+      evidenceMeasurement?: Hex
+      freshness?: Hex
+      boundSigner?: Hex
+      expiresIn?: number
+      debug?: boolean
+    } = {},
+  ) {
+    const enclave = privateKeyToAccount(generatePrivateKey())
+    const { publicKey } = await generateHpkeKeyPair()
+    const block = await dev.signers.deployer.publicClient.getBlock()
+    const evidence = await signSimEvidence({
+      measurement: change.evidenceMeasurement ?? measurement,
+      reportData: encodeReportData(
+        { signer: change.boundSigner ?? enclave.address, hpkePublicKey: publicKey },
+        change.freshness ?? (block.hash as Hex),
+      ),
+      debug: change.debug ?? false,
+      issuedAt: new Date(),
+    })
+    const registration: EnclaveRegistration = {
+      enclave: enclave.address,
+      provider: dev.signers.provider.account.address,
+      hardware: 0,
+      expiresAt: Number(block.timestamp) + (change.expiresIn ?? 86_400),
+      measurement,
+      hpkePublicKey: publicKey,
+      evidenceHash: sha256(evidence),
+    }
+    return { registration, evidence }
+  }
+
+  const approve = (registration: EnclaveRegistration, evidence: Uint8Array, allowSim = true) =>
+    approveEnclave({
+      connection: dev.signers.deployer,
+      protocol: dev.deployment.protocol,
+      member,
+      registration,
+      evidence,
+      allowSim,
+    })
+
+  async function refused(promise: Promise<unknown>, pattern: RegExp) {
+    await assert.rejects(promise, (error: unknown) => {
+      assert.ok(error instanceof ApprovalRefusedError, String(error))
+      assert.match(error.shortMessage, pattern)
+      return true
+    })
+  }
+
+  it('approves evidence that proves the registration', async () => {
+    const { registration, evidence } = await candidate()
+    const { signature, checks } = await approve(registration, evidence)
+    assert.match(signature, /^0x[0-9a-f]{130}$/)
+    assert.ok(checks.every((check) => check.ok))
+  })
+
+  it('refuses sim evidence unless its policy allows sim', async () => {
+    const { registration, evidence } = await candidate()
+    await refused(approve(registration, evidence, false), /simulated TEE/)
+  })
+
+  it('refuses a registration whose fields the evidence does not prove', async () => {
+    const { registration, evidence } = await candidate()
+    await refused(
+      approve({ ...registration, hpkePublicKey: keccak256(toHex('other key')) }, evidence),
+      /report_data binding/,
+    )
+    await refused(
+      approve(
+        { ...registration, enclave: privateKeyToAccount(generatePrivateKey()).address },
+        evidence,
+      ),
+      /report_data binding/,
+    )
+    await refused(approve({ ...registration, hardware: 1 }, evidence), /hardware/)
+    await refused(
+      approve({ ...registration, measurement: keccak256(toHex('other')) }, evidence),
+      /measurement matches/,
+    )
+    await refused(
+      approve({ ...registration, evidenceHash: keccak256(toHex('other')) }, evidence),
+      /evidence hash/,
+    )
+    await refused(
+      approve({ ...registration, expiresAt: registration.expiresAt + 365 * 86_400 }, evidence),
+      /validity/,
+    )
+  })
+
+  it('refuses a measurement that is not on the on-chain allow-list, debug enclaves, and tampered evidence', async () => {
+    const unlisted = await candidate({ evidenceMeasurement: keccak256(toHex('unlisted runtime')) })
+    await refused(
+      approve(
+        { ...unlisted.registration, measurement: keccak256(toHex('unlisted runtime')) },
+        unlisted.evidence,
+      ),
+      /measurement allowed/,
+    )
+    const debug = await candidate({ debug: true })
+    await refused(approve(debug.registration, debug.evidence), /debug/)
+    const { registration, evidence } = await candidate()
+    const tampered = evidence.slice()
+    tampered[30] = (tampered[30] ?? 0) ^ 1
+    await refused(
+      approve({ ...registration, evidenceHash: sha256(tampered) }, tampered),
+      /signature|allow-list|measurement/,
+    )
+  })
+
+  it('refuses freshness that is not a recent block of this chain', async () => {
+    const foreign = await candidate({ freshness: keccak256(toHex('not a block')) })
+    await refused(approve(foreign.registration, foreign.evidence), /freshness block/)
+    const old = await candidate()
+    await dev.increaseTime(3600)
+    await refused(approve(old.registration, old.evidence), /freshness block is recent/)
+  })
+
+  it('answers over HTTP, and the provider side counts approvals against the threshold', async () => {
+    const { registration, evidence } = await candidate()
+    const [signature] = await requestApprovals({
+      committeeUrls: [dev.committee.url],
+      registration,
+      evidence,
+      threshold: 1,
+    })
+    assert.match(signature ?? '', /^0x[0-9a-f]{130}$/)
+    await assert.rejects(
+      requestApprovals({
+        committeeUrls: [dev.committee.url],
+        registration: { ...registration, hardware: 2 },
+        evidence,
+        threshold: 1,
+      }),
+      /approved the enclave 0 times, 1 needed: .*hardware/,
+    )
+    await assert.rejects(
+      requestApprovals({
+        committeeUrls: ['http://127.0.0.1:1'],
+        registration,
+        evidence,
+        threshold: 1,
+      }),
+      /0 times/,
+    )
+  })
+})

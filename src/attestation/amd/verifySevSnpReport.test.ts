@@ -276,3 +276,42 @@ describe('verifySevSnpReport under a stand-in AMD hierarchy', () => {
     assert.match(verdict.error ?? '', /No SEV-VLEK certificate/)
   })
 })
+
+describe('SEV-SNP validity windows of MANIFEST.md (the VCEK validity), to the second', () => {
+  const windows = [
+    {
+      report: 'google-go-sev-guest/attestation.bin',
+      vcek: 'google-go-sev-guest/vcek.testcer',
+      from: '2022-09-24T00:55:28Z',
+      to: '2029-09-24T00:55:28Z',
+    },
+    {
+      report: 'virtee-sev/report_milan.bin',
+      vcek: 'virtee-sev/vcek_milan.der',
+      from: '2023-04-03T19:23:43Z',
+      to: '2030-04-03T19:23:43Z',
+    },
+    {
+      report: 'tinfoil-js/sev_snp_report_genoa.bin',
+      vcek: 'tinfoil-js/vcek_genoa.der',
+      from: '2026-01-11T16:38:56Z',
+      to: '2033-01-11T16:38:56Z',
+    },
+  ]
+  for (const window of windows) {
+    it(`${window.report}: valid from ${window.from} to ${window.to}, not one second outside`, async () => {
+      const verify = (at: number) =>
+        verifySevSnpReport({
+          report: vector(window.report),
+          certificates: [vector(window.vcek)],
+          at: new Date(at),
+        })
+      const from = Date.parse(window.from)
+      const to = Date.parse(window.to)
+      assert.equal((await verify(from)).ok, true)
+      assert.equal((await verify(to)).ok, true)
+      assert.match((await verify(from - 1000)).error ?? '', /SEV-VCEK is not valid at/)
+      assert.match((await verify(to + 1000)).error ?? '', /SEV-VCEK is not valid at/)
+    })
+  }
+})

@@ -1,5 +1,5 @@
 /**
- * Node-only test helper: reads the shared real-hardware attestation vectors, which CI keeps beside
+ * Node-only test support: reads the shared real-hardware attestation vectors, which CI keeps beside
  * the clone (`../shared/attestation-vectors/` from the repository root). They are never copied in.
  */
 import { readFileSync } from 'node:fs'

@@ -1,5 +1,5 @@
 /**
- * Node-only test helper: Phala's DCAP verifiers, for cross-checks. `@phala/dcap-qvl` is their
+ * Node-only test support: Phala's DCAP verifiers, for cross-checks. `@phala/dcap-qvl` is their
  * pure-JS port; `@phala/dcap-qvl-web` is the WebAssembly build of their Rust crate.
  */
 import { readFileSync } from 'node:fs'

@@ -14,7 +14,7 @@ export class CheckList {
     throw new AttestationCheckError(name, detail)
   }
 
-  /** Records a failure raised elsewhere (an AttestationCheckError thrown by a helper). */
+  /** Records a failure raised elsewhere (an AttestationCheckError thrown by a check function). */
   record(error: AttestationCheckError): void {
     this.checks.push({ name: error.check, ok: false, detail: error.shortMessage })
   }

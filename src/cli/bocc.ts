@@ -8,6 +8,7 @@ type Command = { usage: string; summary: string; run(args: string[]): Promise<nu
 const commands: Record<string, () => Promise<Command>> = {
   demo: () => import('./commands/demo.ts'),
   'order show': () => import('./commands/order-show.ts'),
+  'verify order': () => import('./commands/verify-order.ts'),
   'attestation verify': () => import('./commands/attestation-verify.ts'),
   'attestation fetch-collateral': () => import('./commands/attestation-fetch-collateral.ts'),
 }

@@ -17,9 +17,9 @@ export type ProviderEvent =
   | { event: 'enclave-registered'; enclave: Address; evidenceHash: Hex; transaction: Hex }
   | { event: 'offer-created'; offerId: number; price: string }
   | { event: 'ready' }
-  | { event: 'orders-accepted'; orderIds: string[]; transaction: Hex }
+  | { event: 'orders-accepted'; orderIds: string[] }
   | { event: 'order-executed'; orderId: string; outputHash: Hex }
-  | { event: 'receipts-accepted'; orderIds: string[]; transaction: Hex }
+  | { event: 'receipts-accepted'; orderIds: string[] }
   | { event: 'order-failed'; orderId: string; error: string }
   | { event: 'withdrawn'; amount: string }
   | { event: 'warning'; message: string }
@@ -173,20 +173,31 @@ function watchOrders(parameters: {
       (order) => order.terms.enclave.toLowerCase() === parameters.identity.signer.toLowerCase(),
     )
     if (mine.length === 0) return
-    const accepted = await sendTransaction(connection, {
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'acceptOrders',
-      args: [mine.map((order) => order.orderId), mine.map((order) => order.terms)],
-    })
-    onEvent({
-      event: 'orders-accepted',
-      orderIds: mine.map((order) => order.orderId.toString()),
-      transaction: accepted.hash,
-    })
+    const accepted = await batchOrOneByOne(
+      mine,
+      (batch) =>
+        sendTransaction(connection, {
+          address: protocol,
+          abi: boccProtocolAbi,
+          functionName: 'acceptOrders',
+          args: [batch.map((order) => order.orderId), batch.map((order) => order.terms)],
+        }),
+      (order) =>
+        sendTransaction(connection, {
+          address: protocol,
+          abi: boccProtocolAbi,
+          functionName: 'acceptOrder',
+          args: [order.orderId, order.terms],
+        }),
+    )
+    if (accepted.length > 0)
+      onEvent({
+        event: 'orders-accepted',
+        orderIds: accepted.map((order) => order.orderId.toString()),
+      })
 
     const receipts: { orderId: bigint; terms: OrderTerms; outputHash: Hex; signature: Hex }[] = []
-    for (const order of mine) {
+    for (const order of accepted) {
       try {
         receipts.push({ ...order, ...(await executeOrder(order)) })
       } catch (error) {
@@ -197,17 +208,27 @@ function watchOrders(parameters: {
         })
       }
     }
-    if (receipts.length === 0) return
-    const submitted = await sendTransaction(connection, {
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'submitReceipts',
-      args: [receipts],
-    })
+    const completed = await batchOrOneByOne(
+      receipts,
+      (batch) =>
+        sendTransaction(connection, {
+          address: protocol,
+          abi: boccProtocolAbi,
+          functionName: 'submitReceipts',
+          args: [batch],
+        }),
+      (receipt) =>
+        sendTransaction(connection, {
+          address: protocol,
+          abi: boccProtocolAbi,
+          functionName: 'submitReceipt',
+          args: [receipt.orderId, receipt.terms, receipt.outputHash, receipt.signature],
+        }),
+    )
+    if (completed.length === 0) return
     onEvent({
       event: 'receipts-accepted',
-      orderIds: receipts.map((receipt) => receipt.orderId.toString()),
-      transaction: submitted.hash,
+      orderIds: completed.map((receipt) => receipt.orderId.toString()),
     })
     const balance = await client.readContract({
       address: protocol,
@@ -248,6 +269,45 @@ function watchOrders(parameters: {
     )
     onEvent({ event: 'order-executed', orderId: orderId.toString(), outputHash })
     return { outputHash: result.outputHash, signature: result.signature }
+  }
+
+  /**
+   * Sends one transaction for the whole batch; if the chain refuses it (one order may have
+   * expired meanwhile), sends each item alone so the others still go through.
+   */
+  async function batchOrOneByOne<item extends { orderId: bigint }>(
+    items: item[],
+    sendBatch: (batch: item[]) => Promise<unknown>,
+    sendOne: (single: item) => Promise<unknown>,
+  ): Promise<item[]> {
+    if (items.length === 0) return []
+    try {
+      await sendBatch(items)
+      return items
+    } catch (error) {
+      if (items.length === 1) {
+        onEvent({
+          event: 'order-failed',
+          orderId: items[0]?.orderId.toString() ?? '',
+          error: shortMessageOf(error),
+        })
+        return []
+      }
+    }
+    const done: item[] = []
+    for (const single of items) {
+      try {
+        await sendOne(single)
+        done.push(single)
+      } catch (error) {
+        onEvent({
+          event: 'order-failed',
+          orderId: single.orderId.toString(),
+          error: shortMessageOf(error),
+        })
+      }
+    }
+    return done
   }
 
   const polling = poll()

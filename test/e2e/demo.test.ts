@@ -75,7 +75,10 @@ describe('bocc demo on Ctrl-C', () => {
     assert.equal(stderr.trim(), 'bocc: interrupted; everything was shut down')
     const leftovers = spawnSync(
       'pgrep',
-      ['-f', `${root}/(src/provider/main|src/enclave/main)|anvil --host 127.0.0.1`],
+      [
+        '-f',
+        `${root}/(src/provider/main|src/enclave/main|src/committee/main|node_modules/@foundry-rs/anvil)`,
+      ],
       { encoding: 'utf8' },
     )
     assert.equal(

@@ -24,6 +24,7 @@ import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
+import { runBocc } from '../support/runBocc.ts'
 
 const document = new Uint8Array(await readFile('examples/lab-report.png'))
 const plaintextMarkers = ['NORTHGATE', 'Glucose', 'Jane Doe']
@@ -222,6 +223,34 @@ describe('enclave boundary', () => {
     assert.equal(completed.status, 'completed')
     const fetched = await fetchResult({ order: completed, blobs, resultKey: placed.resultKey })
     assert.ok(fetched.result.lines.some((line) => line.text.includes('NORTHGATE')))
+  })
+
+  it('lets anyone re-check the completed order from public data with `bocc verify order`', async () => {
+    const common = [
+      '--rpc',
+      dev.chain.rpcUrl,
+      '--protocol',
+      dev.deployment.protocol,
+      '--blobs',
+      join(workDir, 'blobs'),
+    ]
+    const verified = await runBocc(['verify', 'order', '1', ...common, '--allow-sim'])
+    assert.equal(verified.code, 0, verified.stdout)
+    assert.match(verified.stdout, /passed {2}data key sealed only to the order’s enclave/)
+    assert.match(verified.stdout, /passed {2}receipt signed by the order’s enclave/)
+    assert.equal(verified.stdout.trim().split('\n').pop(), 'verified')
+    // The production stance refuses simulated evidence.
+    const refused = await runBocc(['verify', 'order', '1', ...common, '--json'])
+    assert.equal(refused.code, 1)
+    const report = JSON.parse(refused.stdout) as {
+      ok: boolean
+      checks: { name: string; ok: boolean }[]
+    }
+    assert.equal(report.ok, false)
+    assert.deepEqual(
+      report.checks.filter((check) => !check.ok).map((check) => check.name),
+      ['evidence: policy: simulated TEE'],
+    )
   })
 
   it('lets no plaintext cross to the host: messages and stored blobs hold ciphertext only', async () => {

@@ -12,6 +12,7 @@ import { deployContracts } from '../../chain/deployContracts.ts'
 import { devPrivateKey, devRoles } from '../../chain/devAccounts.ts'
 import { sendTransaction } from '../../chain/sendTransaction.ts'
 import { startLocalChain } from '../../chain/startLocalChain.ts'
+import { auditOrder } from '../../client/auditOrder.ts'
 import { fetchResult } from '../../client/fetchResult.ts'
 import { placeOrder } from '../../client/placeOrder.ts'
 import { waitForOrderCompletion } from '../../client/readOrder.ts'
@@ -251,15 +252,15 @@ export async function run(args: string[]): Promise<number> {
     console.log('\nRecognised text:')
     for (const line of fetched.result.lines) console.log(`    ${line.text}`)
 
-    const verification = await verifyOrder({
-      chainId: deployment.chainId,
+    const audit = await auditOrder({
+      connection: customer,
       protocol: deployment.protocol,
-      enclave,
-      placed,
-      order,
-      fetched,
-      solutionHash,
+      orderId: placed.orderId,
+      blobs,
+      policy,
+      fromBlock: deployment.fromBlock,
     })
+    const verification = verifyOrder({ audit, placed, fetched, solutionHash })
     console.log('\nVerification:')
     printChecks(verification.checks)
     console.log(verification.ok ? '\nverified' : '\nNOT verified: see the failed checks above')

@@ -1,0 +1,104 @@
+import { type Address, recoverTypedDataAddress } from 'viem'
+import type { AttestationPolicy } from '../attestation/policy.ts'
+import type { Check } from '../attestation/types.ts'
+import type { ChainConnection } from '../chain/connectChain.ts'
+import { shortMessageOf } from '../errors.ts'
+import { decodeOrderRequest } from '../protocol/orderRequest.ts'
+import { orderTotal } from '../protocol/orderTerms.ts'
+import { protocolDomain, receiptTypes } from '../protocol/receipt.ts'
+import type { BlobStore } from '../storage/blobStore.ts'
+import { type OrderRecord, readOrder } from './readOrder.ts'
+import { type VerifiedEnclave, verifyEnclave } from './verifyEnclave.ts'
+
+export type OrderAudit = {
+  ok: boolean
+  checks: Check[]
+  order: OrderRecord
+  enclave: VerifiedEnclave
+}
+
+/**
+ * Re-checks an order from public data only (the chain and the blob store), as any auditor can:
+ * the enclave (record, evidence, policy, allow-list), that the data key was sealed to that enclave
+ * and nowhere else, the stored input, the receipt signature, and the stored output.
+ */
+export async function auditOrder(parameters: {
+  connection: ChainConnection
+  protocol: Address
+  orderId: bigint
+  blobs: BlobStore
+  policy: AttestationPolicy
+  fromBlock?: bigint
+}): Promise<OrderAudit> {
+  const { connection, protocol, blobs } = parameters
+  const order = await readOrder(parameters)
+  const { terms } = order
+  const enclave = await verifyEnclave({
+    connection,
+    protocol,
+    enclave: terms.enclave,
+    blobs,
+    policy: parameters.policy,
+  })
+  const checks: Check[] = [...enclave.checks]
+  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+  try {
+    const request = decodeOrderRequest(await blobs.get(terms.requestHash))
+    check(
+      'data key sealed only to the order’s enclave',
+      same(request.enclaveSigner, terms.enclave) &&
+        same(request.enclaveHpkePublicKey, enclave.hpkePublicKey) &&
+        same(request.inputHash, terms.inputHash) &&
+        same(request.solutionHash, terms.solutionHash),
+      `order request ${terms.requestHash} wraps the data key to ${enclave.hpkePublicKey.slice(0, 18)}…`,
+    )
+  } catch (error) {
+    check('data key sealed only to the order’s enclave', false, shortMessageOf(error))
+  }
+  try {
+    await blobs.get(terms.inputHash)
+    check('input hash', true, `input ciphertext ${terms.inputHash}`)
+  } catch (error) {
+    check('input hash', false, shortMessageOf(error))
+  }
+  check(
+    'on-chain order record',
+    order.status === 'completed',
+    `order ${order.orderId}: ${order.status}, escrow ${orderTotal(terms)}`,
+  )
+  if (order.completion) {
+    const { outputHash, signature } = order.completion
+    let signer: Address | undefined
+    try {
+      signer = await recoverTypedDataAddress({
+        domain: protocolDomain(connection.chain.id, protocol),
+        types: receiptTypes,
+        primaryType: 'Receipt',
+        message: {
+          orderId: order.orderId,
+          requestHash: terms.requestHash,
+          inputHash: terms.inputHash,
+          solutionHash: terms.solutionHash,
+          outputHash,
+        },
+        signature,
+      })
+    } catch {
+      signer = undefined
+    }
+    check(
+      'receipt signed by the order’s enclave',
+      signer !== undefined && same(signer, terms.enclave),
+      `EIP-712 receipt recovers to ${signer ?? 'nothing'}`,
+    )
+    try {
+      await blobs.get(outputHash)
+      check('output hash', true, `output ciphertext ${outputHash}`)
+    } catch (error) {
+      check('output hash', false, shortMessageOf(error))
+    }
+  }
+  return { ok: checks.every((item) => item.ok), checks, order, enclave }
+}

@@ -64,6 +64,13 @@ export async function benchAttestation(): Promise<Record<string, number>> {
         certs: [vector('tinfoil-js/vcek_genoa.der')],
       },
     ),
+    attestation_nvidia_h100_verify_ms: await timeVerification(
+      evidenceVector('nvidia-nvtrust/hopperAttestationReport.txt'),
+      {
+        at: new Date('2026-01-01T00:00:00Z'),
+        certs: [vector('nvidia-nvtrust/hopperCertChain.txt')],
+      },
+    ),
     attestation_sim_verify_ms: await timeVerification(sim, { at: new Date() }),
   }
 }

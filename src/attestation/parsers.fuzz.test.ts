@@ -10,6 +10,7 @@ import { parseIntelQuote } from './intel/quote.ts'
 import { topLevelMemberTexts } from './intel/signedJson.ts'
 import { parseTcbInfo } from './intel/tcbInfo.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
+import { parseSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { parsePolicy } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
 import { parseSimEvidence } from './sim/simEvidence.ts'
@@ -98,7 +99,7 @@ const jsonDocuments = [
   decoder.decode(vector('tinfoilsh-verifier/tcb_info_90c06f000000.json')),
 ]
 
-describe('parsers under 100,000+ random and mutated inputs', () => {
+describe('parsers under 105,000+ random and mutated inputs', () => {
   let inputs = 0
 
   it('Intel quotes: 50,000 mutated quotes, and their kind recognition', () => {
@@ -120,6 +121,17 @@ describe('parsers under 100,000+ random and mutated inputs', () => {
     }
   })
 
+  it('NVIDIA SPDM measurements: 5,000 mutated GPU evidences', () => {
+    const rng = random(7)
+    const gpu = evidenceVector('nvidia-nvtrust/hopperAttestationReport.txt')
+    for (let i = 0; i < 5_000; i++) {
+      const input = mutate(gpu, rng)
+      expectNoCrash(() => parseSpdmMeasurements(input), `GPU evidence #${i}`)
+      recogniseEvidence(input)
+      inputs++
+    }
+  })
+
   it('every evidence parser: 15,000 random byte strings and hex texts', () => {
     const rng = random(3)
     for (let i = 0; i < 15_000; i++) {
@@ -134,6 +146,7 @@ describe('parsers under 100,000+ random and mutated inputs', () => {
       expectNoCrash(() => parseIntelQuote(bytes), `random #${i} as a quote`)
       expectNoCrash(() => parseSevSnpReport(bytes), `random #${i} as a report`)
       expectNoCrash(() => parseSimEvidence(bytes), `random #${i} as sim evidence`)
+      expectNoCrash(() => parseSpdmMeasurements(bytes), `random #${i} as GPU evidence`)
       expectNoCrash(() => readDerItems(bytes), `random #${i} as DER`)
       inputs++
     }
@@ -192,7 +205,7 @@ describe('parsers under 100,000+ random and mutated inputs', () => {
       }
       inputs++
     }
-    assert.ok(inputs >= 100_000, `${inputs} inputs`)
+    assert.ok(inputs >= 105_000, `${inputs} inputs`)
   })
 })
 

@@ -61,11 +61,15 @@ export type ApplyPolicyParameters = {
   evidenceTime?: Date
 }
 
-/** The measurement field each kind of evidence is identified by. */
-export const primaryMeasurementField: Record<TeeKind, string> = {
+/**
+ * The measurement field each kind of evidence is identified by. A GPU reports many measurements
+ * and none alone identifies it: policies name them in `allowedMeasurementSets`.
+ */
+export const primaryMeasurementField: Record<TeeKind, string | undefined> = {
   tdx: 'mrtd',
   sgx: 'mrenclave',
   'sev-snp': 'measurement',
+  'nvidia-cc': undefined,
   sim: 'measurement',
 }
 
@@ -86,7 +90,13 @@ export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict 
     )
   const allowedTees =
     policy.allowedTees ??
-    (['tdx', 'sgx', 'sev-snp', ...(policy.allowSim ? ['sim' as const] : [])] as TeeKind[])
+    ([
+      'tdx',
+      'sgx',
+      'sev-snp',
+      'nvidia-cc',
+      ...(policy.allowSim ? ['sim' as const] : []),
+    ] as TeeKind[])
   if (verdict.tee !== 'sim' || policy.allowedTees)
     add(
       'tee kind',
@@ -199,7 +209,7 @@ function matchingMeasurement(
   policy: AttestationPolicy,
 ): string | undefined {
   const field = primaryMeasurementField[verdict.tee]
-  const value = verdict.measurement[field]?.toLowerCase()
+  const value = field === undefined ? undefined : verdict.measurement[field]?.toLowerCase()
   const allowed =
     value === undefined
       ? undefined
@@ -305,8 +315,14 @@ export function parsePolicy(json: unknown): AttestationPolicy {
     )
   if (input.allowedTees !== undefined)
     policy.allowedTees = list(input.allowedTees, 'allowedTees', (entry, where) => {
-      if (entry !== 'tdx' && entry !== 'sgx' && entry !== 'sev-snp' && entry !== 'sim')
-        throw new PolicyFormatError(`${where} is not tdx, sgx, sev-snp or sim.`)
+      if (
+        entry !== 'tdx' &&
+        entry !== 'sgx' &&
+        entry !== 'sev-snp' &&
+        entry !== 'nvidia-cc' &&
+        entry !== 'sim'
+      )
+        throw new PolicyFormatError(`${where} is not tdx, sgx, sev-snp, nvidia-cc or sim.`)
       return entry
     })
   if (input.allowedTcbStatuses !== undefined)

@@ -1,7 +1,10 @@
 import type { Hex } from 'viem'
 
-/** The kinds of evidence BOCC verifies. `sim` is the development backend: never real hardware. */
-export type TeeKind = 'tdx' | 'sgx' | 'sev-snp' | 'sim'
+/**
+ * The kinds of evidence BOCC verifies. `nvidia-cc` is an NVIDIA GPU in confidential-computing mode;
+ * `sim` is the development backend: never real hardware.
+ */
+export type TeeKind = 'tdx' | 'sgx' | 'sev-snp' | 'nvidia-cc' | 'sim'
 
 /** Intel TCB statuses, as Intel's verification library computes them. */
 export type TcbStatus =

@@ -4,6 +4,8 @@ import { EvidenceFormatError } from './errors.ts'
 import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
+import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
+import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
 import { type AttestationPolicy, applyPolicy } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
 import { isSimEvidence, verifySimEvidence } from './sim/simEvidence.ts'
@@ -17,7 +19,10 @@ export type VerifyEvidenceOptions = {
    * recognised by content, or collateral already read with `readIntelCollateral`.
    */
   collateral?: (Uint8Array | NamedFile)[] | IntelCollateral
-  /** AMD certificates (VCEK or VLEK, optionally ASK/ASVK/ARK), DER or PEM, recognised by content. */
+  /**
+   * Certificates, DER or PEM, recognised by content: for SEV-SNP the VCEK or VLEK (optionally
+   * ASK/ASVK/ARK), for an NVIDIA GPU its device certificate chain.
+   */
   certs?: Uint8Array[]
   /** When given, the verdict is `ok` only if the policy also accepts the evidence. */
   policy?: AttestationPolicy
@@ -30,12 +35,13 @@ export function recogniseEvidence(bytes: Uint8Array): TeeKind | 'intel' | undefi
   if (isSimEvidence(bytes)) return 'sim'
   if (looksLikeIntelQuote(bytes)) return 'intel'
   if (looksLikeSevSnpReport(bytes)) return 'sev-snp'
+  if (looksLikeSpdmMeasurements(bytes)) return 'nvidia-cc'
   return undefined
 }
 
 /**
  * Verifies TEE evidence of any kind BOCC knows (Intel TDX/SGX DCAP quotes, AMD SEV-SNP reports,
- * `sim` evidence) offline at `options.at`, then applies `options.policy` if given.
+ * NVIDIA GPU SPDM measurements, `sim` evidence) offline at `options.at`, then applies `options.policy` if given.
  * Throws EvidenceFormatError only when the bytes are no known kind of evidence; every other
  * problem is a failed check in the verdict.
  */
@@ -52,7 +58,13 @@ export async function verifyEvidence(
       ? readIntelCollateral(options.collateral)
       : (options.collateral ?? readIntelCollateral([]))
     verdict = await verifyIntelQuote({ quote: bytes, collateral, at: options.at })
-  } else if (kind === 'sev-snp')
+  } else if (kind === 'nvidia-cc')
+    verdict = await verifyNvidiaGpuEvidence({
+      evidence: bytes,
+      certificates: options.certs ?? [],
+      at: options.at,
+    })
+  else if (kind === 'sev-snp')
     verdict = await verifySevSnpReport({
       report: bytes,
       certificates: options.certs ?? [],
@@ -60,7 +72,7 @@ export async function verifyEvidence(
     })
   else
     throw new EvidenceFormatError(
-      'The evidence is not an Intel DCAP quote, an AMD SEV-SNP report or BOCC sim evidence.',
+      'The evidence is not an Intel DCAP quote, an AMD SEV-SNP report, NVIDIA GPU SPDM measurements or BOCC sim evidence.',
     )
   if (!options.policy) return verdict
   return applyPolicy({

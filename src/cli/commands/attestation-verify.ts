@@ -8,7 +8,8 @@ import { UsageError } from '../usage.ts'
 
 export const usage =
   'bocc attestation verify EVIDENCE [--collateral PATH]... [--certs PATH]... [--at ISO-8601] [--policy FILE] [--json]'
-export const summary = 'verify Intel TDX/SGX, AMD SEV-SNP or sim evidence offline (exit 0 when ok)'
+export const summary =
+  'verify Intel TDX/SGX, AMD SEV-SNP, NVIDIA GPU or sim evidence offline (exit 0 when ok)'
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

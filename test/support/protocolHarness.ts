@@ -115,7 +115,8 @@ export function protocolHarness(dev: LocalProtocol) {
       eventName: 'TeeOfferCreated' | 'SolutionOfferCreated' | 'DataOfferCreated',
     ) {
       const [event] = parseEventLogs({ abi: boccProtocolAbi, eventName, logs })
-      return (event?.args as { offerId: number }).offerId
+      if (!event) throw new Error(`no ${eventName} event`)
+      return (event.args as { offerId: number }).offerId
     },
     /** The order id and terms of an `OrderCreated` in a transaction's logs. */
     orderFrom(logs: Parameters<typeof parseEventLogs>[0]['logs']) {

@@ -8,15 +8,16 @@ process.env.ORT_DISABLE_TELEMETRY = '1'
 
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { bytesToHex, hexToBytes } from 'viem'
+import { bytesToHex, hexToBytes, isAddress, isHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { generateHpkeKeyPair } from '../crypto/hpke.ts'
-import { shortMessageOf } from '../errors.ts'
+import { BoccError, shortMessageOf } from '../errors.ts'
 import type {
   EnclaveIdentity,
   EnclaveRequestMessage,
   EnclaveRequests,
   EnclaveResponseMessage,
+  OrderToRun,
 } from '../protocol/enclaveInterface.ts'
 import { encodeReportData } from '../protocol/reportData.ts'
 import { type EnclaveState, runOrder } from './runOrder.ts'
@@ -72,6 +73,7 @@ async function main() {
   } = {
     identity: async () => identity,
     attest: async ({ freshness }) => {
+      if (!isHex(freshness)) throw new BoccError('attest needs a freshness value (32 bytes of hex)')
       const reportData = encodeReportData(
         { signer: signer.address, hpkePublicKey: hpke.publicKey },
         freshness,
@@ -79,6 +81,8 @@ async function main() {
       return { evidence: bytesToHex(await backend.getEvidence(reportData)) }
     },
     runOrder: async ({ order, request, inputCiphertext }) => {
+      if (!isOrderToRun(order) || !isHex(request) || typeof inputCiphertext !== 'string')
+        throw new BoccError('runOrder needs { order, request (hex), inputCiphertext (base64) }')
       const result = await runOrder(state, {
         order,
         request: hexToBytes(request),
@@ -117,13 +121,26 @@ async function main() {
     let response: EnclaveResponseMessage
     try {
       const handler = handlers[message.method] as (params: unknown) => Promise<unknown>
-      if (!handler) throw new Error(`unknown method ${String(message.method)}`)
+      if (!handler) throw new BoccError(`unknown method ${String(message.method)}`)
       response = { id: message.id, result: await handler(message.params ?? {}) }
     } catch (error) {
       response = { id: message.id, error: shortMessageOf(error) }
     }
     writeMessage(`${JSON.stringify(response)}\n`)
   }
+}
+
+function isOrderToRun(order: unknown): order is OrderToRun {
+  const value = order as Partial<OrderToRun> | undefined
+  const hash = (field: unknown) => isHex(field) && field.length === 66
+  return (
+    Number.isSafeInteger(value?.chainId) &&
+    isAddress(String(value?.protocol)) &&
+    /^\d+$/.test(String(value?.orderId)) &&
+    hash(value?.requestHash) &&
+    hash(value?.inputHash) &&
+    hash(value?.solutionHash)
+  )
 }
 
 function fail(error: unknown) {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
+
+/** The host is untrusted: whatever it sends, the runtime answers with an error and keeps serving. */
+describe('enclave interface under hostile input', () => {
+  let enclave: EnclaveClient
+  before(async () => {
+    enclave = await startEnclave({ tee: 'sim' })
+  })
+  after(() => enclave.stop())
+
+  it('answers malformed requests with one-line errors and stays up', async () => {
+    const stdin = enclave.process.stdin
+    stdin?.write('not json at all\n')
+    stdin?.write(`${'x'.repeat(100_000)}\n`)
+    const call = (method: string, params: unknown) =>
+      enclave.request(method as never, params as never)
+    await assert.rejects(
+      call('bogus', {}),
+      /^EnclaveError: the enclave refused: unknown method bogus$/,
+    )
+    await assert.rejects(
+      call('attest', { freshness: '0x12' }),
+      /the freshness value must be 32 bytes/,
+    )
+    await assert.rejects(call('attest', {}), /the enclave refused: attest needs a freshness value/)
+    await assert.rejects(call('runOrder', {}), /the enclave refused: runOrder needs/)
+    await assert.rejects(
+      call('runOrder', {
+        order: { orderId: 'x', requestHash: '0x00' },
+        request: 'zz',
+        inputCiphertext: '',
+      }),
+      /the enclave refused: runOrder needs/,
+    )
+    const hash = `0x${'00'.repeat(32)}`
+    const order = {
+      chainId: 1,
+      protocol: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      orderId: '1',
+      requestHash: hash,
+      inputHash: hash,
+      solutionHash: hash,
+    }
+    await assert.rejects(
+      call('runOrder', { order, request: '0x7b7d', inputCiphertext: '' }),
+      /the enclave refused: the order request does not match/,
+    )
+    const identity = await enclave.request('identity', {})
+    assert.equal(identity.tee, 'sim')
+    assert.equal(enclave.process.exitCode, null)
+  })
+})

@@ -49,6 +49,8 @@ export async function createFakeIntelPki(parameters: {
   notAfter: Date
   /** Changes the header and body before they are re-signed with a fresh attestation key. */
   editSignedBytes?: (signedBytes: Uint8Array) => void
+  /** Replaces the header and body (e.g. to re-encode a v4 quote as v5) before re-signing. */
+  rewriteSignedBytes?: (signedBytes: Uint8Array) => Uint8Array
 }): Promise<FakeIntelPki> {
   const real = parseIntelQuote(parameters.quote)
   const [realPck, realCa] = readCertificates(real.pckCertificateChainPem)
@@ -102,9 +104,11 @@ export async function createFakeIntelPki(parameters: {
   let signature = real.signature
   let attestationKey = real.attestationKey
   const qeReportBytes: Uint8Array<ArrayBuffer> = Uint8Array.from(real.qeReportBytes)
-  if (parameters.editSignedBytes) {
+  if (parameters.editSignedBytes || parameters.rewriteSignedBytes) {
     signedBytes = Uint8Array.from(real.signedBytes)
-    parameters.editSignedBytes(signedBytes)
+    parameters.editSignedBytes?.(signedBytes)
+    if (parameters.rewriteSignedBytes)
+      signedBytes = Uint8Array.from(parameters.rewriteSignedBytes(signedBytes))
     const attestationKeys = await keyPair()
     attestationKey = new Uint8Array(
       await crypto.subtle.exportKey('raw', attestationKeys.publicKey),

@@ -277,3 +277,74 @@ describe('TDX module rating and the TD 1.5 relaunch check (quotes re-signed unde
     assert.match(verdict.error ?? '', /no TDX module/)
   })
 })
+
+describe('every quote layout: v4 and v5 with SGX and TD 1.0 bodies (re-encoded real quotes under a stand-in root)', () => {
+  const window = {
+    notBefore: new Date('2023-01-01T00:00:00Z'),
+    notAfter: new Date('2030-01-01T00:00:00Z'),
+  }
+  const at = new Date('2025-06-20T00:00:00Z')
+
+  /** The same header and body as a v5 quote: version 5, then body type and size before the body. */
+  function asVersion5(bodyType: number) {
+    return (signed: Uint8Array) => {
+      const header = Uint8Array.from(signed.subarray(0, 48))
+      header[0] = 5
+      const body = signed.subarray(48)
+      const bodyHeader = new Uint8Array(6)
+      new DataView(bodyHeader.buffer).setUint16(0, bodyType, true)
+      new DataView(bodyHeader.buffer).setUint32(2, body.length, true)
+      return Uint8Array.from([...header, ...bodyHeader, ...body])
+    }
+  }
+
+  const layouts = [
+    {
+      name: 'SGX v4',
+      quote: 'phala-dcap-qvl/sgx_quote',
+      collateral: 'P-SGX',
+      rewrite: (signed: Uint8Array) => Uint8Array.from([4, ...signed.subarray(1)]),
+      body: 'sgx',
+      status: 'ConfigurationAndSWHardeningNeeded',
+    },
+    {
+      name: 'SGX v5 (body type 1)',
+      quote: 'phala-dcap-qvl/sgx_quote',
+      collateral: 'P-SGX',
+      rewrite: asVersion5(1),
+      body: 'sgx',
+      status: 'ConfigurationAndSWHardeningNeeded',
+    },
+    {
+      name: 'TDX v5 with a TD 1.0 body (type 2)',
+      quote: 'phala-dcap-qvl/tdx_quote',
+      collateral: 'P-TDX',
+      rewrite: asVersion5(2),
+      body: 'td10',
+      status: 'UpToDate',
+    },
+  ] as const
+
+  for (const layout of layouts) {
+    it(`${layout.name} parses and verifies: ${layout.status}`, async () => {
+      const pki = await createFakeIntelPki({
+        quote: evidenceVector(layout.quote),
+        collateral: readIntelCollateral(collateralSet(layout.collateral)),
+        ...window,
+        rewriteSignedBytes: layout.rewrite,
+      })
+      const verdict = await verifyIntelQuote({
+        quote: pki.quote,
+        collateral: pki.collateral,
+        at,
+        rootCa: pki.root,
+      })
+      assert.equal(verdict.error, undefined)
+      assert.equal(verdict.status, layout.status)
+      assert.match(
+        verdict.checks[0]?.detail ?? '',
+        new RegExp(`quote v${layout.name.includes('v4') ? 4 : 5}, ${layout.body} body`),
+      )
+    })
+  }
+})

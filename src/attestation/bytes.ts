@@ -42,11 +42,6 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out
 }
 
-/** A copy of `bytes` in reverse order (little-endian ⇄ big-endian). */
-export function reversed(bytes: Uint8Array): Uint8Array {
-  return Uint8Array.from(bytes).reverse()
-}
-
 /** `bytes` as an ArrayBuffer-backed view WebCrypto accepts. */
 export function asBufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer

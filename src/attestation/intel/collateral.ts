@@ -1,4 +1,4 @@
-import { hexToBytes, latin1ToString, toPlainHex, utf8ToString } from '../bytes.ts'
+import { hexToBytes, latin1ToString, utf8ToString } from '../bytes.ts'
 import { CollateralError } from '../errors.ts'
 import {
   readCertificates,
@@ -127,34 +127,4 @@ function addBundle(collateral: IntelCollateral, text: string): boolean {
     if (crl) collateral.crls.push(...readCrls(hexToBytes(crl) ?? new TextEncoder().encode(crl)))
   }
   return tcbInfo !== undefined || qeIdentity !== undefined
-}
-
-/** Collateral from several sources in one, without duplicates. */
-export function mergeIntelCollateral(...parts: IntelCollateral[]): IntelCollateral {
-  const seen = new Set<string>()
-  const unique = <T>(items: T[], key: (item: T) => string) =>
-    items.filter((item) => {
-      const k = key(item)
-      if (seen.has(k)) return false
-      seen.add(k)
-      return true
-    })
-  return {
-    tcbInfos: unique(
-      parts.flatMap((part) => part.tcbInfos),
-      (item) => `tcb:${item.body}`,
-    ),
-    qeIdentities: unique(
-      parts.flatMap((part) => part.qeIdentities),
-      (item) => `qe:${item.body}`,
-    ),
-    crls: unique(
-      parts.flatMap((part) => part.crls),
-      (item) => `crl:${toPlainHex(new Uint8Array(item.rawData))}`,
-    ),
-    certificates: unique(
-      parts.flatMap((part) => part.certificates),
-      (item) => `cert:${toPlainHex(new Uint8Array(item.rawData))}`,
-    ),
-  }
 }

@@ -27,7 +27,7 @@ import { parseTcbInfo, type TcbInfo } from './tcbInfo.ts'
  * The certificate that signed `document`: one from the collateral, signed by the pinned root,
  * valid at `at`, not revoked by the root CRL, whose key verifies the signature over the exact bytes.
  */
-export async function signerOf(
+async function signerOf(
   document: SignedJson,
   collateral: IntelCollateral,
   root: X509Certificate,
@@ -65,13 +65,13 @@ export async function signerOf(
   )
 }
 
-export function isCurrentAt(document: { issueDate: Date; nextUpdate: Date }, at: Date): boolean {
+function isCurrentAt(document: { issueDate: Date; nextUpdate: Date }, at: Date): boolean {
   return (
     document.issueDate.getTime() <= at.getTime() && at.getTime() <= document.nextUpdate.getTime()
   )
 }
 
-export function windowOf(document: { issueDate: Date; nextUpdate: Date }): string {
+function windowOf(document: { issueDate: Date; nextUpdate: Date }): string {
   return `${document.issueDate.toISOString()} to ${document.nextUpdate.toISOString()}`
 }
 
@@ -146,7 +146,7 @@ export async function selectQeIdentity(
   return chosen.parsed
 }
 
-export function parsedDocuments<T>(
+function parsedDocuments<T>(
   documents: SignedJson[],
   parse: (body: string) => T,
 ): { document: SignedJson; parsed: T }[] {

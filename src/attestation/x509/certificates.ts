@@ -111,10 +111,6 @@ function tryCrl(der: Uint8Array): X509Crl[] {
   return crl ? [crl] : []
 }
 
-export function certificateBytes(certificate: X509Certificate): Uint8Array {
-  return new Uint8Array(certificate.rawData)
-}
-
 const signatureResults = new Map<string, boolean>()
 
 /**
@@ -180,11 +176,6 @@ export function publicKeyOf(certificate: X509Certificate): Promise<CryptoKey> {
     remember(importedKeys, key, imported)
   }
   return imported
-}
-
-/** The raw bytes of the certificate's SubjectPublicKeyInfo. */
-export function subjectPublicKeyInfoOf(certificate: X509Certificate): Uint8Array {
-  return new Uint8Array(certificate.publicKey.rawData)
 }
 
 /** The contents (extnValue) of the extension with this OID, if present. */

@@ -44,6 +44,7 @@ describe('bocc attestation verify', () => {
     assert.equal(verdict.ok, true)
     assert.equal(verdict.tee, 'tdx')
     assert.equal(verdict.status, 'UpToDate')
+    assert.equal(verdict.tcbEvaluationDataNumber, 18)
     assert.deepEqual(verdict.advisoryIds, [])
     assert.equal(verdict.debug, false)
     assert.match(verdict.measurement.mrtd, /^0x[0-9a-f]{96}$/)
@@ -104,7 +105,19 @@ describe('bocc attestation verify', () => {
   it('exits 1 with an error for evidence it does not know, and 2 for a usage error', async () => {
     const unknown = await runBocc(['attestation', 'verify', v('MANIFEST.md'), '--json'])
     assert.equal(unknown.code, 1)
-    assert.match(JSON.parse(unknown.stdout).error, /not an Intel DCAP quote/)
+    const unknownVerdict = JSON.parse(unknown.stdout)
+    assert.match(unknownVerdict.error, /not an Intel DCAP quote/)
+    assert.deepEqual(Object.keys(unknownVerdict), [
+      'ok',
+      'tee',
+      'status',
+      'advisoryIds',
+      'debug',
+      'measurement',
+      'reportData',
+      'checks',
+      'error',
+    ])
     const usage = await runBocc([
       'attestation',
       'verify',

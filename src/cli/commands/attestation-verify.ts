@@ -42,12 +42,32 @@ export async function run(args: string[]): Promise<number> {
     })
   } catch (error) {
     if (!values.json || !(error instanceof BoccError)) throw error
-    console.log(JSON.stringify({ ok: false, error: shortMessageOf(error), checks: [] }, null, 2))
+    console.log(JSON.stringify(jsonOf(undefined, shortMessageOf(error)), null, 2))
     return 1
   }
-  if (values.json) console.log(JSON.stringify(verdict, null, 2))
+  if (values.json) console.log(JSON.stringify(jsonOf(verdict), null, 2))
   else printVerdict(verdict, at)
   return verdict.ok ? 0 : 1
+}
+
+/** The `--json` object: every documented key always present (null when it does not apply). */
+function jsonOf(verdict: EvidenceVerdict | undefined, error?: string) {
+  return {
+    ok: verdict?.ok ?? false,
+    tee: verdict?.tee ?? null,
+    status: verdict?.status ?? null,
+    advisoryIds: verdict?.advisoryIds ?? [],
+    debug: verdict?.debug ?? null,
+    measurement: verdict?.measurement ?? {},
+    reportData: verdict?.reportData ?? null,
+    ...(verdict?.tcb ? { tcb: verdict.tcb } : {}),
+    ...(verdict?.tcbEvaluationDataNumber !== undefined
+      ? { tcbEvaluationDataNumber: verdict.tcbEvaluationDataNumber }
+      : {}),
+    ...(verdict?.issuedAt ? { issuedAt: verdict.issuedAt.toISOString() } : {}),
+    checks: verdict?.checks ?? [],
+    ...((error ?? verdict?.error) !== undefined ? { error: error ?? verdict?.error } : {}),
+  }
 }
 
 function parseTime(text: string): Date {

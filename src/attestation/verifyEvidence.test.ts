@@ -89,3 +89,41 @@ describe('evidence recognition', () => {
     assert.equal(recogniseEvidence(vector('tinfoil-js/sev_snp_report_genoa.bin')), 'sev-snp')
   })
 })
+
+describe('verifyEvidence with a policy on evidence age', () => {
+  it('uses the evidence time the caller knows for hardware evidence', async () => {
+    const at = new Date('2026-02-01T00:00:00Z')
+    const options = { at, certs: [vector('tinfoil-js/vcek_genoa.der')] }
+    const report = vector('tinfoil-js/sev_snp_report_genoa.bin')
+    const authentic = await verifyEvidence(report, options)
+    const policy = {
+      ...productionPolicy,
+      allowedMeasurements: [authentic.measurement.measurement as `0x${string}`],
+      maxEvidenceAgeSeconds: 300,
+    }
+    assert.match(
+      (await verifyEvidence(report, { ...options, policy })).error ?? '',
+      /evidence carries no time/,
+    )
+    assert.equal(
+      (
+        await verifyEvidence(report, {
+          ...options,
+          policy,
+          evidenceTime: new Date(at.getTime() - 60_000),
+        })
+      ).ok,
+      true,
+    )
+    assert.equal(
+      (
+        await verifyEvidence(report, {
+          ...options,
+          policy,
+          evidenceTime: new Date(at.getTime() - 600_000),
+        })
+      ).ok,
+      false,
+    )
+  })
+})

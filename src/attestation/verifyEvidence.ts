@@ -28,6 +28,8 @@ export type VerifyEvidenceOptions = {
   policy?: AttestationPolicy
   /** The report_data the relying party expects (checked when a policy is given). */
   expectedReportData?: `0x${string}`
+  /** When the evidence was produced, if known from elsewhere (for the policy's maximum age). */
+  evidenceTime?: Date
 }
 
 /** The kind of evidence `bytes` hold (binary form), or undefined if no verifier knows it. */
@@ -80,5 +82,6 @@ export async function verifyEvidence(
     policy: options.policy,
     at: options.at,
     ...(options.expectedReportData ? { expectedReportData: options.expectedReportData } : {}),
+    ...(options.evidenceTime ? { evidenceTime: options.evidenceTime } : {}),
   })
 }

@@ -4,7 +4,12 @@
  * real vectors do not hold: VLEK signing, the Turin TCB layout, mismatched TCB or chip ID.
  */
 import 'reflect-metadata'
-import { Extension, type X509Certificate, X509CertificateGenerator } from '@peculiar/x509'
+import {
+  Extension,
+  type X509Certificate,
+  X509CertificateGenerator,
+  X509CrlGenerator,
+} from '@peculiar/x509'
 import type { AmdProductLine, AmdTrustAnchors } from '../src/attestation/amd/roots.ts'
 
 const amdOid = '1.3.6.1.4.1.3704.1'
@@ -31,6 +36,10 @@ export type FakeSnpTcb = {
 export type FakeAmdPki = {
   trustAnchors: Partial<Record<AmdProductLine, AmdTrustAnchors>>
   leafDer: Uint8Array
+  /** The serial number of the ASK or ASVK. */
+  intermediateSerial: string
+  /** A CRL signed by the ARK, listing these serials. */
+  issueArkCrl(revokedSerials: string[], thisUpdate: Date, nextUpdate: Date): Promise<Uint8Array>
   /** Signs a report: `edit` sets fields of a copy of `template` before signing. */
   signReport(
     template: Uint8Array,
@@ -112,6 +121,21 @@ export async function createFakeAmdPki(parameters: {
       },
     },
     leafDer: new Uint8Array(leaf.rawData),
+    intermediateSerial: intermediate.serialNumber,
+    async issueArkCrl(revokedSerials, thisUpdate, nextUpdate) {
+      const crl = await X509CrlGenerator.create({
+        issuer: ark.subject,
+        thisUpdate,
+        nextUpdate,
+        entries: revokedSerials.map((serialNumber) => ({
+          serialNumber,
+          revocationDate: thisUpdate,
+        })),
+        signingKey: arkKeys.privateKey,
+        signingAlgorithm: rsaPss,
+      })
+      return new Uint8Array(crl.rawData)
+    },
     async signReport(template, edit) {
       const bytes = Uint8Array.from(template)
       const view = new DataView(bytes.buffer)

@@ -315,3 +315,61 @@ describe('SEV-SNP validity windows of MANIFEST.md (the VCEK validity), to the se
     })
   }
 })
+
+describe('SEV-SNP with an ARK CRL (AMD KDS /crl), under a stand-in AMD hierarchy', () => {
+  const template = vector('tinfoil-js/sev_snp_report_genoa.bin')
+  const at = new Date('2026-06-01T00:00:00Z')
+  const window = {
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2027-01-01T00:00:00Z'),
+  }
+  const tcb = { bootloader: 10, tee: 0, snp: 23, microcode: 84 }
+
+  async function setUp() {
+    const pki = await createFakeAmdPki({ productLine: 'Genoa', signer: 'VLEK', tcb, ...window })
+    const report = await pki.signReport(template, (_, bytes) =>
+      bytes.set(encodeSnpTcb(tcb, 'Genoa'), 0x180),
+    )
+    const verify = (extra: Uint8Array[]) =>
+      verifySevSnpReport({
+        report,
+        certificates: [pki.leafDer, ...extra],
+        at,
+        trustAnchors: pki.trustAnchors,
+      })
+    return { pki, verify }
+  }
+
+  it('says when no CRL was given, checks a current CRL, and refuses a revoked ASVK', async () => {
+    const { pki, verify } = await setUp()
+    assert.match(
+      (await verify([])).checks[2]?.detail ?? '',
+      /no ARK-Genoa CRL given, so SEV-VLEK-Genoa revocation was not checked/,
+    )
+    const clean = await pki.issueArkCrl(['7777'], window.notBefore, window.notAfter)
+    const cleanVerdict = await verify([clean])
+    assert.equal(cleanVerdict.ok, true, cleanVerdict.error)
+    assert.match(
+      cleanVerdict.checks[2]?.detail ?? '',
+      /SEV-VLEK-Genoa not revoked by the current ARK-Genoa CRL/,
+    )
+    const revoking = await pki.issueArkCrl(
+      ['7777', pki.intermediateSerial],
+      window.notBefore,
+      window.notAfter,
+    )
+    assert.match(
+      (await verify([revoking])).error ?? '',
+      /SEV-VLEK-Genoa \(serial 02\) is revoked by the ARK-Genoa CRL/,
+    )
+  })
+
+  it('refuses an expired CRL and a CRL the ARK did not sign', async () => {
+    const { pki, verify } = await setUp()
+    const expired = await pki.issueArkCrl([], window.notBefore, new Date('2026-05-01T00:00:00Z'))
+    assert.match((await verify([expired])).error ?? '', /ARK-Genoa CRL is not current/)
+    const other = await createFakeAmdPki({ productLine: 'Genoa', signer: 'VLEK', tcb, ...window })
+    const foreign = await other.issueArkCrl([], window.notBefore, window.notAfter)
+    assert.match((await verify([foreign])).error ?? '', /CRL given does not verify with the ARK/)
+  })
+})

@@ -3,11 +3,15 @@ import { CheckList } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
+  crlListsCertificate,
   isCertificateValidAt,
+  isCrlCurrentAt,
   isSignedBy,
   publicKeyOf,
   readCertificates,
+  readCrls,
   type X509Certificate,
+  type X509Crl,
 } from '../x509/certificates.ts'
 import { isValidEcdsaSignature } from '../x509/signatures.ts'
 import {
@@ -22,7 +26,7 @@ import { readVcekExtensions } from './vcekExtensions.ts'
 
 export type VerifySevSnpReportParameters = {
   report: Uint8Array
-  /** Certificate files (DER or PEM): the VCEK or VLEK, and optionally ASK/ASVK and ARK. */
+  /** Certificate files (DER or PEM): the VCEK or VLEK, optionally ASK/ASVK and ARK, and the ARK's CRL. */
   certificates: Uint8Array[]
   at: Date
   /**
@@ -175,6 +179,7 @@ async function runChecks(
     parameters.at,
     checks,
     parameters.trustAnchors,
+    parameters.certificates.flatMap(readCrls),
   )
   const extensions = readVcekExtensions(leaf)
 
@@ -226,6 +231,7 @@ export async function chainToPinnedArk(
   at: Date,
   checks: CheckList,
   trustAnchors: Partial<Record<AmdProductLine, AmdTrustAnchors>> = amdTrustAnchors,
+  crls: X509Crl[] = [],
 ) {
   const name = 'certificate chain'
   for (const anchor of anchorsOf(trustAnchors)) {
@@ -241,9 +247,10 @@ export async function chainToPinnedArk(
             name,
             `${commonName(certificate)} is not valid at ${at.toISOString()} (${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()}).`,
           )
+      const revocation = await checkArkCrl(anchor.ark, intermediate, crls, at)
       checks.pass(
         name,
-        `${commonName(leaf)} ← ${commonName(intermediate)} ← pinned ${commonName(anchor.ark)} (RSA-PSS), all valid at ${at.toISOString()}`,
+        `${commonName(leaf)} ← ${commonName(intermediate)} ← pinned ${commonName(anchor.ark)} (RSA-PSS), all valid at ${at.toISOString()}; ${revocation}`,
       )
       return { productLine: anchor.productLine, intermediate }
     }
@@ -252,6 +259,42 @@ export async function chainToPinnedArk(
     name,
     `${commonName(leaf)} (issuer ${commonName({ subject: leaf.issuer })}) does not chain to the pinned ARK of Milan, Genoa or Turin.`,
   )
+}
+
+/**
+ * AMD KDS publishes, per product line, a CRL signed by the ARK that lists revoked ASKs and ASVKs.
+ * When one is given it must verify, be current and not list the intermediate; without one,
+ * the check says revocation was not checked.
+ */
+async function checkArkCrl(
+  ark: X509Certificate,
+  intermediate: X509Certificate,
+  crls: X509Crl[],
+  at: Date,
+): Promise<string> {
+  const fromArk: X509Crl[] = []
+  for (const crl of crls)
+    if (crl.issuer === ark.subject && (await isSignedBy(crl, ark))) fromArk.push(crl)
+  if (fromArk.length === 0) {
+    if (crls.some((crl) => crl.issuer === ark.subject))
+      throw new AttestationCheckError(
+        'certificate chain',
+        `The ${commonName(ark)} CRL given does not verify with the ARK.`,
+      )
+    return `no ${commonName(ark)} CRL given, so ${commonName(intermediate)} revocation was not checked`
+  }
+  const current = fromArk.find((crl) => isCrlCurrentAt(crl, at))
+  if (!current)
+    throw new AttestationCheckError(
+      'certificate chain',
+      `The ${commonName(ark)} CRL is not current at ${at.toISOString()}.`,
+    )
+  if (crlListsCertificate(current, intermediate))
+    throw new AttestationCheckError(
+      'certificate chain',
+      `${commonName(intermediate)} (serial ${intermediate.serialNumber}) is revoked by the ${commonName(ark)} CRL.`,
+    )
+  return `${commonName(intermediate)} not revoked by the current ${commonName(ark)} CRL`
 }
 
 function commonName(certificate: { subject: string }): string {

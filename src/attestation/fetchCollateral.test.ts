@@ -99,6 +99,8 @@ describe('fetchCollateral', () => {
       },
     })
     const files = await fetchCollateral({ evidence: report, fetch: server.fetch })
+    assert.ok(server.requested.includes('https://kdsintf.amd.com/vcek/v1/Genoa/crl'))
+    assert.equal(files.length, 2)
     const verdict = await verifyEvidence(report, {
       at: new Date('2026-02-01T00:00:00Z'),
       certs: files.map((file) => file.bytes),

@@ -30,8 +30,8 @@ export const amdKdsUrl = 'https://kdsintf.amd.com'
 /**
  * Fetches what offline verification of `evidence` needs: for an Intel quote, the TCB info for its
  * FMSPC, the QE identity, the PCK CRL of the CA that issued its PCK certificate, the root CA CRL,
- * and their issuer chains; for an SEV-SNP report signed by a VCEK, that VCEK and AMD's
- * ASK/ARK chain. This is the only code in BOCC's attestation that opens a network connection;
+ * and their issuer chains; for an SEV-SNP report signed by a VCEK, that VCEK, AMD's ASK/ARK
+ * chain and, when served, the ARK's CRL. This is the only code in BOCC's attestation that opens a network connection;
  * nothing fetched is trusted: verification checks all of it against the pinned roots.
  */
 export async function fetchCollateral(
@@ -149,9 +149,14 @@ async function fetchAmdCertificates(
   const base = kdsUrl.replace(/\/+$/, '')
   const vcekUrl = `${base}/vcek/v1/${product}/${hwId}?${spl}`
   const chainUrl = `${base}/vcek/v1/${product}/cert_chain`
+  const crlUrl = `${base}/vcek/v1/${product}/crl`
   const [vcek, chain] = await Promise.all([download(get, vcekUrl), download(get, chainUrl)])
-  return [
+  const files = [
     { name: `vcek_${product.toLowerCase()}.der`, bytes: await bodyOf(vcek) },
     { name: `ask_ark_${product.toLowerCase()}.pem`, bytes: await bodyOf(chain) },
   ]
+  // The ARK's CRL is fetched when the server has it; verification says when it is missing.
+  const crl = await download(get, crlUrl).catch(() => undefined)
+  if (crl) files.push({ name: `ark_${product.toLowerCase()}.crl`, bytes: await bodyOf(crl) })
+  return files
 }

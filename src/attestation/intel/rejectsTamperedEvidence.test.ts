@@ -114,6 +114,14 @@ describe('verifyIntelQuote refuses tampered evidence and collateral', () => {
     }
   })
 
+  it("refuses a quote from another vendor's quoting enclave, still reporting its measurements", async () => {
+    const tampered = Uint8Array.from(tdxQuote)
+    tampered[12] = (tampered[12] as number) ^ 0xff
+    const verdict = await verdictFor(tampered)
+    assert.match(verdict.error ?? '', /QE vendor ID .* is not Intel's/)
+    assert.match(verdict.measurement.mrtd ?? '', /^0x[0-9a-f]{96}$/)
+  })
+
   it('refuses every truncation with a clear message and never throws', async () => {
     const quoteLength = parseIntelQuote(tdxQuote).length
     for (let length = 0; length < quoteLength; length += 97) {

@@ -60,19 +60,17 @@ export async function verifyIntelQuote(
     return unreadableQuoteVerdict(error, parameters.quote[4] === 0 ? 'sgx' : 'tdx')
   }
   const checks = new CheckList()
-  if (toPlainHex(quote.qeVendorId) !== intelQuoteConstants.intelQeVendorId) {
-    const detail = `The quote's QE vendor ID ${toPlainHex(quote.qeVendorId)} is not Intel's; only Intel's quoting enclave is supported.`
-    return {
-      ...unreadableQuoteVerdict(detail, quote.tee),
-      checks: [{ name: 'quote structure', ok: false, detail }],
-    }
-  }
-  checks.pass(
-    'quote structure',
-    `Intel ${quote.tee.toUpperCase()} quote v${quote.version}, ${quote.body.kind} body, ${quote.length} bytes`,
-  )
   const verdict = verdictOf(quote, checks)
   try {
+    if (toPlainHex(quote.qeVendorId) !== intelQuoteConstants.intelQeVendorId)
+      checks.fail(
+        'quote structure',
+        `The quote's QE vendor ID ${toPlainHex(quote.qeVendorId)} is not Intel's; only Intel's quoting enclave is supported.`,
+      )
+    checks.pass(
+      'quote structure',
+      `Intel ${quote.tee.toUpperCase()} quote v${quote.version}, ${quote.body.kind} body, ${quote.length} bytes`,
+    )
     const root = parameters.rootCa ?? intelRootCa()
     const status = await runChecks(
       quote,

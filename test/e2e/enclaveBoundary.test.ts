@@ -17,7 +17,7 @@ import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
 import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
-import type { OrderTerms } from '../../src/protocol/orderTerms.ts'
+import { formatOrderId, type OrderTerms } from '../../src/protocol/orderTerms.ts'
 import { protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
@@ -43,6 +43,7 @@ describe('enclave boundary', () => {
   let identity: EnclaveIdentity
   let verified: VerifiedEnclave
   let teeOfferId: number
+  let firstOrderId = ''
   const price = parseEther('3')
   const crossings: string[] = []
   const contract = () => ({ address: dev.deployment.protocol, abi: boccProtocolAbi }) as const
@@ -125,7 +126,7 @@ describe('enclave boundary', () => {
     await sendTransaction(dev.signers.provider, {
       ...contract(),
       functionName: 'acceptOrder',
-      args: [placed.orderId, placed.terms],
+      args: [placed.terms],
     })
     return placed
   }
@@ -158,7 +159,7 @@ describe('enclave boundary', () => {
     sendTransaction(dev.signers.provider, {
       ...contract(),
       functionName: 'submitReceipt',
-      args: [placed.orderId, placed.terms, outputHash, signature],
+      args: [placed.terms, outputHash, signature],
     })
   const tokenBalance = (account: Hex) =>
     dev.signers.deployer.publicClient.readContract({
@@ -170,6 +171,7 @@ describe('enclave boundary', () => {
 
   it('pays only for the order’s enclave receipt: a receipt signed by another key is rejected on-chain and the escrow stays', async () => {
     const placed = await order()
+    firstOrderId = formatOrderId(placed.orderId)
     const result = await run(placed)
     const heldBefore = await tokenBalance(dev.deployment.protocol)
     const impostor = privateKeyToAccount(generatePrivateKey())
@@ -234,13 +236,13 @@ describe('enclave boundary', () => {
       '--blobs',
       join(workDir, 'blobs'),
     ]
-    const verified = await runBocc(['verify', 'order', '1', ...common, '--allow-sim'])
+    const verified = await runBocc(['verify', 'order', firstOrderId, ...common, '--allow-sim'])
     assert.equal(verified.code, 0, verified.stdout)
     assert.match(verified.stdout, /passed {2}data key sealed only to the order’s enclave/)
     assert.match(verified.stdout, /passed {2}receipt signed by the order’s enclave/)
     assert.equal(verified.stdout.trim().split('\n').pop(), 'verified')
     // The production stance refuses simulated evidence.
-    const refused = await runBocc(['verify', 'order', '1', ...common, '--json'])
+    const refused = await runBocc(['verify', 'order', firstOrderId, ...common, '--json'])
     assert.equal(refused.code, 1)
     const report = JSON.parse(refused.stdout) as {
       ok: boolean

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { isAddress } from 'viem'
 import { connectChain } from '../../chain/connectChain.ts'
 import { readOrder } from '../../client/readOrder.ts'
+import { formatOrderId, parseOrderId } from '../../protocol/orderTerms.ts'
 import { UsageError } from '../usage.ts'
 
 export const usage = 'bocc order show ORDER_ID --rpc URL --protocol ADDRESS [--json]'
@@ -14,13 +15,14 @@ export async function run(args: string[]): Promise<number> {
     options: { rpc: { type: 'string' }, protocol: { type: 'string' }, json: { type: 'boolean' } },
   })
   const [id] = positionals
-  if (positionals.length !== 1 || !id || !/^\d+$/.test(id))
-    throw new UsageError('give exactly one order id (a whole number)')
+  const orderId = id === undefined ? undefined : parseOrderId(id)
+  if (positionals.length !== 1 || orderId === undefined)
+    throw new UsageError('give exactly one order id (0x and 64 hex digits, or a decimal number)')
   if (!values.rpc) throw new UsageError('--rpc is required')
   if (!values.protocol || !isAddress(values.protocol))
     throw new UsageError('--protocol must be an address')
   const connection = await connectChain(values.rpc)
-  const order = await readOrder({ connection, protocol: values.protocol, orderId: BigInt(id) })
+  const order = await readOrder({ connection, protocol: values.protocol, orderId })
   if (values.json) {
     console.log(
       JSON.stringify(
@@ -31,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
     )
     return 0
   }
-  console.log(`order        ${order.orderId}`)
+  console.log(`order        ${formatOrderId(order.orderId)}`)
   console.log(`status       ${order.status}`)
   for (const [field, value] of Object.entries(order.terms))
     console.log(`${field.padEnd(12)} ${String(value)}`)

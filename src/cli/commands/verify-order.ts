@@ -4,6 +4,7 @@ import type { AttestationPolicy } from '../../attestation/policy.ts'
 import { connectChain } from '../../chain/connectChain.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
+import { formatOrderId, parseOrderId } from '../../protocol/orderTerms.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
 import { UsageError } from '../usage.ts'
 
@@ -30,8 +31,9 @@ export async function run(args: string[]): Promise<number> {
     },
   })
   const [id] = positionals
-  if (positionals.length !== 1 || !id || !/^\d+$/.test(id))
-    throw new UsageError('give exactly one order id (a whole number)')
+  const orderId = id === undefined ? undefined : parseOrderId(id)
+  if (positionals.length !== 1 || orderId === undefined)
+    throw new UsageError('give exactly one order id (0x and 64 hex digits, or a decimal number)')
   if (!values.rpc) throw new UsageError('--rpc is required')
   if (!values.protocol || !isAddress(values.protocol))
     throw new UsageError('--protocol must be an address')
@@ -47,14 +49,19 @@ export async function run(args: string[]): Promise<number> {
   const audit = await auditOrder({
     connection: await connectChain(values.rpc),
     protocol: values.protocol,
-    orderId: BigInt(id),
+    orderId,
     blobs: createFsBlobStore(values.blobs),
     policy,
   })
   if (values.json) {
     console.log(
       JSON.stringify(
-        { ok: audit.ok, orderId: id, status: audit.order.status, checks: audit.checks },
+        {
+          ok: audit.ok,
+          orderId: formatOrderId(orderId),
+          status: audit.order.status,
+          checks: audit.checks,
+        },
         null,
         2,
       ),

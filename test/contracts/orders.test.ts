@@ -231,6 +231,24 @@ describe('orders', () => {
     await h.send(provider, 'setTeeOfferActive', [teeOfferId, false])
     await h.reverts(create(), 'TeeOfferNotActive')
     await h.send(provider, 'setTeeOfferActive', [teeOfferId, true])
+    // A data offer restricted to other TEE offers, a disabled data offer, and the same terms twice.
+    const elsewhereData = h.idFrom(
+      (
+        await h.send(dev.signers.stranger, 'createDataOffer', [
+          label('private data'),
+          1n,
+          [],
+          [teeOfferId + 1000],
+        ])
+      ).receipt.logs,
+      'DataOfferCreated',
+    )
+    await h.reverts(create({ dataOfferId: elsewhereData }), 'TeeOfferNotAllowed')
+    await h.send(dev.signers.stranger, 'setDataOfferActive', [elsewhereData, false])
+    await h.reverts(create({ dataOfferId: elsewhereData }), 'DataOfferNotActive')
+    const twice = await params()
+    await h.send(customer, 'createOrder', [twice])
+    await h.reverts(h.send(customer, 'createOrder', [twice]), 'OrderAlreadyExists')
     // An enclave of another provider cannot serve this provider's offer.
     const foreign = await h.newEnclave(dev.signers.stranger)
     await h.send(dev.signers.stranger, 'registerEnclave', [

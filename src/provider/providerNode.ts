@@ -9,6 +9,7 @@ import type { BlobStore } from '../storage/blobStore.ts'
 import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
 import { ensureStake } from './ensureStake.ts'
 import { registerEnclave } from './registerEnclave.ts'
+import { runOrderInEnclave } from './runOrderInEnclave.ts'
 
 /** What the provider node reports as it works (its log: public values only). */
 export type ProviderEvent =
@@ -252,21 +253,16 @@ function watchOrders(parameters: {
       parameters.blobs.get(terms.requestHash),
       parameters.blobs.get(terms.inputHash),
     ])
-    const result = await parameters.enclave.request('runOrder', {
-      order: {
-        chainId: connection.chain.id,
-        protocol,
-        orderId: orderId.toString(),
-        requestHash: terms.requestHash,
-        inputHash: terms.inputHash,
-        solutionHash: terms.solutionHash,
-      },
-      request: `0x${Buffer.from(request).toString('hex')}`,
-      inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
+    const result = await runOrderInEnclave({
+      enclave: parameters.enclave,
+      chainId: connection.chain.id,
+      protocol,
+      orderId,
+      terms,
+      request,
+      inputCiphertext,
     })
-    const outputHash = await parameters.blobs.put(
-      new Uint8Array(Buffer.from(result.output, 'base64')),
-    )
+    const outputHash = await parameters.blobs.put(result.output)
     onEvent({ event: 'order-executed', orderId: formatOrderId(orderId), outputHash })
     return { outputHash: result.outputHash, signature: result.signature }
   }

@@ -22,6 +22,7 @@ import { protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
+import { runOrderInEnclave } from '../../src/provider/runOrderInEnclave.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { runBocc } from '../support/runBocc.ts'
@@ -136,17 +137,14 @@ describe('enclave boundary', () => {
     request: Uint8Array,
     inputCiphertext: Uint8Array,
   ) =>
-    enclave.request('runOrder', {
-      order: {
-        chainId: dev.deployment.chainId,
-        protocol: dev.deployment.protocol,
-        orderId: orderId.toString(),
-        requestHash: terms.requestHash,
-        inputHash: terms.inputHash,
-        solutionHash: terms.solutionHash,
-      },
-      request: `0x${Buffer.from(request).toString('hex')}`,
-      inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
+    runOrderInEnclave({
+      enclave,
+      chainId: dev.deployment.chainId,
+      protocol: dev.deployment.protocol,
+      orderId,
+      terms,
+      request,
+      inputCiphertext,
     })
   const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) =>
     runInEnclave(
@@ -214,7 +212,7 @@ describe('enclave boundary', () => {
     assert.equal(await providerBalance(), 0n)
 
     // The genuine receipt pays out, and the customer decrypts the text.
-    await blobs.put(new Uint8Array(Buffer.from(result.output, 'base64')))
+    await blobs.put(result.output)
     await submit(placed, result.outputHash, result.signature)
     assert.equal(await providerBalance(), price)
     const completed = await readOrder({
@@ -318,7 +316,7 @@ describe('enclave boundary', () => {
     const placed = await order()
     const result = await run(placed)
     await submit(placed, result.outputHash, result.signature)
-    const output = new Uint8Array(Buffer.from(result.output, 'base64'))
+    const output = result.output.slice()
     output[output.length - 1] = (output[output.length - 1] ?? 0) ^ 1
     // A lying store: the file at the output's address holds other bytes.
     await writeFile(join(workDir, 'blobs', result.outputHash.slice(2)), output)

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util'
 import { isAddress } from 'viem'
 import { connectChain } from '../../chain/connectChain.ts'
 import { readOrder } from '../../client/readOrder.ts'
-import { formatOrderId, parseOrderId } from '../../protocol/orderTerms.ts'
-import { UsageError } from '../usage.ts'
+import { formatOrderId } from '../../protocol/orderTerms.ts'
+import { orderIdArgument, UsageError } from '../usage.ts'
 
 export const usage = 'bocc order show ORDER_ID --rpc URL --protocol ADDRESS [--json]'
 export const summary = 'print an order’s on-chain record'
@@ -14,10 +14,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { rpc: { type: 'string' }, protocol: { type: 'string' }, json: { type: 'boolean' } },
   })
-  const [id] = positionals
-  const orderId = id === undefined ? undefined : parseOrderId(id)
-  if (positionals.length !== 1 || orderId === undefined)
-    throw new UsageError('give exactly one order id (0x and 64 hex digits, or a decimal number)')
+  const orderId = orderIdArgument(positionals)
   if (!values.rpc) throw new UsageError('--rpc is required')
   if (!values.protocol || !isAddress(values.protocol))
     throw new UsageError('--protocol must be an address')

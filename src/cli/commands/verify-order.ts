@@ -4,9 +4,9 @@ import type { AttestationPolicy } from '../../attestation/policy.ts'
 import { connectChain } from '../../chain/connectChain.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
-import { formatOrderId, parseOrderId } from '../../protocol/orderTerms.ts'
+import { formatOrderId } from '../../protocol/orderTerms.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
-import { UsageError } from '../usage.ts'
+import { orderIdArgument, UsageError } from '../usage.ts'
 
 export const usage =
   'bocc verify order ORDER_ID --rpc URL --protocol ADDRESS --blobs DIR [--measurement HEX]... [--allow-sim] [--json]'
@@ -30,10 +30,7 @@ export async function run(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   })
-  const [id] = positionals
-  const orderId = id === undefined ? undefined : parseOrderId(id)
-  if (positionals.length !== 1 || orderId === undefined)
-    throw new UsageError('give exactly one order id (0x and 64 hex digits, or a decimal number)')
+  const orderId = orderIdArgument(positionals)
   if (!values.rpc) throw new UsageError('--rpc is required')
   if (!values.protocol || !isAddress(values.protocol))
     throw new UsageError('--protocol must be an address')

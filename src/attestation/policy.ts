@@ -1,25 +1,53 @@
 import type { Hex } from 'viem'
-import type { Check, EvidenceVerdict } from './types.ts'
+import { BoccError } from '../errors.ts'
+import type { Check, EvidenceVerdict, TcbStatus, TeeKind } from './types.ts'
 
 /**
- * What a relying party accepts. The production policy never allows `sim`.
- * (First version: measurements, sim, debug, report_data binding and evidence age.)
+ * What a relying party accepts, on top of the evidence being authentic. Every field but
+ * `allowSim` and `allowedMeasurements` is optional; an omitted field takes the strict default
+ * stated beside it. The production policy never allows `sim`.
  */
 export type AttestationPolicy = {
   /** Accept evidence of the simulated TEE backend. Never true in production. */
   allowSim: boolean
-  /** Accept debug-mode enclaves (their memory is readable by the host). */
+  /** Accept debug-mode enclaves or TDs (their memory is readable by the host). Default false. */
   allowDebug?: boolean
-  /** Accepted measurements; evidence must match one of them exactly. */
+  /**
+   * Accepted values of the evidence's primary measurement: MRTD (TDX), MRENCLAVE (SGX),
+   * MEASUREMENT (SEV-SNP, sim). Only that field is compared, never host-chosen fields such as
+   * MRCONFIGID. Evidence passes if it matches one entry here or one set in `allowedMeasurementSets`.
+   */
   allowedMeasurements: Hex[]
-  /** Oldest acceptable evidence, for evidence that carries its time. */
+  /**
+   * Accepted combinations of measurement fields, by the names the verdict uses (`mrtd`,
+   * `rtmr0`…`rtmr3`, `mrconfigid`, `mrenclave`, `mrsigner`, `measurement`, `hostdata`…): every
+   * field of one set must match.
+   */
+  allowedMeasurementSets?: Record<string, Hex>[]
+  /** TEE kinds accepted. Default: all hardware kinds, and `sim` only if `allowSim`. */
+  allowedTees?: TeeKind[]
+  /** Intel TCB statuses accepted. Default `['UpToDate']`. */
+  allowedTcbStatuses?: TcbStatus[]
+  /** Intel advisories tolerated; evidence with any other advisory is refused. Default: any. */
+  allowedAdvisoryIds?: string[]
+  /** Intel: the lowest TCB evaluation data number of the collateral used. */
+  minimumTcbEvaluationDataNumber?: number
+  /** SEV-SNP: the lowest reported TCB per component (`bootloader`, `tee`, `snp`, `microcode`, `fmc`). */
+  minimumSnpTcb?: Record<string, number>
+  /** TDX: require MRSERVICETD (TD 1.5) to be zero, i.e. no service TD bound. Default false, as Intel. */
+  requireNoServiceTd?: boolean
+  /** Oldest acceptable evidence, for evidence that carries its time (or a time the caller supplies). */
   maxEvidenceAgeSeconds?: number
+  /** The report_data the evidence must carry, if the policy itself pins one (64 bytes, hex). */
+  reportData?: Hex
 }
 
 export const productionPolicy: AttestationPolicy = {
   allowSim: false,
   allowDebug: false,
   allowedMeasurements: [],
+  allowedTees: ['tdx', 'sgx', 'sev-snp'],
+  allowedTcbStatuses: ['UpToDate'],
 }
 
 export type ApplyPolicyParameters = {
@@ -29,61 +57,319 @@ export type ApplyPolicyParameters = {
   expectedReportData?: Hex
   /** Verification time. */
   at: Date
+  /** When the evidence was produced, if known from elsewhere (hardware evidence carries no time). */
+  evidenceTime?: Date
 }
 
-/** Adds the policy's checks to a verdict; `ok` stays true only if every check passed. */
+/**
+ * The measurement field each kind of evidence is identified by. A GPU reports many measurements
+ * and none alone identifies it: policies name them in `allowedMeasurementSets`.
+ */
+export const primaryMeasurementField: Record<TeeKind, string | undefined> = {
+  tdx: 'mrtd',
+  sgx: 'mrenclave',
+  'sev-snp': 'measurement',
+  'nvidia-cc': undefined,
+  sim: 'measurement',
+}
+
+/** Adds the policy's checks to a verdict; `ok` stays true only if the evidence was authentic and every check passed. */
 export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict {
-  const { verdict, policy, expectedReportData, at } = parameters
+  const { verdict, policy, at } = parameters
   const checks: Check[] = []
+  const add = (name: string, ok: boolean, detail: string) =>
+    checks.push({ name: `policy: ${name}`, ok, detail })
+
   if (verdict.tee === 'sim')
-    checks.push({
-      name: 'policy: simulated TEE',
-      ok: policy.allowSim,
-      detail: policy.allowSim
+    add(
+      'simulated TEE',
+      policy.allowSim,
+      policy.allowSim
         ? 'allowed by this (development) policy'
         : 'sim evidence is refused by this policy',
-    })
-  checks.push({
-    name: 'policy: debug',
-    ok: !verdict.debug || policy.allowDebug === true,
-    detail: verdict.debug ? 'debug enclave' : 'not a debug enclave',
-  })
-  const measured = Object.values(verdict.measurement).map((value) => value.toLowerCase())
-  const allowed = policy.allowedMeasurements.find((candidate) =>
-    measured.includes(candidate.toLowerCase()),
+    )
+  const allowedTees =
+    policy.allowedTees ??
+    ([
+      'tdx',
+      'sgx',
+      'sev-snp',
+      'nvidia-cc',
+      ...(policy.allowSim ? ['sim' as const] : []),
+    ] as TeeKind[])
+  if (verdict.tee !== 'sim' || policy.allowedTees)
+    add(
+      'tee kind',
+      allowedTees.includes(verdict.tee),
+      `${verdict.tee} ${allowedTees.includes(verdict.tee) ? 'is' : 'is not'} among ${allowedTees.join(', ')}`,
+    )
+
+  add(
+    'debug',
+    !verdict.debug || policy.allowDebug === true,
+    verdict.debug
+      ? `debug ${verdict.tee === 'sev-snp' ? 'allowed by the guest policy' : 'enclave'}${policy.allowDebug ? ', allowed by this policy' : ''}`
+      : 'not a debug enclave',
   )
-  checks.push({
-    name: 'policy: measurement allowed',
-    ok: allowed !== undefined,
-    detail: allowed ? `${allowed} is on the allow-list` : 'measurement is not on the allow-list',
-  })
-  if (expectedReportData !== undefined) {
-    const bound = verdict.reportData.toLowerCase() === expectedReportData.toLowerCase()
-    checks.push({
-      name: 'policy: report_data binding',
-      ok: bound,
-      detail: bound ? 'report_data binds the expected keys and freshness' : 'report_data differs',
-    })
+
+  const measurementMatch = matchingMeasurement(verdict, policy)
+  add(
+    'measurement allowed',
+    measurementMatch !== undefined,
+    measurementMatch ?? 'measurement is not on the allow-list',
+  )
+
+  if (verdict.tee === 'tdx' || verdict.tee === 'sgx') {
+    const statuses = policy.allowedTcbStatuses ?? ['UpToDate']
+    const status = verdict.status
+    add(
+      'tcb status',
+      status !== undefined && statuses.includes(status),
+      `${status ?? 'no status'} (accepted: ${statuses.join(', ')})`,
+    )
+    if (policy.allowedAdvisoryIds) {
+      const allowed = policy.allowedAdvisoryIds
+      const unexpected = verdict.advisoryIds.filter((id) => !allowed.includes(id))
+      add(
+        'advisories',
+        unexpected.length === 0,
+        unexpected.length
+          ? `not tolerated: ${unexpected.join(', ')}`
+          : `${verdict.advisoryIds.length} advisories, all tolerated`,
+      )
+    }
+    if (policy.minimumTcbEvaluationDataNumber !== undefined) {
+      const number = verdict.tcbEvaluationDataNumber
+      add(
+        'tcb evaluation data number',
+        number !== undefined && number >= policy.minimumTcbEvaluationDataNumber,
+        `${number ?? 'unknown'} (minimum ${policy.minimumTcbEvaluationDataNumber})`,
+      )
+    }
+  }
+  if (verdict.tee === 'tdx' && policy.requireNoServiceTd) {
+    const serviceTd = verdict.measurement.mrservicetd
+    const none = serviceTd === undefined || /^0x0*$/.test(serviceTd)
+    add('service td', none, none ? 'no service TD bound' : `MRSERVICETD ${serviceTd} is bound`)
+  }
+  if (verdict.tee === 'sev-snp' && policy.minimumSnpTcb) {
+    const tcb = verdict.tcb ?? {}
+    const low = Object.entries(policy.minimumSnpTcb).filter(
+      ([component, minimum]) => (tcb[component] ?? -1) < minimum,
+    )
+    add(
+      'minimum tcb',
+      low.length === 0,
+      low.length
+        ? `below the minimum: ${low.map(([component, minimum]) => `${component} ${tcb[component] ?? 'absent'} < ${minimum}`).join(', ')}`
+        : `reported TCB ${Object.entries(tcb)
+            .map(([k, v]) => `${k} ${v}`)
+            .join('/')} meets the minimum`,
+    )
+  }
+
+  for (const [name, expected] of [
+    ['report_data binding', parameters.expectedReportData],
+    ['report_data pinned', policy.reportData],
+  ] as const) {
+    if (expected === undefined) continue
+    const bound = verdict.reportData.toLowerCase() === expected.toLowerCase()
+    add(
+      name,
+      bound,
+      bound
+        ? 'report_data binds the expected keys and freshness'
+        : `report_data ${verdict.reportData.slice(0, 18)}… differs from the expected ${expected.slice(0, 18)}…`,
+    )
   }
   if (policy.maxEvidenceAgeSeconds !== undefined) {
-    const age = verdict.issuedAt ? (at.getTime() - verdict.issuedAt.getTime()) / 1000 : undefined
+    const producedAt = parameters.evidenceTime ?? verdict.issuedAt
+    const age = producedAt ? (at.getTime() - producedAt.getTime()) / 1000 : undefined
     const fresh = age !== undefined && age >= -60 && age <= policy.maxEvidenceAgeSeconds
-    checks.push({
-      name: 'policy: evidence age',
-      ok: fresh,
-      detail:
-        age === undefined
-          ? 'evidence carries no time'
-          : `${Math.round(age)} s old (limit ${policy.maxEvidenceAgeSeconds} s)`,
-    })
+    add(
+      'evidence age',
+      fresh,
+      age === undefined
+        ? 'evidence carries no time and none was given'
+        : `${Math.round(age)} s old (limit ${policy.maxEvidenceAgeSeconds} s)`,
+    )
   }
-  const allChecks = [...verdict.checks, ...checks]
-  const ok = verdict.ok && checks.every((check) => check.ok)
+
   const failed = checks.find((check) => !check.ok)
   return {
     ...verdict,
-    ok,
-    checks: allChecks,
+    ok: verdict.ok && failed === undefined,
+    checks: [...verdict.checks, ...checks],
     ...(verdict.error === undefined && failed ? { error: `${failed.name}: ${failed.detail}` } : {}),
   }
+}
+
+function matchingMeasurement(
+  verdict: EvidenceVerdict,
+  policy: AttestationPolicy,
+): string | undefined {
+  const field = primaryMeasurementField[verdict.tee]
+  const value = field === undefined ? undefined : verdict.measurement[field]?.toLowerCase()
+  const allowed =
+    value === undefined
+      ? undefined
+      : policy.allowedMeasurements.find((candidate) => candidate.toLowerCase() === value)
+  if (allowed) return `${field} ${allowed} is on the allow-list`
+  const set = (policy.allowedMeasurementSets ?? []).find(
+    (candidate) =>
+      Object.keys(candidate).length > 0 &&
+      Object.entries(candidate).every(
+        ([name, expected]) => verdict.measurement[name]?.toLowerCase() === expected.toLowerCase(),
+      ),
+  )
+  return set ? `${Object.keys(set).join(', ')} match an allowed set` : undefined
+}
+
+export class PolicyFormatError extends BoccError {
+  override name = 'PolicyFormatError'
+}
+
+const tcbStatuses: TcbStatus[] = [
+  'UpToDate',
+  'SWHardeningNeeded',
+  'ConfigurationNeeded',
+  'ConfigurationAndSWHardeningNeeded',
+  'OutOfDate',
+  'OutOfDateConfigurationNeeded',
+  'Revoked',
+  'TDRelaunchAdvised',
+  'TDRelaunchAdvisedConfigurationNeeded',
+]
+
+/** A policy from its JSON form (the `--policy FILE` of `bocc attestation verify`), checked field by field. */
+export function parsePolicy(json: unknown): AttestationPolicy {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new PolicyFormatError('The policy is not a JSON object.')
+  const input = json as Record<string, unknown>
+  const known = [
+    'allowSim',
+    'allowDebug',
+    'allowedMeasurements',
+    'allowedMeasurementSets',
+    'allowedTees',
+    'allowedTcbStatuses',
+    'allowedAdvisoryIds',
+    'minimumTcbEvaluationDataNumber',
+    'minimumSnpTcb',
+    'requireNoServiceTd',
+    'maxEvidenceAgeSeconds',
+    'reportData',
+  ]
+  const unknown = Object.keys(input).filter((key) => !known.includes(key))
+  if (unknown.length)
+    throw new PolicyFormatError(`The policy has unknown fields: ${unknown.join(', ')}.`)
+  const hex = (value: unknown, where: string): Hex => {
+    if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(value))
+      throw new PolicyFormatError(`${where} is not 0x-prefixed hex.`)
+    return value.toLowerCase() as Hex
+  }
+  const list = <T>(
+    value: unknown,
+    where: string,
+    item: (entry: unknown, where: string) => T,
+  ): T[] => {
+    if (!Array.isArray(value)) throw new PolicyFormatError(`${where} is not an array.`)
+    return value.map((entry, index) => item(entry, `${where}[${index}]`))
+  }
+  const boolean = (key: string): boolean | undefined => {
+    const value = input[key]
+    if (value !== undefined && typeof value !== 'boolean')
+      throw new PolicyFormatError(`${key} is not true or false.`)
+    return value
+  }
+  const count = (value: unknown, where: string): number => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+      throw new PolicyFormatError(`${where} is not a non-negative integer.`)
+    return value
+  }
+  const policy: AttestationPolicy = {
+    allowSim: boolean('allowSim') ?? false,
+    allowedMeasurements:
+      input.allowedMeasurements === undefined
+        ? []
+        : list(input.allowedMeasurements, 'allowedMeasurements', hex),
+  }
+  const allowDebug = boolean('allowDebug')
+  if (allowDebug !== undefined) policy.allowDebug = allowDebug
+  const requireNoServiceTd = boolean('requireNoServiceTd')
+  if (requireNoServiceTd !== undefined) policy.requireNoServiceTd = requireNoServiceTd
+  if (input.allowedMeasurementSets !== undefined)
+    policy.allowedMeasurementSets = list(
+      input.allowedMeasurementSets,
+      'allowedMeasurementSets',
+      (entry, where) => {
+        if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+          throw new PolicyFormatError(`${where} is not an object.`)
+        return Object.fromEntries(
+          Object.entries(entry).map(([name, value]) => [
+            name.toLowerCase(),
+            hex(value, `${where}.${name}`),
+          ]),
+        )
+      },
+    )
+  if (input.allowedTees !== undefined)
+    policy.allowedTees = list(input.allowedTees, 'allowedTees', (entry, where) => {
+      if (
+        entry !== 'tdx' &&
+        entry !== 'sgx' &&
+        entry !== 'sev-snp' &&
+        entry !== 'nvidia-cc' &&
+        entry !== 'sim'
+      )
+        throw new PolicyFormatError(`${where} is not tdx, sgx, sev-snp, nvidia-cc or sim.`)
+      return entry
+    })
+  if (input.allowedTcbStatuses !== undefined)
+    policy.allowedTcbStatuses = list(
+      input.allowedTcbStatuses,
+      'allowedTcbStatuses',
+      (entry, where) => {
+        if (!tcbStatuses.includes(entry as TcbStatus))
+          throw new PolicyFormatError(
+            `${where} is not an Intel TCB status (${tcbStatuses.join(', ')}).`,
+          )
+        return entry as TcbStatus
+      },
+    )
+  if (input.allowedAdvisoryIds !== undefined)
+    policy.allowedAdvisoryIds = list(
+      input.allowedAdvisoryIds,
+      'allowedAdvisoryIds',
+      (entry, where) => {
+        if (typeof entry !== 'string') throw new PolicyFormatError(`${where} is not a string.`)
+        return entry
+      },
+    )
+  if (input.minimumTcbEvaluationDataNumber !== undefined)
+    policy.minimumTcbEvaluationDataNumber = count(
+      input.minimumTcbEvaluationDataNumber,
+      'minimumTcbEvaluationDataNumber',
+    )
+  if (input.minimumSnpTcb !== undefined) {
+    const minimum = input.minimumSnpTcb
+    if (typeof minimum !== 'object' || minimum === null || Array.isArray(minimum))
+      throw new PolicyFormatError('minimumSnpTcb is not an object.')
+    policy.minimumSnpTcb = Object.fromEntries(
+      Object.entries(minimum).map(([component, value]) => {
+        if (!['bootloader', 'tee', 'snp', 'microcode', 'fmc'].includes(component))
+          throw new PolicyFormatError(
+            `minimumSnpTcb.${component} is not bootloader, tee, snp, microcode or fmc.`,
+          )
+        return [component, count(value, `minimumSnpTcb.${component}`)]
+      }),
+    )
+  }
+  if (input.maxEvidenceAgeSeconds !== undefined)
+    policy.maxEvidenceAgeSeconds = count(input.maxEvidenceAgeSeconds, 'maxEvidenceAgeSeconds')
+  if (input.reportData !== undefined) {
+    policy.reportData = hex(input.reportData, 'reportData')
+    if (policy.reportData.length !== 130) throw new PolicyFormatError('reportData is not 64 bytes.')
+  }
+  return policy
 }

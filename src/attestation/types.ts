@@ -1,7 +1,10 @@
 import type { Hex } from 'viem'
 
-/** The kinds of evidence BOCC verifies. `sim` is the development backend: never real hardware. */
-export type TeeKind = 'tdx' | 'sgx' | 'sev-snp' | 'sim'
+/**
+ * The kinds of evidence BOCC verifies. `nvidia-cc` is an NVIDIA GPU in confidential-computing mode;
+ * `sim` is the development backend: never real hardware.
+ */
+export type TeeKind = 'tdx' | 'sgx' | 'sev-snp' | 'nvidia-cc' | 'sim'
 
 /** Intel TCB statuses, as Intel's verification library computes them. */
 export type TcbStatus =
@@ -12,6 +15,9 @@ export type TcbStatus =
   | 'OutOfDate'
   | 'OutOfDateConfigurationNeeded'
   | 'Revoked'
+  /** TD 1.5 only: the platform was updated since the TD launched; relaunching it brings it up to date. */
+  | 'TDRelaunchAdvised'
+  | 'TDRelaunchAdvisedConfigurationNeeded'
 
 /** One step of a verification, passed or failed, with the reason. */
 export type Check = { name: string; ok: boolean; detail: string }
@@ -30,6 +36,10 @@ export type EvidenceVerdict = {
   /** The 64 bytes of report data, hex. */
   reportData: Hex
   checks: Check[]
+  /** The platform's reported TCB by component (SEV-SNP: `bootloader`, `tee`, `snp`, `microcode`, `fmc` on Turin). */
+  tcb?: Record<string, number>
+  /** Intel: the TCB evaluation data number of the TCB info used (higher is a newer Intel TCB recovery). */
+  tcbEvaluationDataNumber?: number
   /** When the evidence says it was produced, for evidence that carries a time (sim). */
   issuedAt?: Date
   /** Why verification could not complete, when it could not. */

@@ -9,6 +9,8 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: () => import('./commands/demo.ts'),
   'order show': () => import('./commands/order-show.ts'),
   'verify order': () => import('./commands/verify-order.ts'),
+  'attestation verify': () => import('./commands/attestation-verify.ts'),
+  'attestation fetch-collateral': () => import('./commands/attestation-fetch-collateral.ts'),
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,162 @@
+import { bytesEqual, stringToUtf8, toPlainHex } from '../bytes.ts'
+import type { CheckList } from '../checks.ts'
+import { AttestationCheckError } from '../errors.ts'
+import {
+  commonNameOf,
+  crlListsCertificate,
+  isCertificateValidAt,
+  isSignedBy,
+  publicKeyOf,
+  type X509Certificate,
+  type X509Crl,
+} from '../x509/certificates.ts'
+import { isValidEcdsaSignature } from '../x509/signatures.ts'
+import type { IntelCollateral } from './collateral.ts'
+import type { PckExtensions } from './pckExtensions.ts'
+import { parseQeIdentity, type QeIdentity } from './qeIdentity.ts'
+import type { IntelQuote } from './quote.ts'
+import type { SignedJson } from './signedJson.ts'
+import { parseTcbInfo, type TcbInfo } from './tcbInfo.ts'
+
+/**
+ * Picks the TCB info and QE identity that apply to a quote from whatever collateral was given,
+ * and verifies each: current at the verification time, and signed over its exact JSON bytes by
+ * an Intel SGX TCB Signing certificate that chains to the root and is not revoked.
+ */
+/**
+ * The certificate that signed `document`: one from the collateral, signed by the pinned root,
+ * valid at `at`, not revoked by the root CRL, whose key verifies the signature over the exact bytes.
+ */
+async function signerOf(
+  document: SignedJson,
+  collateral: IntelCollateral,
+  root: X509Certificate,
+  rootCrl: X509Crl,
+  at: Date,
+  check: string,
+): Promise<X509Certificate> {
+  const body = stringToUtf8(document.body)
+  let expired: X509Certificate | undefined
+  for (const candidate of collateral.certificates) {
+    if (candidate.issuer !== root.subject || commonNameOf(candidate) !== 'Intel SGX TCB Signing')
+      continue
+    if (!(await isValidEcdsaSignature(publicKeyOf(candidate), document.signature, body, 'SHA-256')))
+      continue
+    if (!(await isSignedBy(candidate, root))) continue
+    if (!isCertificateValidAt(candidate, at)) {
+      expired = candidate
+      continue
+    }
+    if (crlListsCertificate(rootCrl, candidate))
+      throw new AttestationCheckError(
+        check,
+        `${commonNameOf(candidate)} (serial ${candidate.serialNumber}) is revoked by the root CA CRL.`,
+      )
+    return candidate
+  }
+  if (expired)
+    throw new AttestationCheckError(
+      check,
+      `${commonNameOf(expired)} is not valid at ${at.toISOString()} (${expired.notBefore.toISOString()} to ${expired.notAfter.toISOString()}).`,
+    )
+  throw new AttestationCheckError(
+    check,
+    'No Intel SGX TCB Signing certificate in the collateral that chains to the root verifies its signature.',
+  )
+}
+
+function isCurrentAt(document: { issueDate: Date; nextUpdate: Date }, at: Date): boolean {
+  return (
+    document.issueDate.getTime() <= at.getTime() && at.getTime() <= document.nextUpdate.getTime()
+  )
+}
+
+function windowOf(document: { issueDate: Date; nextUpdate: Date }): string {
+  return `${document.issueDate.toISOString()} to ${document.nextUpdate.toISOString()}`
+}
+
+export async function selectTcbInfo(
+  quote: IntelQuote,
+  pck: PckExtensions,
+  collateral: IntelCollateral,
+  root: X509Certificate,
+  rootCrl: X509Crl,
+  at: Date,
+  checks: CheckList,
+): Promise<TcbInfo> {
+  const name = 'tcb info'
+  const wantedId = quote.tee === 'tdx' ? 'TDX' : 'SGX'
+  const candidates = parsedDocuments(collateral.tcbInfos, parseTcbInfo).filter(
+    ({ parsed }) => parsed.id === wantedId && bytesEqual(parsed.fmspc, pck.fmspc),
+  )
+  if (candidates.length === 0)
+    checks.fail(
+      name,
+      `The collateral has no ${wantedId} TCB info for FMSPC ${toPlainHex(pck.fmspc)}.`,
+    )
+  const current = candidates
+    .filter(({ parsed }) => isCurrentAt(parsed, at))
+    .sort((a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber)
+  const chosen = current[0]
+  if (!chosen)
+    checks.fail(
+      name,
+      `The ${wantedId} TCB info for FMSPC ${toPlainHex(pck.fmspc)} is not current at ${at.toISOString()} (${candidates.map(({ parsed }) => windowOf(parsed)).join('; ')}).`,
+    )
+  const signer = await signerOf(chosen.document, collateral, root, rootCrl, at, name)
+  if (!bytesEqual(chosen.parsed.pceId, pck.pceId))
+    checks.fail(
+      name,
+      `The TCB info PCE-ID ${toPlainHex(chosen.parsed.pceId)} differs from the PCK certificate's ${toPlainHex(pck.pceId)}.`,
+    )
+  checks.pass(
+    name,
+    `${wantedId} TCB info v${chosen.parsed.version} for FMSPC ${toPlainHex(pck.fmspc)}, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}`,
+  )
+  return chosen.parsed
+}
+
+export async function selectQeIdentity(
+  quote: IntelQuote,
+  collateral: IntelCollateral,
+  root: X509Certificate,
+  rootCrl: X509Crl,
+  at: Date,
+  checks: CheckList,
+): Promise<QeIdentity> {
+  const name = 'qe identity'
+  const wantedId = quote.tee === 'tdx' ? 'TD_QE' : 'QE'
+  const candidates = parsedDocuments(collateral.qeIdentities, parseQeIdentity).filter(
+    ({ parsed }) => parsed.id === wantedId,
+  )
+  if (candidates.length === 0) checks.fail(name, `The collateral has no ${wantedId} identity.`)
+  const chosen = candidates
+    .filter(({ parsed }) => isCurrentAt(parsed, at))
+    .sort((a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber)[0]
+  if (!chosen)
+    checks.fail(
+      name,
+      `The ${wantedId} identity is not current at ${at.toISOString()} (${candidates.map(({ parsed }) => windowOf(parsed)).join('; ')}).`,
+    )
+  const signer = await signerOf(chosen.document, collateral, root, rootCrl, at, name)
+  checks.pass(
+    name,
+    `${wantedId} identity, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}`,
+  )
+  return chosen.parsed
+}
+
+function parsedDocuments<T>(
+  documents: SignedJson[],
+  parse: (body: string) => T,
+): { document: SignedJson; parsed: T }[] {
+  const out: { document: SignedJson; parsed: T }[] = []
+  for (const document of documents) {
+    try {
+      out.push({ document, parsed: parse(document.body) })
+    } catch {
+      // Unreadable documents cannot apply; if nothing else does, the caller reports what is missing.
+    }
+  }
+  return out
+}

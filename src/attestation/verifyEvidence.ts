@@ -1,0 +1,87 @@
+import { looksLikeSevSnpReport } from './amd/report.ts'
+import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
+import { EvidenceFormatError } from './errors.ts'
+import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
+import { looksLikeIntelQuote } from './intel/quote.ts'
+import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
+import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
+import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
+import { type AttestationPolicy, applyPolicy } from './policy.ts'
+import { readEvidence } from './readEvidence.ts'
+import { isSimEvidence, verifySimEvidence } from './sim/simEvidence.ts'
+import type { EvidenceVerdict, TeeKind } from './types.ts'
+
+export type VerifyEvidenceOptions = {
+  /** The time of verification. Nothing is fetched: collateral and certificates must be valid then. */
+  at: Date
+  /**
+   * Intel collateral: raw files (PCS responses, CRLs, issuer chains, dcap-qvl bundles),
+   * recognised by content, or collateral already read with `readIntelCollateral`.
+   */
+  collateral?: (Uint8Array | NamedFile)[] | IntelCollateral
+  /**
+   * Certificates, DER or PEM, recognised by content: for SEV-SNP the VCEK or VLEK (optionally
+   * ASK/ASVK/ARK), for an NVIDIA GPU its device certificate chain.
+   */
+  certs?: Uint8Array[]
+  /** When given, the verdict is `ok` only if the policy also accepts the evidence. */
+  policy?: AttestationPolicy
+  /** The report_data the relying party expects (checked when a policy is given). */
+  expectedReportData?: `0x${string}`
+  /** When the evidence was produced, if known from elsewhere (for the policy's maximum age). */
+  evidenceTime?: Date
+}
+
+/** The kind of evidence `bytes` hold (binary form), or undefined if no verifier knows it. */
+export function recogniseEvidence(bytes: Uint8Array): TeeKind | 'intel' | undefined {
+  if (isSimEvidence(bytes)) return 'sim'
+  if (looksLikeIntelQuote(bytes)) return 'intel'
+  if (looksLikeSevSnpReport(bytes)) return 'sev-snp'
+  if (looksLikeSpdmMeasurements(bytes)) return 'nvidia-cc'
+  return undefined
+}
+
+/**
+ * Verifies TEE evidence of any kind BOCC knows (Intel TDX/SGX DCAP quotes, AMD SEV-SNP reports,
+ * NVIDIA GPU SPDM measurements, `sim` evidence) offline at `options.at`, then applies `options.policy` if given.
+ * Throws EvidenceFormatError only when the bytes are no known kind of evidence; every other
+ * problem is a failed check in the verdict.
+ */
+export async function verifyEvidence(
+  evidence: Uint8Array,
+  options: VerifyEvidenceOptions,
+): Promise<EvidenceVerdict> {
+  const bytes = readEvidence(evidence)
+  const kind = recogniseEvidence(bytes)
+  let verdict: EvidenceVerdict
+  if (kind === 'sim') verdict = await verifySimEvidence(bytes)
+  else if (kind === 'intel') {
+    const collateral = Array.isArray(options.collateral)
+      ? readIntelCollateral(options.collateral)
+      : (options.collateral ?? readIntelCollateral([]))
+    verdict = await verifyIntelQuote({ quote: bytes, collateral, at: options.at })
+  } else if (kind === 'nvidia-cc')
+    verdict = await verifyNvidiaGpuEvidence({
+      evidence: bytes,
+      certificates: options.certs ?? [],
+      at: options.at,
+    })
+  else if (kind === 'sev-snp')
+    verdict = await verifySevSnpReport({
+      report: bytes,
+      certificates: options.certs ?? [],
+      at: options.at,
+    })
+  else
+    throw new EvidenceFormatError(
+      'The evidence is not an Intel DCAP quote, an AMD SEV-SNP report, NVIDIA GPU SPDM measurements or BOCC sim evidence.',
+    )
+  if (!options.policy) return verdict
+  return applyPolicy({
+    verdict,
+    policy: options.policy,
+    at: options.at,
+    ...(options.expectedReportData ? { expectedReportData: options.expectedReportData } : {}),
+    ...(options.evidenceTime ? { evidenceTime: options.evidenceTime } : {}),
+  })
+}

@@ -69,6 +69,7 @@ interface IEnclaveRegistry {
     /// @notice Revokes an enclave with `EnclaveRevocation(enclave)` signatures of k committee members.
     function revokeEnclaveByCommittee(address enclave, bytes[] calldata approvals) external;
 
+    /// @notice The record of `enclave` (status None if it was never registered).
     function getEnclave(address enclave) external view returns (Enclave memory);
 
     /// @notice Whether `enclave` is registered, not revoked and not expired.

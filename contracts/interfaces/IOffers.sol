@@ -121,10 +121,21 @@ interface IOffers {
     /// @notice Enables or disables the caller's data offer for new orders.
     function setDataOfferActive(uint32 offerId, bool active) external;
 
+    /// @notice The TEE offer `offerId` (provider zero if there is none).
     function getTeeOffer(uint32 offerId) external view returns (TeeOffer memory);
+
+    /// @notice The solution offer `offerId` (owner zero if there is none).
     function getSolutionOffer(uint32 offerId) external view returns (SolutionOffer memory);
+
+    /// @notice The data offer `offerId` (owner zero if there is none).
     function getDataOffer(uint32 offerId) external view returns (DataOffer memory);
+
+    /// @notice Whether a solution offer restricted to some TEE offers lists `teeOfferId`.
     function solutionAllowsTeeOffer(uint32 solutionOfferId, uint32 teeOfferId) external view returns (bool);
+
+    /// @notice Whether a data offer restricted to some solution offers lists `solutionOfferId`.
     function dataAllowsSolutionOffer(uint32 dataOfferId, uint32 solutionOfferId) external view returns (bool);
+
+    /// @notice Whether a data offer restricted to some TEE offers lists `teeOfferId`.
     function dataAllowsTeeOffer(uint32 dataOfferId, uint32 teeOfferId) external view returns (bool);
 }

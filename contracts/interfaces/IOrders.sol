@@ -9,8 +9,9 @@ pragma solidity ^0.8.28;
  * customer may cancel; after a missed `acceptBy` or `deadline` anyone may refund, and for a missed
  * `deadline` part of the provider's stake goes to the customer.
  *
- * Only a hash of an order's terms is stored; the terms are in the {OrderCreated} event, and calls
- * that act on an order pass them back (they are checked against the hash).
+ * An order's id is the hash of its terms (`uint256(keccak256(abi.encode(terms)))`), and only its
+ * status is stored; the terms are in the {OrderCreated} event, and calls that act on an order pass
+ * them back: other terms are another (unknown) order.
  */
 interface IOrders {
     enum OrderStatus {
@@ -61,7 +62,6 @@ interface IOrders {
     }
 
     struct ReceiptSubmission {
-        uint256 orderId;
         OrderTerms terms;
         bytes32 outputHash;
         bytes signature;
@@ -88,7 +88,7 @@ interface IOrders {
     error InvalidDeadlines(uint40 acceptBy, uint40 deadline);
     error PaymentAboveMaximum(uint256 total, uint256 maxPayment);
     error OrderNotFound(uint256 orderId);
-    error WrongOrderTerms(uint256 orderId);
+    error OrderAlreadyExists(uint256 orderId);
     error WrongOrderStatus(uint256 orderId, OrderStatus status);
     error NotOrderProvider(uint256 orderId, address caller);
     error NotOrderCustomer(uint256 orderId, address caller);
@@ -98,37 +98,35 @@ interface IOrders {
     error DeadlinePassed(uint256 orderId, uint40 deadline);
     error RefundNotYetDue(uint256 orderId, uint40 dueAfter);
     error InvalidReceiptSigner(address recovered, address expected);
-    error LengthMismatch();
 
     /// @notice Creates an order and escrows its price from the caller's balance (pulling any shortfall from the wallet).
-    /// @return orderId The new order's id.
+    /// @return orderId The new order's id, the hash of its terms.
     function createOrder(OrderParams calldata params) external returns (uint256 orderId);
 
-    /// @notice Accepts an order on one of the caller's TEE offers; needs the minimum stake and free capacity.
-    function acceptOrder(uint256 orderId, OrderTerms calldata terms) external;
+    /// @notice Accepts the order with these terms on one of the caller's TEE offers; needs the minimum stake and free capacity.
+    function acceptOrder(OrderTerms calldata terms) external;
 
     /// @notice {acceptOrder} for many orders in one transaction.
-    function acceptOrders(uint256[] calldata orderIds, OrderTerms[] calldata terms) external;
+    function acceptOrders(OrderTerms[] calldata terms) external;
 
     /**
      * @notice Completes an accepted order with its enclave's EIP-712 Receipt signature over
      * (orderId, requestHash, inputHash, solutionHash, outputHash). Anyone may submit it.
      */
-    function submitReceipt(uint256 orderId, OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature)
-        external;
+    function submitReceipt(OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature) external;
 
     /// @notice {submitReceipt} for many orders in one transaction.
     function submitReceipts(ReceiptSubmission[] calldata receipts) external;
 
     /// @notice Cancels the caller's order before it is accepted; the escrow is credited back.
-    function cancelOrder(uint256 orderId, OrderTerms calldata terms) external;
+    function cancelOrder(OrderTerms calldata terms) external;
 
     /// @notice Refunds an order not accepted by `acceptBy`, or accepted and not completed by `deadline` (then also slashing the provider). Anyone may call.
-    function refundOrder(uint256 orderId, OrderTerms calldata terms) external;
+    function refundOrder(OrderTerms calldata terms) external;
 
     /// @notice The status of `orderId`.
     function getOrderStatus(uint256 orderId) external view returns (OrderStatus);
 
-    /// @notice The hash an order's terms must match (`keccak256(abi.encode(terms))`, last byte replaced by the status).
-    function getOrderRecord(uint256 orderId) external view returns (bytes32);
+    /// @notice The id of the order with these terms: `uint256(keccak256(abi.encode(terms)))`.
+    function orderIdOf(OrderTerms calldata terms) external pure returns (uint256);
 }

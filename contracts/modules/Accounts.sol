@@ -3,14 +3,14 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAccounts} from "../interfaces/IAccounts.sol";
 
 /**
  * @title Accounts
  * @notice Free balances (pull payments). `_credit` and `_debit` are the only places balances change.
  */
-abstract contract Accounts is IAccounts, ReentrancyGuard {
+abstract contract Accounts is IAccounts, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice The ERC-20 token of every price, escrow, stake and payout.

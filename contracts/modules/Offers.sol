@@ -11,8 +11,11 @@ abstract contract Offers is IOffers {
     /// @notice Highest hardware kind known (nvidia-cc).
     uint8 public constant MAX_HARDWARE = 4;
 
+    /// @notice Number of TEE offers; their ids run from 1.
     uint32 public teeOfferCount;
+    /// @notice Number of solution offers; their ids run from 1.
     uint32 public solutionOfferCount;
+    /// @notice Number of data offers; their ids run from 1.
     uint32 public dataOfferCount;
 
     mapping(uint32 offerId => TeeOffer) internal _teeOffers;

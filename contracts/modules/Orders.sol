@@ -25,10 +25,7 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
     /// @notice Longest time from creation to deadline, no longer than the unstake delay.
     uint40 public immutable maxOrderDuration;
 
-    /// @notice Number of orders created; ids run from 1.
-    uint256 public orderCount;
-
-    mapping(uint256 orderId => bytes32) private _orderRecords;
+    mapping(uint256 orderId => OrderStatus) private _statuses;
 
     constructor(address feeReceiver_, uint16 feeBps_, uint16 slashBps_, uint40 maxOrderDuration_) {
         feeReceiver = feeReceiver_;
@@ -74,62 +71,60 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
         uint256 total = prices + terms.fee;
         if (total > params.maxPayment) revert PaymentAboveMaximum(total, params.maxPayment);
 
-        orderId = ++orderCount;
-        _orderRecords[orderId] = _recordOf(keccak256(abi.encode(terms)), OrderStatus.Created);
+        orderId = uint256(keccak256(abi.encode(terms)));
+        if (_statuses[orderId] != OrderStatus.None) revert OrderAlreadyExists(orderId);
+        _statuses[orderId] = OrderStatus.Created;
         emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms);
         _collect(msg.sender, total);
     }
 
     /// @inheritdoc IOrders
-    function acceptOrder(uint256 orderId, OrderTerms calldata terms) external {
-        _accept(orderId, terms);
+    function acceptOrder(OrderTerms calldata terms) external {
+        _accept(terms);
     }
 
     /// @inheritdoc IOrders
-    function acceptOrders(uint256[] calldata orderIds, OrderTerms[] calldata terms) external {
-        if (orderIds.length != terms.length) revert LengthMismatch();
-        for (uint256 i; i < orderIds.length; ++i) {
-            _accept(orderIds[i], terms[i]);
+    function acceptOrders(OrderTerms[] calldata terms) external {
+        for (uint256 i; i < terms.length; ++i) {
+            _accept(terms[i]);
         }
     }
 
     /// @inheritdoc IOrders
-    function submitReceipt(uint256 orderId, OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature)
-        external
-    {
-        _complete(orderId, terms, outputHash, signature);
+    function submitReceipt(OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature) external {
+        _complete(terms, outputHash, signature);
     }
 
     /// @inheritdoc IOrders
     function submitReceipts(ReceiptSubmission[] calldata receipts) external {
         for (uint256 i; i < receipts.length; ++i) {
             ReceiptSubmission calldata receipt = receipts[i];
-            _complete(receipt.orderId, receipt.terms, receipt.outputHash, receipt.signature);
+            _complete(receipt.terms, receipt.outputHash, receipt.signature);
         }
     }
 
     /// @inheritdoc IOrders
-    function cancelOrder(uint256 orderId, OrderTerms calldata terms) external {
-        bytes32 termsHash = _requireStatus(orderId, terms, OrderStatus.Created);
+    function cancelOrder(OrderTerms calldata terms) external {
+        uint256 orderId = _requireStatus(terms, OrderStatus.Created);
         if (msg.sender != terms.customer) revert NotOrderCustomer(orderId, msg.sender);
-        _setStatus(orderId, termsHash, OrderStatus.Cancelled);
+        _setStatus(orderId, OrderStatus.Cancelled);
         emit OrderCancelled(orderId);
         _credit(terms.customer, _total(terms));
     }
 
     /// @inheritdoc IOrders
-    function refundOrder(uint256 orderId, OrderTerms calldata terms) external {
-        bytes32 record = _orderRecords[orderId];
-        OrderStatus status = OrderStatus(uint8(uint256(record)));
-        bytes32 termsHash = _requireStatus(orderId, terms, status);
+    function refundOrder(OrderTerms calldata terms) external {
+        uint256 orderId = orderIdOf(terms);
+        OrderStatus status = _statuses[orderId];
+        if (status == OrderStatus.None) revert OrderNotFound(orderId);
         uint256 total = _total(terms);
         uint256 slashed;
         if (status == OrderStatus.Created) {
             if (block.timestamp <= terms.acceptBy) revert RefundNotYetDue(orderId, terms.acceptBy);
-            _setStatus(orderId, termsHash, OrderStatus.Refunded);
+            _setStatus(orderId, OrderStatus.Refunded);
         } else if (status == OrderStatus.Accepted) {
             if (block.timestamp <= terms.deadline) revert RefundNotYetDue(orderId, terms.deadline);
-            _setStatus(orderId, termsHash, OrderStatus.Refunded);
+            _setStatus(orderId, OrderStatus.Refunded);
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
             tee.activeOrders -= 1;
             slashed = _slash(tee.provider, total * slashBps / 10_000, orderId, terms.customer);
@@ -142,16 +137,16 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
 
     /// @inheritdoc IOrders
     function getOrderStatus(uint256 orderId) external view returns (OrderStatus) {
-        return OrderStatus(uint8(uint256(_orderRecords[orderId])));
+        return _statuses[orderId];
     }
 
     /// @inheritdoc IOrders
-    function getOrderRecord(uint256 orderId) external view returns (bytes32) {
-        return _orderRecords[orderId];
+    function orderIdOf(OrderTerms calldata terms) public pure returns (uint256) {
+        return uint256(keccak256(abi.encode(terms)));
     }
 
-    function _accept(uint256 orderId, OrderTerms calldata terms) private {
-        bytes32 termsHash = _requireStatus(orderId, terms, OrderStatus.Created);
+    function _accept(OrderTerms calldata terms) private {
+        uint256 orderId = _requireStatus(terms, OrderStatus.Created);
         TeeOffer storage tee = _teeOffers[terms.teeOfferId];
         if (msg.sender != tee.provider) revert NotOrderProvider(orderId, msg.sender);
         if (block.timestamp > terms.acceptBy) revert AcceptDeadlinePassed(orderId, terms.acceptBy);
@@ -159,14 +154,12 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
         if (activeStake < minStake) revert StakeBelowMinimum(msg.sender, activeStake, minStake);
         if (tee.activeOrders >= tee.capacity) revert OfferAtCapacity(terms.teeOfferId);
         tee.activeOrders += 1;
-        _setStatus(orderId, termsHash, OrderStatus.Accepted);
+        _setStatus(orderId, OrderStatus.Accepted);
         emit OrderAccepted(orderId);
     }
 
-    function _complete(uint256 orderId, OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature)
-        private
-    {
-        bytes32 termsHash = _requireStatus(orderId, terms, OrderStatus.Accepted);
+    function _complete(OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature) private {
+        uint256 orderId = _requireStatus(terms, OrderStatus.Accepted);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(orderId, terms.deadline);
         if (!isEnclaveActive(terms.enclave)) revert EnclaveNotActive(terms.enclave);
         bytes32 measurement = _enclaves[terms.enclave].measurement;
@@ -187,7 +180,7 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
             revert InvalidReceiptSigner(recovered, terms.enclave);
         }
 
-        _setStatus(orderId, termsHash, OrderStatus.Completed);
+        _setStatus(orderId, OrderStatus.Completed);
         TeeOffer storage tee = _teeOffers[terms.teeOfferId];
         tee.activeOrders -= 1;
         emit OrderCompleted(orderId, terms.enclave, outputHash, signature);
@@ -222,27 +215,16 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
         return data.price;
     }
 
-    /// @dev Checks `terms` against the stored record and the status; returns the terms' hash.
-    function _requireStatus(uint256 orderId, OrderTerms calldata terms, OrderStatus expected)
-        private
-        view
-        returns (bytes32 termsHash)
-    {
-        bytes32 record = _orderRecords[orderId];
-        if (record == bytes32(0)) revert OrderNotFound(orderId);
-        termsHash = keccak256(abi.encode(terms));
-        if (_recordOf(termsHash, OrderStatus.None) != _recordOf(record, OrderStatus.None)) revert WrongOrderTerms(orderId);
-        OrderStatus status = OrderStatus(uint8(uint256(record)));
+    /// @dev Checks that the order with these terms exists and has status `expected`; returns its id.
+    function _requireStatus(OrderTerms calldata terms, OrderStatus expected) private view returns (uint256 orderId) {
+        orderId = orderIdOf(terms);
+        OrderStatus status = _statuses[orderId];
+        if (status == OrderStatus.None) revert OrderNotFound(orderId);
         if (status != expected) revert WrongOrderStatus(orderId, status);
     }
 
-    function _setStatus(uint256 orderId, bytes32 termsHash, OrderStatus status) private {
-        _orderRecords[orderId] = _recordOf(termsHash, status);
-    }
-
-    /// @dev A record is the terms' hash with its last byte replaced by the status.
-    function _recordOf(bytes32 termsHash, OrderStatus status) private pure returns (bytes32) {
-        return (termsHash & ~bytes32(uint256(0xff))) | bytes32(uint256(status));
+    function _setStatus(uint256 orderId, OrderStatus status) private {
+        _statuses[orderId] = status;
     }
 
     function _total(OrderTerms calldata terms) private pure returns (uint256) {

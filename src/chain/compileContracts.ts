@@ -10,7 +10,7 @@ export const contractsDir = join(repoRoot, 'contracts')
 
 /** Compiler settings; the optimizer favours cheap calls over cheap deployment. */
 export const compilerSettings = {
-  optimizer: { enabled: true, runs: 1000 },
+  optimizer: { enabled: true, runs: 200 },
   evmVersion: 'osaka',
   viaIR: true,
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },

@@ -4,7 +4,7 @@ import type { Check } from '../attestation/types.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import { decodeOrderRequest } from '../protocol/orderRequest.ts'
-import { orderTotal } from '../protocol/orderTerms.ts'
+import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
 import { protocolDomain, receiptTypes } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type OrderRecord, readOrder } from './readOrder.ts'
@@ -66,7 +66,7 @@ export async function auditOrder(parameters: {
   check(
     'on-chain order record',
     order.status === 'completed',
-    `order ${order.orderId}: ${order.status}, escrow ${orderTotal(terms)}`,
+    `order ${formatOrderId(order.orderId)}: ${order.status}, escrow ${orderTotal(terms)}`,
   )
   if (order.completion) {
     const { outputHash, signature } = order.completion

@@ -3,6 +3,7 @@ import { decryptObject } from '../crypto/chunkedAead.ts'
 import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
 import { resultKeyAad, resultKeyInfo } from '../protocol/orderRequest.ts'
+import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeResultEnvelope } from '../protocol/resultEnvelope.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import type { OrderRecord } from './readOrder.ts'
@@ -23,7 +24,9 @@ export async function fetchResult(parameters: {
 }): Promise<FetchedResult> {
   const { order } = parameters
   if (!order.completion)
-    throw new ResultUnreadableError(`order ${order.orderId} is ${order.status}, not completed`)
+    throw new ResultUnreadableError(
+      `order ${formatOrderId(order.orderId)} is ${order.status}, not completed`,
+    )
   const output = await parameters.blobs.get(order.completion.outputHash)
   if (sha256(output) !== order.completion.outputHash)
     throw new ResultUnreadableError('the output does not match the on-chain outputHash')

@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
-import type { OrderTerms } from '../protocol/orderTerms.ts'
+import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
 
 export const orderStatuses = [
   'none',
@@ -26,7 +26,7 @@ export type OrderRecord = {
 export class UnknownOrderError extends BoccError {
   override name = 'UnknownOrderError'
   constructor(orderId: bigint, protocol: Address) {
-    super(`order ${orderId} does not exist on the BOCC contract ${protocol}`)
+    super(`order ${formatOrderId(orderId)} does not exist on the BOCC contract ${protocol}`)
   }
 }
 
@@ -65,7 +65,7 @@ export async function readOrder(parameters: {
     args: { orderId },
     fromBlock,
   })
-  if (!created) throw new BoccError(`order ${orderId} has no OrderCreated event`)
+  if (!created) throw new BoccError(`order ${formatOrderId(orderId)} has no OrderCreated event`)
   const record: OrderRecord = { orderId, status, terms: created.args.terms as OrderTerms }
   if (status === 'completed') {
     const [completed] = await client.getContractEvents({
@@ -103,11 +103,11 @@ export async function waitForOrderCompletion(parameters: {
     if (order.status === 'completed') return order
     if (order.status === 'cancelled' || order.status === 'refunded')
       throw new OrderNotCompletedError(
-        `order ${order.orderId} was ${order.status} without a result`,
+        `order ${formatOrderId(order.orderId)} was ${order.status} without a result`,
       )
     if (Date.now() > deadline)
       throw new OrderNotCompletedError(
-        `order ${order.orderId} got no receipt within ${timeoutMs / 1000} s`,
+        `order ${formatOrderId(order.orderId)} got no receipt within ${timeoutMs / 1000} s`,
       )
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

@@ -26,3 +26,17 @@ export type OrderTerms = {
 export function orderTotal(terms: OrderTerms): bigint {
   return terms.teePrice + terms.solutionPrice + terms.dataPrice + terms.fee
 }
+
+/** An order id (the hash of its terms) as people see it: 0x and 64 hex digits. */
+export function formatOrderId(orderId: bigint): string {
+  return `0x${orderId.toString(16).padStart(64, '0')}`
+}
+
+/** Reads an order id written in hex (0x…) or decimal; undefined if it is neither. */
+export function parseOrderId(text: string): bigint | undefined {
+  if (/^0x[0-9a-fA-F]{1,64}$/.test(text) || /^\d{1,78}$/.test(text)) {
+    const id = BigInt(text)
+    return id < 2n ** 256n ? id : undefined
+  }
+  return undefined
+}

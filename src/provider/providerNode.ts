@@ -4,11 +4,12 @@ import { connectSigner, type SignerConnection } from '../chain/connectChain.ts'
 import { sendTransaction } from '../chain/sendTransaction.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
-import type { OrderTerms } from '../protocol/orderTerms.ts'
+import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
 import { ensureStake } from './ensureStake.ts'
 import { registerEnclave } from './registerEnclave.ts'
+import { runOrderInEnclave } from './runOrderInEnclave.ts'
 
 /** What the provider node reports as it works (its log: public values only). */
 export type ProviderEvent =
@@ -180,20 +181,20 @@ function watchOrders(parameters: {
           address: protocol,
           abi: boccProtocolAbi,
           functionName: 'acceptOrders',
-          args: [batch.map((order) => order.orderId), batch.map((order) => order.terms)],
+          args: [batch.map((order) => order.terms)],
         }),
       (order) =>
         sendTransaction(connection, {
           address: protocol,
           abi: boccProtocolAbi,
           functionName: 'acceptOrder',
-          args: [order.orderId, order.terms],
+          args: [order.terms],
         }),
     )
     if (accepted.length > 0)
       onEvent({
         event: 'orders-accepted',
-        orderIds: accepted.map((order) => order.orderId.toString()),
+        orderIds: accepted.map((order) => formatOrderId(order.orderId)),
       })
 
     const receipts: { orderId: bigint; terms: OrderTerms; outputHash: Hex; signature: Hex }[] = []
@@ -203,7 +204,7 @@ function watchOrders(parameters: {
       } catch (error) {
         onEvent({
           event: 'order-failed',
-          orderId: order.orderId.toString(),
+          orderId: formatOrderId(order.orderId),
           error: shortMessageOf(error),
         })
       }
@@ -222,13 +223,13 @@ function watchOrders(parameters: {
           address: protocol,
           abi: boccProtocolAbi,
           functionName: 'submitReceipt',
-          args: [receipt.orderId, receipt.terms, receipt.outputHash, receipt.signature],
+          args: [receipt.terms, receipt.outputHash, receipt.signature],
         }),
     )
     if (completed.length === 0) return
     onEvent({
       event: 'receipts-accepted',
-      orderIds: completed.map((receipt) => receipt.orderId.toString()),
+      orderIds: completed.map((receipt) => formatOrderId(receipt.orderId)),
     })
     const balance = await client.readContract({
       address: protocol,
@@ -252,22 +253,17 @@ function watchOrders(parameters: {
       parameters.blobs.get(terms.requestHash),
       parameters.blobs.get(terms.inputHash),
     ])
-    const result = await parameters.enclave.request('runOrder', {
-      order: {
-        chainId: connection.chain.id,
-        protocol,
-        orderId: orderId.toString(),
-        requestHash: terms.requestHash,
-        inputHash: terms.inputHash,
-        solutionHash: terms.solutionHash,
-      },
-      request: `0x${Buffer.from(request).toString('hex')}`,
-      inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
+    const result = await runOrderInEnclave({
+      enclave: parameters.enclave,
+      chainId: connection.chain.id,
+      protocol,
+      orderId,
+      terms,
+      request,
+      inputCiphertext,
     })
-    const outputHash = await parameters.blobs.put(
-      new Uint8Array(Buffer.from(result.output, 'base64')),
-    )
-    onEvent({ event: 'order-executed', orderId: orderId.toString(), outputHash })
+    const outputHash = await parameters.blobs.put(result.output)
+    onEvent({ event: 'order-executed', orderId: formatOrderId(orderId), outputHash })
     return { outputHash: result.outputHash, signature: result.signature }
   }
 
@@ -288,7 +284,7 @@ function watchOrders(parameters: {
       if (items.length === 1) {
         onEvent({
           event: 'order-failed',
-          orderId: items[0]?.orderId.toString() ?? '',
+          orderId: items[0] ? formatOrderId(items[0].orderId) : '',
           error: shortMessageOf(error),
         })
         return []
@@ -302,7 +298,7 @@ function watchOrders(parameters: {
       } catch (error) {
         onEvent({
           event: 'order-failed',
-          orderId: single.orderId.toString(),
+          orderId: formatOrderId(single.orderId),
           error: shortMessageOf(error),
         })
       }

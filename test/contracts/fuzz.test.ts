@@ -70,7 +70,7 @@ describe(`contract fuzzing (seed ${seed}; replay with BOCC_FUZZ_SEED)`, () => {
         dataOfferId: 0,
         acceptBy: now + 60,
         deadline: now + 600,
-        requestHash: label('r'),
+        requestHash: label(`request ${teeOfferId}`),
         inputHash: label('i'),
         solutionHash,
         maxPayment: 2n ** 200n,
@@ -97,7 +97,7 @@ describe(`contract fuzzing (seed ${seed}; replay with BOCC_FUZZ_SEED)`, () => {
 
   it('refuses any change to an order’s terms, in every field', async () => {
     const placed = await order(parseEther('1'), parseEther('1'))
-    await h.send(dev.signers.provider, 'acceptOrder', [placed.orderId, placed.terms])
+    await h.send(dev.signers.provider, 'acceptOrder', [placed.terms])
     const fields = Object.keys(placed.terms) as (keyof OrderTerms)[]
     const mutate = (terms: OrderTerms, field: keyof OrderTerms): OrderTerms => {
       const value = terms[field]
@@ -121,42 +121,29 @@ describe(`contract fuzzing (seed ${seed}; replay with BOCC_FUZZ_SEED)`, () => {
       const tampered = mutate(placed.terms, field)
       const signature = await h.signReceipt(enclave, placed.orderId, tampered, label('out'))
       await h.reverts(
-        h.send(dev.signers.provider, 'submitReceipt', [
-          placed.orderId,
-          tampered,
-          label('out'),
-          signature,
-        ]),
-        'WrongOrderTerms',
+        h.send(dev.signers.provider, 'submitReceipt', [tampered, label('out'), signature]),
+        'OrderNotFound',
       )
     }
     await h.send(dev.signers.provider, 'submitReceipt', [
-      placed.orderId,
       placed.terms,
       label('out'),
       await h.signReceipt(enclave, placed.orderId, placed.terms, label('out')),
     ])
   })
 
-  it('refuses random signatures and random order ids', async () => {
+  it('refuses random signatures, and terms of no order', async () => {
     const placed = await order(parseEther('1'), 0n)
-    await h.send(dev.signers.provider, 'acceptOrder', [placed.orderId, placed.terms])
+    await h.send(dev.signers.provider, 'acceptOrder', [placed.terms])
     for (let i = 0; i < 60; i++) {
       const signature = toHex(randomBits(520), { size: 65 })
       await h.reverts(
-        h.send(dev.signers.provider, 'submitReceipt', [
-          placed.orderId,
-          placed.terms,
-          label('out'),
-          signature,
-        ]),
+        h.send(dev.signers.provider, 'submitReceipt', [placed.terms, label('out'), signature]),
         'InvalidReceiptSigner',
       )
-      const orderId = randomBits(64) + 1000n
-      await h.reverts(
-        h.send(dev.signers.stranger, 'refundOrder', [orderId, placed.terms]),
-        'OrderNotFound',
-      )
+      // Terms of no order: a random request hash.
+      const unknown = { ...placed.terms, requestHash: toHex(randomBits(256), { size: 32 }) }
+      await h.reverts(h.send(dev.signers.stranger, 'refundOrder', [unknown]), 'OrderNotFound')
     }
   })
 })

@@ -109,7 +109,6 @@ describe('protocol invariants', () => {
     }
     const receiptFor = async (order: Order) =>
       h.send(provider, 'submitReceipt', [
-        order.orderId,
         order.terms,
         label(`out ${order.orderId}`),
         await h.signReceipt(enclave, order.orderId, order.terms, label(`out ${order.orderId}`)),
@@ -140,8 +139,8 @@ describe('protocol invariants', () => {
                 dataOfferId: 0,
                 acceptBy: now + 60,
                 deadline: now + 600,
-                requestHash: label(`r${now}`),
-                inputHash: label(`i${now}`),
+                requestHash: label(`request ${orders.length} ${now}`),
+                inputHash: label(`input ${orders.length}`),
                 solutionHash: zeroHash,
                 maxPayment: parseEther('10'),
               },
@@ -154,7 +153,7 @@ describe('protocol invariants', () => {
       },
       async () => {
         const order = pick(orders.filter((item) => item.status === 'created'))
-        if (order && (await attempt(h.send(provider, 'acceptOrder', [order.orderId, order.terms]))))
+        if (order && (await attempt(h.send(provider, 'acceptOrder', [order.terms]))))
           order.status = 'accepted'
       },
       async () => {
@@ -179,19 +178,12 @@ describe('protocol invariants', () => {
         const customer = customers.find(
           (signer) => signer.account.address === order?.terms.customer,
         )
-        if (
-          order &&
-          customer &&
-          (await attempt(h.send(customer, 'cancelOrder', [order.orderId, order.terms])))
-        )
+        if (order && customer && (await attempt(h.send(customer, 'cancelOrder', [order.terms]))))
           order.status = 'cancelled'
       },
       async () => {
         const order = pick(orders)
-        if (
-          order &&
-          (await attempt(h.send(pick(customers), 'refundOrder', [order.orderId, order.terms])))
-        ) {
+        if (order && (await attempt(h.send(pick(customers), 'refundOrder', [order.terms])))) {
           assert.ok(order.status === 'created' || order.status === 'accepted')
           order.status = 'refunded'
         }

@@ -10,6 +10,7 @@ import { label, protocolHarness, zeroHash } from '../support/protocolHarness.ts'
 const teePrice = parseEther('3')
 const solutionPrice = parseEther('2')
 const dataPrice = parseEther('1')
+let ordersMade = 0
 
 describe('orders', () => {
   let dev: LocalProtocol
@@ -74,7 +75,8 @@ describe('orders', () => {
       dataOfferId: 0,
       acceptBy: now + 120,
       deadline: now + 720,
-      requestHash: label('request'),
+      // Unique per order: equal terms would be the same order.
+      requestHash: label(`request ${++ordersMade}`),
       inputHash: label('input'),
       solutionHash: label('model'),
       maxPayment: parseEther('100'),
@@ -87,7 +89,7 @@ describe('orders', () => {
   }
   async function accepted(overrides: Record<string, unknown> = {}) {
     const order = await create(overrides)
-    await h.send(provider, 'acceptOrder', [order.orderId, order.terms])
+    await h.send(provider, 'acceptOrder', [order.terms])
     return order
   }
   const receipt = (
@@ -101,7 +103,6 @@ describe('orders', () => {
     key = enclave,
   ) =>
     h.send(provider, 'submitReceipt', [
-      order.orderId,
       order.terms,
       outputHash,
       await receipt(order, outputHash, key),
@@ -133,7 +134,7 @@ describe('orders', () => {
     )
     assert.equal(await status(order.orderId), statuses.created)
     await h.reverts(submit(order), 'WrongOrderStatus')
-    await h.send(provider, 'acceptOrder', [order.orderId, order.terms])
+    await h.send(provider, 'acceptOrder', [order.terms])
     await submit(order)
     assert.equal(await status(order.orderId), statuses.completed)
     const after = await balances()
@@ -155,10 +156,7 @@ describe('orders', () => {
     )
     // Paid once only.
     await h.reverts(submit(order), 'WrongOrderStatus')
-    await h.reverts(
-      h.send(customer, 'refundOrder', [order.orderId, order.terms]),
-      'WrongOrderStatus',
-    )
+    await h.reverts(h.send(customer, 'refundOrder', [order.terms]), 'WrongOrderStatus')
   })
 
   it('pulls the shortfall from the wallet when the balance does not cover the escrow', async () => {
@@ -173,7 +171,7 @@ describe('orders', () => {
       await h.tokenBalance(stranger.account.address),
       wallet - (orderTotal(order.terms) - balance),
     )
-    await h.send(stranger, 'cancelOrder', [order.orderId, order.terms])
+    await h.send(stranger, 'cancelOrder', [order.terms])
   })
 
   it('refuses orders that break an offer’s rules', async () => {
@@ -233,6 +231,24 @@ describe('orders', () => {
     await h.send(provider, 'setTeeOfferActive', [teeOfferId, false])
     await h.reverts(create(), 'TeeOfferNotActive')
     await h.send(provider, 'setTeeOfferActive', [teeOfferId, true])
+    // A data offer restricted to other TEE offers, a disabled data offer, and the same terms twice.
+    const elsewhereData = h.idFrom(
+      (
+        await h.send(dev.signers.stranger, 'createDataOffer', [
+          label('private data'),
+          1n,
+          [],
+          [teeOfferId + 1000],
+        ])
+      ).receipt.logs,
+      'DataOfferCreated',
+    )
+    await h.reverts(create({ dataOfferId: elsewhereData }), 'TeeOfferNotAllowed')
+    await h.send(dev.signers.stranger, 'setDataOfferActive', [elsewhereData, false])
+    await h.reverts(create({ dataOfferId: elsewhereData }), 'DataOfferNotActive')
+    const twice = await params()
+    await h.send(customer, 'createOrder', [twice])
+    await h.reverts(h.send(customer, 'createOrder', [twice]), 'OrderAlreadyExists')
     // An enclave of another provider cannot serve this provider's offer.
     const foreign = await h.newEnclave(dev.signers.stranger)
     await h.send(dev.signers.stranger, 'registerEnclave', [
@@ -244,28 +260,16 @@ describe('orders', () => {
 
   it('lets only the offer’s staked provider accept, within capacity and before acceptBy', async () => {
     const order = await create()
+    await h.reverts(h.send(dev.signers.stranger, 'acceptOrder', [order.terms]), 'NotOrderProvider')
     await h.reverts(
-      h.send(dev.signers.stranger, 'acceptOrder', [order.orderId, order.terms]),
-      'NotOrderProvider',
+      h.send(provider, 'acceptOrder', [{ ...order.terms, teePrice: 1n }]),
+      'OrderNotFound',
     )
-    await h.reverts(
-      h.send(provider, 'acceptOrder', [order.orderId, { ...order.terms, teePrice: 1n }]),
-      'WrongOrderTerms',
-    )
-    await h.reverts(h.send(provider, 'acceptOrder', [999n, order.terms]), 'OrderNotFound')
     const [second, third] = [await create(), await create()]
-    await h.send(provider, 'acceptOrders', [
-      [order.orderId, second.orderId],
-      [order.terms, second.terms],
-    ])
-    await h.reverts(
-      h.send(provider, 'acceptOrder', [third.orderId, third.terms]),
-      'OfferAtCapacity',
-    )
-    await h.reverts(h.send(provider, 'acceptOrders', [[third.orderId], []]), 'LengthMismatch')
+    await h.send(provider, 'acceptOrders', [[order.terms, second.terms]])
+    await h.reverts(h.send(provider, 'acceptOrder', [third.terms]), 'OfferAtCapacity')
     // Completing both frees the capacity; receipts in one batch.
     const outputs = [order, second].map(async (item) => ({
-      orderId: item.orderId,
       terms: item.terms,
       outputHash: label('out'),
       signature: await receipt(item, label('out')),
@@ -274,18 +278,12 @@ describe('orders', () => {
     assert.equal(await status(second.orderId), statuses.completed)
     // Below the minimum stake, no acceptance.
     await h.send(provider, 'requestUnstake', [parseEther('150')])
-    await h.reverts(
-      h.send(provider, 'acceptOrder', [third.orderId, third.terms]),
-      'StakeBelowMinimum',
-    )
+    await h.reverts(h.send(provider, 'acceptOrder', [third.terms]), 'StakeBelowMinimum')
     await h.approve(provider, parseEther('150'))
     await h.send(provider, 'stake', [parseEther('150')])
     await dev.increaseTime(121)
-    await h.reverts(
-      h.send(provider, 'acceptOrder', [third.orderId, third.terms]),
-      'AcceptDeadlinePassed',
-    )
-    await h.send(dev.signers.stranger, 'refundOrder', [third.orderId, third.terms])
+    await h.reverts(h.send(provider, 'acceptOrder', [third.terms]), 'AcceptDeadlinePassed')
+    await h.send(dev.signers.stranger, 'refundOrder', [third.terms])
   })
 
   it('pays only for a receipt by the order’s enclave over the order’s hashes, before the deadline', async () => {
@@ -293,30 +291,24 @@ describe('orders', () => {
     const impostor = (await h.newEnclave(provider)).key
     await h.reverts(submit(order, label('output'), impostor), 'InvalidReceiptSigner')
     await h.reverts(
-      h.send(provider, 'submitReceipt', [
-        order.orderId,
-        order.terms,
-        label('other output'),
-        await receipt(order),
-      ]),
+      h.send(provider, 'submitReceipt', [order.terms, label('other output'), await receipt(order)]),
       'InvalidReceiptSigner',
     )
     await h.reverts(
-      h.send(provider, 'submitReceipt', [order.orderId, order.terms, label('output'), '0x1234']),
+      h.send(provider, 'submitReceipt', [order.terms, label('output'), '0x1234']),
       'InvalidReceiptSigner',
     )
     await h.reverts(
       h.send(provider, 'submitReceipt', [
-        order.orderId,
         { ...order.terms, inputHash: label('other input') },
         label('output'),
         await receipt(order),
       ]),
-      'WrongOrderTerms',
+      'OrderNotFound',
     )
     await dev.increaseTime(721)
     await h.reverts(submit(order), 'DeadlinePassed')
-    await h.send(dev.signers.stranger, 'refundOrder', [order.orderId, order.terms])
+    await h.send(dev.signers.stranger, 'refundOrder', [order.terms])
   })
 
   it('refuses receipts from a revoked enclave or a removed measurement', async () => {
@@ -329,7 +321,7 @@ describe('orders', () => {
     await dev.increaseTime(86_400)
     // The relisting took a day: the order's deadline passed meanwhile, so it is refunded.
     await h.reverts(submit(order), 'DeadlinePassed')
-    await h.send(customer, 'refundOrder', [order.orderId, order.terms])
+    await h.send(customer, 'refundOrder', [order.terms])
     const fresh = await accepted()
     await submit(fresh)
     assert.equal(await status(fresh.orderId), statuses.completed)
@@ -344,32 +336,20 @@ describe('orders', () => {
     await h.send(provider, 'revokeEnclave', [other.key.address])
     await h.reverts(submit(onOther, label('output'), other.key), 'EnclaveNotActive')
     await dev.increaseTime(721)
-    await h.send(customer, 'refundOrder', [onOther.orderId, onOther.terms])
+    await h.send(customer, 'refundOrder', [onOther.terms])
   })
 
   it('cancels before acceptance only, by the customer, refunding everything', async () => {
     const before = await h.balance(customer.account.address)
     const order = await create()
-    await h.reverts(
-      h.send(dev.signers.stranger, 'cancelOrder', [order.orderId, order.terms]),
-      'NotOrderCustomer',
-    )
-    await h.send(customer, 'cancelOrder', [order.orderId, order.terms])
+    await h.reverts(h.send(dev.signers.stranger, 'cancelOrder', [order.terms]), 'NotOrderCustomer')
+    await h.send(customer, 'cancelOrder', [order.terms])
     assert.equal(await h.balance(customer.account.address), before)
     assert.equal(await status(order.orderId), statuses.cancelled)
-    await h.reverts(
-      h.send(customer, 'cancelOrder', [order.orderId, order.terms]),
-      'WrongOrderStatus',
-    )
-    await h.reverts(
-      h.send(provider, 'acceptOrder', [order.orderId, order.terms]),
-      'WrongOrderStatus',
-    )
+    await h.reverts(h.send(customer, 'cancelOrder', [order.terms]), 'WrongOrderStatus')
+    await h.reverts(h.send(provider, 'acceptOrder', [order.terms]), 'WrongOrderStatus')
     const acceptedOrder = await accepted()
-    await h.reverts(
-      h.send(customer, 'cancelOrder', [acceptedOrder.orderId, acceptedOrder.terms]),
-      'WrongOrderStatus',
-    )
+    await h.reverts(h.send(customer, 'cancelOrder', [acceptedOrder.terms]), 'WrongOrderStatus')
     await submit(acceptedOrder)
   })
 
@@ -379,13 +359,10 @@ describe('orders', () => {
       provider.account.address,
     ])
     const order = await accepted()
-    await h.reverts(
-      h.send(dev.signers.stranger, 'refundOrder', [order.orderId, order.terms]),
-      'RefundNotYetDue',
-    )
+    await h.reverts(h.send(dev.signers.stranger, 'refundOrder', [order.terms]), 'RefundNotYetDue')
     await dev.increaseTime(721)
     const providerBalance = await h.balance(provider.account.address)
-    await h.send(dev.signers.stranger, 'refundOrder', [order.orderId, order.terms])
+    await h.send(dev.signers.stranger, 'refundOrder', [order.terms])
     const slashed = (orderTotal(order.terms) * 5_000n) / 10_000n
     assert.equal(await h.balance(customer.account.address), before + slashed)
     const [stakeAfter] = await h.read<[bigint, bigint, number]>('stakeOf', [
@@ -394,18 +371,15 @@ describe('orders', () => {
     assert.equal(stakeAfter, stakeBefore - slashed)
     assert.equal(await h.balance(provider.account.address), providerBalance)
     assert.equal(await status(order.orderId), statuses.refunded)
-    await h.reverts(
-      h.send(dev.signers.stranger, 'refundOrder', [order.orderId, order.terms]),
-      'WrongOrderStatus',
-    )
+    await h.reverts(h.send(dev.signers.stranger, 'refundOrder', [order.terms]), 'WrongOrderStatus')
     // An order never accepted is refunded after acceptBy, without slashing.
     const unaccepted = await create()
     await h.reverts(
-      h.send(dev.signers.stranger, 'refundOrder', [unaccepted.orderId, unaccepted.terms]),
+      h.send(dev.signers.stranger, 'refundOrder', [unaccepted.terms]),
       'RefundNotYetDue',
     )
     await dev.increaseTime(121)
-    await h.send(dev.signers.stranger, 'refundOrder', [unaccepted.orderId, unaccepted.terms])
+    await h.send(dev.signers.stranger, 'refundOrder', [unaccepted.terms])
     const [stakeLater] = await h.read<[bigint, bigint, number]>('stakeOf', [
       provider.account.address,
     ])
@@ -419,7 +393,7 @@ describe('orders', () => {
     ])
     await h.send(provider, 'requestUnstake', [active])
     await dev.increaseTime(721)
-    await h.send(customer, 'refundOrder', [order.orderId, order.terms])
+    await h.send(customer, 'refundOrder', [order.terms])
     const [activeAfter, unstaking] = await h.read<[bigint, bigint, number]>('stakeOf', [
       provider.account.address,
     ])

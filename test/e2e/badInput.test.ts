@@ -37,7 +37,7 @@ describe('bad input', () => {
       '--protocol',
       dev.deployment.protocol,
     ])
-    assertOneLineError(result, 1, /^bocc: order 999 does not exist on the BOCC contract 0x/)
+    assertOneLineError(result, 1, /^bocc: order 0x0{61}3e7 does not exist on the BOCC contract 0x/)
   })
 
   it('an address with no market', async () => {
@@ -92,7 +92,7 @@ describe('bad input', () => {
   })
 
   it('usage errors exit with 2', async () => {
-    assertOneLineError(await runBocc(['order', 'show', 'abc']), 2, /whole number/)
+    assertOneLineError(await runBocc(['order', 'show', 'abc']), 2, /order id/)
     assertOneLineError(await runBocc(['demo', '--bogus']), 2, /bogus/)
     assertOneLineError(await runBocc(['frobnicate']), 2, /unknown command/)
   })

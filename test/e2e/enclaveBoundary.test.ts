@@ -17,11 +17,12 @@ import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
 import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
-import type { OrderTerms } from '../../src/protocol/orderTerms.ts'
+import { formatOrderId, type OrderTerms } from '../../src/protocol/orderTerms.ts'
 import { protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
+import { runOrderInEnclave } from '../../src/provider/runOrderInEnclave.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { runBocc } from '../support/runBocc.ts'
@@ -43,6 +44,7 @@ describe('enclave boundary', () => {
   let identity: EnclaveIdentity
   let verified: VerifiedEnclave
   let teeOfferId: number
+  let firstOrderId = ''
   const price = parseEther('3')
   const crossings: string[] = []
   const contract = () => ({ address: dev.deployment.protocol, abi: boccProtocolAbi }) as const
@@ -125,7 +127,7 @@ describe('enclave boundary', () => {
     await sendTransaction(dev.signers.provider, {
       ...contract(),
       functionName: 'acceptOrder',
-      args: [placed.orderId, placed.terms],
+      args: [placed.terms],
     })
     return placed
   }
@@ -135,17 +137,14 @@ describe('enclave boundary', () => {
     request: Uint8Array,
     inputCiphertext: Uint8Array,
   ) =>
-    enclave.request('runOrder', {
-      order: {
-        chainId: dev.deployment.chainId,
-        protocol: dev.deployment.protocol,
-        orderId: orderId.toString(),
-        requestHash: terms.requestHash,
-        inputHash: terms.inputHash,
-        solutionHash: terms.solutionHash,
-      },
-      request: `0x${Buffer.from(request).toString('hex')}`,
-      inputCiphertext: Buffer.from(inputCiphertext).toString('base64'),
+    runOrderInEnclave({
+      enclave,
+      chainId: dev.deployment.chainId,
+      protocol: dev.deployment.protocol,
+      orderId,
+      terms,
+      request,
+      inputCiphertext,
     })
   const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) =>
     runInEnclave(
@@ -158,7 +157,7 @@ describe('enclave boundary', () => {
     sendTransaction(dev.signers.provider, {
       ...contract(),
       functionName: 'submitReceipt',
-      args: [placed.orderId, placed.terms, outputHash, signature],
+      args: [placed.terms, outputHash, signature],
     })
   const tokenBalance = (account: Hex) =>
     dev.signers.deployer.publicClient.readContract({
@@ -170,6 +169,7 @@ describe('enclave boundary', () => {
 
   it('pays only for the order’s enclave receipt: a receipt signed by another key is rejected on-chain and the escrow stays', async () => {
     const placed = await order()
+    firstOrderId = formatOrderId(placed.orderId)
     const result = await run(placed)
     const heldBefore = await tokenBalance(dev.deployment.protocol)
     const impostor = privateKeyToAccount(generatePrivateKey())
@@ -212,7 +212,7 @@ describe('enclave boundary', () => {
     assert.equal(await providerBalance(), 0n)
 
     // The genuine receipt pays out, and the customer decrypts the text.
-    await blobs.put(new Uint8Array(Buffer.from(result.output, 'base64')))
+    await blobs.put(result.output)
     await submit(placed, result.outputHash, result.signature)
     assert.equal(await providerBalance(), price)
     const completed = await readOrder({
@@ -234,13 +234,13 @@ describe('enclave boundary', () => {
       '--blobs',
       join(workDir, 'blobs'),
     ]
-    const verified = await runBocc(['verify', 'order', '1', ...common, '--allow-sim'])
+    const verified = await runBocc(['verify', 'order', firstOrderId, ...common, '--allow-sim'])
     assert.equal(verified.code, 0, verified.stdout)
     assert.match(verified.stdout, /passed {2}data key sealed only to the order’s enclave/)
     assert.match(verified.stdout, /passed {2}receipt signed by the order’s enclave/)
     assert.equal(verified.stdout.trim().split('\n').pop(), 'verified')
     // The production stance refuses simulated evidence.
-    const refused = await runBocc(['verify', 'order', '1', ...common, '--json'])
+    const refused = await runBocc(['verify', 'order', firstOrderId, ...common, '--json'])
     assert.equal(refused.code, 1)
     const report = JSON.parse(refused.stdout) as {
       ok: boolean
@@ -316,7 +316,7 @@ describe('enclave boundary', () => {
     const placed = await order()
     const result = await run(placed)
     await submit(placed, result.outputHash, result.signature)
-    const output = new Uint8Array(Buffer.from(result.output, 'base64'))
+    const output = result.output.slice()
     output[output.length - 1] = (output[output.length - 1] ?? 0) ^ 1
     // A lying store: the file at the output's address holds other bytes.
     await writeFile(join(workDir, 'blobs', result.outputHash.slice(2)), output)

@@ -23,7 +23,7 @@ import { measureRuntime } from '../../enclave/measureRuntime.ts'
 import { loadOcrBundle } from '../../enclave/solutions/ocr/ocrBundle.ts'
 import { isSupportedImage } from '../../enclave/solutions/ocr/recogniseText.ts'
 import { BoccError } from '../../errors.ts'
-import { orderTotal } from '../../protocol/orderTerms.ts'
+import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
 import { spawnProviderNode } from '../../provider/spawnProviderNode.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
 import { UsageError } from '../usage.ts'
@@ -191,12 +191,12 @@ export async function run(args: string[]): Promise<number> {
             console.log(`    provider offers the enclave (TEE offer ${event.offerId})`)
           if (event.event === 'orders-accepted')
             console.log(
-              `    provider accepted order ${event.orderIds.join(', ')}; the enclave runs PaddleOCR`,
+              `    provider accepted order ${event.orderIds.map(short).join(', ')}; the enclave runs PaddleOCR`,
             )
           if (event.event === 'receipts-accepted')
             console.log(`    provider submitted the enclave's receipt; the contract paid out`)
           if (event.event === 'order-failed')
-            console.log(`    provider: order ${event.orderId} failed: ${event.error}`)
+            console.log(`    provider: order ${short(event.orderId)} failed: ${event.error}`)
         },
       }),
     )
@@ -234,7 +234,7 @@ export async function run(args: string[]): Promise<number> {
       }),
     )
     console.log(
-      `    order ${placed.orderId}: ${image.length} bytes encrypted, input ${placed.terms.inputHash.slice(0, 18)}…, escrow ${formatEther(orderTotal(placed.terms))} tBOCC`,
+      `    order ${short(formatOrderId(placed.orderId))}: ${image.length} bytes encrypted, input ${placed.terms.inputHash.slice(0, 18)}…, escrow ${formatEther(orderTotal(placed.terms))} tBOCC`,
     )
     const order = await step('waiting for the enclave result', () =>
       waitForOrderCompletion({
@@ -266,6 +266,11 @@ export async function run(args: string[]): Promise<number> {
     console.log(verification.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
     return verification.ok ? 0 : 1
   }
+}
+
+/** A long hex id, shortened for progress lines. */
+function short(id: string): string {
+  return `${id.slice(0, 10)}…`
 }
 
 async function timedStep<T>(

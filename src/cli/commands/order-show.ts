@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { isAddress } from 'viem'
 import { connectChain } from '../../chain/connectChain.ts'
 import { readOrder } from '../../client/readOrder.ts'
-import { UsageError } from '../usage.ts'
+import { formatOrderId } from '../../protocol/orderTerms.ts'
+import { orderIdArgument, UsageError } from '../usage.ts'
 
 export const usage = 'bocc order show ORDER_ID --rpc URL --protocol ADDRESS [--json]'
 export const summary = 'print an order’s on-chain record'
@@ -13,14 +14,12 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { rpc: { type: 'string' }, protocol: { type: 'string' }, json: { type: 'boolean' } },
   })
-  const [id] = positionals
-  if (positionals.length !== 1 || !id || !/^\d+$/.test(id))
-    throw new UsageError('give exactly one order id (a whole number)')
+  const orderId = orderIdArgument(positionals)
   if (!values.rpc) throw new UsageError('--rpc is required')
   if (!values.protocol || !isAddress(values.protocol))
     throw new UsageError('--protocol must be an address')
   const connection = await connectChain(values.rpc)
-  const order = await readOrder({ connection, protocol: values.protocol, orderId: BigInt(id) })
+  const order = await readOrder({ connection, protocol: values.protocol, orderId })
   if (values.json) {
     console.log(
       JSON.stringify(
@@ -31,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
     )
     return 0
   }
-  console.log(`order        ${order.orderId}`)
+  console.log(`order        ${formatOrderId(order.orderId)}`)
   console.log(`status       ${order.status}`)
   for (const [field, value] of Object.entries(order.terms))
     console.log(`${field.padEnd(12)} ${String(value)}`)

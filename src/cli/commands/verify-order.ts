@@ -4,8 +4,9 @@ import type { AttestationPolicy } from '../../attestation/policy.ts'
 import { connectChain } from '../../chain/connectChain.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
+import { formatOrderId } from '../../protocol/orderTerms.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
-import { UsageError } from '../usage.ts'
+import { orderIdArgument, UsageError } from '../usage.ts'
 
 export const usage =
   'bocc verify order ORDER_ID --rpc URL --protocol ADDRESS --blobs DIR [--measurement HEX]... [--allow-sim] [--json]'
@@ -29,9 +30,7 @@ export async function run(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   })
-  const [id] = positionals
-  if (positionals.length !== 1 || !id || !/^\d+$/.test(id))
-    throw new UsageError('give exactly one order id (a whole number)')
+  const orderId = orderIdArgument(positionals)
   if (!values.rpc) throw new UsageError('--rpc is required')
   if (!values.protocol || !isAddress(values.protocol))
     throw new UsageError('--protocol must be an address')
@@ -47,14 +46,19 @@ export async function run(args: string[]): Promise<number> {
   const audit = await auditOrder({
     connection: await connectChain(values.rpc),
     protocol: values.protocol,
-    orderId: BigInt(id),
+    orderId,
     blobs: createFsBlobStore(values.blobs),
     policy,
   })
   if (values.json) {
     console.log(
       JSON.stringify(
-        { ok: audit.ok, orderId: id, status: audit.order.status, checks: audit.checks },
+        {
+          ok: audit.ok,
+          orderId: formatOrderId(orderId),
+          status: audit.order.status,
+          checks: audit.checks,
+        },
         null,
         2,
       ),

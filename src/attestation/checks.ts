@@ -1,6 +1,9 @@
 import { AttestationCheckError } from './errors.ts'
 import type { Check } from './types.ts'
 
+/** The detail of a check that was not reached because an earlier one failed. */
+export const notRunDetail = 'not run: an earlier check failed'
+
 /** The steps of one verification, in order: each passes with a detail or stops the verification. */
 export class CheckList {
   readonly checks: Check[] = []
@@ -12,6 +15,16 @@ export class CheckList {
   /** Records the failure and stops the verification with an AttestationCheckError. */
   fail(name: string, detail: string): never {
     throw new AttestationCheckError(name, detail)
+  }
+
+  /**
+   * After a failure, lists the checks that were not reached, so a verdict always names every
+   * check of its kind of evidence.
+   */
+  markNotRun(names: readonly string[]): void {
+    for (const name of names)
+      if (!this.checks.some((check) => check.name === name))
+        this.checks.push({ name, ok: false, detail: notRunDetail })
   }
 
   /** Records a failure raised elsewhere (an AttestationCheckError thrown by a check function). */

@@ -1,5 +1,5 @@
 import { bytesEqual, isAllZero, stringToUtf8, toHex, toPlainHex } from '../bytes.ts'
-import { CheckList } from '../checks.ts'
+import { CheckList, notRunDetail } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -57,7 +57,14 @@ export async function verifySevSnpReport(
       debug: false,
       measurement: {},
       reportData: '0x',
-      checks: [{ name: 'report structure', ok: false, detail: message }],
+      checks: [
+        { name: 'report structure', ok: false, detail: message },
+        ...['report signature', 'certificate chain', 'reported tcb'].map((name) => ({
+          name,
+          ok: false,
+          detail: notRunDetail,
+        })),
+      ],
       error: message,
     }
   }
@@ -89,6 +96,12 @@ export async function verifySevSnpReport(
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
+    checks.markNotRun([
+      'report signature',
+      'certificate chain',
+      'reported tcb',
+      ...(report.signingKey === 0 ? ['chip id'] : []),
+    ])
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
   }
   return verdict

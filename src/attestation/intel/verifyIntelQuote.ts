@@ -7,7 +7,7 @@ import {
   toHex,
   toPlainHex,
 } from '../bytes.ts'
-import { CheckList } from '../checks.ts'
+import { CheckList, notRunDetail } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict, TcbStatus } from '../types.ts'
 import {
@@ -83,11 +83,32 @@ export async function verifyIntelQuote(
     verdict.ok = status !== 'Revoked'
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
+    checks.markNotRun(
+      quote.tee === 'tdx'
+        ? intelCheckNames
+        : intelCheckNames.filter((name) => name !== 'tdx module'),
+    )
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
     verdict.ok = false
   }
   return verdict
 }
+
+/** Every check of an Intel quote, in order ('tdx module' for TDX only). */
+const intelCheckNames = [
+  'quote structure',
+  'pck certificate chain',
+  'root ca crl',
+  'pck crl',
+  'qe report signature',
+  'attestation key binding',
+  'quote signature',
+  'tcb info',
+  'qe identity',
+  'qe identity match',
+  'tdx module',
+  'tcb level',
+] as const
 
 function unreadableQuoteVerdict(error: unknown, tee: 'sgx' | 'tdx'): EvidenceVerdict {
   const message =
@@ -99,7 +120,12 @@ function unreadableQuoteVerdict(error: unknown, tee: 'sgx' | 'tdx'): EvidenceVer
     debug: false,
     measurement: {},
     reportData: '0x',
-    checks: [{ name: 'quote structure', ok: false, detail: message }],
+    checks: [
+      { name: 'quote structure', ok: false, detail: message },
+      ...intelCheckNames
+        .filter((name) => name !== 'quote structure' && (tee === 'tdx' || name !== 'tdx module'))
+        .map((name) => ({ name, ok: false, detail: notRunDetail })),
+    ],
     error: message,
   }
 }

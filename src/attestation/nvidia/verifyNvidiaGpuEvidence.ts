@@ -1,5 +1,5 @@
 import { stringToUtf8, toHex } from '../bytes.ts'
-import { CheckList } from '../checks.ts'
+import { CheckList, notRunDetail } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -53,7 +53,14 @@ export async function verifyNvidiaGpuEvidence(
       debug: false,
       measurement: {},
       reportData: '0x',
-      checks: [{ name: 'evidence structure', ok: false, detail: message }],
+      checks: [
+        { name: 'evidence structure', ok: false, detail: message },
+        ...['spdm signature', 'certificate chain'].map((name) => ({
+          name,
+          ok: false,
+          detail: notRunDetail,
+        })),
+      ],
       error: message,
     }
   }
@@ -86,6 +93,7 @@ export async function verifyNvidiaGpuEvidence(
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
+    checks.markNotRun(['spdm signature', 'certificate chain'])
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
   }
   return verdict

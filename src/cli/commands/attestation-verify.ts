@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { notRunDetail } from '../../attestation/checks.ts'
 import { readInputFile, readInputFiles } from '../../attestation/node/readInputFiles.ts'
 import { parsePolicy } from '../../attestation/policy.ts'
 import type { EvidenceVerdict } from '../../attestation/types.ts'
@@ -100,7 +101,9 @@ function printVerdict(verdict: EvidenceVerdict, at: Date): void {
   for (const [name, value] of Object.entries(verdict.measurement)) lines.push(`${name}: ${value}`)
   lines.push(`reportData: ${verdict.reportData}`, '')
   for (const check of verdict.checks)
-    lines.push(`${check.ok ? '✔' : '✘'} ${check.name}: ${check.detail}`)
+    lines.push(
+      `${check.ok ? '✔' : check.detail === notRunDetail ? '·' : '✘'} ${check.name}: ${check.detail}`,
+    )
   if (verdict.error) lines.push('', `error: ${verdict.error}`)
   console.log(lines.join('\n'))
 }

@@ -7,6 +7,7 @@ import { decryptObject, encryptObject } from '../src/crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, unwrapKey, wrapKey } from '../src/crypto/hpke.ts'
 import { loadOcrBundle } from '../src/enclave/solutions/ocr/ocrBundle.ts'
 import { createOcrEngine } from '../src/enclave/solutions/ocr/recogniseText.ts'
+import { benchAttestation } from './attestation.ts'
 
 async function median(runs: number, action: () => Promise<unknown>): Promise<number> {
   await action()
@@ -47,16 +48,7 @@ results.ocr_model_load_ms = Number((performance.now() - started).toFixed(1))
 const page = new Uint8Array(await readFile('examples/lab-report.png'))
 results.ocr_page_ms = await median(5, () => engine.recognise(page))
 
-try {
-  // Optional module: the attestation benchmarks, where present.
-  const attestationModule = './attestation.ts'
-  const { benchAttestation } = (await import(attestationModule)) as {
-    benchAttestation(): Promise<Record<string, number>>
-  }
-  Object.assign(results, await benchAttestation())
-} catch (error) {
-  if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
-}
+Object.assign(results, await benchAttestation())
 
 await mkdir('bench/results', { recursive: true })
 await writeFile('bench/results/bench.json', `${JSON.stringify(results, null, 2)}\n`)

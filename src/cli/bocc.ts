@@ -50,7 +50,7 @@ async function printHelp() {
   console.log('usage: bocc <command> [options] [--verbose]\n\ncommands:')
   for (const [name, load] of Object.entries(commands)) {
     const command = await load()
-    console.log(`  ${name.padEnd(22)} ${command.summary}`)
+    console.log(`  ${name.padEnd(30)} ${command.summary}`)
   }
 }
 

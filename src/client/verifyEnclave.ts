@@ -1,12 +1,12 @@
 import { type Address, type Hex, sha256 } from 'viem'
-import { type AttestationPolicy, applyPolicy } from '../attestation/policy.ts'
-import { verifySimEvidence } from '../attestation/sim/simEvidence.ts'
+import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import { verifyEnclaveEvidence } from '../attestation/verifyEnclaveEvidence.ts'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
 import { hardwareOf } from '../protocol/enclaveApproval.ts'
-import { decodeReportData, encodeReportData } from '../protocol/reportData.ts'
+import { runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
 export type VerifiedEnclave = {
@@ -65,24 +65,14 @@ export async function verifyEnclave(parameters: {
     sha256(evidence) === record.evidenceHash,
     `evidence ${record.evidenceHash}`,
   )
-  const verdict = await verifySimEvidence(evidence)
-  let freshness: Hex = `0x${'00'.repeat(32)}`
-  try {
-    freshness = decodeReportData(verdict.reportData).freshness
-  } catch {
-    // Evidence without 64 bytes of report data fails the binding check.
-  }
-  const judged = applyPolicy({
-    verdict,
+  const { verdict: judged, freshness } = await verifyEnclaveEvidence({
+    evidence,
+    keys: { signer: enclave, hpkePublicKey: record.hpkePublicKey },
     policy,
-    expectedReportData: encodeReportData(
-      { signer: enclave, hpkePublicKey: record.hpkePublicKey },
-      freshness,
-    ),
     at: parameters.at ?? new Date(),
   })
   for (const item of judged.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
-  const measurement = verdict.measurement.measurement
+  const measurement = runtimeMeasurementOf(judged)
   check(
     'measurement ↔ on-chain record',
     measurement === record.measurement,
@@ -97,7 +87,7 @@ export async function verifyEnclave(parameters: {
     }),
     'listed in the transparency log and in effect',
   )
-  check('hardware ↔ on-chain record', hardwareOf(verdict.tee) === record.hardware, `${verdict.tee}`)
+  check('hardware ↔ on-chain record', hardwareOf(judged.tee) === record.hardware, `${judged.tee}`)
   let freshnessBlock: bigint | undefined
   try {
     freshnessBlock = (await client.getBlock({ blockHash: freshness })).number ?? undefined

@@ -1,8 +1,8 @@
 import { type Address, type Hex, sha256 } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
-import { applyPolicy } from '../attestation/policy.ts'
-import { verifySimEvidence } from '../attestation/sim/simEvidence.ts'
-import type { Check } from '../attestation/types.ts'
+import type { AttestationPolicy } from '../attestation/policy.ts'
+import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import { verifyEnclaveEvidence } from '../attestation/verifyEnclaveEvidence.ts'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
@@ -12,7 +12,7 @@ import {
   hardwareOf,
 } from '../protocol/enclaveApproval.ts'
 import { protocolDomain } from '../protocol/receipt.ts'
-import { decodeReportData, encodeReportData } from '../protocol/reportData.ts'
+import { runtimeIdentityFields, runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
 
 export class ApprovalRefusedError extends BoccError {
   override name = 'ApprovalRefusedError'
@@ -58,38 +58,37 @@ export async function approveEnclave(
     sha256(evidence) === registration.evidenceHash,
     `evidence ${registration.evidenceHash}`,
   )
-  const verdict = await verifySimEvidence(evidence)
-  const measurement = verdict.measurement.measurement ?? '0x'
-  const allowedOnChain =
-    verdict.ok &&
-    (await client.readContract({
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'isMeasurementAllowed',
-      args: [measurement as Hex],
-    }))
-  let freshness: Hex = `0x${'00'.repeat(32)}`
-  try {
-    freshness = decodeReportData(verdict.reportData).freshness
-  } catch {
-    // A verdict without 64 bytes of report data fails the binding check below.
-  }
-  const judged = applyPolicy({
-    verdict,
-    policy: {
+  // The committee accepts the runtimes the chain's allow-list accepts, nothing else.
+  const onChainPolicy = async (verdict: EvidenceVerdict): Promise<AttestationPolicy> => {
+    const measurement = runtimeMeasurementOf(verdict)
+    const allowed =
+      verdict.ok &&
+      measurement !== undefined &&
+      (await client.readContract({
+        address: protocol,
+        abi: boccProtocolAbi,
+        functionName: 'isMeasurementAllowed',
+        args: [measurement],
+      }))
+    const identity = Object.fromEntries(
+      runtimeIdentityFields[verdict.tee].map((field) => [field, verdict.measurement[field] as Hex]),
+    )
+    return {
       allowSim: parameters.allowSim,
-      allowedMeasurements: allowedOnChain ? [measurement as Hex] : [],
-    },
-    expectedReportData: encodeReportData(
-      { signer: registration.enclave, hpkePublicKey: registration.hpkePublicKey },
-      freshness,
-    ),
+      allowedMeasurements: [],
+      allowedMeasurementSets: allowed ? [identity] : [],
+    }
+  }
+  const { verdict, freshness } = await verifyEnclaveEvidence({
+    evidence,
+    keys: { signer: registration.enclave, hpkePublicKey: registration.hpkePublicKey },
+    policy: onChainPolicy,
     at,
   })
-  for (const item of judged.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
+  for (const item of verdict.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
   check(
     'measurement matches the evidence',
-    measurement === registration.measurement,
+    runtimeMeasurementOf(verdict) === registration.measurement.toLowerCase(),
     `measurement ${registration.measurement}`,
   )
   check(

@@ -1,22 +1,12 @@
 // Attestation verification time: the median of warm runs (parsed certificates, imported keys and
 // verified certificate signatures are reused across runs, as in a long-lived verifier; the quote
 // signature, QE report signature, JSON collateral signatures and TCB evaluation run every time).
+
 import { readIntelCollateral } from '../src/attestation/intel/collateral.ts'
 import { signSimEvidence } from '../src/attestation/sim/simEvidence.ts'
 import { type VerifyEvidenceOptions, verifyEvidence } from '../src/attestation/verifyEvidence.ts'
 import { collateralSet, evidenceVector, vector } from '../test/attestationVectors.ts'
-
-async function medianMs(runs: number, action: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 5; i++) await action()
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now()
-    await action()
-    times.push(performance.now() - started)
-  }
-  times.sort((a, b) => a - b)
-  return Number((times[Math.floor(times.length / 2)] ?? 0).toFixed(3))
-}
+import { medianMs } from './median.ts'
 
 async function timeVerification(
   evidence: Uint8Array,

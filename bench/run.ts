@@ -5,48 +5,38 @@ process.env.ORT_DISABLE_TELEMETRY = '1'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { decryptObject, encryptObject } from '../src/crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, unwrapKey, wrapKey } from '../src/crypto/hpke.ts'
-import { loadOcrBundle } from '../src/enclave/solutions/ocr/ocrBundle.ts'
-import { createOcrEngine } from '../src/enclave/solutions/ocr/recogniseText.ts'
 import { benchAttestation } from './attestation.ts'
-
-async function median(runs: number, action: () => Promise<unknown>): Promise<number> {
-  await action()
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now()
-    await action()
-    times.push(performance.now() - started)
-  }
-  times.sort((a, b) => a - b)
-  return Number((times[Math.floor(times.length / 2)] ?? 0).toFixed(3))
-}
+import { medianMs } from './median.ts'
 
 const results: Record<string, number> = {}
 const object = crypto.getRandomValues(new Uint8Array(64 * 1024)).slice()
 const large = new Uint8Array(64 << 20).fill(7)
-const encryptMs = await median(5, () => encryptObject(large))
+const encryptMs = await medianMs(5, () => encryptObject(large))
 results.aead_encrypt_MiB_per_s = Number((64 / (encryptMs / 1000)).toFixed(0))
 const sealed = await encryptObject(large)
-const decryptMs = await median(5, () => decryptObject(sealed.key, sealed.ciphertext))
+const decryptMs = await medianMs(5, () => decryptObject(sealed.key, sealed.ciphertext))
 results.aead_decrypt_MiB_per_s = Number((64 / (decryptMs / 1000)).toFixed(0))
-results.aead_encrypt_64KiB_ms = await median(50, () => encryptObject(object))
+results.aead_encrypt_64KiB_ms = await medianMs(50, () => encryptObject(object))
 
 const recipient = await generateHpkeKeyPair()
 const key = crypto.getRandomValues(new Uint8Array(32))
 const aad = new Uint8Array(32)
-results.hpke_wrap_ms = await median(50, () =>
+results.hpke_wrap_ms = await medianMs(50, () =>
   wrapKey({ recipientPublicKey: recipient.publicKey, key, info: 'bench', aad }),
 )
 const wrapped = await wrapKey({ recipientPublicKey: recipient.publicKey, key, info: 'bench', aad })
-results.hpke_unwrap_ms = await median(50, () =>
+results.hpke_unwrap_ms = await medianMs(50, () =>
   unwrapKey({ recipientPrivateKey: recipient.privateKey, wrapped, info: 'bench', aad }),
 )
 
 const started = performance.now()
+// Loaded only now: static imports would load ONNX Runtime before the telemetry switch above.
+const { loadOcrBundle } = await import('../src/enclave/solutions/ocr/ocrBundle.ts')
+const { createOcrEngine } = await import('../src/enclave/solutions/ocr/recogniseText.ts')
 const engine = await createOcrEngine(loadOcrBundle())
 results.ocr_model_load_ms = Number((performance.now() - started).toFixed(1))
 const page = new Uint8Array(await readFile('examples/lab-report.png'))
-results.ocr_page_ms = await median(5, () => engine.recognise(page))
+results.ocr_page_ms = await medianMs(5, () => engine.recognise(page))
 
 Object.assign(results, await benchAttestation())
 

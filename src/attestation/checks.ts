@@ -1,5 +1,6 @@
+import { shortMessageOf } from '../errors.ts'
 import { AttestationCheckError } from './errors.ts'
-import type { Check } from './types.ts'
+import type { Check, EvidenceVerdict, TeeKind } from './types.ts'
 
 /** The detail of a check that was not reached because an earlier one failed. */
 export const notRunDetail = 'not run: an earlier check failed'
@@ -30,5 +31,31 @@ export class CheckList {
   /** Records a failure raised elsewhere (an AttestationCheckError thrown by a check function). */
   record(error: AttestationCheckError): void {
     this.checks.push({ name: error.check, ok: false, detail: error.shortMessage })
+  }
+}
+
+/**
+ * The verdict for evidence that could not even be parsed: its structure check failed with the
+ * error's one-line message, and every later check of its kind is listed as not run.
+ */
+export function unreadableEvidenceVerdict(parameters: {
+  tee: TeeKind
+  structureCheck: string
+  laterChecks: readonly string[]
+  error: unknown
+}): EvidenceVerdict {
+  const message = shortMessageOf(parameters.error)
+  return {
+    ok: false,
+    tee: parameters.tee,
+    advisoryIds: [],
+    debug: false,
+    measurement: {},
+    reportData: '0x',
+    checks: [
+      { name: parameters.structureCheck, ok: false, detail: message },
+      ...parameters.laterChecks.map((name) => ({ name, ok: false, detail: notRunDetail })),
+    ],
+    error: message,
   }
 }

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
-import { shortMessageOf } from '../errors.ts'
 import { decodeReportData, type EnclaveKeys, encodeReportData } from '../protocol/reportData.ts'
+import { unreadableEvidenceVerdict } from './checks.ts'
 import { type AttestationPolicy, applyPolicy } from './policy.ts'
 import type { EvidenceVerdict } from './types.ts'
 import { type VerifyEvidenceOptions, verifyEvidence } from './verifyEvidence.ts'
@@ -37,17 +37,12 @@ export async function verifyEnclaveEvidence(
       ...(parameters.certs ? { certs: parameters.certs } : {}),
     })
   } catch (error) {
-    const detail = shortMessageOf(error)
-    verdict = {
-      ok: false,
+    verdict = unreadableEvidenceVerdict({
       tee: 'sim',
-      advisoryIds: [],
-      debug: false,
-      measurement: {},
-      reportData: '0x',
-      checks: [{ name: 'format', ok: false, detail }],
-      error: detail,
-    }
+      structureCheck: 'format',
+      laterChecks: [],
+      error,
+    })
   }
   let freshness: Hex = noFreshness
   try {

@@ -1,5 +1,5 @@
 import { bytesEqual, isAllZero, stringToUtf8, toHex, toPlainHex } from '../bytes.ts'
-import { CheckList, notRunDetail } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -48,25 +48,12 @@ export async function verifySevSnpReport(
   try {
     report = parseSevSnpReport(parameters.report)
   } catch (error) {
-    const message =
-      error instanceof Error && 'shortMessage' in error ? String(error.shortMessage) : String(error)
-    return {
-      ok: false,
+    return unreadableEvidenceVerdict({
       tee: 'sev-snp',
-      advisoryIds: [],
-      debug: false,
-      measurement: {},
-      reportData: '0x',
-      checks: [
-        { name: 'report structure', ok: false, detail: message },
-        ...['report signature', 'certificate chain', 'reported tcb'].map((name) => ({
-          name,
-          ok: false,
-          detail: notRunDetail,
-        })),
-      ],
-      error: message,
-    }
+      structureCheck: 'report structure',
+      laterChecks: ['report signature', 'certificate chain', 'reported tcb'],
+      error,
+    })
   }
   const checks = new CheckList()
   checks.pass(

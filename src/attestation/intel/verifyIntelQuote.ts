@@ -7,7 +7,7 @@ import {
   toHex,
   toPlainHex,
 } from '../bytes.ts'
-import { CheckList, notRunDetail } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict, TcbStatus } from '../types.ts'
 import {
@@ -111,23 +111,14 @@ const intelCheckNames = [
 ] as const
 
 function unreadableQuoteVerdict(error: unknown, tee: 'sgx' | 'tdx'): EvidenceVerdict {
-  const message =
-    error instanceof Error && 'shortMessage' in error ? String(error.shortMessage) : String(error)
-  return {
-    ok: false,
+  return unreadableEvidenceVerdict({
     tee,
-    advisoryIds: [],
-    debug: false,
-    measurement: {},
-    reportData: '0x',
-    checks: [
-      { name: 'quote structure', ok: false, detail: message },
-      ...intelCheckNames
-        .filter((name) => name !== 'quote structure' && (tee === 'tdx' || name !== 'tdx module'))
-        .map((name) => ({ name, ok: false, detail: notRunDetail })),
-    ],
-    error: message,
-  }
+    structureCheck: 'quote structure',
+    laterChecks: intelCheckNames.filter(
+      (name) => name !== 'quote structure' && (tee === 'tdx' || name !== 'tdx module'),
+    ),
+    error,
+  })
 }
 
 function verdictOf(quote: IntelQuote, checks: CheckList): EvidenceVerdict {

@@ -1,5 +1,5 @@
 import { stringToUtf8, toHex } from '../bytes.ts'
-import { CheckList, notRunDetail } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -44,25 +44,12 @@ export async function verifyNvidiaGpuEvidence(
   try {
     spdm = parseSpdmMeasurements(parameters.evidence)
   } catch (error) {
-    const message =
-      error instanceof Error && 'shortMessage' in error ? String(error.shortMessage) : String(error)
-    return {
-      ok: false,
+    return unreadableEvidenceVerdict({
       tee: 'nvidia-cc',
-      advisoryIds: [],
-      debug: false,
-      measurement: {},
-      reportData: '0x',
-      checks: [
-        { name: 'evidence structure', ok: false, detail: message },
-        ...['spdm signature', 'certificate chain'].map((name) => ({
-          name,
-          ok: false,
-          detail: notRunDetail,
-        })),
-      ],
-      error: message,
-    }
+      structureCheck: 'evidence structure',
+      laterChecks: ['spdm signature', 'certificate chain'],
+      error,
+    })
   }
   const checks = new CheckList()
   checks.pass(

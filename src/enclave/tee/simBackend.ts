@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { signSimEvidence } from '../../attestation/sim/simEvidence.ts'
+import { signSimEvidence } from '../../attestation/sim/simEvidenceFormat.ts'
 import { measureRuntime } from '../measureRuntime.ts'
 import type { TeeBackend } from './teeBackend.ts'
 

@@ -3,6 +3,7 @@ import { splitIntoLineImages } from '@gutenye/ocr-common/splitIntoLineImages'
 import { InferenceSession } from 'onnxruntime-node'
 import sharp from 'sharp'
 import { BoccError } from '../../../errors.ts'
+import { isSupportedImage } from './isSupportedImage.ts'
 import type { OcrBundle } from './ocrBundle.ts'
 
 /** One recognised line of text with the model's mean confidence. */
@@ -15,13 +16,6 @@ export class UnsupportedImageError extends BoccError {
   constructor() {
     super('the input is not a PNG or JPEG image')
   }
-}
-
-/** True for PNG and JPEG bytes, by their signatures. */
-export function isSupportedImage(bytes: Uint8Array): boolean {
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-  const jpeg = [0xff, 0xd8, 0xff]
-  return [png, jpeg].some((signature) => signature.every((byte, i) => bytes[i] === byte))
 }
 
 /**

@@ -45,7 +45,9 @@ describe('protocol invariants', () => {
     const { provider } = dev.signers
     await h.approve(provider, parseEther('1000'))
     await h.send(provider, 'stake', [parseEther('300')])
-    const registered = await h.newEnclave(provider, { expiresAt: (await h.now()) + 300 * 86_400 })
+    const registered = await h.newEnclave(provider, {
+      expiresAt: (await h.now()) + 10 * 365 * 86_400,
+    })
     enclave = registered.key
     await h.send(provider, 'registerEnclave', [
       registered.registration,
@@ -56,7 +58,7 @@ describe('protocol invariants', () => {
       'TeeOfferCreated',
     )
     for (const customer of [dev.signers.customer, dev.signers.stranger])
-      await h.approve(customer, parseEther('1000'))
+      await h.approve(customer, parseEther('1000000'))
   })
   after(() => dev.stop())
 

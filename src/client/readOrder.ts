@@ -95,6 +95,8 @@ export async function waitForOrderCompletion(parameters: {
   orderId: bigint
   fromBlock?: bigint
   timeoutMs?: number
+  /** Checked while waiting: a reason to give up now (for example the provider reported a failure). */
+  stopIf?: () => string | undefined
 }): Promise<OrderRecord> {
   const timeoutMs = parameters.timeoutMs ?? 120_000
   const deadline = Date.now() + timeoutMs
@@ -105,6 +107,9 @@ export async function waitForOrderCompletion(parameters: {
       throw new OrderNotCompletedError(
         `order ${formatOrderId(order.orderId)} was ${order.status} without a result`,
       )
+    const reason = parameters.stopIf?.()
+    if (reason !== undefined)
+      throw new OrderNotCompletedError(`order ${formatOrderId(order.orderId)} failed: ${reason}`)
     if (Date.now() > deadline)
       throw new OrderNotCompletedError(
         `order ${formatOrderId(order.orderId)} got no receipt within ${timeoutMs / 1000} s`,

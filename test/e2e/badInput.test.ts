@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { runBocc } from '../support/runBocc.ts'
@@ -40,7 +43,7 @@ describe('bad input', () => {
     assertOneLineError(result, 1, /^bocc: order 0x0{61}3e7 does not exist on the BOCC contract 0x/)
   })
 
-  it('an address with no market', async () => {
+  it('an address with no BOCC contract', async () => {
     const result = await runBocc([
       'order',
       'show',
@@ -89,6 +92,26 @@ describe('bad input', () => {
       1,
       /^bocc: cannot read the image/,
     )
+  })
+
+  it('an image the model cannot read: the enclave refuses it and the demo stops at once', async () => {
+    const path = join(tmpdir(), `bocc-broken-${process.pid}.png`)
+    await writeFile(
+      path,
+      Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        Buffer.from('not a PNG body'),
+      ]),
+    )
+    try {
+      assertOneLineError(
+        await runBocc(['demo', '--image', path]),
+        1,
+        /^bocc: order 0x[0-9a-f]{64} failed: the enclave refused: .*corrupt header/,
+      )
+    } finally {
+      await rm(path, { force: true })
+    }
   })
 
   it('usage errors exit with 2', async () => {

@@ -171,6 +171,7 @@ export async function run(args: string[]): Promise<number> {
     )
 
     await faucet(providerWallet)
+    const failures = new Map<string, string>()
     const provider = await step('starting the provider node and its enclave runtime', () =>
       spawnProviderNode({
         rpcUrl: chain.rpcUrl,
@@ -195,8 +196,10 @@ export async function run(args: string[]): Promise<number> {
             )
           if (event.event === 'receipts-accepted')
             console.log(`    provider submitted the enclave's receipt; the contract paid out`)
-          if (event.event === 'order-failed')
+          if (event.event === 'order-failed') {
             console.log(`    provider: order ${short(event.orderId)} failed: ${event.error}`)
+            failures.set(event.orderId, event.error)
+          }
         },
       }),
     )
@@ -242,6 +245,8 @@ export async function run(args: string[]): Promise<number> {
         protocol: deployment.protocol,
         orderId: placed.orderId,
         fromBlock: deployment.fromBlock,
+        // The provider reports a failed order at once: no need to wait for the deadline.
+        stopIf: () => failures.get(formatOrderId(placed.orderId)),
       }),
     )
     const fetched = await step('downloading and decrypting the result', () =>

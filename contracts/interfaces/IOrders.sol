@@ -7,7 +7,8 @@ pragma solidity ^0.8.28;
  * protocol fee; the provider accepts by `acceptBy`; a receipt signed by the order's enclave over
  * the order's hashes, before `deadline`, pays everyone (pull payments). Before acceptance the
  * customer may cancel; after a missed `acceptBy` or `deadline` anyone may refund, and for a missed
- * `deadline` part of the provider's stake goes to the customer.
+ * `deadline` part of the provider's stake goes to the customer, unless governance removed the
+ * enclave's runtime measurement from the allow-list meanwhile (then no receipt could count).
  *
  * An order's id is the hash of its terms (`uint256(keccak256(abi.encode(terms)))`), and only its
  * status is stored; the terms are in the {OrderCreated} event, and calls that act on an order pass
@@ -121,7 +122,7 @@ interface IOrders {
     /// @notice Cancels the caller's order before it is accepted; the escrow is credited back.
     function cancelOrder(OrderTerms calldata terms) external;
 
-    /// @notice Refunds an order not accepted by `acceptBy`, or accepted and not completed by `deadline` (then also slashing the provider). Anyone may call.
+    /// @notice Refunds an order not accepted by `acceptBy`, or accepted and not completed by `deadline` (then also slashing the provider, unless its enclave's measurement was removed from the allow-list). Anyone may call.
     function refundOrder(OrderTerms calldata terms) external;
 
     /// @notice The status of `orderId`.

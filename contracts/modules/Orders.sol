@@ -127,7 +127,11 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
             _setStatus(orderId, OrderStatus.Refunded);
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
             tee.activeOrders -= 1;
-            slashed = _slash(tee.provider, total * slashBps / 10_000, orderId, terms.customer);
+            // No slashing when governance withdrew the enclave's runtime meanwhile: the provider
+            // could not have delivered.
+            if (isMeasurementAllowed(_enclaves[terms.enclave].measurement)) {
+                slashed = _slash(tee.provider, total * slashBps / 10_000, orderId, terms.customer);
+            }
         } else {
             revert WrongOrderStatus(orderId, status);
         }

@@ -2,7 +2,7 @@
  * Node-only test support: reads the shared real-hardware attestation vectors, which CI keeps beside
  * the clone (`../shared/attestation-vectors/` from the repository root). They are never copied in.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { hexToBytes } from '../src/attestation/bytes.ts'
@@ -12,6 +12,10 @@ export const vectorsDirectory = path.join(repoRoot, '..', 'shared', 'attestation
 
 /** A vector file's bytes (`folder/name` relative to the vectors directory). */
 export function vector(name: string): Uint8Array {
+  if (!existsSync(vectorsDirectory))
+    throw new Error(
+      'the attestation vectors are missing: they belong in ../shared/attestation-vectors beside the repository',
+    )
   return new Uint8Array(readFileSync(path.join(vectorsDirectory, name)))
 }
 

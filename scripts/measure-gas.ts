@@ -117,6 +117,16 @@ try {
   await create(stranger)
   gas.create_with_transfer = (await create(stranger)).gas
 
+  const failing = await create()
+  await h.send(provider, 'acceptOrder', [failing.terms])
+  await measure(
+    'failure',
+    h.send(provider, 'submitFailure', [
+      failing.terms,
+      2,
+      await h.signFailure(enclave, failing.orderId, failing.terms, 2),
+    ]),
+  )
   const toCancel = await create()
   await measure('cancel', h.send(customer, 'cancelOrder', [toCancel.terms]))
   const unaccepted = await create()

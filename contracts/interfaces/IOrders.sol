@@ -21,7 +21,8 @@ interface IOrders {
         Accepted,
         Completed,
         Cancelled,
-        Refunded
+        Refunded,
+        Failed
     }
 
     /// @notice What a customer asks for in {createOrder}.
@@ -77,6 +78,10 @@ interface IOrders {
     event OrderCancelled(uint256 indexed orderId);
     /// @notice The whole escrow (`amount`) was credited back to the customer, plus `slashed` of the provider's stake.
     event OrderRefunded(uint256 indexed orderId, uint256 amount, uint256 slashed);
+    /// @notice The order's enclave signed that it could not run the order for `reason` (1: the input
+    /// could not be decrypted, 2: the solution rejected the input); the escrow was credited back to
+    /// the customer and nobody was slashed.
+    event OrderFailed(uint256 indexed orderId, address indexed enclave, uint8 reason, bytes signature);
 
     error TeeOfferNotActive(uint32 offerId);
     error SolutionOfferNotActive(uint32 offerId);
@@ -99,6 +104,7 @@ interface IOrders {
     error DeadlinePassed(uint256 orderId, uint40 deadline);
     error RefundNotYetDue(uint256 orderId, uint40 dueAfter);
     error InvalidReceiptSigner(address recovered, address expected);
+    error InvalidFailureReason(uint8 reason);
 
     /// @notice Creates an order and escrows its price from the caller's balance (pulling any shortfall from the wallet).
     /// @return orderId The new order's id, the hash of its terms.
@@ -118,6 +124,13 @@ interface IOrders {
 
     /// @notice {submitReceipt} for many orders in one transaction.
     function submitReceipts(ReceiptSubmission[] calldata receipts) external;
+
+    /**
+     * @notice Ends an accepted order with its enclave's EIP-712 Failure signature over (orderId,
+     * requestHash, inputHash, solutionHash, reason): the input could not be decrypted (1) or the
+     * solution rejected it (2). The escrow goes back to the customer, without slashing. Anyone may submit it.
+     */
+    function submitFailure(OrderTerms calldata terms, uint8 reason, bytes calldata signature) external;
 
     /// @notice Cancels the caller's order before it is accepted; the escrow is credited back.
     function cancelOrder(OrderTerms calldata terms) external;

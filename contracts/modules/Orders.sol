@@ -16,6 +16,11 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
         "Receipt(uint256 orderId,bytes32 requestHash,bytes32 inputHash,bytes32 solutionHash,bytes32 outputHash)"
     );
 
+    /// @dev Must match `failureTypes` in src/protocol/receipt.ts.
+    bytes32 public constant FAILURE_TYPEHASH = keccak256(
+        "Failure(uint256 orderId,bytes32 requestHash,bytes32 inputHash,bytes32 solutionHash,uint8 reason)"
+    );
+
     /// @notice Receives the protocol fee.
     address public immutable feeReceiver;
     /// @notice Protocol fee, in basis points of the order's prices.
@@ -104,6 +109,22 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
     }
 
     /// @inheritdoc IOrders
+    function submitFailure(OrderTerms calldata terms, uint8 reason, bytes calldata signature) external {
+        uint256 orderId = _requireStatus(terms, OrderStatus.Accepted);
+        if (reason == 0 || reason > 2) revert InvalidFailureReason(reason);
+        _requireEnclaveSignature(
+            orderId,
+            terms,
+            keccak256(abi.encode(FAILURE_TYPEHASH, orderId, terms.requestHash, terms.inputHash, terms.solutionHash, reason)),
+            signature
+        );
+        _setStatus(orderId, OrderStatus.Failed);
+        _teeOffers[terms.teeOfferId].activeOrders -= 1;
+        emit OrderFailed(orderId, terms.enclave, reason, signature);
+        _credit(terms.customer, _total(terms));
+    }
+
+    /// @inheritdoc IOrders
     function cancelOrder(OrderTerms calldata terms) external {
         uint256 orderId = _requireStatus(terms, OrderStatus.Created);
         if (msg.sender != terms.customer) revert NotOrderCustomer(orderId, msg.sender);
@@ -164,26 +185,16 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
 
     function _complete(OrderTerms calldata terms, bytes32 outputHash, bytes calldata signature) private {
         uint256 orderId = _requireStatus(terms, OrderStatus.Accepted);
-        if (block.timestamp > terms.deadline) revert DeadlinePassed(orderId, terms.deadline);
-        if (!isEnclaveActive(terms.enclave)) revert EnclaveNotActive(terms.enclave);
-        bytes32 measurement = _enclaves[terms.enclave].measurement;
-        if (!isMeasurementAllowed(measurement)) revert MeasurementNotAllowed(measurement);
-        if (terms.solutionOfferId != 0) {
-            bytes32 required = _solutionOffers[terms.solutionOfferId].requiredMeasurement;
-            if (required != bytes32(0) && required != measurement) revert MeasurementNotAllowed(measurement);
-        }
-        bytes32 digest = _hashTypedDataV4(
+        _requireEnclaveSignature(
+            orderId,
+            terms,
             keccak256(
                 abi.encode(
                     RECEIPT_TYPEHASH, orderId, terms.requestHash, terms.inputHash, terms.solutionHash, outputHash
                 )
-            )
+            ),
+            signature
         );
-        (address recovered, ECDSA.RecoverError recoverError,) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (recoverError != ECDSA.RecoverError.NoError || recovered != terms.enclave) {
-            revert InvalidReceiptSigner(recovered, terms.enclave);
-        }
-
         _setStatus(orderId, OrderStatus.Completed);
         TeeOffer storage tee = _teeOffers[terms.teeOfferId];
         tee.activeOrders -= 1;
@@ -192,6 +203,32 @@ abstract contract Orders is IOrders, EnclaveRegistry, ProviderStaking {
         if (terms.solutionPrice != 0) _credit(_solutionOffers[terms.solutionOfferId].owner, terms.solutionPrice);
         if (terms.dataPrice != 0) _credit(_dataOffers[terms.dataOfferId].owner, terms.dataPrice);
         if (terms.fee != 0) _credit(feeReceiver, terms.fee);
+    }
+
+    /**
+     * @dev Reverts unless, before the deadline, `signature` over the EIP-712 struct `structHash`
+     * is by the order's enclave, which is active and runs an allowed measurement (the one the
+     * solution offer requires, if any).
+     */
+    function _requireEnclaveSignature(
+        uint256 orderId,
+        OrderTerms calldata terms,
+        bytes32 structHash,
+        bytes calldata signature
+    ) private view {
+        if (block.timestamp > terms.deadline) revert DeadlinePassed(orderId, terms.deadline);
+        if (!isEnclaveActive(terms.enclave)) revert EnclaveNotActive(terms.enclave);
+        bytes32 measurement = _enclaves[terms.enclave].measurement;
+        if (!isMeasurementAllowed(measurement)) revert MeasurementNotAllowed(measurement);
+        if (terms.solutionOfferId != 0) {
+            bytes32 required = _solutionOffers[terms.solutionOfferId].requiredMeasurement;
+            if (required != bytes32(0) && required != measurement) revert MeasurementNotAllowed(measurement);
+        }
+        (address recovered, ECDSA.RecoverError recoverError,) =
+            ECDSA.tryRecoverCalldata(_hashTypedDataV4(structHash), signature);
+        if (recoverError != ECDSA.RecoverError.NoError || recovered != terms.enclave) {
+            revert InvalidReceiptSigner(recovered, terms.enclave);
+        }
     }
 
     function _checkSolutionOffer(OrderParams calldata params, uint8 hardware) private view returns (uint96 price) {

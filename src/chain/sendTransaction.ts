@@ -4,10 +4,13 @@ import {
   type ContractFunctionArgs,
   type ContractFunctionName,
   ContractFunctionRevertedError,
+  decodeErrorResult,
   type Hash,
+  type Hex,
   type TransactionReceipt,
 } from 'viem'
 import { BoccError } from '../errors.ts'
+import { boccTokenAbi } from './artifacts.ts'
 import type { SignerConnection } from './connectChain.ts'
 
 export class TransactionRevertedError extends BoccError {
@@ -68,16 +71,28 @@ export async function sendTransaction<
   return { hash, receipt }
 }
 
+function decodeTokenError(raw: Hex | undefined) {
+  if (!raw) return undefined
+  try {
+    return decodeErrorResult({ abi: boccTokenAbi, data: raw })
+  } catch {
+    return undefined
+  }
+}
+
 function asRevertError(functionName: string, error: unknown): BoccError {
   if (error instanceof BaseError) {
     const revert = error.walk((inner) => inner instanceof ContractFunctionRevertedError)
-    if (revert instanceof ContractFunctionRevertedError)
+    if (revert instanceof ContractFunctionRevertedError) {
+      // Errors the payment token raises inside a protocol call are not in the protocol's ABI.
+      const decoded = revert.data ?? decodeTokenError(revert.raw)
       return new TransactionRevertedError(
         functionName,
-        revert.data?.errorName ?? revert.reason,
-        revert.data?.args ?? [],
+        decoded?.errorName ?? revert.reason,
+        decoded?.args ?? [],
         error,
       )
+    }
     return new BoccError(`${functionName} failed: ${error.shortMessage}`, { cause: error })
   }
   return new BoccError(`${functionName} failed`, { cause: error })

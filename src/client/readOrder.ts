@@ -3,6 +3,7 @@ import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
+import { describeFailureReason } from '../protocol/receipt.ts'
 
 export const orderStatuses = [
   'none',
@@ -11,6 +12,7 @@ export const orderStatuses = [
   'completed',
   'cancelled',
   'refunded',
+  'failed',
 ] as const
 export type OrderStatusName = (typeof orderStatuses)[number]
 
@@ -21,6 +23,8 @@ export type OrderRecord = {
   terms: OrderTerms
   /** From `OrderCompleted`: the output's hash and the enclave's receipt signature. */
   completion?: { outputHash: Hex; signature: Hex }
+  /** From `OrderFailed`: why the enclave could not run the order, and its signature. */
+  failure?: { reason: number; signature: Hex }
 }
 
 export class UnknownOrderError extends BoccError {
@@ -67,6 +71,20 @@ export async function readOrder(parameters: {
   })
   if (!created) throw new BoccError(`order ${formatOrderId(orderId)} has no OrderCreated event`)
   const record: OrderRecord = { orderId, status, terms: created.args.terms as OrderTerms }
+  if (status === 'failed') {
+    const [failed] = await client.getContractEvents({
+      address: protocol,
+      abi: boccProtocolAbi,
+      eventName: 'OrderFailed',
+      args: { orderId },
+      fromBlock,
+    })
+    if (failed)
+      record.failure = {
+        reason: failed.args.reason as number,
+        signature: failed.args.signature as Hex,
+      }
+  }
   if (status === 'completed') {
     const [completed] = await client.getContractEvents({
       address: protocol,
@@ -103,6 +121,10 @@ export async function waitForOrderCompletion(parameters: {
   for (;;) {
     const order = await readOrder(parameters)
     if (order.status === 'completed') return order
+    if (order.status === 'failed')
+      throw new OrderNotCompletedError(
+        `order ${formatOrderId(order.orderId)} failed in the enclave: ${describeFailureReason(order.failure?.reason ?? 0)}; the escrow went back to the customer`,
+      )
     if (order.status === 'cancelled' || order.status === 'refunded')
       throw new OrderNotCompletedError(
         `order ${formatOrderId(order.orderId)} was ${order.status} without a result`,

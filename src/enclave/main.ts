@@ -88,6 +88,10 @@ async function main() {
         request: hexToBytes(request),
         inputCiphertext: new Uint8Array(Buffer.from(inputCiphertext, 'base64')),
       })
+      if ('failure' in result) {
+        status(`order ${order.orderId} failed (reason ${result.failure})`)
+        return result
+      }
       status(`order ${order.orderId} done`)
       return {
         output: Buffer.from(result.output).toString('base64'),

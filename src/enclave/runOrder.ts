@@ -11,7 +11,13 @@ import {
   resultKeyAad,
   resultKeyInfo,
 } from '../protocol/orderRequest.ts'
-import { protocolDomain, receiptTypes } from '../protocol/receipt.ts'
+import {
+  type FailureReason,
+  failureReasons,
+  failureTypes,
+  protocolDomain,
+  receiptTypes,
+} from '../protocol/receipt.ts'
 import { encodeResultEnvelope } from '../protocol/resultEnvelope.ts'
 import type { OcrEngine } from './solutions/ocr/recogniseText.ts'
 
@@ -33,12 +39,17 @@ export type RunOrderParameters = {
   inputCiphertext: Uint8Array
 }
 
-export type RunOrderResult = { output: Uint8Array; outputHash: Hex; signature: Hex }
+export type RunOrderResult =
+  | { output: Uint8Array; outputHash: Hex; signature: Hex }
+  /** The order matched, but its input could not be used: a signed failure, reason code only. */
+  | { failure: FailureReason; signature: Hex }
 
 /**
  * Runs one order inside the enclave: checks every hash against the order, opens the data key,
  * decrypts the input, runs the solution, encrypts the result to the customer and signs the receipt.
- * Plaintext exists only in this function's memory; errors carry no plaintext.
+ * If the order matches but its input cannot be decrypted or the solution rejects it, it signs a
+ * failure instead (a reason code, nothing of the input). Plaintext exists only in this function's
+ * memory; errors carry no plaintext.
  */
 export async function runOrder(
   state: EnclaveState,
@@ -58,19 +69,46 @@ export async function runOrder(
   if (inputHash !== order.inputHash || request.inputHash !== order.inputHash)
     throw new OrderRejectedError('the input ciphertext does not match the order’s inputHash')
 
-  const dataKey = await unwrapKey({
-    recipientPrivateKey: state.hpkePrivateKey,
-    wrapped: request.wrappedDataKey,
-    info: dataKeyInfo,
-    aad: dataKeyAad(request),
+  const orderId = BigInt(order.orderId)
+  const fail = async (failure: FailureReason) => ({
+    failure,
+    signature: await state.signer.signTypedData({
+      domain: protocolDomain(order.chainId, order.protocol),
+      types: failureTypes,
+      primaryType: 'Failure',
+      message: {
+        orderId,
+        requestHash: order.requestHash,
+        inputHash: order.inputHash,
+        solutionHash: order.solutionHash,
+        reason: failure,
+      },
+    }),
   })
-  const input = await decryptObject(dataKey, parameters.inputCiphertext)
-  dataKey.fill(0)
-  const lines = await state.engine.recognise(input)
-  input.fill(0)
+
+  let input: Uint8Array
+  try {
+    const dataKey = await unwrapKey({
+      recipientPrivateKey: state.hpkePrivateKey,
+      wrapped: request.wrappedDataKey,
+      info: dataKeyInfo,
+      aad: dataKeyAad(request),
+    })
+    input = await decryptObject(dataKey, parameters.inputCiphertext)
+    dataKey.fill(0)
+  } catch {
+    return fail(failureReasons.inputUndecryptable)
+  }
+  let lines: Awaited<ReturnType<OcrEngine['recognise']>>
+  try {
+    lines = await state.engine.recognise(input)
+  } catch {
+    return fail(failureReasons.inputRejected)
+  } finally {
+    input.fill(0)
+  }
   const result = new TextEncoder().encode(JSON.stringify({ kind: 'ocr', version: 1, lines }))
 
-  const orderId = BigInt(order.orderId)
   const { key: resultKey, ciphertext } = await encryptObject(result)
   result.fill(0)
   const wrappedResultKey = await wrapKey({

@@ -29,7 +29,10 @@ export type EnclaveRequests = {
   attest: { params: { freshness: Hex }; result: { evidence: Hex } }
   runOrder: {
     params: { order: OrderToRun; request: Hex; inputCiphertext: string }
-    result: { output: string; outputHash: Hex; signature: Hex }
+    /** A signed receipt for the encrypted output, or a signed failure (reason code only). */
+    result:
+      | { output: string; outputHash: Hex; signature: Hex }
+      | { failure: number; signature: Hex }
   }
 }
 

@@ -31,3 +31,34 @@ export type Receipt = {
 export function protocolDomain(chainId: number, protocol: Address): TypedDataDomain {
   return { name: 'BOCC', version: '1', chainId, verifyingContract: protocol }
 }
+
+/**
+ * What an enclave signs (EIP-712) when it cannot run an order because of its input: the escrow
+ * then goes back to the customer without slashing the provider. The Solidity side is
+ * `FAILURE_TYPEHASH` in contracts/modules/Orders.sol; keep the two identical.
+ */
+export const failureTypes = {
+  Failure: [
+    { name: 'orderId', type: 'uint256' },
+    { name: 'requestHash', type: 'bytes32' },
+    { name: 'inputHash', type: 'bytes32' },
+    { name: 'solutionHash', type: 'bytes32' },
+    { name: 'reason', type: 'uint8' },
+  ],
+} as const
+
+/** Why an enclave could not run an order; codes only, so a failure reveals nothing of the input. */
+export const failureReasons = {
+  /** The data key could not be opened or the input ciphertext did not authenticate. */
+  inputUndecryptable: 1,
+  /** The solution rejected the decrypted input (for OCR: not an image it can read). */
+  inputRejected: 2,
+} as const
+
+export type FailureReason = (typeof failureReasons)[keyof typeof failureReasons]
+
+export function describeFailureReason(reason: number): string {
+  if (reason === failureReasons.inputUndecryptable) return 'the input could not be decrypted'
+  if (reason === failureReasons.inputRejected) return 'the solution rejected the input'
+  return `unknown reason ${reason}`
+}

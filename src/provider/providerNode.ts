@@ -5,6 +5,7 @@ import { sendTransaction } from '../chain/sendTransaction.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
+import { describeFailureReason } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
 import { ensureStake } from './ensureStake.ts'
@@ -22,6 +23,7 @@ export type ProviderEvent =
   | { event: 'order-executed'; orderId: string; outputHash: Hex }
   | { event: 'receipts-accepted'; orderIds: string[] }
   | { event: 'order-failed'; orderId: string; error: string }
+  | { event: 'failure-submitted'; orderId: string; reason: string }
   | { event: 'withdrawn'; amount: string }
   | { event: 'warning'; message: string }
 
@@ -200,7 +202,9 @@ function watchOrders(parameters: {
     const receipts: { orderId: bigint; terms: OrderTerms; outputHash: Hex; signature: Hex }[] = []
     for (const order of accepted) {
       try {
-        receipts.push({ ...order, ...(await executeOrder(order)) })
+        const result = await executeOrder(order)
+        if ('failure' in result) await submitFailure(order, result.failure, result.signature)
+        else receipts.push({ ...order, ...result })
       } catch (error) {
         onEvent({
           event: 'order-failed',
@@ -262,9 +266,25 @@ function watchOrders(parameters: {
       request,
       inputCiphertext,
     })
+    if ('failure' in result) return result
     const outputHash = await parameters.blobs.put(result.output)
     onEvent({ event: 'order-executed', orderId: formatOrderId(orderId), outputHash })
     return { outputHash: result.outputHash, signature: result.signature }
+  }
+
+  /** The enclave could not use the order's input: its signed failure refunds the customer. */
+  async function submitFailure({ orderId, terms }: PendingOrder, reason: number, signature: Hex) {
+    await sendTransaction(connection, {
+      address: protocol,
+      abi: boccProtocolAbi,
+      functionName: 'submitFailure',
+      args: [terms, reason, signature],
+    })
+    onEvent({
+      event: 'failure-submitted',
+      orderId: formatOrderId(orderId),
+      reason: describeFailureReason(reason),
+    })
   }
 
   /**

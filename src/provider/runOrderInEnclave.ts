@@ -4,7 +4,7 @@ import type { EnclaveClient } from './enclaveClient.ts'
 
 /**
  * Hands one order to the enclave runtime with its (encrypted) request and input, and returns the
- * encrypted output with the enclave's receipt signature.
+ * encrypted output with the enclave's receipt signature, or the enclave's signed failure.
  */
 export async function runOrderInEnclave(parameters: {
   enclave: EnclaveClient
@@ -14,7 +14,9 @@ export async function runOrderInEnclave(parameters: {
   terms: OrderTerms
   request: Uint8Array
   inputCiphertext: Uint8Array
-}): Promise<{ output: Uint8Array; outputHash: Hex; signature: Hex }> {
+}): Promise<
+  { output: Uint8Array; outputHash: Hex; signature: Hex } | { failure: number; signature: Hex }
+> {
   const { terms } = parameters
   const result = await parameters.enclave.request('runOrder', {
     order: {
@@ -28,6 +30,7 @@ export async function runOrderInEnclave(parameters: {
     request: bytesToHex(parameters.request),
     inputCiphertext: Buffer.from(parameters.inputCiphertext).toString('base64'),
   })
+  if ('failure' in result) return result
   return {
     output: new Uint8Array(Buffer.from(result.output, 'base64')),
     outputHash: result.outputHash,

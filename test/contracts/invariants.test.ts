@@ -23,13 +23,13 @@ function random(seed: number) {
 type Order = {
   orderId: bigint
   terms: OrderTerms
-  status: 'created' | 'accepted' | 'completed' | 'cancelled' | 'refunded'
+  status: 'created' | 'accepted' | 'completed' | 'cancelled' | 'refunded' | 'failed'
 }
 
 /**
  * Random sequences of every action, by several actors, with the chain's clock jumping. After every
  * step: the tokens the contract holds equal all free balances plus the escrow of open orders plus
- * all stakes; an order pays at most once; a cancelled or refunded order never pays.
+ * all stakes; an order pays at most once; a cancelled, refunded or failed order never pays.
  */
 describe('protocol invariants', () => {
   const seed = Number(process.env.BOCC_INVARIANT_SEED ?? Date.now() % 1_000_000)
@@ -102,7 +102,7 @@ describe('protocol invariants', () => {
         const onChain = await h.read<number>('getOrderStatus', [order.orderId])
         assert.equal(
           onChain,
-          ['none', 'created', 'accepted', 'completed', 'cancelled', 'refunded'].indexOf(
+          ['none', 'created', 'accepted', 'completed', 'cancelled', 'refunded', 'failed'].indexOf(
             order.status,
           ),
           `order ${order.orderId} status at step ${step}`,
@@ -189,6 +189,21 @@ describe('protocol invariants', () => {
           assert.ok(order.status === 'created' || order.status === 'accepted')
           order.status = 'refunded'
         }
+      },
+      async () => {
+        const order = pick(orders)
+        if (!order) return
+        const providerBefore = await h.balance(provider.account.address)
+        const signature = await h.signFailure(enclave, order.orderId, order.terms, 1)
+        if (await attempt(h.send(pick(customers), 'submitFailure', [order.terms, 1, signature]))) {
+          assert.equal(order.status, 'accepted', `a ${order.status} order failed (seed ${seed})`)
+          order.status = 'failed'
+        }
+        assert.equal(
+          await h.balance(provider.account.address),
+          providerBefore,
+          'a failure never pays the provider',
+        )
       },
       async () => {
         await attempt(h.send(provider, 'stake', [parseEther('5')]))

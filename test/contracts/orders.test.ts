@@ -346,6 +346,69 @@ describe('orders', () => {
     await h.send(customer, 'refundOrder', [onOther.terms])
   })
 
+  it('ends an order with the enclave’s signed failure: the escrow goes back, nobody is slashed', async () => {
+    const order = await accepted()
+    const signature = await h.signFailure(enclave, order.orderId, order.terms, 2)
+    await h.reverts(
+      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 0, signature]),
+      'InvalidFailureReason',
+    )
+    await h.reverts(
+      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 3, signature]),
+      'InvalidFailureReason',
+    )
+    await h.reverts(
+      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 1, signature]),
+      'InvalidReceiptSigner',
+    )
+    const impostor = (await h.newEnclave(provider)).key
+    await h.reverts(
+      h.send(dev.signers.stranger, 'submitFailure', [
+        order.terms,
+        2,
+        await h.signFailure(impostor, order.orderId, order.terms, 2),
+      ]),
+      'InvalidReceiptSigner',
+    )
+    const notAccepted = await create()
+    await h.reverts(
+      h.send(dev.signers.stranger, 'submitFailure', [
+        notAccepted.terms,
+        2,
+        await h.signFailure(enclave, notAccepted.orderId, notAccepted.terms, 2),
+      ]),
+      'WrongOrderStatus',
+    )
+    await h.send(customer, 'cancelOrder', [notAccepted.terms])
+    const customerBefore = await h.balance(customer.account.address)
+    const providerBefore = await h.balance(provider.account.address)
+    const [stakeBefore] = await h.read<[bigint, bigint, number]>('stakeOf', [
+      provider.account.address,
+    ])
+    const offerBefore = await h.read<{ activeOrders: number }>('getTeeOffer', [teeOfferId])
+    await h.send(dev.signers.stranger, 'submitFailure', [order.terms, 2, signature])
+    assert.equal(await status(order.orderId), 6)
+    assert.equal(
+      await h.balance(customer.account.address),
+      customerBefore + orderTotal(order.terms),
+    )
+    assert.equal(await h.balance(provider.account.address), providerBefore)
+    assert.deepEqual(
+      (await h.read<[bigint, bigint, number]>('stakeOf', [provider.account.address]))[0],
+      stakeBefore,
+    )
+    assert.equal(
+      (await h.read<{ activeOrders: number }>('getTeeOffer', [teeOfferId])).activeOrders,
+      offerBefore.activeOrders - 1,
+    )
+    await h.reverts(submit(order), 'WrongOrderStatus')
+    await h.reverts(h.send(customer, 'refundOrder', [order.terms]), 'WrongOrderStatus')
+    await h.reverts(
+      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 2, signature]),
+      'WrongOrderStatus',
+    )
+  })
+
   it('cancels before acceptance only, by the customer, refunding everything', async () => {
     const before = await h.balance(customer.account.address)
     const order = await create()

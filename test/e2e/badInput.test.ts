@@ -94,7 +94,7 @@ describe('bad input', () => {
     )
   })
 
-  it('an image the model cannot read: the enclave refuses it and the demo stops at once', async () => {
+  it('an image the model cannot read: the enclave signs a failure, the escrow goes back, the demo says so', async () => {
     const path = join(tmpdir(), `bocc-broken-${process.pid}.png`)
     await writeFile(
       path,
@@ -107,7 +107,7 @@ describe('bad input', () => {
       assertOneLineError(
         await runBocc(['demo', '--image', path]),
         1,
-        /^bocc: order 0x[0-9a-f]{64} failed: the enclave refused: .*corrupt header/,
+        /^bocc: order 0x[0-9a-f]{64} failed in the enclave: the solution rejected the input; the escrow went back to the customer$/,
       )
     } finally {
       await rm(path, { force: true })

@@ -17,8 +17,8 @@ import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
 import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
-import { formatOrderId, type OrderTerms } from '../../src/protocol/orderTerms.ts'
-import { protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
+import { formatOrderId, type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
+import { failureReasons, protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
@@ -146,13 +146,17 @@ describe('enclave boundary', () => {
       request,
       inputCiphertext,
     })
-  const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) =>
-    runInEnclave(
+  /** Runs an order that should succeed, and returns its output and receipt. */
+  const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) => {
+    const result = await runInEnclave(
       placed.orderId,
       placed.terms,
       await blobs.get(placed.terms.requestHash),
       inputCiphertext ?? (await blobs.get(placed.terms.inputHash)),
     )
+    if ('failure' in result) throw new Error(`the enclave signed a failure (${result.failure})`)
+    return result
+  }
   const submit = (placed: PlacedOrder, outputHash: Hex, signature: Hex) =>
     sendTransaction(dev.signers.provider, {
       ...contract(),
@@ -271,7 +275,7 @@ describe('enclave boundary', () => {
     }
   })
 
-  it('refuses inputs that do not match the order, and corrupted ciphertext, with one-line errors', async () => {
+  it('refuses inputs that do not match the order, and signs a failure for ciphertext it cannot decrypt', async () => {
     const placed = await order()
     const tampered = (await blobs.get(placed.terms.inputHash)).slice()
     tampered[100] = (tampered[100] ?? 0) ^ 1
@@ -301,15 +305,89 @@ describe('enclave boundary', () => {
         aad: dataKeyAad(fields),
       }),
     })
+    // Ordered on-chain like any order: the enclave signs a failure, which refunds the customer.
+    await blobs.put(ciphertext)
+    await blobs.put(request)
+    await sendTransaction(dev.signers.customer, {
+      address: dev.deployment.token,
+      abi: boccTokenAbi,
+      functionName: 'approve',
+      args: [dev.deployment.protocol, parseEther('10')],
+    })
+    const now = Number((await dev.signers.customer.publicClient.getBlock()).timestamp)
+    const { receipt } = await sendTransaction(dev.signers.customer, {
+      ...contract(),
+      functionName: 'createOrder',
+      args: [
+        {
+          enclave: identity.signer,
+          teeOfferId,
+          solutionOfferId: 0,
+          dataOfferId: 0,
+          acceptBy: now + 120,
+          deadline: now + 720,
+          requestHash: sha256(request),
+          inputHash,
+          solutionHash: identity.solutionHash,
+          maxPayment: parseEther('10'),
+        },
+      ],
+    })
+    const created = parseEventLogs({
+      abi: boccProtocolAbi,
+      eventName: 'OrderCreated',
+      logs: receipt.logs,
+    })[0]
+    if (!created) throw new Error('no OrderCreated event')
+    const terms = created.args.terms as OrderTerms
+    await sendTransaction(dev.signers.provider, {
+      ...contract(),
+      functionName: 'acceptOrder',
+      args: [terms],
+    })
+    const result = await runInEnclave(created.args.orderId, terms, request, ciphertext)
+    assert.ok('failure' in result, 'the enclave signs a failure for an input it cannot decrypt')
+    assert.equal(result.failure, failureReasons.inputUndecryptable)
+    const customerBalance = () =>
+      dev.signers.deployer.publicClient.readContract({
+        ...contract(),
+        functionName: 'balanceOf',
+        args: [dev.signers.customer.account.address],
+      })
+    const [stakeBefore] = await dev.signers.deployer.publicClient.readContract({
+      ...contract(),
+      functionName: 'stakeOf',
+      args: [dev.signers.provider.account.address],
+    })
+    const before = await customerBalance()
+    // The signature covers the reason: another reason does not verify.
     await assert.rejects(
-      runInEnclave(
-        999n,
-        { ...placed.terms, requestHash: sha256(request), inputHash },
-        request,
-        ciphertext,
-      ),
-      /^EnclaveError: the enclave refused: ciphertext is corrupted or was tampered with: final chunk 0 failed authentication/m,
+      sendTransaction(dev.signers.provider, {
+        ...contract(),
+        functionName: 'submitFailure',
+        args: [terms, failureReasons.inputRejected, result.signature],
+      }),
+      /InvalidReceiptSigner/,
     )
+    await sendTransaction(dev.signers.provider, {
+      ...contract(),
+      functionName: 'submitFailure',
+      args: [terms, result.failure, result.signature],
+    })
+    assert.equal(await customerBalance(), before + orderTotal(terms))
+    const [stakeAfter] = await dev.signers.deployer.publicClient.readContract({
+      ...contract(),
+      functionName: 'stakeOf',
+      args: [dev.signers.provider.account.address],
+    })
+    assert.equal(stakeAfter, stakeBefore)
+    const failed = await readOrder({
+      connection: dev.signers.customer,
+      protocol: dev.deployment.protocol,
+      orderId: created.args.orderId,
+    })
+    assert.equal(failed.status, 'failed')
+    assert.equal(failed.failure?.reason, failureReasons.inputUndecryptable)
   })
 
   it('catches a tampered output blob before decrypting', async () => {

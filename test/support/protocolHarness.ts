@@ -9,7 +9,7 @@ import {
   enclaveApprovalTypes,
 } from '../../src/protocol/enclaveApproval.ts'
 import type { OrderTerms } from '../../src/protocol/orderTerms.ts'
-import { protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
+import { failureTypes, protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import type { LocalProtocol } from './localProtocol.ts'
 
 export const label = (text: string) => keccak256(toHex(text))
@@ -106,6 +106,20 @@ export function protocolHarness(dev: LocalProtocol) {
           inputHash: terms.inputHash,
           solutionHash: terms.solutionHash,
           outputHash,
+        },
+      })
+    },
+    signFailure(key: PrivateKeyAccount, orderId: bigint, terms: OrderTerms, reason: number) {
+      return key.signTypedData({
+        domain: protocolDomain(dev.deployment.chainId, dev.deployment.protocol),
+        types: failureTypes,
+        primaryType: 'Failure',
+        message: {
+          orderId,
+          requestHash: terms.requestHash,
+          inputHash: terms.inputHash,
+          solutionHash: terms.solutionHash,
+          reason,
         },
       })
     },

@@ -196,6 +196,10 @@ export async function run(args: string[]): Promise<number> {
             )
           if (event.event === 'receipts-accepted')
             console.log(`    provider submitted the enclave's receipt; the contract paid out`)
+          if (event.event === 'failure-submitted')
+            console.log(
+              `    the enclave could not run order ${short(event.orderId)}: ${event.reason}; its signed failure refunded the escrow`,
+            )
           if (event.event === 'order-failed') {
             console.log(`    provider: order ${short(event.orderId)} failed: ${event.error}`)
             failures.set(event.orderId, event.error)

@@ -5,7 +5,12 @@ import type { ChainConnection } from '../chain/connectChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import { decodeOrderRequest } from '../protocol/orderRequest.ts'
 import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
-import { protocolDomain, receiptTypes } from '../protocol/receipt.ts'
+import {
+  describeFailureReason,
+  failureTypes,
+  protocolDomain,
+  receiptTypes,
+} from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type OrderRecord, readOrder } from './readOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from './verifyEnclave.ts'
@@ -65,29 +70,42 @@ export async function auditOrder(parameters: {
   }
   check(
     'on-chain order record',
-    order.status === 'completed',
+    order.status === 'completed' || order.status === 'failed',
     `order ${formatOrderId(order.orderId)}: ${order.status}, escrow ${orderTotal(terms)}`,
   )
+  // Both statements an enclave signs cover the order's id and hashes; they differ in the last field.
+  const orderFields = {
+    orderId: order.orderId,
+    requestHash: terms.requestHash,
+    inputHash: terms.inputHash,
+    solutionHash: terms.solutionHash,
+  }
+  const domain = protocolDomain(connection.chain.id, protocol)
+  const recover = (typedData: Omit<Parameters<typeof recoverTypedDataAddress>[0], 'domain'>) =>
+    recoverTypedDataAddress({ ...typedData, domain } as Parameters<
+      typeof recoverTypedDataAddress
+    >[0]).catch(() => undefined)
+  if (order.failure) {
+    const signer = await recover({
+      types: failureTypes,
+      primaryType: 'Failure',
+      message: { ...orderFields, reason: order.failure.reason },
+      signature: order.failure.signature,
+    })
+    check(
+      'failure signed by the order’s enclave',
+      signer !== undefined && same(signer, terms.enclave),
+      `${describeFailureReason(order.failure.reason)}; the escrow went back to the customer`,
+    )
+  }
   if (order.completion) {
     const { outputHash, signature } = order.completion
-    let signer: Address | undefined
-    try {
-      signer = await recoverTypedDataAddress({
-        domain: protocolDomain(connection.chain.id, protocol),
-        types: receiptTypes,
-        primaryType: 'Receipt',
-        message: {
-          orderId: order.orderId,
-          requestHash: terms.requestHash,
-          inputHash: terms.inputHash,
-          solutionHash: terms.solutionHash,
-          outputHash,
-        },
-        signature,
-      })
-    } catch {
-      signer = undefined
-    }
+    const signer = await recover({
+      types: receiptTypes,
+      primaryType: 'Receipt',
+      message: { ...orderFields, outputHash },
+      signature,
+    })
     check(
       'receipt signed by the order’s enclave',
       signer !== undefined && same(signer, terms.enclave),

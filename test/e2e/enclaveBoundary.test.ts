@@ -388,6 +388,24 @@ describe('enclave boundary', () => {
     })
     assert.equal(failed.status, 'failed')
     assert.equal(failed.failure?.reason, failureReasons.inputUndecryptable)
+    // Anyone can check that the failure is the enclave's own.
+    const audit = await runBocc([
+      'verify',
+      'order',
+      formatOrderId(created.args.orderId),
+      '--rpc',
+      dev.chain.rpcUrl,
+      '--protocol',
+      dev.deployment.protocol,
+      '--blobs',
+      join(workDir, 'blobs'),
+      '--allow-sim',
+    ])
+    assert.equal(audit.code, 0, audit.stdout)
+    assert.match(
+      audit.stdout,
+      /passed {2}failure signed by the order’s enclave: the input could not be decrypted/,
+    )
   })
 
   it('catches a tampered output blob before decrypting', async () => {

@@ -61,43 +61,36 @@ export async function readOrder(parameters: {
   })
   const status = orderStatuses[statusIndex] ?? 'none'
   if (status === 'none') throw new UnknownOrderError(orderId, protocol)
+  // Each of an order's events is indexed by its id, so the node filters them (no full log scan).
   const fromBlock = parameters.fromBlock ?? 0n
-  const [created] = await client.getContractEvents({
-    address: protocol,
-    abi: boccProtocolAbi,
-    eventName: 'OrderCreated',
-    args: { orderId },
-    fromBlock,
-  })
+  const eventsNamed = (eventName: 'OrderCreated' | 'OrderCompleted' | 'OrderFailed') =>
+    client.getContractEvents({
+      address: protocol,
+      abi: boccProtocolAbi,
+      eventName,
+      args: { orderId },
+      fromBlock,
+    })
+  const events = (
+    await Promise.all([
+      eventsNamed('OrderCreated'),
+      ...(status === 'completed' ? [eventsNamed('OrderCompleted')] : []),
+      ...(status === 'failed' ? [eventsNamed('OrderFailed')] : []),
+    ])
+  ).flat()
+  const created = events.find((event) => event.eventName === 'OrderCreated')
   if (!created) throw new BoccError(`order ${formatOrderId(orderId)} has no OrderCreated event`)
-  const record: OrderRecord = { orderId, status, terms: created.args.terms as OrderTerms }
-  if (status === 'failed') {
-    const [failed] = await client.getContractEvents({
-      address: protocol,
-      abi: boccProtocolAbi,
-      eventName: 'OrderFailed',
-      args: { orderId },
-      fromBlock,
-    })
-    if (failed)
-      record.failure = {
-        reason: failed.args.reason as number,
-        signature: failed.args.signature as Hex,
-      }
+  const record: OrderRecord = {
+    orderId,
+    status,
+    terms: (created.args as { terms: OrderTerms }).terms,
   }
-  if (status === 'completed') {
-    const [completed] = await client.getContractEvents({
-      address: protocol,
-      abi: boccProtocolAbi,
-      eventName: 'OrderCompleted',
-      args: { orderId },
-      fromBlock,
-    })
-    if (completed)
-      record.completion = {
-        outputHash: completed.args.outputHash as Hex,
-        signature: completed.args.signature as Hex,
-      }
+  for (const event of events) {
+    const args = event.args as { outputHash?: Hex; reason?: number; signature?: Hex }
+    if (event.eventName === 'OrderCompleted' && args.outputHash && args.signature)
+      record.completion = { outputHash: args.outputHash, signature: args.signature }
+    if (event.eventName === 'OrderFailed' && args.reason !== undefined && args.signature)
+      record.failure = { reason: args.reason, signature: args.signature }
   }
   return record
 }

@@ -150,7 +150,10 @@ function watchOrders(parameters: {
             abi: boccProtocolAbi,
             eventName: 'OrderCreated',
             args: { teeOfferId: parameters.offerId },
-            fromBlock: nextBlock,
+            // Look again at the last few blocks: a node may report a block before its logs are
+            // queryable, and an order missed once would never be served.
+            fromBlock:
+              nextBlock > parameters.fromBlock + 4n ? nextBlock - 4n : parameters.fromBlock,
             toBlock: head,
           })
           const fresh = logs

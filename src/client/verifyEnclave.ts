@@ -1,12 +1,12 @@
 import { type Address, type Hex, sha256 } from 'viem'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { Check, EvidenceVerdict } from '../attestation/types.ts'
-import { verifyEnclaveEvidence } from '../attestation/verifyEnclaveEvidence.ts'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
 import { hardwareOf } from '../protocol/enclaveApproval.ts'
 import { runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
+import { verifyEnclaveEvidence } from '../protocol/verifyEnclaveEvidence.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
 export type VerifiedEnclave = {
@@ -67,7 +67,13 @@ export async function verifyEnclave(parameters: {
   )
   const { verdict: judged, freshness } = await verifyEnclaveEvidence({
     evidence,
-    keys: { signer: enclave, hpkePublicKey: record.hpkePublicKey },
+    binding: {
+      chainId: connection.chain.id,
+      registry: protocol,
+      provider: record.provider,
+      signer: enclave,
+      hpkePublicKey: record.hpkePublicKey,
+    },
     policy,
     at: parameters.at ?? new Date(),
   })

@@ -2,7 +2,6 @@ import { type Address, type Hex, sha256 } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { Check, EvidenceVerdict } from '../attestation/types.ts'
-import { verifyEnclaveEvidence } from '../attestation/verifyEnclaveEvidence.ts'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
@@ -13,6 +12,7 @@ import {
 } from '../protocol/enclaveApproval.ts'
 import { protocolDomain } from '../protocol/receipt.ts'
 import { runtimeIdentityFields, runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
+import { verifyEnclaveEvidence } from '../protocol/verifyEnclaveEvidence.ts'
 
 export class ApprovalRefusedError extends BoccError {
   override name = 'ApprovalRefusedError'
@@ -41,8 +41,8 @@ export type ApproveEnclaveParameters = {
 
 /**
  * What a committee member does before it signs: verify the evidence against the on-chain
- * allow-list and its policy, check that report_data binds exactly the registration's keys and a
- * recent block of this chain, and that every other field matches the evidence. Fails closed.
+ * allow-list and its policy, check that report_data binds exactly the registration's keys, its
+ * provider, this chain and registry, and a recent block of this chain, and that every other field matches the evidence. Fails closed.
  */
 export async function approveEnclave(
   parameters: ApproveEnclaveParameters,
@@ -81,7 +81,13 @@ export async function approveEnclave(
   }
   const { verdict, freshness } = await verifyEnclaveEvidence({
     evidence,
-    keys: { signer: registration.enclave, hpkePublicKey: registration.hpkePublicKey },
+    binding: {
+      chainId: connection.chain.id,
+      registry: protocol,
+      provider: registration.provider,
+      signer: registration.enclave,
+      hpkePublicKey: registration.hpkePublicKey,
+    },
     policy: onChainPolicy,
     at,
   })

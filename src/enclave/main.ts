@@ -72,10 +72,18 @@ async function main() {
     ) => Promise<EnclaveRequests[method]['result']>
   } = {
     identity: async () => identity,
-    attest: async ({ freshness }) => {
-      if (!isHex(freshness)) throw new BoccError('attest needs a freshness value (32 bytes of hex)')
+    attest: async ({ freshness, chainId, registry, provider }) => {
+      if (
+        !isHex(freshness) ||
+        !Number.isSafeInteger(chainId) ||
+        !isAddress(String(registry)) ||
+        !isAddress(String(provider))
+      )
+        throw new BoccError(
+          'attest needs { freshness (32 bytes of hex), chainId, registry, provider }',
+        )
       const reportData = encodeReportData(
-        { signer: signer.address, hpkePublicKey: hpke.publicKey },
+        { chainId, registry, provider, signer: signer.address, hpkePublicKey: hpke.publicKey },
         freshness,
       )
       return { evidence: bytesToHex(await backend.getEvidence(reportData)) }

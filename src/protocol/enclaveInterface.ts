@@ -26,7 +26,11 @@ export type OrderToRun = {
 
 export type EnclaveRequests = {
   identity: { params: Record<string, never>; result: EnclaveIdentity }
-  attest: { params: { freshness: Hex }; result: { evidence: Hex } }
+  /** Evidence whose report_data (v2) binds the enclave's keys to this provider, chain and registry. */
+  attest: {
+    params: { freshness: Hex; chainId: number; registry: Address; provider: Address }
+    result: { evidence: Hex }
+  }
   runOrder: {
     params: { order: OrderToRun; request: Hex; inputCiphertext: string }
     /** A signed receipt for the encrypted output, or a signed failure (reason code only). */

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { keccak256, toHex } from 'viem'
 import { decodeOrderRequest, encodeOrderRequest, type OrderRequest } from './orderRequest.ts'
-import { decodeReportData, enclaveKeysDigest, encodeReportData } from './reportData.ts'
+import {
+  decodeReportData,
+  enclaveBindingDigest,
+  encodeReportData,
+  gpuNonceOf,
+} from './reportData.ts'
 import { decodeResultEnvelope, encodeResultEnvelope } from './resultEnvelope.ts'
 
 const hash = (label: string) => keccak256(toHex(label))
@@ -11,30 +16,57 @@ const keys = {
   hpkePublicKey: hash('hpke'),
 } as const
 
-describe('report_data', () => {
-  it('binds the signer, the HPKE key and the freshness value', () => {
-    const reportData = encodeReportData(keys, hash('block'))
-    assert.equal(reportData.length, 2 + 128)
-    assert.deepEqual(decodeReportData(reportData), {
-      keysDigest: enclaveKeysDigest(keys),
-      freshness: hash('block'),
-    })
-    assert.notEqual(
-      encodeReportData({ ...keys, hpkePublicKey: hash('other') }, hash('block')),
-      reportData,
+describe('report_data v2', () => {
+  // The test vector of docs/protocol.md.
+  const binding = {
+    chainId: 31337,
+    registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    provider: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    signer: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+    hpkePublicKey: `0x${'11'.repeat(32)}`,
+  } as const
+  const freshness = `0x${'22'.repeat(32)}` as const
+
+  it('matches the test vectors of the protocol document', () => {
+    assert.equal(
+      encodeReportData(binding, freshness),
+      `0xc95856dcd498f94e155a917b786f6094fa7af06588863f6f15599aae96748313${'22'.repeat(32)}`,
     )
-    assert.notEqual(
-      encodeReportData(
-        { ...keys, signer: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' },
-        hash('block'),
-      ),
-      reportData,
+    assert.equal(
+      encodeReportData({ ...binding, gpuEvidenceHash: `0x${'33'.repeat(32)}` }, freshness),
+      `0x3d8d9fb86dbf4e5ad68c889674b8cb685e3f6768037817bf179df5bd2c575a48${'22'.repeat(32)}`,
+    )
+    assert.equal(
+      gpuNonceOf({ signer: binding.signer, hpkePublicKey: binding.hpkePublicKey, freshness }),
+      '0xaf001cd3166f3270c21adc21968cf2df4eea12954a1a89b3f5b858c0f28c5f41',
     )
   })
 
-  it('refuses wrong lengths', () => {
-    assert.throws(() => encodeReportData(keys, '0x1234'), /32 bytes/)
-    assert.throws(() => encodeReportData({ ...keys, hpkePublicKey: '0x12' }, hash('b')), /32 bytes/)
+  it('binds every field: keys, provider, chain, registry, GPU evidence', () => {
+    const reportData = encodeReportData(binding, freshness)
+    assert.deepEqual(decodeReportData(reportData), {
+      bindingDigest: enclaveBindingDigest(binding),
+      freshness,
+    })
+    const others = [
+      { hpkePublicKey: hash('other') },
+      { signer: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' },
+      { provider: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' },
+      { registry: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' },
+      { chainId: 1 },
+      { gpuEvidenceHash: hash('gpu') },
+    ] as const
+    for (const other of others)
+      assert.notEqual(encodeReportData({ ...binding, ...other }, freshness), reportData)
+  })
+
+  it('refuses wrong lengths and non-addresses with one line', () => {
+    assert.throws(() => encodeReportData(binding, '0x1234'), /32 bytes/)
+    assert.throws(
+      () => encodeReportData({ ...binding, hpkePublicKey: '0x12' }, freshness),
+      /32 bytes/,
+    )
+    assert.throws(() => encodeReportData({ ...binding, provider: '0x12' }, freshness), /provider/)
     assert.throws(() => decodeReportData('0x12'), /64 bytes/)
   })
 })

@@ -25,7 +25,12 @@ export async function registerEnclave(parameters: {
   const { connection, identity, protocol } = parameters
   const client = connection.publicClient
   const block = await client.getBlock({ blockTag: 'latest' })
-  const { evidence } = await parameters.enclave.request('attest', { freshness: block.hash as Hex })
+  const { evidence } = await parameters.enclave.request('attest', {
+    freshness: block.hash as Hex,
+    chainId: connection.chain.id,
+    registry: protocol,
+    provider: connection.account.address,
+  })
   const evidenceBytes = hexToBytes(evidence)
   const registration: EnclaveRegistration = {
     enclave: identity.signer,

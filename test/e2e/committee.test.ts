@@ -29,6 +29,7 @@ describe('committee approval', () => {
       evidenceMeasurement?: Hex
       freshness?: Hex
       boundSigner?: Hex
+      boundProvider?: Hex
       expiresIn?: number
       debug?: boolean
     } = {},
@@ -39,7 +40,13 @@ describe('committee approval', () => {
     const evidence = await signSimEvidence({
       measurement: change.evidenceMeasurement ?? measurement,
       reportData: encodeReportData(
-        { signer: change.boundSigner ?? enclave.address, hpkePublicKey: publicKey },
+        {
+          chainId: dev.deployment.chainId,
+          registry: dev.deployment.protocol,
+          provider: change.boundProvider ?? dev.signers.provider.account.address,
+          signer: change.boundSigner ?? enclave.address,
+          hpkePublicKey: publicKey,
+        },
         change.freshness ?? (block.hash as Hex),
       ),
       debug: change.debug ?? false,
@@ -98,6 +105,11 @@ describe('committee approval', () => {
         { ...registration, enclave: privateKeyToAccount(generatePrivateKey()).address },
         evidence,
       ),
+      /report_data binding/,
+    )
+    // Registration squatting: whoever saw this evidence cannot register the enclave as theirs.
+    await refused(
+      approve({ ...registration, provider: dev.signers.stranger.account.address }, evidence),
       /report_data binding/,
     )
     await refused(approve({ ...registration, hardware: 1 }, evidence), /hardware/)

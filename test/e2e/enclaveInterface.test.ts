@@ -20,11 +20,20 @@ describe('enclave interface under hostile input', () => {
       call('bogus', {}),
       /^EnclaveError: the enclave refused: unknown method bogus$/,
     )
+    const binding = {
+      chainId: 1,
+      registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      provider: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    }
     await assert.rejects(
-      call('attest', { freshness: '0x12' }),
+      call('attest', { ...binding, freshness: '0x12' }),
       /the freshness value must be 32 bytes/,
     )
-    await assert.rejects(call('attest', {}), /the enclave refused: attest needs a freshness value/)
+    await assert.rejects(call('attest', {}), /the enclave refused: attest needs \{ freshness/)
+    await assert.rejects(
+      call('attest', { ...binding, provider: 'nobody', freshness: `0x${'00'.repeat(32)}` }),
+      /the enclave refused: attest needs/,
+    )
     await assert.rejects(call('runOrder', {}), /the enclave refused: runOrder needs/)
     await assert.rejects(
       call('runOrder', {

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { keccak256, toHex } from 'viem'
 import { collateralSet, vector } from '../../test/attestationVectors.ts'
-import { decodeReportData, encodeReportData } from '../protocol/reportData.ts'
-import { runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
-import { signSimEvidence } from './sim/simEvidence.ts'
+import { signSimEvidence } from '../attestation/sim/simEvidence.ts'
+import { decodeReportData, encodeReportData } from './reportData.ts'
+import { runtimeMeasurementOf } from './runtimeMeasurement.ts'
 import { verifyEnclaveEvidence } from './verifyEnclaveEvidence.ts'
 
-const keys = {
+const binding = {
+  chainId: 31337,
+  registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  provider: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
   signer: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
   hpkePublicKey: keccak256(toHex('hpke')),
 } as const
@@ -18,23 +21,31 @@ describe('enclave evidence', () => {
     const measurement = keccak256(toHex('runtime'))
     const evidence = await signSimEvidence({
       measurement,
-      reportData: encodeReportData(keys, freshness),
+      reportData: encodeReportData(binding, freshness),
       debug: false,
       issuedAt: new Date(),
     })
     const policy = { allowSim: true, allowedMeasurements: [measurement] }
-    const result = await verifyEnclaveEvidence({ evidence, keys, policy, at: new Date() })
+    const result = await verifyEnclaveEvidence({ evidence, binding, policy, at: new Date() })
     assert.equal(result.verdict.ok, true, JSON.stringify(result.verdict.checks))
     assert.equal(result.freshness, freshness)
     assert.equal(runtimeMeasurementOf(result.verdict), measurement)
-    const otherKeys = await verifyEnclaveEvidence({
-      evidence,
-      keys: { ...keys, hpkePublicKey: keccak256(toHex('x')) },
-      policy,
-      at: new Date(),
-    })
-    assert.equal(otherKeys.verdict.ok, false)
-    assert.match(otherKeys.verdict.error ?? '', /report_data/)
+    // Other keys, or the same enclave claimed by another provider, on another chain or registry.
+    for (const other of [
+      { hpkePublicKey: keccak256(toHex('x')) },
+      { provider: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' },
+      { chainId: 1 },
+      { registry: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' },
+    ] as const) {
+      const result = await verifyEnclaveEvidence({
+        evidence,
+        binding: { ...binding, ...other },
+        policy,
+        at: new Date(),
+      })
+      assert.equal(result.verdict.ok, false, JSON.stringify(other))
+      assert.match(result.verdict.error ?? '', /report_data/)
+    }
   })
 
   it('verifies real TDX evidence through the same path: authentic, but not bound to these keys', async () => {
@@ -46,7 +57,7 @@ describe('enclave evidence', () => {
     })
     const result = await verifyEnclaveEvidence({
       evidence: quote,
-      keys,
+      binding,
       policy,
       at: new Date('2025-06-20T00:00:00Z'),
       collateral: collateralSet('P-TDX'),
@@ -66,7 +77,7 @@ describe('enclave evidence', () => {
   it('fails garbage with a check, never a throw', async () => {
     const result = await verifyEnclaveEvidence({
       evidence: new TextEncoder().encode('not evidence at all'),
-      keys,
+      binding,
       policy: { allowSim: true, allowedMeasurements: [] },
       at: new Date(),
     })

@@ -1,12 +1,12 @@
 import type { Hex } from 'viem'
-import { decodeReportData, type EnclaveKeys, encodeReportData } from '../protocol/reportData.ts'
-import { unreadableEvidenceVerdict } from './checks.ts'
-import { type AttestationPolicy, applyPolicy } from './policy.ts'
-import type { EvidenceVerdict } from './types.ts'
-import { type VerifyEvidenceOptions, verifyEvidence } from './verifyEvidence.ts'
+import { unreadableEvidenceVerdict } from '../attestation/checks.ts'
+import { type AttestationPolicy, applyPolicy } from '../attestation/policy.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
+import { type VerifyEvidenceOptions, verifyEvidence } from '../attestation/verifyEvidence.ts'
+import { decodeReportData, type EnclaveBinding, encodeReportData } from './reportData.ts'
 
 export type VerifiedEnclaveEvidence = {
-  /** The verdict with the policy applied, including the binding of `keys` in report_data. */
+  /** The verdict with the policy applied, including the binding in report_data. */
   verdict: EvidenceVerdict
   /** The freshness value the evidence carries (the second half of report_data). */
   freshness: Hex
@@ -16,19 +16,19 @@ const noFreshness = `0x${'00'.repeat(32)}` as const
 
 /**
  * Verifies an enclave's evidence (any kind BOCC knows) and applies the policy, requiring that
- * report_data binds exactly these enclave keys. The freshness value is returned for the caller to
+ * report_data binds exactly this enclave's keys, provider, chain and registry (report_data v2). The freshness value is returned for the caller to
  * check against its chain. Never throws for bad evidence: it fails a check.
  */
 export async function verifyEnclaveEvidence(
   parameters: {
     evidence: Uint8Array
-    keys: EnclaveKeys
+    binding: EnclaveBinding
     /** The policy, or how to make it from the (not yet judged) verdict, e.g. from an on-chain allow-list. */
     policy: AttestationPolicy | ((verdict: EvidenceVerdict) => Promise<AttestationPolicy>)
     at: Date
   } & Pick<VerifyEvidenceOptions, 'collateral' | 'certs'>,
 ): Promise<VerifiedEnclaveEvidence> {
-  const { evidence, keys, policy, at } = parameters
+  const { evidence, binding, policy, at } = parameters
   let verdict: EvidenceVerdict
   try {
     verdict = await verifyEvidence(evidence, {
@@ -55,7 +55,7 @@ export async function verifyEnclaveEvidence(
     verdict: applyPolicy({
       verdict,
       policy: resolvedPolicy,
-      expectedReportData: encodeReportData(keys, freshness),
+      expectedReportData: encodeReportData(binding, freshness),
       at,
     }),
     freshness,

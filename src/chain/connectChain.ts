@@ -10,7 +10,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { nonceManager, privateKeyToAccount } from 'viem/accounts'
 import { BoccError } from '../errors.ts'
 
 export class ChainUnreachableError extends BoccError {
@@ -51,10 +51,13 @@ export async function connectChain(rpcUrl: string): Promise<ChainConnection> {
   return { rpcUrl, chain, publicClient }
 }
 
-/** Connects and attaches a local signing account (the key never leaves this process). */
+/**
+ * Connects and attaches a local signing account (the key never leaves this process). The account
+ * manages its own nonces, so one account can send many transactions at once.
+ */
 export async function connectSigner(rpcUrl: string, privateKey: Hex): Promise<SignerConnection> {
   const connection = await connectChain(rpcUrl)
-  const account = privateKeyToAccount(privateKey)
+  const account = privateKeyToAccount(privateKey, { nonceManager })
   const walletClient = createWalletClient({
     account,
     chain: connection.chain,

@@ -22,4 +22,14 @@ export const devRoles = {
   stranger: 3,
   modelVendor: 4,
   committeeMember: 5,
+  dataVendor: 6,
+  /** The governance multisig's owners on development networks (2 of 3 must sign). */
+  councilA: 7,
+  councilB: 8,
+  councilC: 9,
 } as const
+
+export type DevRole = keyof typeof devRoles
+
+/** The dev roles that own the governance multisig. */
+export const councilRoles = ['councilA', 'councilB', 'councilC'] as const satisfies DevRole[]

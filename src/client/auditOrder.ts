@@ -1,16 +1,12 @@
-import { type Address, recoverTypedDataAddress } from 'viem'
+import { recoverTypedDataAddress } from 'viem'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { Check } from '../attestation/types.ts'
-import type { ChainConnection } from '../chain/connectChain.ts'
+import type { BoccChain } from '../chain/boccChain.ts'
 import { shortMessageOf } from '../errors.ts'
+import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { decodeOrderRequest } from '../protocol/orderRequest.ts'
 import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
-import {
-  describeFailureReason,
-  failureTypes,
-  protocolDomain,
-  receiptTypes,
-} from '../protocol/receipt.ts'
+import { failureTypes, marketDomain, receiptTypes } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type OrderRecord, readOrder } from './readOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from './verifyEnclave.ts'
@@ -24,26 +20,26 @@ export type OrderAudit = {
 
 /**
  * Re-checks an order from public data only (the chain and the blob store), as any auditor can:
- * the enclave (record, evidence, policy, allow-list), that the data key was sealed to that enclave
- * and nowhere else, the stored input, the receipt signature, and the stored output.
+ * the enclave (record, evidence, policy, allow-list) as they stood at the block where the order
+ * was accepted, that the data key was sealed to that enclave and nowhere else, the stored input,
+ * the enclave's signed receipt or failure, and the stored output. An old order is judged by the
+ * chain's state when it ran, not today's (public networks need an archive RPC for that).
  */
-export async function auditOrder(parameters: {
-  connection: ChainConnection
-  protocol: Address
-  orderId: bigint
-  blobs: BlobStore
-  policy: AttestationPolicy
-  fromBlock?: bigint
-}): Promise<OrderAudit> {
-  const { connection, protocol, blobs } = parameters
-  const order = await readOrder(parameters)
+export async function auditOrder(
+  chain: BoccChain,
+  parameters: { orderId: bigint; blobs: BlobStore; policy: AttestationPolicy },
+): Promise<OrderAudit> {
+  const { blobs } = parameters
+  const order = await readOrder(chain, parameters)
   const { terms } = order
-  const enclave = await verifyEnclave({
-    connection,
-    protocol,
+  const ranAt = order.blocks.accepted ?? order.blocks.created
+  const ranBlock = await chain.publicClient.getBlock({ blockNumber: ranAt })
+  const enclave = await verifyEnclave(chain, {
     enclave: terms.enclave,
     blobs,
     policy: parameters.policy,
+    blockNumber: ranAt,
+    at: new Date(Number(ranBlock.timestamp) * 1000),
   })
   const checks: Check[] = [...enclave.checks]
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
@@ -57,14 +53,14 @@ export async function auditOrder(parameters: {
         same(request.enclaveHpkePublicKey, enclave.hpkePublicKey) &&
         same(request.inputHash, terms.inputHash) &&
         same(request.solutionHash, terms.solutionHash),
-      `order request ${terms.requestHash} wraps the data key to ${enclave.hpkePublicKey.slice(0, 18)}…`,
+      `order request ${terms.requestHash.slice(0, 18)}… seals the data key to ${enclave.hpkePublicKey.slice(0, 18)}…`,
     )
   } catch (error) {
     check('data key sealed only to the order’s enclave', false, shortMessageOf(error))
   }
   try {
     await blobs.get(terms.inputHash)
-    check('input hash', true, `input ciphertext ${terms.inputHash}`)
+    check('input hash', true, `input ciphertext ${terms.inputHash.slice(0, 18)}…`)
   } catch (error) {
     check('input hash', false, shortMessageOf(error))
   }
@@ -73,14 +69,7 @@ export async function auditOrder(parameters: {
     order.status === 'completed' || order.status === 'failed',
     `order ${formatOrderId(order.orderId)}: ${order.status}, escrow ${orderTotal(terms)}`,
   )
-  // Both statements an enclave signs cover the order's id and hashes; they differ in the last field.
-  const orderFields = {
-    orderId: order.orderId,
-    requestHash: terms.requestHash,
-    inputHash: terms.inputHash,
-    solutionHash: terms.solutionHash,
-  }
-  const domain = protocolDomain(connection.chain.id, protocol)
+  const domain = marketDomain(chain.chain.id, chain.deployment.contracts.market)
   const recover = (typedData: Omit<Parameters<typeof recoverTypedDataAddress>[0], 'domain'>) =>
     recoverTypedDataAddress({ ...typedData, domain } as Parameters<
       typeof recoverTypedDataAddress
@@ -89,7 +78,7 @@ export async function auditOrder(parameters: {
     const signer = await recover({
       types: failureTypes,
       primaryType: 'Failure',
-      message: { ...orderFields, reason: order.failure.reason },
+      message: { orderId: order.orderId, reason: order.failure.reason },
       signature: order.failure.signature,
     })
     check(
@@ -99,11 +88,11 @@ export async function auditOrder(parameters: {
     )
   }
   if (order.completion) {
-    const { outputHash, signature } = order.completion
+    const { outputHash, wrappedResultKey, signature } = order.completion
     const signer = await recover({
       types: receiptTypes,
       primaryType: 'Receipt',
-      message: { ...orderFields, outputHash },
+      message: { orderId: order.orderId, outputHash, wrappedResultKey },
       signature,
     })
     check(
@@ -112,10 +101,16 @@ export async function auditOrder(parameters: {
       `EIP-712 receipt recovers to ${signer ?? 'nothing'}`,
     )
     try {
-      await blobs.get(outputHash)
-      check('output hash', true, `output ciphertext ${outputHash}`)
+      if (!order.publishedOutput) await blobs.get(outputHash)
+      check(
+        'output available',
+        true,
+        order.publishedOutput
+          ? 'published on-chain in answer to a challenge'
+          : `output ciphertext ${outputHash.slice(0, 18)}…`,
+      )
     } catch (error) {
-      check('output hash', false, shortMessageOf(error))
+      check('output available', false, shortMessageOf(error))
     }
   }
   return { ok: checks.every((item) => item.ok), checks, order, enclave }

@@ -1,10 +1,9 @@
-import { sha256 } from 'viem'
+import { hexToBytes, sha256 } from 'viem'
 import { decryptObject } from '../crypto/chunkedAead.ts'
 import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
-import { resultKeyAad, resultKeyInfo } from '../protocol/orderRequest.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
-import { decodeResultEnvelope } from '../protocol/resultEnvelope.ts'
+import { decodeWrappedResultKey, resultKeyAad, resultKeyInfo } from '../protocol/resultKey.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import type { OrderRecord } from './readOrder.ts'
 
@@ -16,7 +15,11 @@ export class ResultUnreadableError extends BoccError {
   override name = 'ResultUnreadableError'
 }
 
-/** Downloads a completed order's output, checks its hash against the chain, and decrypts it. */
+/**
+ * Gets a completed order's output (from the blob store, or from the chain where a challenge made
+ * the provider publish it), checks it against the receipt's hash, and opens it with the result key
+ * the receipt revealed.
+ */
 export async function fetchResult(parameters: {
   order: OrderRecord
   blobs: BlobStore
@@ -27,17 +30,20 @@ export async function fetchResult(parameters: {
     throw new ResultUnreadableError(
       `order ${formatOrderId(order.orderId)} is ${order.status}, not completed`,
     )
-  const output = await parameters.blobs.get(order.completion.outputHash)
-  if (sha256(output) !== order.completion.outputHash)
-    throw new ResultUnreadableError('the output does not match the on-chain outputHash')
-  const envelope = decodeResultEnvelope(output)
+  const { outputHash, wrappedResultKey } = order.completion
+  const output = order.publishedOutput
+    ? hexToBytes(order.publishedOutput)
+    : await parameters.blobs.get(outputHash)
+  if (sha256(output) !== outputHash.toLowerCase())
+    throw new ResultUnreadableError('the output does not match the receipt’s outputHash')
   const key = await unwrapKey({
     recipientPrivateKey: parameters.resultKey.privateKey,
-    wrapped: envelope.wrappedResultKey,
+    wrapped: decodeWrappedResultKey(wrappedResultKey),
     info: resultKeyInfo,
-    aad: resultKeyAad(order.orderId, order.terms.inputHash),
+    aad: resultKeyAad(order.orderId, outputHash),
   })
-  const plaintext = await decryptObject(key, envelope.ciphertext)
+  const plaintext = await decryptObject(key, output)
+  key.fill(0)
   let result: OcrResult
   try {
     result = JSON.parse(new TextDecoder().decode(plaintext))

@@ -1,7 +1,10 @@
-import { type Address, type Hex, parseEventLogs } from 'viem'
-import { boccProtocolAbi, boccTokenAbi } from '../chain/artifacts.ts'
-import type { SignerConnection } from '../chain/connectChain.ts'
-import { sendTransaction } from '../chain/sendTransaction.ts'
+import type { Hex } from 'viem'
+import { getDataOffer } from '../chain/actions/catalog/getDataOffer.ts'
+import { getSolutionOffer } from '../chain/actions/catalog/getSolutionOffer.ts'
+import { createOrder } from '../chain/actions/market/createOrder.ts'
+import { getMarketSettings } from '../chain/actions/market/getMarketSettings.ts'
+import { getTeeOffer } from '../chain/actions/market/getTeeOffer.ts'
+import type { BoccSigner } from '../chain/boccChain.ts'
 import { encryptObject } from '../crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, type HpkeKeyPair, wrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
@@ -13,6 +16,7 @@ import {
 } from '../protocol/orderRequest.ts'
 import type { OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { reserveFunds } from './reserveFunds.ts'
 import type { VerifiedEnclave } from './verifyEnclave.ts'
 
 export type PlacedOrder = {
@@ -21,30 +25,38 @@ export type PlacedOrder = {
   /** The key the result is sealed to; its private half never leaves this process. */
   resultKey: HpkeKeyPair
   transaction: Hex
+  blockNumber: bigint
 }
 
-/**
- * Encrypts the input on this machine under a fresh key, seals that key to the verified enclave,
- * stores both blobs, and orders with escrow. Only ciphertext and hashes leave the process.
- */
-export async function placeOrder(parameters: {
-  connection: SignerConnection
-  protocol: Address
+export class OfferNotFoundError extends BoccError {
+  override name = 'OfferNotFoundError'
+}
+
+export type PlaceOrderParameters = {
   blobs: BlobStore
   teeOfferId: number
   /** Zero: no solution offer. */
   solutionOfferId: number
+  /** Zero: no data offer. */
+  dataOfferId?: number
   enclave: VerifiedEnclave
   solutionHash: Hex
   input: Uint8Array
   /** Seconds the provider has to accept, and to deliver. */
   acceptWithinSeconds?: number
   deliverWithinSeconds?: number
-}): Promise<PlacedOrder> {
-  const { connection, protocol, blobs, enclave } = parameters
+}
+
+/**
+ * Encrypts the input on this machine under a fresh key, seals that key to the verified enclave,
+ * stores both blobs, and orders with escrow. Only ciphertext and hashes leave the process.
+ */
+export async function placeOrder(
+  chain: BoccSigner,
+  parameters: PlaceOrderParameters,
+): Promise<PlacedOrder> {
+  const { blobs, enclave } = parameters
   if (!enclave.ok) throw new BoccError('refusing to order from an enclave that failed verification')
-  const client = connection.publicClient
-  const contract = { address: protocol, abi: boccProtocolAbi } as const
 
   const { key: dataKey, ciphertext } = await encryptObject(parameters.input)
   const inputHash = await blobs.put(ciphertext)
@@ -69,60 +81,50 @@ export async function placeOrder(parameters: {
   dataKey.fill(0)
   const requestHash = await blobs.put(encodeOrderRequest(request))
 
-  // The most this order may cost: today's prices plus the fee; the contract refuses more.
-  const [teeOffer, solutionOffer, feeBps, token, block] = await Promise.all([
-    client.readContract({
-      ...contract,
-      functionName: 'getTeeOffer',
-      args: [parameters.teeOfferId],
-    }),
-    client.readContract({
-      ...contract,
-      functionName: 'getSolutionOffer',
-      args: [parameters.solutionOfferId],
-    }),
-    client.readContract({ ...contract, functionName: 'feeBps' }),
-    client.readContract({ ...contract, functionName: 'paymentToken' }),
-    client.getBlock(),
+  // The most this order may cost: today's prices plus the fee; the market refuses more.
+  const dataOfferId = parameters.dataOfferId ?? 0
+  const [teeOffer, solutionOffer, dataOffer, settings, block] = await Promise.all([
+    getTeeOffer(chain, { offerId: parameters.teeOfferId }),
+    parameters.solutionOfferId === 0
+      ? undefined
+      : getSolutionOffer(chain, { offerId: parameters.solutionOfferId }),
+    dataOfferId === 0 ? undefined : getDataOffer(chain, { offerId: dataOfferId }),
+    getMarketSettings(chain),
+    chain.publicClient.getBlock(),
   ])
-  const prices = teeOffer.price + (parameters.solutionOfferId === 0 ? 0n : solutionOffer.price)
-  const maxPayment = prices + (prices * BigInt(feeBps)) / 10_000n
-  await sendTransaction(connection, {
-    address: token,
-    abi: boccTokenAbi,
-    functionName: 'approve',
-    args: [protocol, maxPayment],
-  })
+  if (!teeOffer) throw new OfferNotFoundError(`there is no TEE offer ${parameters.teeOfferId}`)
+  if (parameters.solutionOfferId !== 0 && !solutionOffer)
+    throw new OfferNotFoundError(`there is no solution offer ${parameters.solutionOfferId}`)
+  if (dataOfferId !== 0 && !dataOffer)
+    throw new OfferNotFoundError(`there is no data offer ${dataOfferId}`)
+  const prices = teeOffer.price + (solutionOffer?.price ?? 0n) + (dataOffer?.price ?? 0n)
+  const maxPayment = prices + (prices * BigInt(settings.feeBps)) / 10_000n
   const now = Number(block.timestamp)
-  const created = await sendTransaction(connection, {
-    ...contract,
-    functionName: 'createOrder',
-    args: [
-      {
+  const acceptBy = now + (parameters.acceptWithinSeconds ?? 120)
+  const release = await reserveFunds(chain, maxPayment)
+  try {
+    const created = await createOrder(chain, {
+      params: {
         enclave: enclave.enclave,
         teeOfferId: parameters.teeOfferId,
         solutionOfferId: parameters.solutionOfferId,
-        dataOfferId: 0,
-        acceptBy: now + (parameters.acceptWithinSeconds ?? 120),
-        deadline:
-          now + (parameters.acceptWithinSeconds ?? 120) + (parameters.deliverWithinSeconds ?? 600),
+        dataOfferId,
+        acceptBy,
+        deadline: acceptBy + (parameters.deliverWithinSeconds ?? 600),
         requestHash,
         inputHash,
         solutionHash: parameters.solutionHash,
         maxPayment,
       },
-    ],
-  })
-  const [event] = parseEventLogs({
-    abi: boccProtocolAbi,
-    eventName: 'OrderCreated',
-    logs: created.receipt.logs,
-  })
-  if (!event) throw new Error('unreachable: createOrder emits OrderCreated')
-  return {
-    orderId: event.args.orderId,
-    terms: event.args.terms as OrderTerms,
-    resultKey,
-    transaction: created.hash,
+    })
+    return {
+      orderId: created.orderId,
+      terms: created.terms,
+      resultKey,
+      transaction: created.transactionHash,
+      blockNumber: created.blockNumber,
+    }
+  } finally {
+    release()
   }
 }

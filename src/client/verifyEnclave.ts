@@ -1,11 +1,14 @@
-import { type Address, type Hex, sha256 } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { Check, EvidenceVerdict } from '../attestation/types.ts'
-import { boccProtocolAbi } from '../chain/artifacts.ts'
-import type { ChainConnection } from '../chain/connectChain.ts'
+import { getEnclave } from '../chain/actions/registry/getEnclave.ts'
+import { getEnclaveRegistration } from '../chain/actions/registry/getEnclaveRegistration.ts'
+import { isEnclaveUsable } from '../chain/actions/registry/isEnclaveUsable.ts'
+import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
+import type { BoccChain } from '../chain/boccChain.ts'
+import { getFreshnessBlock } from '../chain/getFreshnessBlock.ts'
 import { BoccError } from '../errors.ts'
-import { hardwareOf } from '../protocol/enclaveApproval.ts'
-import { runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
+import { checkEnclaveRecord } from '../protocol/checkEnclaveRecord.ts'
 import { verifyEnclaveEvidence } from '../protocol/verifyEnclaveEvidence.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
@@ -28,92 +31,88 @@ export class EnclaveNotFoundError extends BoccError {
   }
 }
 
-/**
- * Checks an enclave from public data only, whatever the committee said: its on-chain record, its
- * evidence from the blob store against this customer's policy and the on-chain allow-list, the
- * binding of both enclave keys and a block of this chain in report_data.
- */
-export async function verifyEnclave(parameters: {
-  connection: ChainConnection
-  protocol: Address
+/** Evidence older than this at registration is not fresh (the committee signs within minutes). */
+const maxFreshnessAgeAtRegistrationSeconds = 3_600
+
+export type VerifyEnclaveParameters = {
   enclave: Address
   blobs: BlobStore
   policy: AttestationPolicy
+  /**
+   * Judge the enclave as the chain stood at this block and time (an order's blocks, for an audit);
+   * now when absent. Public networks need an archive RPC for old blocks.
+   */
+  blockNumber?: bigint
   at?: Date
-}): Promise<VerifiedEnclave> {
-  const { connection, protocol, enclave, blobs, policy } = parameters
-  const client = connection.publicClient
-  const contract = { address: protocol, abi: boccProtocolAbi } as const
-  const record = await client.readContract({
-    ...contract,
-    functionName: 'getEnclave',
-    args: [enclave],
-  })
-  if (record.provider === '0x0000000000000000000000000000000000000000')
-    throw new EnclaveNotFoundError(enclave)
-  const checks: Check[] = []
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
-  check(
-    'enclave active on-chain',
-    await client.readContract({ ...contract, functionName: 'isEnclaveActive', args: [enclave] }),
-    `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
-  )
+}
 
+/**
+ * Checks an enclave from public data only, whatever the committee said: its on-chain record, its
+ * evidence from the blob store against this customer's policy and the on-chain allow-list, the
+ * binding of its keys, provider, chain and registry in report_data, and that the evidence was
+ * fresh when the enclave was registered.
+ */
+export async function verifyEnclave(
+  chain: BoccChain,
+  parameters: VerifyEnclaveParameters,
+): Promise<VerifiedEnclave> {
+  const { enclave, blobs, policy, blockNumber } = parameters
+  const at = parameters.at ?? new Date()
+  const record = await getEnclave(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) })
+  if (!record) throw new EnclaveNotFoundError(enclave)
+  const [usable, allowed, registered] = await Promise.all([
+    isEnclaveUsable(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) }),
+    isMeasurementAllowed(chain, {
+      measurement: record.measurement,
+      time: Math.floor(at.getTime() / 1000),
+    }),
+    getEnclaveRegistration(chain, { enclave }),
+  ])
+  const checks: Check[] = [
+    {
+      name: 'enclave usable on-chain',
+      ok: usable,
+      detail: `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
+    },
+  ]
   const evidence = await blobs.get(record.evidenceHash)
-  check(
-    'evidence ↔ on-chain record',
-    sha256(evidence) === record.evidenceHash,
-    `evidence ${record.evidenceHash}`,
-  )
-  const { verdict: judged, freshness } = await verifyEnclaveEvidence({
+  const { verdict, freshness } = await verifyEnclaveEvidence({
     evidence,
     binding: {
-      chainId: connection.chain.id,
-      registry: protocol,
+      chainId: chain.chain.id,
+      registry: chain.deployment.contracts.registry,
       provider: record.provider,
       signer: enclave,
       hpkePublicKey: record.hpkePublicKey,
+      gpuEvidenceHash: record.gpuEvidenceHash,
     },
     policy,
-    at: parameters.at ?? new Date(),
+    at,
   })
-  for (const item of judged.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
-  const measurement = runtimeMeasurementOf(judged)
-  check(
-    'measurement ↔ on-chain record',
-    measurement === record.measurement,
-    `measurement ${record.measurement}`,
-  )
-  check(
-    'measurement on the on-chain allow-list',
-    await client.readContract({
-      ...contract,
-      functionName: 'isMeasurementAllowed',
-      args: [record.measurement],
+  for (const item of verdict.checks) checks.push({ ...item, name: `evidence: ${item.name}` })
+  checks.push(
+    ...checkEnclaveRecord({
+      claim: { ...record, enclave },
+      evidence,
+      verdict,
+      freshness,
+      freshnessBlock: await getFreshnessBlock(chain, freshness),
+      maxFreshnessAgeSeconds: maxFreshnessAgeAtRegistrationSeconds,
+      ...(registered ? { now: Number(registered.timestamp) } : {}),
     }),
-    'listed in the transparency log and in effect',
   )
-  check('hardware ↔ on-chain record', hardwareOf(judged.tee) === record.hardware, `${judged.tee}`)
-  let freshnessBlock: bigint | undefined
-  try {
-    freshnessBlock = (await client.getBlock({ blockHash: freshness })).number ?? undefined
-  } catch {
-    freshnessBlock = undefined
-  }
-  check(
-    'freshness block is on this chain',
-    freshnessBlock !== undefined,
-    freshnessBlock !== undefined
-      ? `evidence made after block ${freshnessBlock}`
-      : `no block ${freshness}`,
-  )
+  checks.push({
+    name: 'measurement on the on-chain allow-list',
+    ok: allowed,
+    detail: `listed in the transparency log and in effect at ${at.toISOString()}`,
+  })
   return {
     enclave,
     provider: record.provider,
     hpkePublicKey: record.hpkePublicKey,
     measurement: record.measurement,
     evidenceHash: record.evidenceHash,
-    verdict: judged,
+    verdict,
     checks,
     ok: checks.every((item) => item.ok),
   }

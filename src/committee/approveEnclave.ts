@@ -1,16 +1,18 @@
-import { type Address, type Hex, sha256 } from 'viem'
+import type { Hex } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { Check, EvidenceVerdict } from '../attestation/types.ts'
-import { boccProtocolAbi } from '../chain/artifacts.ts'
-import type { ChainConnection } from '../chain/connectChain.ts'
+import { getCommittee } from '../chain/actions/registry/getCommittee.ts'
+import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
+import type { BoccChain } from '../chain/boccChain.ts'
+import { getFreshnessBlock } from '../chain/getFreshnessBlock.ts'
 import { BoccError } from '../errors.ts'
+import { checkEnclaveRecord } from '../protocol/checkEnclaveRecord.ts'
 import {
   type EnclaveRegistration,
   enclaveApprovalTypes,
-  hardwareOf,
+  registryDomain,
 } from '../protocol/enclaveApproval.ts'
-import { protocolDomain } from '../protocol/receipt.ts'
 import { runtimeIdentityFields, runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
 import { verifyEnclaveEvidence } from '../protocol/verifyEnclaveEvidence.ts'
 
@@ -24,8 +26,6 @@ export class ApprovalRefusedError extends BoccError {
 }
 
 export type ApproveEnclaveParameters = {
-  connection: ChainConnection
-  protocol: Address
   /** The committee member's key. */
   member: LocalAccount
   registration: EnclaveRegistration
@@ -42,34 +42,22 @@ export type ApproveEnclaveParameters = {
 /**
  * What a committee member does before it signs: verify the evidence against the on-chain
  * allow-list and its policy, check that report_data binds exactly the registration's keys, its
- * provider, this chain and registry, and a recent block of this chain, and that every other field matches the evidence. Fails closed.
+ * provider, this chain and registry, and a recent block of this chain, and that every other
+ * field matches the evidence. Fails closed. Signs for the current committee epoch.
  */
 export async function approveEnclave(
+  chain: BoccChain,
   parameters: ApproveEnclaveParameters,
-): Promise<{ signature: Hex; checks: Check[] }> {
-  const { connection, protocol, registration, evidence } = parameters
+): Promise<{ signature: Hex; checks: Check[]; committeeEpoch: bigint }> {
+  const { registration, evidence } = parameters
   const at = parameters.at ?? new Date()
-  const client = connection.publicClient
-  const checks: Check[] = []
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
-
-  check(
-    'evidence hash',
-    sha256(evidence) === registration.evidenceHash,
-    `evidence ${registration.evidenceHash}`,
-  )
   // The committee accepts the runtimes the chain's allow-list accepts, nothing else.
   const onChainPolicy = async (verdict: EvidenceVerdict): Promise<AttestationPolicy> => {
     const measurement = runtimeMeasurementOf(verdict)
     const allowed =
       verdict.ok &&
       measurement !== undefined &&
-      (await client.readContract({
-        address: protocol,
-        abi: boccProtocolAbi,
-        functionName: 'isMeasurementAllowed',
-        args: [measurement],
-      }))
+      (await isMeasurementAllowed(chain, { measurement }))
     const identity = Object.fromEntries(
       runtimeIdentityFields[verdict.tee].map((field) => [field, verdict.measurement[field] as Hex]),
     )
@@ -82,59 +70,49 @@ export async function approveEnclave(
   const { verdict, freshness } = await verifyEnclaveEvidence({
     evidence,
     binding: {
-      chainId: connection.chain.id,
-      registry: protocol,
+      chainId: chain.chain.id,
+      registry: chain.deployment.contracts.registry,
       provider: registration.provider,
       signer: registration.enclave,
       hpkePublicKey: registration.hpkePublicKey,
+      gpuEvidenceHash: registration.gpuEvidenceHash,
     },
     policy: onChainPolicy,
     at,
   })
-  for (const item of verdict.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
-  check(
-    'measurement matches the evidence',
-    runtimeMeasurementOf(verdict) === registration.measurement.toLowerCase(),
-    `measurement ${registration.measurement}`,
-  )
-  check(
-    'hardware matches the evidence',
-    hardwareOf(verdict.tee) === registration.hardware,
-    `${verdict.tee}`,
-  )
-
+  const checks: Check[] = verdict.checks.map((item) => ({
+    ...item,
+    name: `evidence: ${item.name}`,
+  }))
   // Ages and validity are measured in the chain's time, which is what the contract uses.
-  const chainNow = Number((await client.getBlock({ blockTag: 'latest' })).timestamp)
-  let blockTime: bigint | undefined
-  try {
-    blockTime = (await client.getBlock({ blockHash: freshness })).timestamp
-  } catch {
-    blockTime = undefined
-  }
-  const age = blockTime === undefined ? undefined : chainNow - Number(blockTime)
-  const maxAge = parameters.maxFreshnessAgeSeconds ?? 600
-  check(
-    'freshness block is recent and on this chain',
-    age !== undefined && age <= maxAge,
-    age === undefined
-      ? `no block ${freshness} on this chain`
-      : `block is ${age} s old (limit ${maxAge} s)`,
+  const chainNow = Number((await chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp)
+  checks.push(
+    ...checkEnclaveRecord({
+      claim: registration,
+      evidence,
+      verdict,
+      freshness,
+      freshnessBlock: await getFreshnessBlock(chain, freshness),
+      maxFreshnessAgeSeconds: parameters.maxFreshnessAgeSeconds ?? 600,
+      now: chainNow,
+    }),
   )
   const validity = registration.expiresAt - chainNow
   const maxValidity = parameters.maxValiditySeconds ?? 30 * 86_400
-  check(
-    'validity',
-    validity > 0 && validity <= maxValidity,
-    `${validity} s (limit ${maxValidity} s)`,
-  )
+  checks.push({
+    name: 'validity',
+    ok: validity > 0 && validity <= maxValidity,
+    detail: `${validity} s (limit ${maxValidity} s)`,
+  })
 
   const failed = checks.find((item) => !item.ok)
   if (failed) throw new ApprovalRefusedError(failed, checks)
+  const { epoch } = await getCommittee(chain)
   const signature = await parameters.member.signTypedData({
-    domain: protocolDomain(connection.chain.id, protocol),
+    domain: registryDomain(chain.chain.id, chain.deployment.contracts.registry),
     types: enclaveApprovalTypes,
     primaryType: 'EnclaveApproval',
-    message: registration,
+    message: { ...registration, committeeEpoch: epoch },
   })
-  return { signature, checks }
+  return { signature, checks, committeeEpoch: epoch }
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
-import { type Address, type Hex, hexToBytes, isAddress, isHex } from 'viem'
+import { type Hex, hexToBytes, isAddress, isHex } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
-import type { ChainConnection } from '../chain/connectChain.ts'
+import type { BoccChain } from '../chain/boccChain.ts'
 import { PortInUseError } from '../chain/startLocalChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveRegistration } from '../protocol/enclaveApproval.ts'
@@ -14,11 +14,11 @@ export type CommitteeServer = { url: string; server: Server; close(): Promise<vo
 
 /**
  * A committee member's verifier service on 127.0.0.1: `POST /v1/approvals` with
- * `{ registration, evidence }` answers `{ signer, signature }` or `{ error }` (HTTP 422).
+ * `{ registration, evidence }` answers `{ signer, signature, committeeEpoch }` or `{ error }`
+ * (HTTP 422).
  */
 export async function startCommitteeServer(parameters: {
-  connection: ChainConnection
-  protocol: Address
+  chain: BoccChain
   member: LocalAccount
   allowSim: boolean
   port?: number
@@ -47,15 +47,17 @@ export async function startCommitteeServer(parameters: {
     if (!registration || !isAddress(String(registration.enclave)) || !isHex(body.evidence))
       return reply(400, { error: 'expected { registration, evidence }' })
     try {
-      const { signature } = await approveEnclave({
-        connection: parameters.connection,
-        protocol: parameters.protocol,
+      const { signature, committeeEpoch } = await approveEnclave(parameters.chain, {
         member: parameters.member,
         registration,
         evidence: hexToBytes(body.evidence),
         allowSim: parameters.allowSim,
       })
-      reply(200, { signer: parameters.member.address, signature })
+      reply(200, {
+        signer: parameters.member.address,
+        signature,
+        committeeEpoch: committeeEpoch.toString(),
+      })
     } catch (error) {
       reply(422, { error: shortMessageOf(error) })
     }

@@ -1,12 +1,13 @@
 // A committee member's verifier service:
 //
-//   BOCC_COMMITTEE_KEY=0x… node src/committee/main.ts --rpc URL --protocol ADDRESS [--port N] [--allow-sim]
+//   BOCC_COMMITTEE_KEY=0x… node src/committee/main.ts --deployment FILE [--rpc URL] [--port N] [--allow-sim]
 //
 // Prints one JSON line `{ "event": "listening", "url": … }` when it accepts requests.
 import { parseArgs } from 'node:util'
-import { type Hex, isAddress, isHex } from 'viem'
+import { type Hex, isHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { connectChain } from '../chain/connectChain.ts'
+import { connectBoccChain } from '../chain/boccChain.ts'
+import { readDeployment } from '../chain/deployment.ts'
 import { shortMessageOf } from '../errors.ts'
 import { type CommitteeServer, startCommitteeServer } from './committeeServer.ts'
 
@@ -25,22 +26,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 try {
   const { values } = parseArgs({
     options: {
+      deployment: { type: 'string' },
       rpc: { type: 'string' },
-      protocol: { type: 'string' },
       port: { type: 'string', default: '0' },
       'allow-sim': { type: 'boolean', default: false },
     },
   })
-  if (!values.rpc) usage('--rpc is required')
-  if (!values.protocol || !isAddress(values.protocol)) usage('--protocol must be an address')
+  if (!values.deployment) usage('--deployment is required')
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) usage('--port must be a port number')
   const key = process.env.BOCC_COMMITTEE_KEY
   if (!key || !isHex(key) || key.length !== 66)
     usage('set BOCC_COMMITTEE_KEY to the member’s private key (0x + 64 hex digits)')
   server = await startCommitteeServer({
-    connection: await connectChain(values.rpc),
-    protocol: values.protocol,
+    chain: await connectBoccChain(
+      await readDeployment(values.deployment as string),
+      values.rpc ? { rpcUrl: values.rpc } : {},
+    ),
     member: privateKeyToAccount(key as Hex),
     allowSim: values['allow-sim'] ?? false,
     port,

@@ -1,14 +1,14 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { type Service, spawnService } from '../processes/spawnService.ts'
 
 const committeeEntry = join(dirname(fileURLToPath(import.meta.url)), 'main.ts')
 
 /** Starts a committee member's verifier service as its own process; resolves with its URL. */
 export async function spawnCommitteeMember(parameters: {
-  rpcUrl: string
-  protocol: Address
+  /** The deployment file of the network the member serves. */
+  deploymentFile: string
   privateKey: Hex
   allowSim: boolean
   signal?: AbortSignal
@@ -18,10 +18,8 @@ export async function spawnCommitteeMember(parameters: {
     name: 'committee',
     entry: committeeEntry,
     args: [
-      '--rpc',
-      parameters.rpcUrl,
-      '--protocol',
-      parameters.protocol,
+      '--deployment',
+      parameters.deploymentFile,
       ...(parameters.allowSim ? ['--allow-sim'] : []),
     ],
     env: { BOCC_COMMITTEE_KEY: parameters.privateKey },

@@ -97,13 +97,14 @@ async function main() {
         inputCiphertext: new Uint8Array(Buffer.from(inputCiphertext, 'base64')),
       })
       if ('failure' in result) {
-        status(`order ${order.orderId} failed (reason ${result.failure})`)
+        status(`an order failed (reason ${result.failure})`)
         return result
       }
-      status(`order ${order.orderId} done`)
+      status('an order is done')
       return {
         output: Buffer.from(result.output).toString('base64'),
         outputHash: result.outputHash,
+        wrappedResultKey: result.wrappedResultKey,
         signature: result.signature,
       }
     },
@@ -144,14 +145,10 @@ async function main() {
 
 function isOrderToRun(order: unknown): order is OrderToRun {
   const value = order as Partial<OrderToRun> | undefined
-  const hash = (field: unknown) => isHex(field) && field.length === 66
   return (
     Number.isSafeInteger(value?.chainId) &&
-    isAddress(String(value?.protocol)) &&
-    /^\d+$/.test(String(value?.orderId)) &&
-    hash(value?.requestHash) &&
-    hash(value?.inputHash) &&
-    hash(value?.solutionHash)
+    isAddress(String(value?.market)) &&
+    isHex(value?.encodedTerms)
   )
 }
 

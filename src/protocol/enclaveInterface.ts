@@ -14,14 +14,16 @@ export type EnclaveIdentity = {
   solutionHash: Hex
 }
 
-/** The order as the chain records it: what the receipt will be checked against. */
+/**
+ * The order as the chain records it: what the receipt will be checked against. The terms travel
+ * ABI-encoded (`abi.encode(terms)`, src/protocol/orderTerms.ts), so the enclave computes the order
+ * id itself from exactly those bytes.
+ */
 export type OrderToRun = {
   chainId: number
-  protocol: Address
-  orderId: string
-  requestHash: Hex
-  inputHash: Hex
-  solutionHash: Hex
+  /** The market contract, the EIP-712 verifying contract of receipts and failures. */
+  market: Address
+  encodedTerms: Hex
 }
 
 export type EnclaveRequests = {
@@ -35,7 +37,7 @@ export type EnclaveRequests = {
     params: { order: OrderToRun; request: Hex; inputCiphertext: string }
     /** A signed receipt for the encrypted output, or a signed failure (reason code only). */
     result:
-      | { output: string; outputHash: Hex; signature: Hex }
+      | { output: string; outputHash: Hex; wrappedResultKey: Hex; signature: Hex }
       | { failure: number; signature: Hex }
   }
 }

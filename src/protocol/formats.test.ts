@@ -2,13 +2,14 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { keccak256, toHex } from 'viem'
 import { decodeOrderRequest, encodeOrderRequest, type OrderRequest } from './orderRequest.ts'
+import { formatOrderId, type OrderTerms, orderIdOf, parseOrderId } from './orderTerms.ts'
 import {
   decodeReportData,
   enclaveBindingDigest,
   encodeReportData,
   gpuNonceOf,
 } from './reportData.ts'
-import { decodeResultEnvelope, encodeResultEnvelope } from './resultEnvelope.ts'
+import { decodeWrappedResultKey, encodeWrappedResultKey } from './resultKey.ts'
 
 const hash = (label: string) => keccak256(toHex(label))
 const keys = {
@@ -71,7 +72,7 @@ describe('report_data v2', () => {
   })
 })
 
-describe('order request and result envelope', () => {
+describe('order request and sealed result key', () => {
   const request: OrderRequest = {
     version: 1,
     enclaveSigner: keys.signer,
@@ -84,11 +85,8 @@ describe('order request and result envelope', () => {
 
   it('round-trip', () => {
     assert.deepEqual(decodeOrderRequest(encodeOrderRequest(request)), request)
-    const envelope = {
-      wrappedResultKey: { enc: hash('e'), ciphertext: '0xabcd' as const },
-      ciphertext: new Uint8Array([1, 2, 3]),
-    }
-    assert.deepEqual(decodeResultEnvelope(encodeResultEnvelope(envelope)), envelope)
+    const wrapped = { enc: hash('e'), ciphertext: `0x${'ab'.repeat(48)}` as const }
+    assert.deepEqual(decodeWrappedResultKey(encodeWrappedResultKey(wrapped)), wrapped)
   })
 
   it('refuse malformed input with typed errors', () => {
@@ -104,11 +102,35 @@ describe('order request and result envelope', () => {
         () => decodeOrderRequest(new TextEncoder().encode(JSON.stringify(broken))),
         /malformed/,
       )
-    assert.throws(() => decodeResultEnvelope(new Uint8Array(3)), /not a BOCC result/)
-    const valid = encodeResultEnvelope({
-      wrappedResultKey: { enc: hash('e'), ciphertext: '0xab' },
-      ciphertext: new Uint8Array(0),
-    })
-    assert.throws(() => decodeResultEnvelope(valid.subarray(0, valid.length - 5)), /truncated/)
+    assert.throws(() => decodeWrappedResultKey('0x1234'), /malformed/)
+    assert.throws(() => encodeWrappedResultKey({ enc: '0x12', ciphertext: '0x34' }), /32 bytes/)
+  })
+})
+
+describe('order terms', () => {
+  it('give the order id the contract computes: keccak256 of abi.encode(terms)', () => {
+    const terms: OrderTerms = {
+      customer: keys.signer,
+      enclave: keys.signer,
+      solutionVendor: keys.signer,
+      dataVendor: '0x0000000000000000000000000000000000000000',
+      teeOfferId: 1,
+      solutionOfferId: 2,
+      dataOfferId: 0,
+      acceptBy: 1_000,
+      deadline: 2_000,
+      teePrice: 5n,
+      solutionPrice: 2n,
+      dataPrice: 0n,
+      fee: 1n,
+      requestHash: hash('request'),
+      inputHash: hash('input'),
+      solutionHash: hash('solution'),
+      dataHash: `0x${'00'.repeat(32)}`,
+    }
+    const id = orderIdOf(terms)
+    assert.equal(formatOrderId(id).length, 66)
+    assert.notEqual(orderIdOf({ ...terms, fee: 2n }), id)
+    assert.equal(parseOrderId(formatOrderId(id)), id)
   })
 })

@@ -20,7 +20,6 @@ export type OrderRequest = {
 }
 
 export const dataKeyInfo = 'BOCC/data-key/v1'
-export const resultKeyInfo = 'BOCC/result-key/v1'
 
 /** The data key is bound to the input, the solution and where results go. */
 export function dataKeyAad(
@@ -30,14 +29,6 @@ export function dataKeyAad(
     hexToBytes(request.inputHash),
     hexToBytes(request.solutionHash),
     hexToBytes(request.resultPublicKey),
-  ])
-}
-
-/** The result key is bound to the order and its input. */
-export function resultKeyAad(orderId: bigint, inputHash: Hex) {
-  return concatBytes([
-    hexToBytes(`0x${orderId.toString(16).padStart(64, '0')}`),
-    hexToBytes(inputHash),
   ])
 }
 

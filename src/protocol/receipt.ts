@@ -1,64 +1,31 @@
-import type { Address, Hex, TypedDataDomain } from 'viem'
+import type { Address, TypedDataDomain } from 'viem'
 
 /**
- * The receipt an enclave signs for a finished order (EIP-712). The contract recovers the signer
- * with `ecrecover` and pays out only if it is the order's enclave and every hash matches the order.
- * The Solidity side is `RECEIPT_TYPEHASH` in contracts/modules/Orders.sol; keep the two identical.
+ * What an enclave signs for an order (EIP-712, domain {@link marketDomain}). The order id is the
+ * hash of the whole terms, so these name every hash of the order through it. The Solidity side
+ * is `RECEIPT_TYPEHASH` and `FAILURE_TYPEHASH` in contracts/market/OrderLifecycle.sol; keep them
+ * identical.
+ *
+ * - Receipt: the output's hash and the result key sealed to the customer, which submitting the
+ *   receipt reveals on-chain: the customer can read the result exactly when the provider is paid.
+ * - Failure: a reason code (src/protocol/failureReasons.ts), nothing of the input.
  */
 export const receiptTypes = {
   Receipt: [
     { name: 'orderId', type: 'uint256' },
-    { name: 'requestHash', type: 'bytes32' },
-    { name: 'inputHash', type: 'bytes32' },
-    { name: 'solutionHash', type: 'bytes32' },
     { name: 'outputHash', type: 'bytes32' },
+    { name: 'wrappedResultKey', type: 'bytes' },
   ],
 } as const
 
-export type Receipt = {
-  orderId: bigint
-  /** SHA-256 of the order request blob (wrapped data key, result public key, input hash). */
-  requestHash: Hex
-  /** SHA-256 of the input ciphertext. */
-  inputHash: Hex
-  /** SHA-256 of the solution (model) bundle that ran. */
-  solutionHash: Hex
-  /** SHA-256 of the output ciphertext blob. */
-  outputHash: Hex
-}
-
-/** The EIP-712 domain of every signature the protocol contract checks. */
-export function protocolDomain(chainId: number, protocol: Address): TypedDataDomain {
-  return { name: 'BOCC', version: '1', chainId, verifyingContract: protocol }
-}
-
-/**
- * What an enclave signs (EIP-712) when it cannot run an order because of its input: the escrow
- * then goes back to the customer without slashing the provider. The Solidity side is
- * `FAILURE_TYPEHASH` in contracts/modules/Orders.sol; keep the two identical.
- */
 export const failureTypes = {
   Failure: [
     { name: 'orderId', type: 'uint256' },
-    { name: 'requestHash', type: 'bytes32' },
-    { name: 'inputHash', type: 'bytes32' },
-    { name: 'solutionHash', type: 'bytes32' },
     { name: 'reason', type: 'uint8' },
   ],
 } as const
 
-/** Why an enclave could not run an order; codes only, so a failure reveals nothing of the input. */
-export const failureReasons = {
-  /** The data key could not be opened or the input ciphertext did not authenticate. */
-  inputUndecryptable: 1,
-  /** The solution rejected the decrypted input (for OCR: not an image it can read). */
-  inputRejected: 2,
-} as const
-
-export type FailureReason = (typeof failureReasons)[keyof typeof failureReasons]
-
-export function describeFailureReason(reason: number): string {
-  if (reason === failureReasons.inputUndecryptable) return 'the input could not be decrypted'
-  if (reason === failureReasons.inputRejected) return 'the solution rejected the input'
-  return `unknown reason ${reason}`
+/** The EIP-712 domain of every enclave statement the market checks. */
+export function marketDomain(chainId: number, market: Address): TypedDataDomain {
+  return { name: 'BOCC', version: '2', chainId, verifyingContract: market }
 }

@@ -1,49 +1,34 @@
-import type { Address } from 'viem'
-import { boccProtocolAbi, boccTokenAbi } from '../chain/artifacts.ts'
-import type { SignerConnection } from '../chain/connectChain.ts'
-import { sendTransaction } from '../chain/sendTransaction.ts'
+import { getMarketSettings } from '../chain/actions/market/getMarketSettings.ts'
+import { getStake } from '../chain/actions/market/getStake.ts'
+import { stake } from '../chain/actions/market/stake.ts'
+import { approveToken } from '../chain/actions/token/approveToken.ts'
+import { getTokenBalance } from '../chain/actions/token/getTokenBalance.ts'
+import type { BoccSigner } from '../chain/boccChain.ts'
 import { BoccError } from '../errors.ts'
 
-/** Tops the provider's active stake up to the protocol's minimum from its wallet; returns what it added. */
-export async function ensureStake(
-  connection: SignerConnection,
-  protocol: Address,
-): Promise<bigint> {
-  const client = connection.publicClient
-  const provider = connection.account.address
-  const [minStake, [active], token] = await Promise.all([
-    client.readContract({ address: protocol, abi: boccProtocolAbi, functionName: 'minStake' }),
-    client.readContract({
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'stakeOf',
-      args: [provider],
-    }),
-    client.readContract({ address: protocol, abi: boccProtocolAbi, functionName: 'paymentToken' }),
+export class StakeUnaffordableError extends BoccError {
+  override name = 'StakeUnaffordableError'
+}
+
+/**
+ * Tops the provider's active stake up to `target` (at least the market's minimum) from its
+ * wallet; returns what it added.
+ */
+export async function ensureStake(chain: BoccSigner, target?: bigint): Promise<bigint> {
+  const provider = chain.account.address
+  const [{ minStake }, { active }] = await Promise.all([
+    getMarketSettings(chain),
+    getStake(chain, { provider }),
   ])
-  if (active >= minStake) return 0n
-  const missing = minStake - active
-  const wallet = await client.readContract({
-    address: token,
-    abi: boccTokenAbi,
-    functionName: 'balanceOf',
-    args: [provider],
-  })
+  const wanted = target !== undefined && target > minStake ? target : minStake
+  if (active >= wanted) return 0n
+  const missing = wanted - active
+  const { wallet } = await getTokenBalance(chain, { account: provider })
   if (wallet < missing)
-    throw new BoccError(
+    throw new StakeUnaffordableError(
       `the provider needs ${missing} more of the payment token to stake (its wallet holds ${wallet})`,
     )
-  await sendTransaction(connection, {
-    address: token,
-    abi: boccTokenAbi,
-    functionName: 'approve',
-    args: [protocol, missing],
-  })
-  await sendTransaction(connection, {
-    address: protocol,
-    abi: boccProtocolAbi,
-    functionName: 'stake',
-    args: [missing],
-  })
+  await approveToken(chain, { amount: missing })
+  await stake(chain, { amount: missing })
   return missing
 }

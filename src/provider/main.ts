@@ -1,11 +1,12 @@
 // The provider node process:
 //
-//   BOCC_PROVIDER_KEY=0x… node src/provider/main.ts --rpc URL --protocol ADDRESS --blobs DIR
+//   BOCC_PROVIDER_KEY=0x… node src/provider/main.ts --deployment FILE --blobs DIR
 //     --committee URL [--committee URL]… [--tee sim] [--price N]
 //
 // It prints one JSON object per line for each thing it does (public values only).
 import { parseArgs } from 'node:util'
-import { type Address, type Hex, isAddress, isHex } from 'viem'
+import { type Hex, isHex } from 'viem'
+import { readDeployment } from '../chain/deployment.ts'
 import { shortMessageOf } from '../errors.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
 import { type ProviderNode, startProviderNode } from './providerNode.ts'
@@ -34,16 +35,14 @@ process.on('SIGTERM', () => void shutdown(0))
 try {
   const { values } = parseArgs({
     options: {
-      rpc: { type: 'string' },
-      protocol: { type: 'string' },
+      deployment: { type: 'string' },
       committee: { type: 'string', multiple: true, default: [] },
       blobs: { type: 'string' },
       tee: { type: 'string', default: 'sim' },
       price: { type: 'string', default: '1000000000000000000' },
     },
   })
-  if (!values.rpc) usage('--rpc is required')
-  if (!values.protocol || !isAddress(values.protocol)) usage('--protocol must be an address')
+  if (!values.deployment) usage('--deployment is required')
   if (!values.committee?.length) usage('give at least one --committee URL')
   if (!values.blobs) usage('--blobs is required')
   if (!/^\d+$/.test(values.price ?? '')) usage('--price must be a whole number')
@@ -52,8 +51,7 @@ try {
     usage('set BOCC_PROVIDER_KEY to the provider’s private key (0x + 64 hex digits)')
   starting = startProviderNode({
     signal: startup.signal,
-    rpcUrl: values.rpc,
-    protocol: values.protocol as Address,
+    deployment: await readDeployment(values.deployment as string),
     committeeUrls: values.committee ?? [],
     privateKey: privateKey as Hex,
     blobs: createFsBlobStore(values.blobs),

@@ -1,35 +1,20 @@
-import { type Address, type Hex, parseEventLogs } from 'viem'
-import { boccProtocolAbi } from '../chain/artifacts.ts'
-import { connectSigner, type SignerConnection } from '../chain/connectChain.ts'
-import { sendTransaction } from '../chain/sendTransaction.ts'
-import { shortMessageOf } from '../errors.ts'
+import type { Hex } from 'viem'
+import { createTeeOffer } from '../chain/actions/market/createTeeOffer.ts'
+import { connectBoccSigner } from '../chain/boccChain.ts'
+import type { Deployment } from '../chain/deployment.ts'
+import { hardwareOf } from '../protocol/enclaveApproval.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
-import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
-import { describeFailureReason } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
-import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
+import { startEnclave } from './enclaveClient.ts'
 import { ensureStake } from './ensureStake.ts'
+import { startOrderPipeline } from './orderPipeline.ts'
+import type { ProviderEvent } from './providerEvents.ts'
 import { registerEnclave } from './registerEnclave.ts'
-import { runOrderInEnclave } from './runOrderInEnclave.ts'
 
-/** What the provider node reports as it works (its log: public values only). */
-export type ProviderEvent =
-  | { event: 'staked'; amount: string }
-  | { event: 'enclave-started'; identity: EnclaveIdentity }
-  | { event: 'enclave-registered'; enclave: Address; evidenceHash: Hex; transaction: Hex }
-  | { event: 'offer-created'; offerId: number; price: string }
-  | { event: 'ready' }
-  | { event: 'orders-accepted'; orderIds: string[] }
-  | { event: 'order-executed'; orderId: string; outputHash: Hex }
-  | { event: 'receipts-accepted'; orderIds: string[] }
-  | { event: 'order-failed'; orderId: string; error: string }
-  | { event: 'failure-submitted'; orderId: string; reason: string }
-  | { event: 'withdrawn'; amount: string }
-  | { event: 'warning'; message: string }
+export type { ProviderEvent } from './providerEvents.ts'
 
 export type ProviderNodeParameters = {
-  rpcUrl: string
-  protocol: Address
+  deployment: Deployment
   privateKey: Hex
   blobs: BlobStore
   tee: string
@@ -39,6 +24,8 @@ export type ProviderNodeParameters = {
   price: bigint
   /** Orders run at once on this offer. */
   capacity?: number
+  /** Stake to hold (at least the market's minimum). */
+  stake?: bigint
   onEvent(event: ProviderEvent): void
   pollIntervalMs?: number
   /** Aborting while the node starts stops its enclave runtime. */
@@ -47,18 +34,15 @@ export type ProviderNodeParameters = {
 
 export type ProviderNode = { offerId: number; enclave: EnclaveIdentity; stop(): Promise<void> }
 
-type PendingOrder = { orderId: bigint; terms: OrderTerms }
-
 /**
  * Runs a provider: stakes, starts its enclave runtime, has the committee approve and registers the
- * enclave, offers it, then accepts every order placed on the offer (in batches), runs it in the
- * enclave and submits the enclave's receipts (in batches). The node only ever holds ciphertext,
- * evidence and signatures.
+ * enclave, offers the machine, then serves every order placed on the offer for its enclave. The
+ * node only ever holds ciphertext, evidence and signatures.
  */
 export async function startProviderNode(parameters: ProviderNodeParameters): Promise<ProviderNode> {
-  const { onEvent, blobs, protocol } = parameters
-  const connection = await connectSigner(parameters.rpcUrl, parameters.privateKey)
-  const staked = await ensureStake(connection, protocol)
+  const { onEvent, blobs } = parameters
+  const chain = await connectBoccSigner(parameters.deployment, parameters.privateKey)
+  const staked = await ensureStake(chain, parameters.stake)
   if (staked > 0n) onEvent({ event: 'staked', amount: staked.toString() })
   const enclave = await startEnclave({
     tee: parameters.tee,
@@ -68,8 +52,7 @@ export async function startProviderNode(parameters: ProviderNodeParameters): Pro
     const identity = await enclave.request('identity', {})
     onEvent({ event: 'enclave-started', identity })
     const registered = await registerEnclave({
-      connection,
-      protocol,
+      chain,
       enclave,
       identity,
       blobs,
@@ -81,27 +64,18 @@ export async function startProviderNode(parameters: ProviderNodeParameters): Pro
       evidenceHash: registered.registration.evidenceHash,
       transaction: registered.transaction,
     })
-
-    const offer = await sendTransaction(connection, {
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'createTeeOffer',
-      args: [registered.registration.hardware, parameters.price, parameters.capacity ?? 8],
+    const capacity = parameters.capacity ?? 8
+    const offer = await createTeeOffer(chain, {
+      hardware: hardwareOf(identity.tee),
+      price: parameters.price,
+      capacity,
     })
-    const [created] = parseEventLogs({
-      abi: boccProtocolAbi,
-      eventName: 'TeeOfferCreated',
-      logs: offer.receipt.logs,
-    })
-    if (!created) throw new Error('unreachable: createTeeOffer emits TeeOfferCreated')
-    const offerId = created.args.offerId
-    onEvent({ event: 'offer-created', offerId, price: parameters.price.toString() })
-
-    const watcher = watchOrders({
-      connection,
-      protocol,
-      offerId,
-      fromBlock: offer.receipt.blockNumber,
+    onEvent({ event: 'offer-created', offerId: offer.offerId, price: parameters.price.toString() })
+    const pipeline = startOrderPipeline({
+      chain,
+      offerId: offer.offerId,
+      capacity,
+      fromBlock: offer.blockNumber,
       enclave,
       identity,
       blobs,
@@ -110,230 +84,15 @@ export async function startProviderNode(parameters: ProviderNodeParameters): Pro
     })
     onEvent({ event: 'ready' })
     return {
-      offerId,
+      offerId: offer.offerId,
       enclave: identity,
       async stop() {
-        await watcher.stop()
+        await pipeline.stop()
         await enclave.stop()
       },
     }
   } catch (error) {
     await enclave.stop()
     throw error
-  }
-}
-
-function watchOrders(parameters: {
-  connection: SignerConnection
-  protocol: Address
-  offerId: number
-  fromBlock: bigint
-  enclave: EnclaveClient
-  identity: EnclaveIdentity
-  blobs: BlobStore
-  onEvent(event: ProviderEvent): void
-  pollIntervalMs: number
-}) {
-  const { connection, protocol, onEvent } = parameters
-  const client = connection.publicClient
-  let running = true
-  let nextBlock = parameters.fromBlock
-  const seen = new Set<bigint>()
-
-  const poll = async () => {
-    while (running) {
-      try {
-        const head = await client.getBlockNumber()
-        if (head >= nextBlock) {
-          const logs = await client.getContractEvents({
-            address: protocol,
-            abi: boccProtocolAbi,
-            eventName: 'OrderCreated',
-            args: { teeOfferId: parameters.offerId },
-            // Look again at the last few blocks: a node may report a block before its logs are
-            // queryable, and an order missed once would never be served.
-            fromBlock:
-              nextBlock > parameters.fromBlock + 4n ? nextBlock - 4n : parameters.fromBlock,
-            toBlock: head,
-          })
-          const fresh = logs
-            .map((log) => ({
-              orderId: log.args.orderId as bigint,
-              terms: log.args.terms as OrderTerms,
-            }))
-            .filter((order) => !seen.has(order.orderId))
-          for (const order of fresh) seen.add(order.orderId)
-          if (fresh.length > 0) await handleOrders(fresh)
-          nextBlock = head + 1n
-        }
-      } catch (error) {
-        // The RPC may drop; keep the position and try again.
-        onEvent({ event: 'warning', message: shortMessageOf(error) })
-      }
-      await new Promise((resolve) => setTimeout(resolve, parameters.pollIntervalMs))
-    }
-  }
-
-  async function handleOrders(orders: PendingOrder[]) {
-    const mine = orders.filter(
-      (order) => order.terms.enclave.toLowerCase() === parameters.identity.signer.toLowerCase(),
-    )
-    if (mine.length === 0) return
-    const accepted = await batchOrOneByOne(
-      mine,
-      (batch) =>
-        sendTransaction(connection, {
-          address: protocol,
-          abi: boccProtocolAbi,
-          functionName: 'acceptOrders',
-          args: [batch.map((order) => order.terms)],
-        }),
-      (order) =>
-        sendTransaction(connection, {
-          address: protocol,
-          abi: boccProtocolAbi,
-          functionName: 'acceptOrder',
-          args: [order.terms],
-        }),
-    )
-    if (accepted.length > 0)
-      onEvent({
-        event: 'orders-accepted',
-        orderIds: accepted.map((order) => formatOrderId(order.orderId)),
-      })
-
-    const receipts: { orderId: bigint; terms: OrderTerms; outputHash: Hex; signature: Hex }[] = []
-    for (const order of accepted) {
-      try {
-        const result = await executeOrder(order)
-        if ('failure' in result) await submitFailure(order, result.failure, result.signature)
-        else receipts.push({ ...order, ...result })
-      } catch (error) {
-        onEvent({
-          event: 'order-failed',
-          orderId: formatOrderId(order.orderId),
-          error: shortMessageOf(error),
-        })
-      }
-    }
-    const completed = await batchOrOneByOne(
-      receipts,
-      (batch) =>
-        sendTransaction(connection, {
-          address: protocol,
-          abi: boccProtocolAbi,
-          functionName: 'submitReceipts',
-          args: [batch],
-        }),
-      (receipt) =>
-        sendTransaction(connection, {
-          address: protocol,
-          abi: boccProtocolAbi,
-          functionName: 'submitReceipt',
-          args: [receipt.terms, receipt.outputHash, receipt.signature],
-        }),
-    )
-    if (completed.length === 0) return
-    onEvent({
-      event: 'receipts-accepted',
-      orderIds: completed.map((receipt) => formatOrderId(receipt.orderId)),
-    })
-    const balance = await client.readContract({
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'balanceOf',
-      args: [connection.account.address],
-    })
-    if (balance > 0n) {
-      await sendTransaction(connection, {
-        address: protocol,
-        abi: boccProtocolAbi,
-        functionName: 'withdraw',
-        args: [balance],
-      })
-      onEvent({ event: 'withdrawn', amount: balance.toString() })
-    }
-  }
-
-  async function executeOrder({ orderId, terms }: PendingOrder) {
-    const [request, inputCiphertext] = await Promise.all([
-      parameters.blobs.get(terms.requestHash),
-      parameters.blobs.get(terms.inputHash),
-    ])
-    const result = await runOrderInEnclave({
-      enclave: parameters.enclave,
-      chainId: connection.chain.id,
-      protocol,
-      orderId,
-      terms,
-      request,
-      inputCiphertext,
-    })
-    if ('failure' in result) return result
-    const outputHash = await parameters.blobs.put(result.output)
-    onEvent({ event: 'order-executed', orderId: formatOrderId(orderId), outputHash })
-    return { outputHash: result.outputHash, signature: result.signature }
-  }
-
-  /** The enclave could not use the order's input: its signed failure refunds the customer. */
-  async function submitFailure({ orderId, terms }: PendingOrder, reason: number, signature: Hex) {
-    await sendTransaction(connection, {
-      address: protocol,
-      abi: boccProtocolAbi,
-      functionName: 'submitFailure',
-      args: [terms, reason, signature],
-    })
-    onEvent({
-      event: 'failure-submitted',
-      orderId: formatOrderId(orderId),
-      reason: describeFailureReason(reason),
-    })
-  }
-
-  /**
-   * Sends one transaction for the whole batch; if the chain refuses it (one order may have
-   * expired meanwhile), sends each item alone so the others still go through.
-   */
-  async function batchOrOneByOne<item extends { orderId: bigint }>(
-    items: item[],
-    sendBatch: (batch: item[]) => Promise<unknown>,
-    sendOne: (single: item) => Promise<unknown>,
-  ): Promise<item[]> {
-    if (items.length === 0) return []
-    try {
-      await sendBatch(items)
-      return items
-    } catch (error) {
-      if (items.length === 1) {
-        onEvent({
-          event: 'order-failed',
-          orderId: items[0] ? formatOrderId(items[0].orderId) : '',
-          error: shortMessageOf(error),
-        })
-        return []
-      }
-    }
-    const done: item[] = []
-    for (const single of items) {
-      try {
-        await sendOne(single)
-        done.push(single)
-      } catch (error) {
-        onEvent({
-          event: 'order-failed',
-          orderId: formatOrderId(single.orderId),
-          error: shortMessageOf(error),
-        })
-      }
-    }
-    return done
-  }
-
-  const polling = poll()
-  return {
-    async stop() {
-      running = false
-      await polling
-    },
   }
 }

@@ -8,13 +8,15 @@ export class ApprovalsMissingError extends BoccError {
 
 /**
  * Asks each committee verifier to check the evidence and approve the registration; returns the
- * signatures in increasing signer order, as the contract wants them. Needs `threshold` approvals.
+ * signatures in increasing signer order, as the contract wants them. Needs `threshold` approvals,
+ * all signed for the committee epoch `committeeEpoch`.
  */
 export async function requestApprovals(parameters: {
   committeeUrls: string[]
   registration: EnclaveRegistration
   evidence: Uint8Array
   threshold: number
+  committeeEpoch: bigint
 }): Promise<Hex[]> {
   const body = JSON.stringify({
     registration: parameters.registration,
@@ -32,8 +34,16 @@ export async function requestApprovals(parameters: {
         const answer = (await response.json()) as {
           signer?: Address
           signature?: Hex
+          committeeEpoch?: string
           error?: string
         }
+        if (
+          answer.committeeEpoch !== undefined &&
+          answer.committeeEpoch !== String(parameters.committeeEpoch)
+        )
+          return {
+            error: `${url}: signed for committee epoch ${answer.committeeEpoch}, not ${parameters.committeeEpoch}`,
+          }
         if (response.ok && isAddress(String(answer.signer)) && isHex(answer.signature))
           return { signer: answer.signer as Address, signature: answer.signature }
         return { error: `${url}: ${answer.error ?? `HTTP ${response.status}`}` }

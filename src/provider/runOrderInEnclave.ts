@@ -1,31 +1,29 @@
-import { type Address, bytesToHex, type Hex } from 'viem'
-import type { OrderTerms } from '../protocol/orderTerms.ts'
+import { bytesToHex, encodeAbiParameters, type Hex } from 'viem'
+import { type OrderTerms, orderTermsParameter } from '../protocol/orderTerms.ts'
 import type { EnclaveClient } from './enclaveClient.ts'
+
+export type EnclaveOutcome =
+  | { output: Uint8Array; outputHash: Hex; wrappedResultKey: Hex; signature: Hex }
+  | { failure: number; signature: Hex }
 
 /**
  * Hands one order to the enclave runtime with its (encrypted) request and input, and returns the
- * encrypted output with the enclave's receipt signature, or the enclave's signed failure.
+ * encrypted output with the enclave's receipt, or the enclave's signed failure. The terms go
+ * ABI-encoded: the enclave computes the order id from exactly these bytes.
  */
 export async function runOrderInEnclave(parameters: {
   enclave: EnclaveClient
   chainId: number
-  protocol: Address
-  orderId: bigint
+  market: `0x${string}`
   terms: OrderTerms
   request: Uint8Array
   inputCiphertext: Uint8Array
-}): Promise<
-  { output: Uint8Array; outputHash: Hex; signature: Hex } | { failure: number; signature: Hex }
-> {
-  const { terms } = parameters
+}): Promise<EnclaveOutcome> {
   const result = await parameters.enclave.request('runOrder', {
     order: {
       chainId: parameters.chainId,
-      protocol: parameters.protocol,
-      orderId: parameters.orderId.toString(),
-      requestHash: terms.requestHash,
-      inputHash: terms.inputHash,
-      solutionHash: terms.solutionHash,
+      market: parameters.market,
+      encodedTerms: encodeAbiParameters([orderTermsParameter], [parameters.terms]),
     },
     request: bytesToHex(parameters.request),
     inputCiphertext: Buffer.from(parameters.inputCiphertext).toString('base64'),
@@ -34,6 +32,7 @@ export async function runOrderInEnclave(parameters: {
   return {
     output: new Uint8Array(Buffer.from(result.output, 'base64')),
     outputHash: result.outputHash,
+    wrappedResultKey: result.wrappedResultKey,
     signature: result.signature,
   }
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Address, Hex } from 'viem'
 import { BoccError } from '../errors.ts'
 import { type Service, spawnService } from '../processes/spawnService.ts'
-import type { ProviderEvent } from './providerNode.ts'
+import type { ProviderEvent } from './providerEvents.ts'
 
 const providerEntry = join(dirname(fileURLToPath(import.meta.url)), 'main.ts')
 
@@ -11,8 +11,8 @@ export type ProviderProcess = Service & { offerId: number; enclave: Address }
 
 /** Starts the provider node as its own process and resolves once its offer is live. */
 export async function spawnProviderNode(parameters: {
-  rpcUrl: string
-  protocol: Address
+  /** The deployment file of the network the provider serves. */
+  deploymentFile: string
   committeeUrls: string[]
   blobsDirectory: string
   privateKey: Hex
@@ -26,10 +26,8 @@ export async function spawnProviderNode(parameters: {
     name: 'provider',
     entry: providerEntry,
     args: [
-      '--rpc',
-      parameters.rpcUrl,
-      '--protocol',
-      parameters.protocol,
+      '--deployment',
+      parameters.deploymentFile,
       ...parameters.committeeUrls.flatMap((url) => ['--committee', url]),
       '--blobs',
       parameters.blobsDirectory,

@@ -1,10 +1,11 @@
 import { createTestClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { boccTokenAbi } from '../../src/chain/artifacts.ts'
-import { connectSigner, type SignerConnection } from '../../src/chain/connectChain.ts'
-import { type Deployment, deployContracts } from '../../src/chain/deployContracts.ts'
-import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
-import { sendTransaction } from '../../src/chain/sendTransaction.ts'
+import { useFaucet } from '../../src/chain/actions/token/useFaucet.ts'
+import { type BoccSigner, connectBoccSigner } from '../../src/chain/boccChain.ts'
+import { connectSigner } from '../../src/chain/connectChain.ts'
+import { deployContracts, type ProtocolSettings } from '../../src/chain/deployContracts.ts'
+import type { Deployment } from '../../src/chain/deployment.ts'
+import { councilRoles, type DevRole, devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { type LocalChain, startLocalChain } from '../../src/chain/startLocalChain.ts'
 import { type CommitteeServer, startCommitteeServer } from '../../src/committee/committeeServer.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
@@ -13,44 +14,47 @@ export type LocalProtocol = {
   chain: LocalChain
   deployment: Deployment
   committee: CommitteeServer
-  signers: Record<keyof typeof devRoles, SignerConnection>
+  signers: Record<DevRole, BoccSigner>
   /** Moves the chain's clock forward (anvil's test RPC). */
   increaseTime(seconds: number): Promise<void>
   stop(): Promise<void>
 }
 
 /**
- * A fresh anvil with the token and the protocol deployed (genesis allow-list: this runtime;
- * committee: one member, whose verifier service runs in-process and accepts sim evidence), and
- * every dev role funded from the test-token faucet.
+ * A fresh anvil with BOCC deployed (genesis allow-list: this runtime; committee: one member,
+ * whose verifier service runs in-process and accepts sim evidence; governance: the 2-of-3 dev
+ * council), and every dev role funded from the test-token faucet.
  */
-export async function startLocalProtocol(): Promise<LocalProtocol> {
+export async function startLocalProtocol(
+  settings: Partial<ProtocolSettings> = {},
+): Promise<LocalProtocol> {
   const chain = await startLocalChain()
+  const address = (role: DevRole) => privateKeyToAccount(devPrivateKey(devRoles[role])).address
+  const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
+  const deployment = await deployContracts(deployer, {
+    genesisMeasurements: [measureRuntime()],
+    committee: [address('committeeMember')],
+    committeeThreshold: 1,
+    governanceOwners: councilRoles.map(address),
+    governanceThreshold: 2,
+    timelockDelaySeconds: 60,
+    governanceDelaySeconds: 60,
+    ...settings,
+  })
   const signers = Object.fromEntries(
     await Promise.all(
-      Object.entries(devRoles).map(async ([role, index]) => [
+      (Object.keys(devRoles) as DevRole[]).map(async (role) => [
         role,
-        await connectSigner(chain.rpcUrl, devPrivateKey(index)),
+        await connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
       ]),
     ),
   ) as LocalProtocol['signers']
-  const member = privateKeyToAccount(devPrivateKey(devRoles.committeeMember))
-  const deployment = await deployContracts(signers.deployer, {
-    genesisMeasurements: [measureRuntime()],
-    committee: [member.address],
-    committeeThreshold: 1,
-  })
-  for (const signer of Object.values(signers))
-    await sendTransaction(signer, {
-      address: deployment.token,
-      abi: boccTokenAbi,
-      functionName: 'faucet',
-      args: [parseEther('1000')],
-    })
+  if (!settings.token)
+    for (const signer of Object.values(signers))
+      await useFaucet(signer, { amount: parseEther('1000') })
   const committee = await startCommitteeServer({
-    connection: signers.deployer,
-    protocol: deployment.protocol,
-    member,
+    chain: signers.deployer,
+    member: privateKeyToAccount(devPrivateKey(devRoles.committeeMember)),
     allowSim: true,
   })
   const testClient = createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) })

@@ -3,29 +3,20 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { formatEther, parseEther, parseEventLogs } from 'viem'
-import type { AttestationPolicy } from '../../attestation/policy.ts'
+import { formatEther } from 'viem'
 import type { Check } from '../../attestation/types.ts'
-import { boccProtocolAbi, boccTokenAbi } from '../../chain/artifacts.ts'
-import { connectSigner } from '../../chain/connectChain.ts'
-import { deployContracts } from '../../chain/deployContracts.ts'
-import { devPrivateKey, devRoles } from '../../chain/devAccounts.ts'
-import { sendTransaction } from '../../chain/sendTransaction.ts'
-import { startLocalChain } from '../../chain/startLocalChain.ts'
+import type { BoccSigner } from '../../chain/boccChain.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
+import { checkResult } from '../../client/checkResult.ts'
 import { fetchResult } from '../../client/fetchResult.ts'
 import { placeOrder } from '../../client/placeOrder.ts'
 import { waitForOrderCompletion } from '../../client/readOrder.ts'
 import { verifyEnclave } from '../../client/verifyEnclave.ts'
-import { verifyOrder } from '../../client/verifyOrder.ts'
-import { spawnCommitteeMember } from '../../committee/spawnCommitteeMember.ts'
-import { measureRuntime } from '../../enclave/measureRuntime.ts'
+import { type DevNetwork, devBlobStore, startDevNetwork } from '../../devnet/startDevNetwork.ts'
 import { isSupportedImage } from '../../enclave/solutions/ocr/isSupportedImage.ts'
-import { loadOcrBundle } from '../../enclave/solutions/ocr/ocrBundle.ts'
 import { BoccError } from '../../errors.ts'
 import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
-import { spawnProviderNode } from '../../provider/spawnProviderNode.ts'
-import { createFsBlobStore } from '../../storage/blobStore.ts'
+import type { ProviderEvent } from '../../provider/providerEvents.ts'
 import { UsageError } from '../usage.ts'
 
 export const usage = 'bocc demo [--image FILE] [--chain-port PORT]'
@@ -39,13 +30,11 @@ const sampleImage = join(
   'examples',
   'lab-report.png',
 )
-const teePrice = parseEther('5')
-const solutionPrice = parseEther('2')
 
 /**
- * `bocc demo`: a local chain, the contracts, a provider node with its (simulated) enclave, and a
- * customer who encrypts a document, verifies the enclave, orders with escrow, and verifies and
- * decrypts the OCR result.
+ * `bocc demo`: a development network (chain, contracts, committee, a provider node with its
+ * simulated enclave), and a customer who encrypts a document, verifies the enclave, orders with
+ * escrow, and verifies and decrypts the OCR result — each a named step below.
  */
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -55,20 +44,9 @@ export async function run(args: string[]): Promise<number> {
   const port = values['chain-port'] === undefined ? 0 : Number(values['chain-port'])
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError('--chain-port must be a port number')
-  const imagePath = values.image ?? sampleImage
-  let image: Uint8Array
-  try {
-    image = new Uint8Array(await readFile(imagePath))
-  } catch {
-    throw new BoccError(`cannot read the image ${imagePath}`)
-  }
-  if (!isSupportedImage(image)) throw new BoccError(`${imagePath} is not a PNG or JPEG image`)
+  const image = await readImage(values.image ?? sampleImage)
 
   const cleanups: (() => Promise<unknown>)[] = []
-  const cleanup = async () => {
-    for (const step of cleanups.reverse()) await step().catch(() => {})
-    cleanups.length = 0
-  }
   // Ctrl-C: stop at the next step, then shut everything down (the `finally` below).
   const interruption = new AbortController()
   const interrupted = new Promise<never>((_, reject) => {
@@ -84,196 +62,137 @@ export async function run(args: string[]): Promise<number> {
     })
   })
   interrupted.catch(() => {})
-  const step = <T>(label: string, action: () => Promise<T>) =>
-    timedStep(interruption.signal, label, action)
-
   try {
-    return await Promise.race([interrupted, runDemo()])
+    return await Promise.race([interrupted, runDemo(image, port, interruption.signal, cleanups)])
   } finally {
-    await cleanup()
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
   }
+}
 
-  async function runDemo(): Promise<number> {
-    console.log(
-      'BOCC demo: one confidential OCR job (the TEE is SIMULATED; chain, contracts, cryptography and model are real)\n',
-    )
-    const workDir = await mkdtemp(join(tmpdir(), 'bocc-demo-'))
-    cleanups.push(() => rm(workDir, { recursive: true, force: true }))
-    const blobs = createFsBlobStore(join(workDir, 'blobs'))
+async function runDemo(
+  image: Uint8Array,
+  port: number,
+  signal: AbortSignal,
+  cleanups: (() => Promise<unknown>)[],
+): Promise<number> {
+  console.log(
+    'BOCC demo: one confidential OCR job (the TEE is SIMULATED; chain, contracts, cryptography and model are real)\n',
+  )
+  const directory = await mkdtemp(join(tmpdir(), 'bocc-demo-'))
+  cleanups.push(() => rm(directory, { recursive: true, force: true }))
+  const failures = new Map<string, string>()
+  const progress = timedSteps(signal)
+  const network = await startDevNetwork({
+    directory,
+    chainPort: port,
+    signal,
+    onStep: (label) => progress.start(label),
+    onProviderEvent: (event) => reportProviderEvent(event, failures),
+  })
+  cleanups.push(() => network.stop())
+  progress.end()
+  console.log(`    RPC ${network.chain.rpcUrl}, market ${network.deployment.contracts.market}`)
 
-    const chain = await step('starting a local chain (anvil)', () => startLocalChain({ port }))
-    cleanups.push(() => chain.stop())
-    console.log(`    RPC ${chain.rpcUrl}`)
-    const signer = (role: keyof typeof devRoles) =>
-      connectSigner(chain.rpcUrl, devPrivateKey(devRoles[role]))
-    const [deployer, committeeMember, modelVendor, providerWallet, customer] = await Promise.all([
-      signer('deployer'),
-      signer('committeeMember'),
-      signer('modelVendor'),
-      signer('provider'),
-      signer('customer'),
-    ])
-    // The runtime anyone can rebuild from this source tree: the genesis of the allow-list, and
-    // the customer's own policy.
-    const runtimeMeasurement = measureRuntime()
-    const deployment = await step(
-      'deploying the contracts (allow-list genesis: this runtime; committee: 1 of 1)',
-      () =>
-        deployContracts(deployer, {
-          genesisMeasurements: [runtimeMeasurement],
-          committee: [committeeMember.account.address],
-          committeeThreshold: 1,
-        }),
-    )
-    console.log(`    protocol ${deployment.protocol}, token ${deployment.token}`)
-    const protocol = { address: deployment.protocol, abi: boccProtocolAbi } as const
-    const faucet = (connection: typeof customer) =>
-      sendTransaction(connection, {
-        address: deployment.token,
-        abi: boccTokenAbi,
-        functionName: 'faucet',
-        args: [parseEther('1000')],
-      })
-
-    const committee = await step('starting the committee verifier service', () =>
-      spawnCommitteeMember({
-        rpcUrl: chain.rpcUrl,
-        protocol: deployment.protocol,
-        privateKey: devPrivateKey(devRoles.committeeMember),
-        allowSim: true,
-        signal: interruption.signal,
-      }),
-    )
-    cleanups.push(() => committee.stop())
-
-    const solutionHash = loadOcrBundle().solutionHash
-    const solutionOfferId = await step(
-      'model vendor offers PaddleOCR v4 (solution offer)',
-      async () => {
-        const { receipt } = await sendTransaction(modelVendor, {
-          ...protocol,
-          functionName: 'createSolutionOffer',
-          args: [
-            solutionHash,
-            solutionPrice,
-            0xff,
-            '0x0000000000000000000000000000000000000000000000000000000000000000',
-            [],
-          ],
-        })
-        const [created] = parseEventLogs({
-          abi: boccProtocolAbi,
-          eventName: 'SolutionOfferCreated',
-          logs: receipt.logs,
-        })
-        return created?.args.offerId ?? 0
-      },
-    )
-
-    await faucet(providerWallet)
-    const failures = new Map<string, string>()
-    const provider = await step('starting the provider node and its enclave runtime', () =>
-      spawnProviderNode({
-        rpcUrl: chain.rpcUrl,
-        protocol: deployment.protocol,
-        committeeUrls: [committee.url],
-        blobsDirectory: join(workDir, 'blobs'),
-        privateKey: devPrivateKey(devRoles.provider),
-        price: teePrice,
-        signal: interruption.signal,
-        onEvent: (event) => {
-          if (event.event === 'staked')
-            console.log(`    provider staked ${formatEther(BigInt(event.amount))} tBOCC`)
-          if (event.event === 'enclave-registered')
-            console.log(
-              `    committee verified the evidence; provider registered enclave ${event.enclave}`,
-            )
-          if (event.event === 'offer-created')
-            console.log(`    provider offers the enclave (TEE offer ${event.offerId})`)
-          if (event.event === 'orders-accepted')
-            console.log(
-              `    provider accepted order ${event.orderIds.map(short).join(', ')}; the enclave runs PaddleOCR`,
-            )
-          if (event.event === 'receipts-accepted')
-            console.log(`    provider submitted the enclave's receipt; the contract paid out`)
-          if (event.event === 'failure-submitted')
-            console.log(
-              `    the enclave could not run order ${short(event.orderId)}: ${event.reason}; its signed failure refunded the escrow`,
-            )
-          if (event.event === 'order-failed') {
-            console.log(`    provider: order ${short(event.orderId)} failed: ${event.error}`)
-            failures.set(event.orderId, event.error)
-          }
-        },
-      }),
-    )
-    cleanups.push(() => provider.stop())
-
-    await faucet(customer)
-    const policy: AttestationPolicy = {
-      allowSim: true,
-      allowedMeasurements: [runtimeMeasurement],
-      maxEvidenceAgeSeconds: 3600,
-    }
-    const enclave = await step('verifying the enclave evidence against the customer policy', () =>
-      verifyEnclave({
-        connection: customer,
-        protocol: deployment.protocol,
-        enclave: provider.enclave,
-        blobs,
-        policy,
-      }),
-    )
-    if (!enclave.ok) {
-      printChecks(enclave.checks)
-      throw new BoccError('the enclave failed verification; no order was placed')
-    }
-    const placed = await step('encrypting the document and ordering with escrow', () =>
-      placeOrder({
-        connection: customer,
-        protocol: deployment.protocol,
-        blobs,
-        teeOfferId: provider.offerId,
-        solutionOfferId,
-        enclave,
-        solutionHash,
-        input: image,
-      }),
-    )
-    console.log(
-      `    order ${short(formatOrderId(placed.orderId))}: ${image.length} bytes encrypted, input ${placed.terms.inputHash.slice(0, 18)}…, escrow ${formatEther(orderTotal(placed.terms))} tBOCC`,
-    )
-    const order = await step('waiting for the enclave result', () =>
-      waitForOrderCompletion({
-        connection: customer,
-        protocol: deployment.protocol,
-        orderId: placed.orderId,
-        fromBlock: deployment.fromBlock,
-        // The provider reports a failed order at once: no need to wait for the deadline.
-        stopIf: () => failures.get(formatOrderId(placed.orderId)),
-      }),
-    )
-    const fetched = await step('downloading and decrypting the result', () =>
-      fetchResult({ order, blobs, resultKey: placed.resultKey }),
-    )
-
-    interruption.signal.throwIfAborted()
-    console.log('\nRecognised text:')
-    for (const line of fetched.result.lines) console.log(`    ${line.text}`)
-
-    const audit = await auditOrder({
-      connection: customer,
-      protocol: deployment.protocol,
+  const customer = await network.signer('customer')
+  const enclave = await progress.run(
+    'verifying the enclave evidence against the customer policy',
+    () => verifyTheEnclave(network, customer),
+  )
+  const placed = await progress.run('encrypting the document and ordering with escrow', () =>
+    placeTheOrder(network, customer, enclave, image),
+  )
+  console.log(
+    `    order ${short(formatOrderId(placed.orderId))}: ${image.length} bytes encrypted, input ${placed.terms.inputHash.slice(0, 18)}…, escrow ${formatEther(orderTotal(placed.terms))} tBOCC`,
+  )
+  const order = await progress.run('waiting for the enclave result', () =>
+    waitForOrderCompletion(customer, {
       orderId: placed.orderId,
-      blobs,
-      policy,
-      fromBlock: deployment.fromBlock,
-    })
-    const verification = verifyOrder({ audit, placed, fetched, solutionHash })
-    console.log('\nVerification:')
-    printChecks(verification.checks)
-    console.log(verification.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
-    return verification.ok ? 0 : 1
+      // The provider reports a failed order at once: no need to wait for the deadline.
+      stopIf: () => failures.get(formatOrderId(placed.orderId)),
+    }),
+  )
+  const fetched = await progress.run('downloading and decrypting the result', () =>
+    fetchResult({ order, blobs: devBlobStore(network), resultKey: placed.resultKey }),
+  )
+  signal.throwIfAborted()
+  console.log('\nRecognised text:')
+  for (const line of fetched.result.lines) console.log(`    ${line.text}`)
+
+  const audit = await auditOrder(customer, {
+    orderId: placed.orderId,
+    blobs: devBlobStore(network),
+    policy: network.policy,
+  })
+  const checked = checkResult({ audit, placed, fetched, solutionHash: network.ocr.solutionHash })
+  console.log('\nVerification:')
+  printChecks(checked.checks)
+  console.log(checked.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
+  return checked.ok ? 0 : 1
+}
+
+async function readImage(path: string): Promise<Uint8Array> {
+  let image: Uint8Array
+  try {
+    image = new Uint8Array(await readFile(path))
+  } catch {
+    throw new BoccError(`cannot read the image ${path}`)
+  }
+  if (!isSupportedImage(image)) throw new BoccError(`${path} is not a PNG or JPEG image`)
+  return image
+}
+
+/** The customer checks the enclave itself, whatever the committee said. */
+async function verifyTheEnclave(network: DevNetwork, customer: BoccSigner) {
+  const enclave = await verifyEnclave(customer, {
+    enclave: network.provider.enclave,
+    blobs: devBlobStore(network),
+    policy: network.policy,
+  })
+  if (!enclave.ok) {
+    printChecks(enclave.checks)
+    throw new BoccError('the enclave failed verification; no order was placed')
+  }
+  return enclave
+}
+
+function placeTheOrder(
+  network: DevNetwork,
+  customer: BoccSigner,
+  enclave: Awaited<ReturnType<typeof verifyTheEnclave>>,
+  image: Uint8Array,
+) {
+  return placeOrder(customer, {
+    blobs: devBlobStore(network),
+    teeOfferId: network.provider.offerId,
+    solutionOfferId: network.ocr.offerId,
+    enclave,
+    solutionHash: network.ocr.solutionHash,
+    input: image,
+  })
+}
+
+function reportProviderEvent(event: ProviderEvent, failures: Map<string, string>) {
+  if (event.event === 'staked')
+    console.log(`    provider staked ${formatEther(BigInt(event.amount))} tBOCC`)
+  if (event.event === 'enclave-registered')
+    console.log(`    committee verified the evidence; provider registered enclave ${event.enclave}`)
+  if (event.event === 'offer-created')
+    console.log(`    provider offers the enclave (TEE offer ${event.offerId})`)
+  if (event.event === 'orders-accepted')
+    console.log(
+      `    provider accepted order ${event.orderIds.map(short).join(', ')}; the enclave runs PaddleOCR`,
+    )
+  if (event.event === 'receipts-accepted')
+    console.log(
+      '    provider submitted the enclave’s receipt; the contract revealed the sealed result key and credited the payouts',
+    )
+  if (event.event === 'failure-submitted')
+    console.log(
+      `    the enclave could not run order ${short(event.orderId)}: ${event.reason}; its signed failure refunded the escrow`,
+    )
+  if (event.event === 'order-failed') {
+    console.log(`    provider: order ${short(event.orderId)} failed: ${event.error}`)
+    failures.set(event.orderId, event.error)
   }
 }
 
@@ -282,22 +201,36 @@ function short(id: string): string {
   return `${id.slice(0, 10)}…`
 }
 
-async function timedStep<T>(
-  signal: AbortSignal,
-  label: string,
-  action: () => Promise<T>,
-): Promise<T> {
-  signal.throwIfAborted()
-  const started = performance.now()
-  console.log(`▸ ${label}`)
-  try {
-    const result = await action()
+/** Prints each step as it starts, and how long it took. */
+function timedSteps(signal: AbortSignal) {
+  let started: number | undefined
+  const end = () => {
+    if (started !== undefined)
+      console.log(`    done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    started = undefined
+  }
+  const start = (label: string) => {
+    end()
     signal.throwIfAborted()
-    console.log(`    done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
-    return result
-  } catch (error) {
-    console.log('    failed')
-    throw error
+    started = performance.now()
+    console.log(`▸ ${label}`)
+  }
+  return {
+    start,
+    end,
+    async run<T>(label: string, action: () => Promise<T>): Promise<T> {
+      start(label)
+      try {
+        const result = await action()
+        signal.throwIfAborted()
+        end()
+        return result
+      } catch (error) {
+        started = undefined
+        console.log('    failed')
+        throw error
+      }
+    },
   }
 }
 

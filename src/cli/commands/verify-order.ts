@@ -1,60 +1,68 @@
 import { parseArgs } from 'node:util'
-import { type Hex, isAddress, isHex } from 'viem'
-import type { AttestationPolicy } from '../../attestation/policy.ts'
-import { connectChain } from '../../chain/connectChain.ts'
+import type { Hex } from 'viem'
+import { type AttestationPolicy, productionPolicy } from '../../attestation/policy.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
-import { createFsBlobStore } from '../../storage/blobStore.ts'
+import {
+  blobStoreFrom,
+  chainFrom,
+  networkOptions,
+  networkPolicy,
+  simulatedTeeNotice,
+} from '../networkOptions.ts'
 import { orderIdArgument, UsageError } from '../usage.ts'
 
 export const usage =
-  'bocc verify order ORDER_ID --rpc URL --protocol ADDRESS --blobs DIR [--measurement HEX]... [--allow-sim] [--json]'
+  'bocc verify order ORDER_ID --deployment FILE [--rpc URL] [--blobs DIR] [--measurement HEX]... [--allow-sim] [--json]'
 export const summary =
   're-check an order from public data: enclave, evidence, key sealing, receipt, hashes'
 
 /**
- * Accepted measurements default to the runtime built from this checkout, which anyone can
- * recompute; simulated evidence is refused unless `--allow-sim` is given.
+ * On a development network its own policy applies (and the command says the TEE is simulated);
+ * elsewhere accepted measurements default to the runtime built from this checkout, which anyone
+ * can recompute, and simulated evidence is refused unless `--allow-sim` is given.
  */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      rpc: { type: 'string' },
-      protocol: { type: 'string' },
-      blobs: { type: 'string' },
+      ...networkOptions,
       measurement: { type: 'string', multiple: true, default: [] },
       'allow-sim': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   })
   const orderId = orderIdArgument(positionals)
-  if (!values.rpc) throw new UsageError('--rpc is required')
-  if (!values.protocol || !isAddress(values.protocol))
-    throw new UsageError('--protocol must be an address')
-  if (!values.blobs) throw new UsageError('--blobs is required')
   const measurements = values.measurement ?? []
   for (const measurement of measurements)
-    if (!isHex(measurement) || measurement.length !== 66)
+    if (!isMeasurement(measurement))
       throw new UsageError(`--measurement ${measurement} is not 32 bytes of hex`)
-  const policy: AttestationPolicy = {
+  const chain = await chainFrom(values)
+  const requested: AttestationPolicy = {
+    ...productionPolicy,
     allowSim: values['allow-sim'] ?? false,
+    ...(values['allow-sim']
+      ? { allowedTees: [...(productionPolicy.allowedTees ?? []), 'sim'] }
+      : {}),
     allowedMeasurements: measurements.length > 0 ? (measurements as Hex[]) : [measureRuntime()],
   }
-  const audit = await auditOrder({
-    connection: await connectChain(values.rpc),
-    protocol: values.protocol,
+  const { policy, development } = await networkPolicy(chain.deployment, requested)
+  if (development && !values.json) console.log(simulatedTeeNotice)
+  const audit = await auditOrder(chain, {
     orderId,
-    blobs: createFsBlobStore(values.blobs),
+    blobs: blobStoreFrom(values, chain.deployment),
     policy,
   })
+  const simulatedOnly =
+    !audit.ok &&
+    audit.checks.filter((check) => !check.ok).every((check) => /simulated/i.test(check.detail))
   if (values.json) {
     console.log(
       JSON.stringify(
         {
-          ok: audit.ok,
+          verified: audit.ok,
           orderId: formatOrderId(orderId),
           status: audit.order.status,
           checks: audit.checks,
@@ -66,7 +74,17 @@ export async function run(args: string[]): Promise<number> {
   } else {
     for (const check of audit.checks)
       console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
-    console.log(audit.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
+    console.log(
+      audit.ok
+        ? '\nverified'
+        : simulatedOnly
+          ? '\nNOT verified: the enclave is simulated; give --allow-sim to accept a simulated TEE'
+          : '\nNOT verified: see the failed checks above',
+    )
   }
   return audit.ok ? 0 : 1
+}
+
+function isMeasurement(value: string): boolean {
+  return /^0x[0-9a-fA-F]{64}$/.test(value)
 }

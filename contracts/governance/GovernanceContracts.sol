@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+// BOCC's governor is OpenZeppelin's TimelockController, whose proposer is a Safe multisig (the
+// Safe's audited build comes from @safe-global/safe-contracts). Importing it here has the
+// project's compiler build it with the other contracts.
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ICatalog} from "../interfaces/ICatalog.sol";
+import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IOrders} from "../interfaces/IOrders.sol";
+import {OrderExits} from "./OrderExits.sol";
+import {OrderLifecycle} from "./OrderLifecycle.sol";
+
+/**
+ * @title BoccMarket
+ * @notice The order market on one chain: accounts, provider stakes, TEE offers and orders with
+ * escrow. This contract serves the hot path of every order (create, accept, receipt or signed
+ * failure); the other ways an order ends and the challenge of a withheld output are served by
+ * {OrderExits}, deployed by this constructor and reached through `fallback` by delegatecall,
+ * on the same storage: call them on this address. It asks the {IEnclaveRegistry} which
+ * enclaves may run orders and the {ICatalog} what vendors' offers cost. No account can move
+ * escrow, balances or stakes outside these rules: there is no owner, no pause and no upgrade.
+ */
+contract BoccMarket is OrderLifecycle, IOrders {
+    using SafeCast for uint256;
+
+    /// @notice Serves {IOrderExits} for this market, on this market's storage.
+    address public immutable exits;
+
+    /// @notice A configuration value is out of range; `reason` says which rule it breaks.
+    error InvalidConfiguration(string reason);
+
+    constructor(Config memory config) OrderLifecycle(config) {
+        if (
+            address(config.paymentToken) == address(0) || address(config.registry) == address(0)
+                || address(config.catalog) == address(0) || config.feeReceiver == address(0)
+        ) revert InvalidConfiguration("zero address");
+        if (config.feeBps > 10_000 || config.slashBps > 10_000) revert InvalidConfiguration("basis points over 10000");
+        if (config.handBackBps > config.slashBps) revert InvalidConfiguration("hand-back fee above the slash");
+        if (config.challengeWindow == 0) revert InvalidConfiguration("zero challenge window");
+        // A provider must not be able to leave before every refund and challenge of its orders is possible.
+        if (
+            uint256(config.unstakeDelay)
+                <= uint256(config.maxOrderDuration) + config.challengeWindow + config.responseWindow
+        ) revert InvalidConfiguration("unstake delay not longer than an order and its challenge");
+        exits = address(new OrderExits(config));
+    }
+
+    /// @dev Every {IOrderExits} function runs here, in this market's storage.
+    fallback() external {
+        address target = exits;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let success := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch success
+            case 0 { revert(0, returndatasize()) }
+            default { return(0, returndatasize()) }
+        }
+    }
+
+    /// @inheritdoc IOrders
+    function createOrder(OrderParams calldata params) external nonReentrant returns (uint256 orderId) {
+        if (
+            params.acceptBy <= block.timestamp || params.deadline < uint256(params.acceptBy) + minDeliveryWindow
+                || params.deadline > block.timestamp + maxOrderDuration
+        ) revert InvalidDeadlines(params.acceptBy, params.deadline);
+        TeeOffer storage tee = _teeOffers[params.teeOfferId];
+        address provider = tee.provider;
+        if (provider == address(0)) revert TeeOfferNotFound(params.teeOfferId);
+        if (!tee.active) revert TeeOfferNotActive(params.teeOfferId);
+        IEnclaveRegistry.Hardware offerHardware = tee.hardware;
+        (address enclaveProvider, IEnclaveRegistry.Hardware hardware, bytes32 measurement, uint40 expiresAt) =
+            registry.enclaveForOrder(params.enclave);
+        if (enclaveProvider != provider) revert EnclaveNotOfOfferProvider(params.enclave, provider);
+        if (hardware != offerHardware) {
+            revert EnclaveHardwareMismatch(params.enclave, uint8(hardware), uint8(offerHardware));
+        }
+        if (params.deadline > expiresAt) revert DeadlineAfterEnclaveExpiry(params.deadline, expiresAt);
+
+        OrderTerms memory terms;
+        terms.customer = msg.sender;
+        terms.enclave = params.enclave;
+        terms.teeOfferId = params.teeOfferId;
+        terms.solutionOfferId = params.solutionOfferId;
+        terms.dataOfferId = params.dataOfferId;
+        terms.acceptBy = params.acceptBy;
+        terms.deadline = params.deadline;
+        terms.teePrice = tee.price;
+        terms.requestHash = params.requestHash;
+        terms.inputHash = params.inputHash;
+        terms.solutionHash = params.solutionHash;
+        if (params.solutionOfferId != 0 || params.dataOfferId != 0) {
+            ICatalog.Quote memory quoted = catalog.quote(
+                params.solutionOfferId, params.dataOfferId, params.teeOfferId, hardware, measurement, params.solutionHash
+            );
+            terms.solutionVendor = quoted.solutionVendor;
+            terms.solutionPrice = quoted.solutionPrice;
+            terms.dataVendor = quoted.dataVendor;
+            terms.dataPrice = quoted.dataPrice;
+            terms.dataHash = quoted.dataHash;
+        }
+        uint256 prices = uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice;
+        terms.fee = (prices * feeBps / 10_000).toUint96();
+        uint256 total = prices + terms.fee;
+        if (total > params.maxPayment) revert PaymentAboveMaximum(total, params.maxPayment);
+
+        orderId = uint256(keccak256(abi.encode(terms)));
+        if (_orders[orderId].status != OrderStatus.None) revert OrderAlreadyExists(orderId);
+        _orders[orderId] = OrderState({status: OrderStatus.Created, since: 0});
+        emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms);
+        _collect(msg.sender, total);
+    }
+    /// @inheritdoc IOrders
+    function acceptOrder(OrderTerms calldata terms) external {
+        _accept(terms, true);
+    }
+    /// @inheritdoc IOrders
+    function acceptOrders(OrderTerms[] calldata terms) external {
+        for (uint256 i; i < terms.length; ++i) {
+            _accept(terms[i], false);
+        }
+    }
+    /// @inheritdoc IOrders
+    function submitReceipt(
+        OrderTerms calldata terms,
+        bytes32 outputHash,
+        bytes calldata wrappedResultKey,
+        bytes calldata signature
+    ) external {
+        _complete(terms, outputHash, wrappedResultKey, signature, true);
+    }
+    /// @inheritdoc IOrders
+    function submitReceipts(ReceiptSubmission[] calldata receipts) external {
+        for (uint256 i; i < receipts.length; ++i) {
+            ReceiptSubmission calldata receipt = receipts[i];
+            _complete(receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
+        }
+    }
+    /// @inheritdoc IOrders
+    function submitFailure(OrderTerms calldata terms, FailureReason reason, bytes calldata signature) external {
+        _fail(terms, reason, signature, true);
+    }
+    /// @inheritdoc IOrders
+    function submitFailures(FailureSubmission[] calldata failures) external {
+        for (uint256 i; i < failures.length; ++i) {
+            FailureSubmission calldata failure = failures[i];
+            _fail(failure.terms, failure.reason, failure.signature, false);
+        }
+    }
+    /// @inheritdoc IOrders
+    function getOrder(uint256 orderId) external view returns (OrderState memory) {
+        return _orders[orderId];
+    }
+    /// @inheritdoc IOrders
+    function orderIdOf(OrderTerms calldata terms) external pure returns (uint256) {
+        return _orderIdOf(terms);
+    }
+    function _accept(OrderTerms calldata terms, bool strict) private {
+        uint256 orderId = _orderIdOf(terms);
+        OrderStatus status = _orders[orderId].status;
+        if (status != OrderStatus.Created) return _refuse(strict, orderId, _statusError(orderId, status));
+        TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+        address provider = tee.provider;
+        if (msg.sender != provider) {
+            return _refuse(strict, orderId, abi.encodeWithSelector(NotOrderProvider.selector, orderId, msg.sender));
+        }
+        if (block.timestamp > terms.acceptBy) {
+            return _refuse(strict, orderId, abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy));
+        }
+        if (tee.activeOrders >= tee.capacity) {
+            return _refuse(strict, orderId, abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId));
+        }
+        bytes memory lockError = _lockError(provider, _exposure(terms));
+        if (lockError.length != 0) return _refuse(strict, orderId, lockError);
+        _transition(orderId, terms, OrderStatus.Created, OrderStatus.Accepted, 0);
+        emit OrderAccepted(orderId);
+    }
+    function _complete(
+        OrderTerms calldata terms,
+        bytes32 outputHash,
+        bytes calldata wrappedResultKey,
+        bytes calldata signature,
+        bool strict
+    ) private {
+        uint256 orderId = _orderIdOf(terms);
+        bytes memory refused = _enclaveStatementError(
+            orderId, terms, _receiptHash(orderId, outputHash, wrappedResultKey), signature
+        );
+        if (refused.length != 0) return _refuse(strict, orderId, refused);
+        _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Completed, uint40(block.timestamp));
+        emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
+        _creditPayouts(terms);
+    }
+    function _fail(OrderTerms calldata terms, FailureReason reason, bytes calldata signature, bool strict) private {
+        uint256 orderId = _orderIdOf(terms);
+        if (reason == FailureReason.None) {
+            return _refuse(strict, orderId, abi.encodeWithSelector(InvalidFailureReason.selector, uint8(reason)));
+        }
+        bytes memory refused = _enclaveStatementError(
+            orderId, terms, keccak256(abi.encode(FAILURE_TYPEHASH, orderId, reason)), signature
+        );
+        if (refused.length != 0) return _refuse(strict, orderId, refused);
+        _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Failed, 0);
+        emit OrderFailed(orderId, terms.enclave, reason, signature);
+        _credit(terms.customer, _total(terms));
+    }
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ICatalog} from "../interfaces/ICatalog.sol";
+import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IOrderTypes} from "../interfaces/IOrderTypes.sol";
+import {Accounts} from "./Accounts.sol";
+import {ProviderStakes} from "./ProviderStakes.sol";
+import {TeeOffers} from "./TeeOffers.sol";
+
+/**
+ * @title OrderLifecycle
+ * @notice The state and rules every order call shares: the market's configuration, the orders'
+ * states, and `_transition`, the one place an order's state, its TEE offer's count of active
+ * orders and its stake lock change. Rules that a batch may skip an order for are checked by
+ * functions that return the custom error instead of reverting (`_refuse`), so single and batch
+ * calls share them. {BoccMarket} and {OrderExits} both build on it, with the same storage.
+ */
+abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP712 {
+    /// @notice The market's configuration, fixed at deployment.
+    struct Config {
+        IERC20 paymentToken;
+        IEnclaveRegistry registry;
+        ICatalog catalog;
+        address feeReceiver;
+        uint16 feeBps;
+        uint16 slashBps;
+        uint16 handBackBps;
+        uint256 minStake;
+        uint40 unstakeDelay;
+        uint40 maxOrderDuration;
+        uint40 minDeliveryWindow;
+        /// Also the payout epoch: payouts mature two epochs after delivery.
+        uint40 challengeWindow;
+        uint40 responseWindow;
+        uint256 challengeBond;
+    }
+
+    /// @dev Must match `receiptTypes` in src/protocol/receipt.ts.
+    bytes32 public constant RECEIPT_TYPEHASH =
+        keccak256("Receipt(uint256 orderId,bytes32 outputHash,bytes wrappedResultKey)");
+    /// @dev Must match `failureTypes` in src/protocol/receipt.ts.
+    bytes32 public constant FAILURE_TYPEHASH = keccak256("Failure(uint256 orderId,uint8 reason)");
+
+    /// @notice Answers which enclaves may run orders.
+    IEnclaveRegistry public immutable registry;
+    /// @notice Solution and data offers.
+    ICatalog public immutable catalog;
+    /// @notice Receives the protocol fee.
+    address public immutable feeReceiver;
+    /// @notice Protocol fee, in basis points of the order's prices.
+    uint16 public immutable feeBps;
+    /// @notice Share of an order's value the provider loses for a missed deadline or a withheld output, in basis points; also what accepting locks.
+    uint16 public immutable slashBps;
+    /// @notice Share of an order's value the provider pays the customer to hand an accepted order back, in basis points.
+    uint16 public immutable handBackBps;
+    /// @notice Longest time from creation to deadline.
+    uint40 public immutable maxOrderDuration;
+    /// @notice Shortest time between `acceptBy` and `deadline`.
+    uint40 public immutable minDeliveryWindow;
+    /// @notice Time a provider has to publish a challenged output on-chain.
+    uint40 public immutable responseWindow;
+    /// @notice What a customer posts to challenge a delivery; it goes to the provider if the provider answers.
+    uint256 public immutable challengeBond;
+
+    mapping(uint256 orderId => OrderState) internal _orders;
+
+    constructor(Config memory config)
+        EIP712("BOCC", "2")
+        Accounts(config.paymentToken, config.challengeWindow)
+        ProviderStakes(config.minStake, config.unstakeDelay)
+    {
+        registry = config.registry;
+        catalog = config.catalog;
+        feeReceiver = config.feeReceiver;
+        feeBps = config.feeBps;
+        slashBps = config.slashBps;
+        handBackBps = config.handBackBps;
+        maxOrderDuration = config.maxOrderDuration;
+        minDeliveryWindow = config.minDeliveryWindow;
+        responseWindow = config.responseWindow;
+        challengeBond = config.challengeBond;
+    }
+
+    function _orderIdOf(OrderTerms calldata terms) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(terms)));
+    }
+
+    /**
+     * @dev The one place an order's state changes, and with it its TEE offer's count of active
+     * orders and the provider's stake lock: entering Accepted takes a unit of capacity and locks
+     * the order's exposure; leaving it gives both back.
+     */
+    function _transition(uint256 orderId, OrderTerms calldata terms, OrderStatus from, OrderStatus to, uint40 since)
+        internal
+    {
+        _orders[orderId] = OrderState({status: to, since: since});
+        if (to == OrderStatus.Accepted) {
+            TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+            tee.activeOrders += 1;
+            _lock(tee.provider, _exposure(terms));
+        } else if (from == OrderStatus.Accepted) {
+            TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+            tee.activeOrders -= 1;
+            _unlock(tee.provider, _exposure(terms));
+        }
+    }
+    /// @dev Credits an order's prices to its payees, maturing after the challenge window.
+    function _creditPayouts(OrderTerms calldata terms) internal {
+        _creditMaturing(_teeOffers[terms.teeOfferId].provider, terms.teePrice);
+        if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
+        if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
+        if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
+    }
+    /// @dev Takes back what {_creditPayouts} credited in `epoch`.
+    function _clawBackPayouts(OrderTerms calldata terms, uint32 epoch) internal {
+        _clawBack(_teeOffers[terms.teeOfferId].provider, terms.teePrice, epoch);
+        if (terms.solutionPrice != 0) _clawBack(terms.solutionVendor, terms.solutionPrice, epoch);
+        if (terms.dataPrice != 0) _clawBack(terms.dataVendor, terms.dataPrice, epoch);
+        if (terms.fee != 0) _clawBack(feeReceiver, terms.fee, epoch);
+    }
+    /**
+     * @dev Why a statement (receipt or failure) by the order's enclave cannot end the order: the
+     * order is not accepted, the deadline passed, the enclave cannot sign for orders now, or the
+     * signature is not its. Empty when it can.
+     */
+    function _enclaveStatementError(
+        uint256 orderId,
+        OrderTerms calldata terms,
+        bytes32 structHash,
+        bytes calldata signature
+    ) internal view returns (bytes memory) {
+        OrderStatus status = _orders[orderId].status;
+        if (status != OrderStatus.Accepted) return _statusError(orderId, status);
+        if (block.timestamp > terms.deadline) {
+            return abi.encodeWithSelector(DeadlinePassed.selector, orderId, terms.deadline);
+        }
+        if (!registry.isEnclaveUsable(terms.enclave)) {
+            return abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave);
+        }
+        return _signatureError(terms.enclave, structHash, signature);
+    }
+    function _signatureError(address enclave, bytes32 structHash, bytes calldata signature)
+        internal
+        view
+        returns (bytes memory)
+    {
+        (address recovered, ECDSA.RecoverError recoverError,) =
+            ECDSA.tryRecoverCalldata(_hashTypedDataV4(structHash), signature);
+        if (recoverError != ECDSA.RecoverError.NoError || recovered != enclave) {
+            return abi.encodeWithSelector(InvalidEnclaveSignature.selector, recovered, enclave);
+        }
+        return "";
+    }
+    function _receiptHash(uint256 orderId, bytes32 outputHash, bytes calldata wrappedResultKey)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(RECEIPT_TYPEHASH, orderId, outputHash, keccak256(wrappedResultKey)));
+    }
+    function _statusError(uint256 orderId, OrderStatus status) internal pure returns (bytes memory) {
+        if (status == OrderStatus.None) return abi.encodeWithSelector(OrderNotFound.selector, orderId);
+        return abi.encodeWithSelector(WrongOrderStatus.selector, orderId, status);
+    }
+    /// @dev Checks that the order with these terms exists and has status `expected`; returns its id.
+    function _requireStatus(OrderTerms calldata terms, OrderStatus expected) internal view returns (uint256 orderId) {
+        orderId = _orderIdOf(terms);
+        OrderStatus status = _orders[orderId].status;
+        if (status != expected) _revertWith(_statusError(orderId, status));
+    }
+    /// @dev A single call reverts with `reason`; a batch logs it and goes on with the next order.
+    function _refuse(bool strict, uint256 orderId, bytes memory reason) internal {
+        if (strict) _revertWith(reason);
+        emit OrderSkipped(orderId, reason);
+    }
+    function _revertWith(bytes memory reason) internal pure {
+        assembly ("memory-safe") {
+            revert(add(reason, 32), mload(reason))
+        }
+    }
+    /// @dev What the order could cost the provider: the stake its acceptance locks.
+    function _exposure(OrderTerms calldata terms) internal view returns (uint256) {
+        return _total(terms) * slashBps / 10_000;
+    }
+    function _total(OrderTerms calldata terms) internal pure returns (uint256) {
+        return uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice + terms.fee;
+    }
+}

@@ -1,0 +1,203 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { type Address, type Hex, parseEther, zeroHash } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { AttestationPolicy } from '../attestation/policy.ts'
+import { createSolutionOffer } from '../chain/actions/catalog/createSolutionOffer.ts'
+import { useFaucet } from '../chain/actions/token/useFaucet.ts'
+import { type BoccSigner, connectBoccSigner } from '../chain/boccChain.ts'
+import { connectSigner } from '../chain/connectChain.ts'
+import { deployContracts } from '../chain/deployContracts.ts'
+import { type Deployment, writeDeployment } from '../chain/deployment.ts'
+import { councilRoles, type DevRole, devPrivateKey, devRoles } from '../chain/devAccounts.ts'
+import { writeKeyFile } from '../chain/keyFile.ts'
+import { type LocalChain, startLocalChain } from '../chain/startLocalChain.ts'
+import { spawnCommitteeMember } from '../committee/spawnCommitteeMember.ts'
+import { measureRuntime } from '../enclave/measureRuntime.ts'
+import { loadOcrBundle } from '../enclave/solutions/ocr/ocrBundle.ts'
+import type { Service } from '../processes/spawnService.ts'
+import type { ProviderEvent } from '../provider/providerEvents.ts'
+import { type ProviderProcess, spawnProviderNode } from '../provider/spawnProviderNode.ts'
+import { createFsBlobStore } from '../storage/blobStore.ts'
+
+/** What a development network runs and sells, for people to try BOCC on one machine. */
+export type DevNetwork = {
+  directory: string
+  chain: LocalChain
+  deployment: Deployment
+  deploymentFile: string
+  /** The development policy file: accepts the simulated TEE and this checkout's runtime. */
+  policyFile: string
+  policy: AttestationPolicy
+  blobsDirectory: string
+  committee: Service & { url: string }
+  provider: ProviderProcess
+  /** The OCR solution on sale: its offer and hash. */
+  ocr: { offerId: number; solutionHash: Hex }
+  /** Key files of the dev accounts, by role. */
+  keyFiles: Record<DevRole, string>
+  /** A connected signer for a dev role. */
+  signer(role: DevRole): Promise<BoccSigner>
+  stop(): Promise<void>
+}
+
+export type StartDevNetworkParameters = {
+  /** Where the network keeps its files (deployment, policy, keys, blobs). */
+  directory: string
+  chainPort?: number
+  /** Seconds per block; a block per transaction when absent. */
+  blockTime?: number
+  /** Called with each step as it starts, for progress. */
+  onStep?: (label: string) => void
+  onProviderEvent?: (event: ProviderEvent) => void
+  signal?: AbortSignal
+}
+
+const teePrice = parseEther('5')
+const solutionPrice = parseEther('2')
+
+/**
+ * Starts a development network, step by step: a local chain, the contracts (governed by a 2-of-3
+ * dev-key multisig through a timelock), its files (deployment, development policy, dev key files),
+ * funded dev accounts, a committee verifier, a model vendor's OCR offer, and a provider node with
+ * its (simulated) enclave runtime. The TEE is the only simulated part.
+ */
+export async function startDevNetwork(parameters: StartDevNetworkParameters): Promise<DevNetwork> {
+  const stops: (() => Promise<unknown>)[] = []
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {})
+    stops.length = 0
+  }
+  const step = (label: string) => {
+    parameters.signal?.throwIfAborted()
+    parameters.onStep?.(label)
+  }
+  try {
+    const { directory } = parameters
+    step('starting a local chain (anvil)')
+    const chain = await startLocalChain({
+      ...(parameters.chainPort === undefined ? {} : { port: parameters.chainPort }),
+      ...(parameters.blockTime === undefined ? {} : { blockTime: parameters.blockTime }),
+    })
+    stops.push(() => chain.stop())
+
+    step(
+      'deploying the contracts (allow-list genesis: this runtime; committee: 1 of 1; governance: 2-of-3 multisig)',
+    )
+    const blobsDirectory = join(directory, 'blobs')
+    const deployment = await deployDevContracts(chain.rpcUrl, blobsDirectory)
+    const files = await writeNetworkFiles(directory, deployment)
+
+    step('funding the dev accounts from the test token faucet')
+    await fundDevAccounts(deployment)
+
+    step('starting the committee verifier service')
+    const committee = await spawnCommitteeMember({
+      deploymentFile: files.deploymentFile,
+      privateKey: devPrivateKey(devRoles.committeeMember),
+      allowSim: true,
+      ...(parameters.signal ? { signal: parameters.signal } : {}),
+    })
+    stops.push(() => committee.stop())
+
+    step('model vendor offers PaddleOCR v4 (solution offer)')
+    const ocr = await publishOcrSolution(deployment)
+
+    step('starting the provider node and its enclave runtime')
+    const provider = await spawnProviderNode({
+      deploymentFile: files.deploymentFile,
+      committeeUrls: [committee.url],
+      blobsDirectory,
+      privateKey: devPrivateKey(devRoles.provider),
+      price: teePrice,
+      onEvent: (event) => parameters.onProviderEvent?.(event),
+      ...(parameters.signal ? { signal: parameters.signal } : {}),
+    })
+    stops.push(() => provider.stop())
+
+    return {
+      directory,
+      chain,
+      deployment,
+      ...files,
+      blobsDirectory,
+      committee,
+      provider,
+      ocr,
+      signer: (role) => connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
+      stop: stopAll,
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+}
+
+/** The development policy: the simulated TEE, running this checkout's runtime. */
+export function devPolicy(): AttestationPolicy {
+  return {
+    allowSim: true,
+    allowedMeasurements: [measureRuntime()],
+    maxEvidenceAgeSeconds: 30 * 86_400,
+  }
+}
+
+async function deployDevContracts(rpcUrl: string, blobsDirectory: string): Promise<Deployment> {
+  const deployer = await connectSigner(rpcUrl, devPrivateKey(devRoles.deployer))
+  const address = (role: DevRole): Address =>
+    privateKeyToAccount(devPrivateKey(devRoles[role])).address
+  const deployment = await deployContracts(deployer, {
+    // The runtime anyone can rebuild from this source tree: the genesis of the allow-list.
+    genesisMeasurements: [measureRuntime()],
+    committee: [address('committeeMember')],
+    committeeThreshold: 1,
+    governanceOwners: councilRoles.map(address),
+    governanceThreshold: 2,
+    timelockDelaySeconds: 60,
+    governanceDelaySeconds: 60,
+  })
+  return {
+    ...deployment,
+    blobStore: pathToFileURL(blobsDirectory).href,
+    development: { policy: 'policy.json' },
+  }
+}
+
+async function writeNetworkFiles(directory: string, deployment: Deployment) {
+  await mkdir(join(directory, 'keys'), { recursive: true, mode: 0o700 })
+  const deploymentFile = join(directory, 'deployment.json')
+  const policyFile = join(directory, 'policy.json')
+  await writeDeployment(deploymentFile, deployment)
+  await writeFile(policyFile, `${JSON.stringify(devPolicy(), null, 2)}\n`)
+  const keyFiles = {} as Record<DevRole, string>
+  for (const role of Object.keys(devRoles) as DevRole[]) {
+    keyFiles[role] = join(directory, 'keys', `${role}.json`)
+    await writeKeyFile(keyFiles[role], devPrivateKey(devRoles[role]))
+  }
+  return { deploymentFile, policyFile, policy: devPolicy(), keyFiles }
+}
+
+async function fundDevAccounts(deployment: Deployment) {
+  for (const role of ['provider', 'customer', 'stranger', 'modelVendor', 'dataVendor'] as const) {
+    const signer = await connectBoccSigner(deployment, devPrivateKey(devRoles[role]))
+    await useFaucet(signer, { amount: parseEther('1000') })
+  }
+}
+
+async function publishOcrSolution(deployment: Deployment) {
+  const vendor = await connectBoccSigner(deployment, devPrivateKey(devRoles.modelVendor))
+  const { solutionHash } = loadOcrBundle()
+  const { offerId } = await createSolutionOffer(vendor, {
+    solutionHash,
+    price: solutionPrice,
+    // Zero: no bundle blob yet; the runtime ships this solution.
+    bundleHash: zeroHash,
+  })
+  return { offerId, solutionHash }
+}
+
+/** The blob store of a dev network (a directory). */
+export function devBlobStore(network: Pick<DevNetwork, 'blobsDirectory'>) {
+  return createFsBlobStore(network.blobsDirectory)
+}

@@ -16,3 +16,16 @@ it('the enclave runtime and the code it shares import nothing from the host side
     for (const file of sourceFiles(directory))
       assert.doesNotMatch(readFileSync(file, 'utf8'), hostSide, `${file} imports host-side code`)
 })
+
+it('only the chain layer names the contracts’ ABIs (tests that build raw calls excepted)', () => {
+  const namesAbi = /from '[./]*(src\/)?chain\/(artifacts|abis)\.ts'|from '\.\/(artifacts|abis)\.ts'/
+  const rawCallTests = ['test/contracts/', 'test/support/']
+  const files = ['src', 'test', 'scripts', 'bench'].flatMap(sourceFiles)
+  const offenders = files.filter(
+    (file) =>
+      !file.startsWith('src/chain/') &&
+      !rawCallTests.some((folder) => file.startsWith(folder)) &&
+      namesAbi.test(readFileSync(file, 'utf8')),
+  )
+  assert.deepEqual(offenders, [])
+})

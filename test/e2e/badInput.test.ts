@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { writeDeployment } from '../../src/chain/deployment.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { runBocc } from '../support/runBocc.ts'
 
@@ -25,35 +26,45 @@ function assertOneLineError(
 
 describe('bad input', () => {
   let dev: LocalProtocol
+  const deploymentFile = join(tmpdir(), `bocc-bad-input-${process.pid}.json`)
+  const otherFile = join(tmpdir(), `bocc-bad-input-other-${process.pid}.json`)
   before(async () => {
     dev = await startLocalProtocol()
+    await writeDeployment(deploymentFile, dev.deployment)
   })
-  after(() => dev.stop())
+  after(async () => {
+    await dev.stop()
+    await rm(deploymentFile, { force: true })
+    await rm(otherFile, { force: true })
+  })
 
   it('an unknown order id', async () => {
-    const result = await runBocc([
-      'order',
-      'show',
-      '999',
-      '--rpc',
-      dev.chain.rpcUrl,
-      '--protocol',
-      dev.deployment.protocol,
-    ])
-    assertOneLineError(result, 1, /^bocc: order 0x0{61}3e7 does not exist on the BOCC contract 0x/)
+    const result = await runBocc(['order', 'show', '999', '--deployment', deploymentFile])
+    assertOneLineError(result, 1, /^bocc: order 0x0{61}3e7 does not exist on the BOCC market 0x/)
   })
 
-  it('an address with no BOCC contract', async () => {
-    const result = await runBocc([
-      'order',
-      'show',
-      '1',
-      '--rpc',
-      dev.chain.rpcUrl,
-      '--protocol',
-      dev.signers.stranger.account.address,
-    ])
-    assertOneLineError(result, 1, /^bocc: no BOCC contract at 0x/)
+  it('a deployment whose market is not a BOCC contract, one for another chain, a malformed one', async () => {
+    await writeDeployment(otherFile, {
+      ...dev.deployment,
+      contracts: { ...dev.deployment.contracts, market: dev.signers.stranger.account.address },
+    })
+    assertOneLineError(
+      await runBocc(['order', 'show', '1', '--deployment', otherFile]),
+      1,
+      /^bocc: no BOCC market at 0x/,
+    )
+    await writeDeployment(otherFile, { ...dev.deployment, chainId: 1 })
+    assertOneLineError(
+      await runBocc(['order', 'show', '1', '--deployment', otherFile]),
+      1,
+      /^bocc: the RPC at http:\/\/127\.0\.0\.1:\d+ serves chain 31337, but the deployment is on chain 1/,
+    )
+    await writeFile(otherFile, '{"version":1}')
+    assertOneLineError(
+      await runBocc(['order', 'show', '1', '--deployment', otherFile]),
+      1,
+      /^bocc: .*chainId must be a positive integer/,
+    )
   })
 
   it('an RPC that is down', async () => {
@@ -61,10 +72,10 @@ describe('bad input', () => {
       'order',
       'show',
       '1',
+      '--deployment',
+      deploymentFile,
       '--rpc',
       'http://127.0.0.1:1',
-      '--protocol',
-      dev.deployment.protocol,
     ])
     assertOneLineError(result, 1, /^bocc: cannot reach the chain RPC at http:\/\/127\.0\.0\.1:1/)
   })
@@ -116,6 +127,7 @@ describe('bad input', () => {
 
   it('usage errors exit with 2', async () => {
     assertOneLineError(await runBocc(['order', 'show', 'abc']), 2, /order id/)
+    assertOneLineError(await runBocc(['order', 'show', '1']), 2, /--deployment/)
     assertOneLineError(await runBocc(['demo', '--bogus']), 2, /bogus/)
     assertOneLineError(await runBocc(['frobnicate']), 2, /unknown command/)
   })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Hex, keccak256, sha256, toHex } from 'viem'
+import { type Hex, keccak256, sha256, toHex, zeroHash } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { signSimEvidence } from '../../src/attestation/sim/simEvidence.ts'
 import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
@@ -42,7 +42,7 @@ describe('committee approval', () => {
       reportData: encodeReportData(
         {
           chainId: dev.deployment.chainId,
-          registry: dev.deployment.protocol,
+          registry: dev.deployment.contracts.registry,
           provider: change.boundProvider ?? dev.signers.provider.account.address,
           signer: change.boundSigner ?? enclave.address,
           hpkePublicKey: publicKey,
@@ -60,14 +60,14 @@ describe('committee approval', () => {
       measurement,
       hpkePublicKey: publicKey,
       evidenceHash: sha256(evidence),
+      collateralHash: zeroHash,
+      gpuEvidenceHash: zeroHash,
     }
     return { registration, evidence }
   }
 
   const approve = (registration: EnclaveRegistration, evidence: Uint8Array, allowSim = true) =>
-    approveEnclave({
-      connection: dev.signers.deployer,
-      protocol: dev.deployment.protocol,
+    approveEnclave(dev.signers.deployer, {
       member,
       registration,
       evidence,
@@ -115,11 +115,11 @@ describe('committee approval', () => {
     await refused(approve({ ...registration, hardware: 1 }, evidence), /hardware/)
     await refused(
       approve({ ...registration, measurement: keccak256(toHex('other')) }, evidence),
-      /measurement matches/,
+      /measurement ↔ record/,
     )
     await refused(
       approve({ ...registration, evidenceHash: keccak256(toHex('other')) }, evidence),
-      /evidence hash/,
+      /evidence ↔ record/,
     )
     await refused(
       approve({ ...registration, expiresAt: registration.expiresAt + 365 * 86_400 }, evidence),
@@ -152,7 +152,10 @@ describe('committee approval', () => {
     await refused(approve(foreign.registration, foreign.evidence), /freshness block/)
     const old = await candidate()
     await dev.increaseTime(3600)
-    await refused(approve(old.registration, old.evidence), /freshness block is recent/)
+    await refused(
+      approve(old.registration, old.evidence),
+      /freshness block on this chain: .* s ago \(limit/,
+    )
   })
 
   it('answers over HTTP, and the provider side counts approvals against the threshold', async () => {
@@ -162,6 +165,7 @@ describe('committee approval', () => {
       registration,
       evidence,
       threshold: 1,
+      committeeEpoch: 1n,
     })
     assert.match(signature ?? '', /^0x[0-9a-f]{130}$/)
     await assert.rejects(
@@ -170,6 +174,7 @@ describe('committee approval', () => {
         registration: { ...registration, hardware: 2 },
         evidence,
         threshold: 1,
+        committeeEpoch: 1n,
       }),
       /approved the enclave 0 times, 1 needed: .*hardware/,
     )
@@ -179,6 +184,7 @@ describe('committee approval', () => {
         registration,
         evidence,
         threshold: 1,
+        committeeEpoch: 1n,
       }),
       /0 times/,
     )

@@ -28,7 +28,7 @@ describe('bocc demo', () => {
       'receipt signed by the order’s enclave',
       'on-chain order record',
       'input hash',
-      'output hash',
+      'output available',
       'evidence: policy: measurement allowed',
     ])
       assert.match(stdout, new RegExp(`passed {2}${check}`))

@@ -4,10 +4,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Hex, parseEther, parseEventLogs, sha256 } from 'viem'
+import { pathToFileURL } from 'node:url'
+import { type Hex, parseEther, sha256 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { boccProtocolAbi, boccTokenAbi } from '../../src/chain/artifacts.ts'
-import { sendTransaction, TransactionRevertedError } from '../../src/chain/sendTransaction.ts'
+import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
+import { createOrder } from '../../src/chain/actions/market/createOrder.ts'
+import { createTeeOffer } from '../../src/chain/actions/market/createTeeOffer.ts'
+import { getBalance } from '../../src/chain/actions/market/getBalance.ts'
+import { getStake } from '../../src/chain/actions/market/getStake.ts'
+import { submitFailures } from '../../src/chain/actions/market/submitFailures.ts'
+import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
+import { approveToken } from '../../src/chain/actions/token/approveToken.ts'
+import { getTokenBalance } from '../../src/chain/actions/token/getTokenBalance.ts'
+import { writeDeployment } from '../../src/chain/deployment.ts'
+import { TransactionRevertedError } from '../../src/chain/writeContractAndWait.ts'
 import { fetchResult } from '../../src/client/fetchResult.ts'
 import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
 import { readOrder } from '../../src/client/readOrder.ts'
@@ -16,9 +26,10 @@ import { encryptObject } from '../../src/crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
+import { failureCode } from '../../src/protocol/failureReasons.ts'
 import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
 import { formatOrderId, type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
-import { failureReasons, protocolDomain, receiptTypes } from '../../src/protocol/receipt.ts'
+import { marketDomain, receiptTypes } from '../../src/protocol/receipt.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
@@ -47,12 +58,17 @@ describe('enclave boundary', () => {
   let firstOrderId = ''
   const price = parseEther('3')
   const crossings: string[] = []
-  const contract = () => ({ address: dev.deployment.protocol, abi: boccProtocolAbi }) as const
+  let deploymentFile: string
 
   before(async () => {
     dev = await startLocalProtocol()
     workDir = await mkdtemp(join(tmpdir(), 'bocc-boundary-'))
     blobs = createFsBlobStore(join(workDir, 'blobs'))
+    deploymentFile = join(workDir, 'deployment.json')
+    await writeDeployment(deploymentFile, {
+      ...dev.deployment,
+      blobStore: pathToFileURL(join(workDir, 'blobs')).href,
+    })
     enclave = await startEnclave({
       tee: 'sim',
       ...(strace
@@ -80,26 +96,20 @@ describe('enclave boundary', () => {
     identity = await enclave.request('identity', {})
 
     const { provider, customer } = dev.signers
-    await ensureStake(provider, dev.deployment.protocol)
+    await ensureStake(provider)
     await registerEnclave({
-      connection: provider,
-      protocol: dev.deployment.protocol,
+      chain: provider,
       enclave,
       identity,
       blobs,
       committeeUrls: [dev.committee.url],
     })
-    const { receipt } = await sendTransaction(provider, {
-      ...contract(),
-      functionName: 'createTeeOffer',
-      args: [0, price, 10],
-    })
-    teeOfferId =
-      parseEventLogs({ abi: boccProtocolAbi, eventName: 'TeeOfferCreated', logs: receipt.logs })[0]
-        ?.args.offerId ?? 0
-    verified = await verifyEnclave({
-      connection: customer,
-      protocol: dev.deployment.protocol,
+    ;({ offerId: teeOfferId } = await createTeeOffer(provider, {
+      hardware: 0,
+      price,
+      capacity: 10,
+    }))
+    verified = await verifyEnclave(customer, {
       enclave: identity.signer,
       blobs,
       policy: { allowSim: true, allowedMeasurements: [measureRuntime()] },
@@ -114,9 +124,7 @@ describe('enclave boundary', () => {
 
   /** Places an order as the customer and has the provider accept it. */
   async function order(input = document) {
-    const placed = await placeOrder({
-      connection: dev.signers.customer,
-      protocol: dev.deployment.protocol,
+    const placed = await placeOrder(dev.signers.customer, {
       blobs,
       teeOfferId,
       solutionOfferId: 0,
@@ -124,24 +132,14 @@ describe('enclave boundary', () => {
       solutionHash: identity.solutionHash,
       input,
     })
-    await sendTransaction(dev.signers.provider, {
-      ...contract(),
-      functionName: 'acceptOrder',
-      args: [placed.terms],
-    })
+    await acceptOrders(dev.signers.provider, { terms: [placed.terms] })
     return placed
   }
-  const runInEnclave = (
-    orderId: bigint,
-    terms: OrderTerms,
-    request: Uint8Array,
-    inputCiphertext: Uint8Array,
-  ) =>
+  const runInEnclave = (terms: OrderTerms, request: Uint8Array, inputCiphertext: Uint8Array) =>
     runOrderInEnclave({
       enclave,
       chainId: dev.deployment.chainId,
-      protocol: dev.deployment.protocol,
-      orderId,
+      market: dev.deployment.contracts.market,
       terms,
       request,
       inputCiphertext,
@@ -149,7 +147,6 @@ describe('enclave boundary', () => {
   /** Runs an order that should succeed, and returns its output and receipt. */
   const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) => {
     const result = await runInEnclave(
-      placed.orderId,
       placed.terms,
       await blobs.get(placed.terms.requestHash),
       inputCiphertext ?? (await blobs.get(placed.terms.inputHash)),
@@ -157,87 +154,76 @@ describe('enclave boundary', () => {
     if ('failure' in result) throw new Error(`the enclave signed a failure (${result.failure})`)
     return result
   }
-  const submit = (placed: PlacedOrder, outputHash: Hex, signature: Hex) =>
-    sendTransaction(dev.signers.provider, {
-      ...contract(),
-      functionName: 'submitReceipt',
-      args: [placed.terms, outputHash, signature],
+  /** Submits one receipt; throws the custom error the market refused it with. */
+  const submit = async (
+    placed: PlacedOrder,
+    outputHash: Hex,
+    wrappedResultKey: Hex,
+    signature: Hex,
+  ) => {
+    const outcome = await submitReceipts(dev.signers.provider, {
+      receipts: [{ terms: placed.terms, outputHash, wrappedResultKey, signature }],
     })
-  const tokenBalance = (account: Hex) =>
-    dev.signers.deployer.publicClient.readContract({
-      address: dev.deployment.token,
-      abi: boccTokenAbi,
-      functionName: 'balanceOf',
-      args: [account],
-    })
+    const [skipped] = outcome.skipped
+    if (skipped)
+      throw new TransactionRevertedError('submitReceipts', skipped.errorName, skipped.args)
+  }
+  const tokenBalance = async (account: Hex) =>
+    (await getTokenBalance(dev.signers.deployer, { account })).wallet
 
   it('pays only for the order’s enclave receipt: a receipt signed by another key is rejected on-chain and the escrow stays', async () => {
     const placed = await order()
     firstOrderId = formatOrderId(placed.orderId)
     const result = await run(placed)
-    const heldBefore = await tokenBalance(dev.deployment.protocol)
+    const heldBefore = await tokenBalance(dev.deployment.contracts.market)
     const impostor = privateKeyToAccount(generatePrivateKey())
-    const { terms } = placed
     const forged = await impostor.signTypedData({
-      domain: protocolDomain(dev.deployment.chainId, dev.deployment.protocol),
+      domain: marketDomain(dev.deployment.chainId, dev.deployment.contracts.market),
       types: receiptTypes,
       primaryType: 'Receipt',
       message: {
         orderId: placed.orderId,
-        requestHash: terms.requestHash,
-        inputHash: terms.inputHash,
-        solutionHash: terms.solutionHash,
         outputHash: result.outputHash,
+        wrappedResultKey: result.wrappedResultKey,
       },
     })
-    await assert.rejects(submit(placed, result.outputHash, forged), (error: unknown) => {
-      assert.ok(error instanceof TransactionRevertedError)
-      assert.equal(error.errorName, 'InvalidReceiptSigner')
-      return true
-    })
-    // The real enclave's signature does not carry over to another output either.
     await assert.rejects(
-      submit(placed, sha256(new Uint8Array([1])), result.signature),
-      /InvalidReceiptSigner/,
+      submit(placed, result.outputHash, result.wrappedResultKey, forged),
+      (error: unknown) => {
+        assert.ok(error instanceof TransactionRevertedError)
+        assert.equal(error.errorName, 'InvalidEnclaveSignature')
+        return true
+      },
     )
-    const stillOpen = await readOrder({
-      connection: dev.signers.customer,
-      protocol: dev.deployment.protocol,
-      orderId: placed.orderId,
-    })
+    // The real enclave's signature does not carry over to another output or sealed key either.
+    await assert.rejects(
+      submit(placed, sha256(new Uint8Array([1])), result.wrappedResultKey, result.signature),
+      /InvalidEnclaveSignature/,
+    )
+    await assert.rejects(
+      submit(placed, result.outputHash, `0x${'11'.repeat(80)}`, result.signature),
+      /InvalidEnclaveSignature/,
+    )
+    const stillOpen = await readOrder(dev.signers.customer, { orderId: placed.orderId })
     assert.equal(stillOpen.status, 'accepted')
-    assert.equal(await tokenBalance(dev.deployment.protocol), heldBefore)
-    const providerBalance = () =>
-      dev.signers.deployer.publicClient.readContract({
-        ...contract(),
-        functionName: 'balanceOf',
-        args: [dev.signers.provider.account.address],
-      })
-    assert.equal(await providerBalance(), 0n)
+    assert.equal(await tokenBalance(dev.deployment.contracts.market), heldBefore)
+    const providerPending = async () =>
+      (await getBalance(dev.signers.deployer, { account: dev.signers.provider.account.address }))
+        .pending
+    assert.equal(await providerPending(), 0n)
 
-    // The genuine receipt pays out, and the customer decrypts the text.
+    // The genuine receipt pays out (maturing after the challenge window), and the customer decrypts the text.
     await blobs.put(result.output)
-    await submit(placed, result.outputHash, result.signature)
-    assert.equal(await providerBalance(), price)
-    const completed = await readOrder({
-      connection: dev.signers.customer,
-      protocol: dev.deployment.protocol,
-      orderId: placed.orderId,
-    })
+    await submit(placed, result.outputHash, result.wrappedResultKey, result.signature)
+    assert.equal(await providerPending(), price)
+    const completed = await readOrder(dev.signers.customer, { orderId: placed.orderId })
     assert.equal(completed.status, 'completed')
     const fetched = await fetchResult({ order: completed, blobs, resultKey: placed.resultKey })
     assert.ok(fetched.result.lines.some((line) => line.text.includes('NORTHGATE')))
   })
 
   it('lets anyone re-check the completed order from public data with `bocc verify order`', async () => {
-    const common = [
-      '--rpc',
-      dev.chain.rpcUrl,
-      '--protocol',
-      dev.deployment.protocol,
-      '--blobs',
-      join(workDir, 'blobs'),
-    ]
+    const common = ['--deployment', deploymentFile]
     const verified = await runBocc(['verify', 'order', firstOrderId, ...common, '--allow-sim'])
     assert.equal(verified.code, 0, verified.stdout)
     assert.match(verified.stdout, /passed {2}data key sealed only to the order’s enclave/)
@@ -247,13 +233,19 @@ describe('enclave boundary', () => {
     const refused = await runBocc(['verify', 'order', firstOrderId, ...common, '--json'])
     assert.equal(refused.code, 1)
     const report = JSON.parse(refused.stdout) as {
-      ok: boolean
+      verified: boolean
       checks: { name: string; ok: boolean }[]
     }
-    assert.equal(report.ok, false)
+    assert.equal(report.verified, false)
     assert.deepEqual(
       report.checks.filter((check) => !check.ok).map((check) => check.name),
-      ['evidence: policy: simulated TEE'],
+      ['evidence: policy: simulated TEE', 'evidence: policy: tee kind'],
+    )
+    const plain = await runBocc(['verify', 'order', firstOrderId, ...common])
+    assert.equal(plain.code, 1)
+    assert.match(
+      plain.stdout.trim().split('\n').pop() ?? '',
+      /enclave is simulated; give --allow-sim/,
     )
   })
 
@@ -308,97 +300,58 @@ describe('enclave boundary', () => {
     // Ordered on-chain like any order: the enclave signs a failure, which refunds the customer.
     await blobs.put(ciphertext)
     await blobs.put(request)
-    await sendTransaction(dev.signers.customer, {
-      address: dev.deployment.token,
-      abi: boccTokenAbi,
-      functionName: 'approve',
-      args: [dev.deployment.protocol, parseEther('10')],
-    })
+    await approveToken(dev.signers.customer, { amount: parseEther('10') })
     const now = Number((await dev.signers.customer.publicClient.getBlock()).timestamp)
-    const { receipt } = await sendTransaction(dev.signers.customer, {
-      ...contract(),
-      functionName: 'createOrder',
-      args: [
-        {
-          enclave: identity.signer,
-          teeOfferId,
-          solutionOfferId: 0,
-          dataOfferId: 0,
-          acceptBy: now + 120,
-          deadline: now + 720,
-          requestHash: sha256(request),
-          inputHash,
-          solutionHash: identity.solutionHash,
-          maxPayment: parseEther('10'),
-        },
-      ],
+    const created = await createOrder(dev.signers.customer, {
+      params: {
+        enclave: identity.signer,
+        teeOfferId,
+        solutionOfferId: 0,
+        dataOfferId: 0,
+        acceptBy: now + 120,
+        deadline: now + 720,
+        requestHash: sha256(request),
+        inputHash,
+        solutionHash: identity.solutionHash,
+        maxPayment: parseEther('10'),
+      },
     })
-    const created = parseEventLogs({
-      abi: boccProtocolAbi,
-      eventName: 'OrderCreated',
-      logs: receipt.logs,
-    })[0]
-    if (!created) throw new Error('no OrderCreated event')
-    const terms = created.args.terms as OrderTerms
-    await sendTransaction(dev.signers.provider, {
-      ...contract(),
-      functionName: 'acceptOrder',
-      args: [terms],
-    })
-    const result = await runInEnclave(created.args.orderId, terms, request, ciphertext)
+    const { terms } = created
+    await acceptOrders(dev.signers.provider, { terms: [terms] })
+    const result = await runInEnclave(terms, request, ciphertext)
     assert.ok('failure' in result, 'the enclave signs a failure for an input it cannot decrypt')
-    assert.equal(result.failure, failureReasons.inputUndecryptable)
-    const customerBalance = () =>
-      dev.signers.deployer.publicClient.readContract({
-        ...contract(),
-        functionName: 'balanceOf',
-        args: [dev.signers.customer.account.address],
-      })
-    const [stakeBefore] = await dev.signers.deployer.publicClient.readContract({
-      ...contract(),
-      functionName: 'stakeOf',
-      args: [dev.signers.provider.account.address],
-    })
+    assert.equal(result.failure, failureCode('InputUndecryptable'))
+    const customerBalance = async () =>
+      (await getBalance(dev.signers.deployer, { account: dev.signers.customer.account.address }))
+        .available
+    const stakeOf = async () =>
+      (await getStake(dev.signers.deployer, { provider: dev.signers.provider.account.address }))
+        .active
+    const stakeBefore = await stakeOf()
     const before = await customerBalance()
     // The signature covers the reason: another reason does not verify.
-    await assert.rejects(
-      sendTransaction(dev.signers.provider, {
-        ...contract(),
-        functionName: 'submitFailure',
-        args: [terms, failureReasons.inputRejected, result.signature],
-      }),
-      /InvalidReceiptSigner/,
+    const wrongReason = await submitFailures(dev.signers.provider, {
+      failures: [{ terms, reason: failureCode('InputRejected'), signature: result.signature }],
+    })
+    assert.deepEqual(
+      wrongReason.skipped.map((skipped) => skipped.errorName),
+      ['InvalidEnclaveSignature'],
     )
-    await sendTransaction(dev.signers.provider, {
-      ...contract(),
-      functionName: 'submitFailure',
-      args: [terms, result.failure, result.signature],
+    await submitFailures(dev.signers.provider, {
+      failures: [{ terms, reason: result.failure, signature: result.signature }],
     })
     assert.equal(await customerBalance(), before + orderTotal(terms))
-    const [stakeAfter] = await dev.signers.deployer.publicClient.readContract({
-      ...contract(),
-      functionName: 'stakeOf',
-      args: [dev.signers.provider.account.address],
-    })
-    assert.equal(stakeAfter, stakeBefore)
-    const failed = await readOrder({
-      connection: dev.signers.customer,
-      protocol: dev.deployment.protocol,
-      orderId: created.args.orderId,
-    })
+    assert.equal(await stakeOf(), stakeBefore)
+    const failed = await readOrder(dev.signers.customer, { orderId: created.orderId })
     assert.equal(failed.status, 'failed')
-    assert.equal(failed.failure?.reason, failureReasons.inputUndecryptable)
+    assert.equal(failed.failure?.reason, failureCode('InputUndecryptable'))
     // Anyone can check that the failure is the enclave's own.
     const audit = await runBocc([
       'verify',
       'order',
-      formatOrderId(created.args.orderId),
-      '--rpc',
-      dev.chain.rpcUrl,
-      '--protocol',
-      dev.deployment.protocol,
-      '--blobs',
-      join(workDir, 'blobs'),
+      formatOrderId(created.orderId),
+      '--deployment',
+      deploymentFile,
       '--allow-sim',
     ])
     assert.equal(audit.code, 0, audit.stdout)
@@ -411,16 +364,12 @@ describe('enclave boundary', () => {
   it('catches a tampered output blob before decrypting', async () => {
     const placed = await order()
     const result = await run(placed)
-    await submit(placed, result.outputHash, result.signature)
+    await submit(placed, result.outputHash, result.wrappedResultKey, result.signature)
     const output = result.output.slice()
     output[output.length - 1] = (output[output.length - 1] ?? 0) ^ 1
     // A lying store: the file at the output's address holds other bytes.
     await writeFile(join(workDir, 'blobs', result.outputHash.slice(2)), output)
-    const completed = await readOrder({
-      connection: dev.signers.customer,
-      protocol: dev.deployment.protocol,
-      orderId: placed.orderId,
-    })
+    const completed = await readOrder(dev.signers.customer, { orderId: placed.orderId })
     await assert.rejects(
       fetchResult({ order: completed, blobs, resultKey: placed.resultKey }),
       /does not hash to its address/,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { encodeAbiParameters } from 'viem'
+import { orderTermsParameter } from '../../src/protocol/orderTerms.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 
 /** The host is untrusted: whatever it sends, the runtime answers with an error and keeps serving. */
@@ -43,18 +45,46 @@ describe('enclave interface under hostile input', () => {
       }),
       /the enclave refused: runOrder needs/,
     )
-    const hash = `0x${'00'.repeat(32)}`
     const order = {
       chainId: 1,
-      protocol: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-      orderId: '1',
-      requestHash: hash,
-      inputHash: hash,
-      solutionHash: hash,
+      market: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      encodedTerms: '0x1234',
     }
     await assert.rejects(
       call('runOrder', { order, request: '0x7b7d', inputCiphertext: '' }),
-      /the enclave refused: the order request does not match/,
+      /the enclave refused: the order terms are not ABI-encoded OrderTerms/,
+    )
+    const zero = `0x${'00'.repeat(32)}` as const
+    const otherEnclave = {
+      ...order,
+      encodedTerms: encodeAbiParameters(
+        [orderTermsParameter],
+        [
+          {
+            customer: order.market,
+            enclave: order.market,
+            solutionVendor: order.market,
+            dataVendor: order.market,
+            teeOfferId: 1,
+            solutionOfferId: 0,
+            dataOfferId: 0,
+            acceptBy: 1,
+            deadline: 2,
+            teePrice: 0n,
+            solutionPrice: 0n,
+            dataPrice: 0n,
+            fee: 0n,
+            requestHash: zero,
+            inputHash: zero,
+            solutionHash: zero,
+            dataHash: zero,
+          },
+        ],
+      ),
+    }
+    await assert.rejects(
+      call('runOrder', { order: otherEnclave, request: '0x7b7d', inputCiphertext: '' }),
+      /the enclave refused: the order is for another enclave/,
     )
     const identity = await enclave.request('identity', {})
     assert.equal(identity.tee, 'sim')

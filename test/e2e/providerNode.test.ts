@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parseEther } from 'viem'
-import { boccProtocolAbi } from '../../src/chain/artifacts.ts'
+import { getStake } from '../../src/chain/actions/market/getStake.ts'
+import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
 import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
-import { sendTransaction } from '../../src/chain/sendTransaction.ts'
 import { fetchResult } from '../../src/client/fetchResult.ts'
 import { placeOrder } from '../../src/client/placeOrder.ts'
-import { waitForOrderCompletion } from '../../src/client/readOrder.ts'
+import { readOrder, waitForOrderCompletion } from '../../src/client/readOrder.ts'
 import { verifyEnclave } from '../../src/client/verifyEnclave.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
@@ -18,33 +18,34 @@ import {
   type ProviderNode,
   startProviderNode,
 } from '../../src/provider/providerNode.ts'
-import { createFsBlobStore } from '../../src/storage/blobStore.ts'
+import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 
 /**
- * The provider node with several orders at once: it accepts them in one batch, falls back to one
- * transaction per order when the batch is refused (here: one order was cancelled meanwhile), and
- * submits the receipts in one batch.
+ * The provider node with more orders than its capacity, from several customers at once: it runs
+ * them concurrently up to its capacity, keeps the rest queued instead of dropping them, submits
+ * each receipt as soon as it is ready, and never accepts an order it cannot serve (its input is
+ * missing), which then ends in a refund without slashing.
  */
 describe('provider node', () => {
   let dev: LocalProtocol
   let node: ProviderNode
   let workDir: string
+  let blobs: BlobStore
   const events: ProviderEvent[] = []
 
   before(async () => {
     dev = await startLocalProtocol()
     workDir = await mkdtemp(join(tmpdir(), 'bocc-provider-'))
+    blobs = createFsBlobStore(join(workDir, 'blobs'))
     node = await startProviderNode({
-      rpcUrl: dev.chain.rpcUrl,
-      protocol: dev.deployment.protocol,
+      deployment: dev.deployment,
       privateKey: devPrivateKey(devRoles.provider),
-      blobs: createFsBlobStore(join(workDir, 'blobs')),
+      blobs,
       tee: 'sim',
       committeeUrls: [dev.committee.url],
       price: parseEther('2'),
-      // Long enough that the orders below all arrive between two looks at the chain.
-      pollIntervalMs: 4000,
+      capacity: 2,
       onEvent: (event) => events.push(event),
     })
   })
@@ -54,63 +55,73 @@ describe('provider node', () => {
     await rm(workDir, { recursive: true, force: true })
   })
 
-  it('accepts in a batch, falls back order by order when the batch is refused, and completes the rest', async () => {
-    const blobs = createFsBlobStore(join(workDir, 'blobs'))
+  it('serves more orders than its capacity from several customers, and refuses one it cannot serve', async () => {
     const image = new Uint8Array(await readFile('examples/lab-report.png'))
-    const customers = [dev.signers.customer, dev.signers.stranger, dev.signers.modelVendor]
     const policy = { allowSim: true, allowedMeasurements: [measureRuntime()] }
-    const enclave = await verifyEnclave({
-      connection: dev.signers.customer,
-      protocol: dev.deployment.protocol,
+    const enclave = await verifyEnclave(dev.signers.customer, {
       enclave: node.enclave.signer,
       blobs,
       policy,
     })
     assert.ok(enclave.ok)
-    const placed = await Promise.all(
-      customers.map((connection) =>
-        placeOrder({
-          connection,
-          protocol: dev.deployment.protocol,
-          blobs,
-          teeOfferId: node.offerId,
-          solutionOfferId: 0,
-          enclave,
-          solutionHash: node.enclave.solutionHash,
-          input: image,
-        }),
-      ),
-    )
-    const [kept, cancelled, alsoKept] = placed
-    if (!kept || !cancelled || !alsoKept) throw new Error('unreachable')
-    await sendTransaction(dev.signers.stranger, {
-      address: dev.deployment.protocol,
-      abi: boccProtocolAbi,
-      functionName: 'cancelOrder',
-      args: [cancelled.terms],
-    })
-
-    for (const order of [kept, alsoKept]) {
-      const completed = await waitForOrderCompletion({
-        connection: dev.signers.customer,
-        protocol: dev.deployment.protocol,
-        orderId: order.orderId,
-        timeoutMs: 60_000,
+    const order = (customer: typeof dev.signers.customer, store: BlobStore = blobs) =>
+      placeOrder(customer, {
+        blobs: store,
+        teeOfferId: node.offerId,
+        solutionOfferId: 0,
+        enclave,
+        solutionHash: node.enclave.solutionHash,
+        input: image,
       })
-      const { result } = await fetchResult({ order: completed, blobs, resultKey: order.resultKey })
+    // One customer keeps its input to itself: the provider cannot serve that order.
+    const privateBlobs = createFsBlobStore(join(workDir, 'private'))
+    const placed = await Promise.all([
+      order(dev.signers.customer),
+      order(dev.signers.customer),
+      order(dev.signers.stranger),
+      order(dev.signers.modelVendor),
+    ])
+    const unservable = await order(dev.signers.dataVendor, privateBlobs)
+    await blobs.put(await privateBlobs.get(unservable.terms.requestHash))
+
+    for (const placedOrder of placed) {
+      const completed = await waitForOrderCompletion(dev.signers.customer, {
+        orderId: placedOrder.orderId,
+        timeoutMs: 120_000,
+      })
+      const { result } = await fetchResult({
+        order: completed,
+        blobs,
+        resultKey: placedOrder.resultKey,
+      })
       assert.ok(result.lines.some((line) => line.text.includes('NORTHGATE')))
     }
-    const failed = events.filter((event) => event.event === 'order-failed')
-    assert.deepEqual(
-      failed.map((event) => 'orderId' in event && event.orderId),
-      [formatOrderId(cancelled.orderId)],
+    const receipted = events.flatMap((event) =>
+      event.event === 'receipts-accepted' ? event.orderIds : [],
     )
-    const receipts = events.filter((event) => event.event === 'receipts-accepted')
     assert.deepEqual(
-      receipts.flatMap((event) => ('orderIds' in event ? event.orderIds : [])).sort(),
-      [kept, alsoKept].map((order) => formatOrderId(order.orderId)).sort(),
+      [...receipted].sort(),
+      placed.map((placedOrder) => formatOrderId(placedOrder.orderId)).sort(),
     )
-    assert.equal(receipts.length, 1, 'both receipts went in one batch')
-    assert.ok(events.some((event) => event.event === 'withdrawn'))
+    assert.ok(
+      events.some(
+        (event) =>
+          event.event === 'order-refused' && event.orderId === formatOrderId(unservable.orderId),
+      ),
+    )
+    // Never accepted: refunded after acceptBy, and the provider keeps its whole stake.
+    assert.equal((await readOrder(dev.signers.customer, unservable)).status, 'created')
+    const stakeBefore = await getStake(dev.signers.deployer, {
+      provider: dev.signers.provider.account.address,
+    })
+    await dev.increaseTime(180)
+    await refundOrder(dev.signers.stranger, { terms: unservable.terms })
+    const refunded = await readOrder(dev.signers.customer, unservable)
+    assert.equal(refunded.status, 'refunded')
+    assert.equal(refunded.refund?.slashed, 0n)
+    assert.deepEqual(
+      await getStake(dev.signers.deployer, { provider: dev.signers.provider.account.address }),
+      stakeBefore,
+    )
   })
 })

@@ -48,7 +48,12 @@ interface ICatalog {
         bytes32 dataHash;
     }
 
-    event SolutionOfferCreated(uint32 indexed offerId, address indexed owner, SolutionOffer offer, uint32[] allowedTeeOffers);
+    event SolutionOfferCreated(
+        uint32 indexed offerId,
+        address indexed owner,
+        SolutionOffer offer,
+        uint32[] allowedTeeOffers
+    );
     event SolutionOfferUpdated(uint32 indexed offerId, uint32 version, uint96 price);
     event SolutionOfferActiveSet(uint32 indexed offerId, bool active);
     event DataOfferCreated(

@@ -165,10 +165,9 @@ interface IEnclaveRegistry {
      * @return measurement Its runtime measurement.
      * @return expiresAt When its registration expires: an order's deadline may not be later.
      */
-    function enclaveForOrder(address enclave)
-        external
-        view
-        returns (address provider, Hardware hardware, bytes32 measurement, uint40 expiresAt);
+    function enclaveForOrder(
+        address enclave
+    ) external view returns (address provider, Hardware hardware, bytes32 measurement, uint40 expiresAt);
 
     /**
      * @notice Whether a provider that missed a deadline at `time` on `enclave` is excused: by then

@@ -121,7 +121,11 @@ interface IOrderTypes {
      * provider, the vendors and the fee receiver.
      */
     event OrderCompleted(
-        uint256 indexed orderId, address indexed enclave, bytes32 outputHash, bytes wrappedResultKey, bytes signature
+        uint256 indexed orderId,
+        address indexed enclave,
+        bytes32 outputHash,
+        bytes wrappedResultKey,
+        bytes signature
     );
     /// @notice The customer says the output is withheld; the payouts are held back until `respondBy`.
     event OrderChallenged(uint256 indexed orderId, uint40 respondBy);

@@ -39,8 +39,7 @@ interface IProviderStakes {
      * @return unstaking Stake waiting for the unstake delay (still slashable).
      * @return unlockAt When `unstaking` can be withdrawn.
      */
-    function stakeOf(address provider)
-        external
-        view
-        returns (uint128 active, uint128 locked, uint128 unstaking, uint40 unlockAt);
+    function stakeOf(
+        address provider
+    ) external view returns (uint128 active, uint128 locked, uint128 unstaking, uint40 unlockAt);
 }

@@ -21,7 +21,11 @@ interface ITeeOffers {
     }
 
     event TeeOfferCreated(
-        uint32 indexed offerId, address indexed provider, IEnclaveRegistry.Hardware hardware, uint96 price, uint32 capacity
+        uint32 indexed offerId,
+        address indexed provider,
+        IEnclaveRegistry.Hardware hardware,
+        uint96 price,
+        uint32 capacity
     );
     event TeeOfferUpdated(uint32 indexed offerId, uint32 version, uint96 price, uint32 capacity);
     event TeeOfferActiveSet(uint32 indexed offerId, bool active);
@@ -31,9 +35,11 @@ interface ITeeOffers {
     error ZeroCapacity();
 
     /// @notice Offers the caller's TEE machines of `hardware` kind at `price` per order, `capacity` orders at once.
-    function createTeeOffer(IEnclaveRegistry.Hardware hardware, uint96 price, uint32 capacity)
-        external
-        returns (uint32 offerId);
+    function createTeeOffer(
+        IEnclaveRegistry.Hardware hardware,
+        uint96 price,
+        uint32 capacity
+    ) external returns (uint32 offerId);
 
     /// @notice Sets a new price and capacity (a new version) of the caller's TEE offer.
     function updateTeeOffer(uint32 offerId, uint96 price, uint32 capacity) external;

@@ -29,16 +29,18 @@ contract BoccMarket is OrderLifecycle, IOrders {
 
     constructor(Config memory config) OrderLifecycle(config) {
         if (
-            address(config.paymentToken) == address(0) || address(config.registry) == address(0)
-                || address(config.catalog) == address(0) || config.feeReceiver == address(0)
+            address(config.paymentToken) == address(0) ||
+            address(config.registry) == address(0) ||
+            address(config.catalog) == address(0) ||
+            config.feeReceiver == address(0)
         ) revert InvalidConfiguration("zero address");
         if (config.feeBps > 10_000 || config.slashBps > 10_000) revert InvalidConfiguration("basis points over 10000");
         if (config.handBackBps > config.slashBps) revert InvalidConfiguration("hand-back fee above the slash");
         if (config.challengeWindow == 0) revert InvalidConfiguration("zero challenge window");
         // A provider must not be able to leave before every refund and challenge of its orders is possible.
         if (
-            uint256(config.unstakeDelay)
-                <= uint256(config.maxOrderDuration) + config.challengeWindow + config.responseWindow
+            uint256(config.unstakeDelay) <=
+            uint256(config.maxOrderDuration) + config.challengeWindow + config.responseWindow
         ) revert InvalidConfiguration("unstake delay not longer than an order and its challenge");
         exits = address(new OrderExits(config));
     }
@@ -51,24 +53,29 @@ contract BoccMarket is OrderLifecycle, IOrders {
             let success := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
             switch success
-            case 0 { revert(0, returndatasize()) }
-            default { return(0, returndatasize()) }
+            case 0 {
+                revert(0, returndatasize())
+            }
+            default {
+                return(0, returndatasize())
+            }
         }
     }
 
     /// @inheritdoc IOrders
     function createOrder(OrderParams calldata params) external nonReentrant returns (uint256 orderId) {
         if (
-            params.acceptBy <= block.timestamp || params.deadline < uint256(params.acceptBy) + minDeliveryWindow
-                || params.deadline > block.timestamp + maxOrderDuration
+            params.acceptBy <= block.timestamp ||
+            params.deadline < uint256(params.acceptBy) + minDeliveryWindow ||
+            params.deadline > block.timestamp + maxOrderDuration
         ) revert InvalidDeadlines(params.acceptBy, params.deadline);
         TeeOffer storage tee = _teeOffers[params.teeOfferId];
         address provider = tee.provider;
         if (provider == address(0)) revert TeeOfferNotFound(params.teeOfferId);
         if (!tee.active) revert TeeOfferNotActive(params.teeOfferId);
         IEnclaveRegistry.Hardware offerHardware = tee.hardware;
-        (address enclaveProvider, IEnclaveRegistry.Hardware hardware, bytes32 measurement, uint40 expiresAt) =
-            registry.enclaveForOrder(params.enclave);
+        (address enclaveProvider, IEnclaveRegistry.Hardware hardware, bytes32 measurement, uint40 expiresAt) = registry
+            .enclaveForOrder(params.enclave);
         if (enclaveProvider != provider) revert EnclaveNotOfOfferProvider(params.enclave, provider);
         if (hardware != offerHardware) {
             revert EnclaveHardwareMismatch(params.enclave, uint8(hardware), uint8(offerHardware));
@@ -89,7 +96,12 @@ contract BoccMarket is OrderLifecycle, IOrders {
         terms.solutionHash = params.solutionHash;
         if (params.solutionOfferId != 0 || params.dataOfferId != 0) {
             ICatalog.Quote memory quoted = catalog.quote(
-                params.solutionOfferId, params.dataOfferId, params.teeOfferId, hardware, measurement, params.solutionHash
+                params.solutionOfferId,
+                params.dataOfferId,
+                params.teeOfferId,
+                hardware,
+                measurement,
+                params.solutionHash
             );
             terms.solutionVendor = quoted.solutionVendor;
             terms.solutionPrice = quoted.solutionPrice;
@@ -98,7 +110,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             terms.dataHash = quoted.dataHash;
         }
         uint256 prices = uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice;
-        terms.fee = (prices * feeBps / 10_000).toUint96();
+        terms.fee = ((prices * feeBps) / 10_000).toUint96();
         uint256 total = prices + terms.fee;
         if (total > params.maxPayment) revert PaymentAboveMaximum(total, params.maxPayment);
 
@@ -163,7 +175,12 @@ contract BoccMarket is OrderLifecycle, IOrders {
             return _refuse(strict, orderId, abi.encodeWithSelector(NotOrderProvider.selector, orderId, msg.sender));
         }
         if (block.timestamp > terms.acceptBy) {
-            return _refuse(strict, orderId, abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy));
+            return
+                _refuse(
+                    strict,
+                    orderId,
+                    abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy)
+                );
         }
         if (tee.activeOrders >= tee.capacity) {
             return _refuse(strict, orderId, abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId));
@@ -182,7 +199,10 @@ contract BoccMarket is OrderLifecycle, IOrders {
     ) private {
         uint256 orderId = _orderIdOf(terms);
         bytes memory refused = _enclaveStatementError(
-            orderId, terms, _receiptHash(orderId, outputHash, wrappedResultKey), signature
+            orderId,
+            terms,
+            _receiptHash(orderId, outputHash, wrappedResultKey),
+            signature
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
         _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Completed, uint40(block.timestamp));
@@ -195,7 +215,10 @@ contract BoccMarket is OrderLifecycle, IOrders {
             return _refuse(strict, orderId, abi.encodeWithSelector(InvalidFailureReason.selector, uint8(reason)));
         }
         bytes memory refused = _enclaveStatementError(
-            orderId, terms, keccak256(abi.encode(FAILURE_TYPEHASH, orderId, reason)), signature
+            orderId,
+            terms,
+            keccak256(abi.encode(FAILURE_TYPEHASH, orderId, reason)),
+            signature
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
         _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Failed, 0);

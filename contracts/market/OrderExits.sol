@@ -29,7 +29,7 @@ contract OrderExits is OrderLifecycle, IOrderExits {
         if (block.timestamp > terms.deadline) revert DeadlinePassed(orderId, terms.deadline);
         _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.HandedBack, 0);
         uint256 total = _total(terms);
-        uint256 fee = _slash(provider, total * handBackBps / 10_000, orderId, terms.customer);
+        uint256 fee = _slash(provider, (total * handBackBps) / 10_000, orderId, terms.customer);
         emit OrderHandedBack(orderId, fee);
         _credit(terms.customer, total);
     }
@@ -56,13 +56,23 @@ contract OrderExits is OrderLifecycle, IOrderExits {
             _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Refunded, 0);
             // Judged by what held at the deadline: a later removal cannot waive the slash.
             if (!registry.isExcusedAt(terms.enclave, terms.deadline)) {
-                slashed = _slash(_teeOffers[terms.teeOfferId].provider, total * slashBps / 10_000, orderId, terms.customer);
+                slashed = _slash(
+                    _teeOffers[terms.teeOfferId].provider,
+                    (total * slashBps) / 10_000,
+                    orderId,
+                    terms.customer
+                );
             }
         } else if (state.status == OrderStatus.Challenged) {
             if (block.timestamp <= state.since) revert RefundNotYetDue(orderId, state.since);
             _transition(orderId, terms, OrderStatus.Challenged, OrderStatus.Refunded, 0);
             refund += challengeBond;
-            slashed = _slash(_teeOffers[terms.teeOfferId].provider, total * slashBps / 10_000, orderId, terms.customer);
+            slashed = _slash(
+                _teeOffers[terms.teeOfferId].provider,
+                (total * slashBps) / 10_000,
+                orderId,
+                terms.customer
+            );
         } else if (state.status == OrderStatus.None) {
             revert OrderNotFound(orderId);
         } else {
@@ -99,7 +109,11 @@ contract OrderExits is OrderLifecycle, IOrderExits {
         if (state.status != OrderStatus.Challenged) revert WrongOrderStatus(orderId, state.status);
         if (block.timestamp > state.since) revert ResponseWindowClosed(orderId, state.since);
         if (sha256(output) != outputHash) revert OutputMismatch(outputHash, sha256(output));
-        bytes memory refused = _signatureError(terms.enclave, _receiptHash(orderId, outputHash, wrappedResultKey), signature);
+        bytes memory refused = _signatureError(
+            terms.enclave,
+            _receiptHash(orderId, outputHash, wrappedResultKey),
+            signature
+        );
         if (refused.length != 0) _revertWith(refused);
         _transition(orderId, terms, OrderStatus.Challenged, OrderStatus.Completed, 0);
         emit ChallengeAnswered(orderId, output);

@@ -40,8 +40,9 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     }
 
     /// @dev Must match `receiptTypes` in src/protocol/receipt.ts.
-    bytes32 public constant RECEIPT_TYPEHASH =
-        keccak256("Receipt(uint256 orderId,bytes32 outputHash,bytes wrappedResultKey)");
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
+        "Receipt(uint256 orderId,bytes32 outputHash,bytes wrappedResultKey)"
+    );
     /// @dev Must match `failureTypes` in src/protocol/receipt.ts.
     bytes32 public constant FAILURE_TYPEHASH = keccak256("Failure(uint256 orderId,uint8 reason)");
 
@@ -68,7 +69,9 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
 
     mapping(uint256 orderId => OrderState) internal _orders;
 
-    constructor(Config memory config)
+    constructor(
+        Config memory config
+    )
         EIP712("BOCC", "2")
         Accounts(config.paymentToken, config.challengeWindow)
         ProviderStakes(config.minStake, config.unstakeDelay)
@@ -94,9 +97,13 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
      * orders and the provider's stake lock: entering Accepted takes a unit of capacity and locks
      * the order's exposure; leaving it gives both back.
      */
-    function _transition(uint256 orderId, OrderTerms calldata terms, OrderStatus from, OrderStatus to, uint40 since)
-        internal
-    {
+    function _transition(
+        uint256 orderId,
+        OrderTerms calldata terms,
+        OrderStatus from,
+        OrderStatus to,
+        uint40 since
+    ) internal {
         _orders[orderId] = OrderState({status: to, since: since});
         if (to == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
@@ -143,23 +150,25 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         return _signatureError(terms.enclave, structHash, signature);
     }
-    function _signatureError(address enclave, bytes32 structHash, bytes calldata signature)
-        internal
-        view
-        returns (bytes memory)
-    {
-        (address recovered, ECDSA.RecoverError recoverError,) =
-            ECDSA.tryRecoverCalldata(_hashTypedDataV4(structHash), signature);
+    function _signatureError(
+        address enclave,
+        bytes32 structHash,
+        bytes calldata signature
+    ) internal view returns (bytes memory) {
+        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(
+            _hashTypedDataV4(structHash),
+            signature
+        );
         if (recoverError != ECDSA.RecoverError.NoError || recovered != enclave) {
             return abi.encodeWithSelector(InvalidEnclaveSignature.selector, recovered, enclave);
         }
         return "";
     }
-    function _receiptHash(uint256 orderId, bytes32 outputHash, bytes calldata wrappedResultKey)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function _receiptHash(
+        uint256 orderId,
+        bytes32 outputHash,
+        bytes calldata wrappedResultKey
+    ) internal pure returns (bytes32) {
         return keccak256(abi.encode(RECEIPT_TYPEHASH, orderId, outputHash, keccak256(wrappedResultKey)));
     }
     function _statusError(uint256 orderId, OrderStatus status) internal pure returns (bytes memory) {
@@ -184,7 +193,7 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     }
     /// @dev What the order could cost the provider: the stake its acceptance locks.
     function _exposure(OrderTerms calldata terms) internal view returns (uint256) {
-        return _total(terms) * slashBps / 10_000;
+        return (_total(terms) * slashBps) / 10_000;
     }
     function _total(OrderTerms calldata terms) internal pure returns (uint256) {
         return uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice + terms.fee;

@@ -74,11 +74,9 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
     }
 
     /// @inheritdoc IProviderStakes
-    function stakeOf(address provider)
-        external
-        view
-        returns (uint128 active, uint128 locked, uint128 unstaking, uint40 unlockAt)
-    {
+    function stakeOf(
+        address provider
+    ) external view returns (uint128 active, uint128 locked, uint128 unstaking, uint40 unlockAt) {
         Stake storage record = _stakes[provider];
         Unstaking storage waiting = _unstaking[provider];
         return (record.active, record.locked, waiting.amount, waiting.unlockAt);
@@ -111,10 +109,12 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
      * @dev Moves up to `amount` of `provider`'s stake to `beneficiary`'s balance: active stake
      * first, then stake waiting to unstake.
      */
-    function _slash(address provider, uint256 amount, uint256 orderId, address beneficiary)
-        internal
-        returns (uint256 slashed)
-    {
+    function _slash(
+        address provider,
+        uint256 amount,
+        uint256 orderId,
+        address beneficiary
+    ) internal returns (uint256 slashed) {
         Stake memory record = _stakes[provider];
         uint256 fromActive = amount < record.active ? amount : record.active;
         record.active -= fromActive.toUint128();

@@ -17,11 +17,11 @@ abstract contract TeeOffers is ITeeOffers, MarketContext {
     mapping(uint32 offerId => TeeOffer) internal _teeOffers;
 
     /// @inheritdoc ITeeOffers
-    function createTeeOffer(IEnclaveRegistry.Hardware hardware, uint96 price, uint32 capacity)
-        external
-        onlyMarketStorage
-        returns (uint32 offerId)
-    {
+    function createTeeOffer(
+        IEnclaveRegistry.Hardware hardware,
+        uint96 price,
+        uint32 capacity
+    ) external onlyMarketStorage returns (uint32 offerId) {
         if (capacity == 0) revert ZeroCapacity();
         offerId = ++teeOfferCount;
         _teeOffers[offerId] = TeeOffer({

@@ -18,8 +18,9 @@ contract EnclaveRegistry is Committee, EIP712 {
         "EnclaveApproval(address enclave,address provider,uint8 hardware,uint40 expiresAt,bytes32 measurement,bytes32 hpkePublicKey,bytes32 evidenceHash,bytes32 collateralHash,bytes32 gpuEvidenceHash,uint64 committeeEpoch)"
     );
     /// @dev Must match `enclaveRevocationTypes` in src/protocol/enclaveApproval.ts.
-    bytes32 public constant ENCLAVE_REVOCATION_TYPEHASH =
-        keccak256("EnclaveRevocation(address enclave,uint64 committeeEpoch)");
+    bytes32 public constant ENCLAVE_REVOCATION_TYPEHASH = keccak256(
+        "EnclaveRevocation(address enclave,uint64 committeeEpoch)"
+    );
 
     mapping(address enclave => Enclave) private _enclaves;
 
@@ -36,20 +37,25 @@ contract EnclaveRegistry is Committee, EIP712 {
     {}
 
     /// @inheritdoc IEnclaveRegistry
-    function registerEnclave(EnclaveRegistration calldata registration, uint64 epoch, bytes[] calldata approvals)
-        external
-    {
+    function registerEnclave(
+        EnclaveRegistration calldata registration,
+        uint64 epoch,
+        bytes[] calldata approvals
+    ) external {
         if (registration.provider != msg.sender) revert NotRegistrationProvider(registration.provider, msg.sender);
         if (
-            registration.enclave == address(0) || registration.hpkePublicKey == bytes32(0)
-                || registration.expiresAt <= block.timestamp
+            registration.enclave == address(0) ||
+            registration.hpkePublicKey == bytes32(0) ||
+            registration.expiresAt <= block.timestamp
         ) revert InvalidRegistration();
         if (_enclaves[registration.enclave].status != EnclaveStatus.None) {
             revert EnclaveAlreadyRegistered(registration.enclave);
         }
         if (!isMeasurementAllowed(registration.measurement)) revert MeasurementNotAllowed(registration.measurement);
         _requireCommitteeApproval(
-            _hashTypedDataV4(keccak256(abi.encode(ENCLAVE_APPROVAL_TYPEHASH, registration, epoch))), epoch, approvals
+            _hashTypedDataV4(keccak256(abi.encode(ENCLAVE_APPROVAL_TYPEHASH, registration, epoch))),
+            epoch,
+            approvals
         );
         _enclaves[registration.enclave] = Enclave({
             provider: msg.sender,
@@ -77,7 +83,9 @@ contract EnclaveRegistry is Committee, EIP712 {
     /// @inheritdoc IEnclaveRegistry
     function revokeEnclaveByCommittee(address enclave, uint64 epoch, bytes[] calldata approvals) external {
         _requireCommitteeApproval(
-            _hashTypedDataV4(keccak256(abi.encode(ENCLAVE_REVOCATION_TYPEHASH, enclave, epoch))), epoch, approvals
+            _hashTypedDataV4(keccak256(abi.encode(ENCLAVE_REVOCATION_TYPEHASH, enclave, epoch))),
+            epoch,
+            approvals
         );
         _revoke(enclave, true);
         emit EnclaveRevoked(enclave, address(0));
@@ -91,16 +99,16 @@ contract EnclaveRegistry is Committee, EIP712 {
     /// @inheritdoc IEnclaveRegistry
     function isEnclaveUsable(address enclave) public view returns (bool) {
         Enclave storage record = _enclaves[enclave];
-        return record.status == EnclaveStatus.Active && block.timestamp < record.expiresAt
-            && isMeasurementAllowed(record.measurement);
+        return
+            record.status == EnclaveStatus.Active &&
+            block.timestamp < record.expiresAt &&
+            isMeasurementAllowed(record.measurement);
     }
 
     /// @inheritdoc IEnclaveRegistry
-    function enclaveForOrder(address enclave)
-        external
-        view
-        returns (address provider, Hardware hardware, bytes32 measurement, uint40 expiresAt)
-    {
+    function enclaveForOrder(
+        address enclave
+    ) external view returns (address provider, Hardware hardware, bytes32 measurement, uint40 expiresAt) {
         if (!isEnclaveUsable(enclave)) revert EnclaveNotUsable(enclave);
         Enclave storage record = _enclaves[enclave];
         return (record.provider, record.hardware, record.measurement, record.expiresAt);

@@ -47,7 +47,7 @@ describe('enclave interface under hostile input', () => {
     )
     const order = {
       chainId: 1,
-      market: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+      market: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const,
       encodedTerms: '0x1234',
     }
     await assert.rejects(

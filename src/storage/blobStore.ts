@@ -35,3 +35,6 @@ export {
   InvalidBlobAddressError,
 } from './blobErrors.ts'
 export { createFsBlobStore } from './fsBlobStore.ts'
+export { createHttpBlobStore } from './httpBlobStore.ts'
+export { openBlobStore } from './openBlobStore.ts'
+export { createS3BlobStore } from './s3BlobStore.ts'

@@ -24,8 +24,8 @@ export function startBlobServer(
 
 /**
  * Serves a web-standard handler with `node:http`: request and response bodies stream, and a
- * request body is read only as far as the handler reads it (a body it refused is not drained: the
- * connection is closed instead).
+ * request body is read only as far as the handler reads it (what is left of a body it refused is
+ * dropped for a moment, then the connection is closed).
  */
 export async function serveFetch(
   handler: FetchHandler,
@@ -79,8 +79,10 @@ async function respond(handler: FetchHandler, request: IncomingMessage, response
           headers: { 'content-type': 'application/json' },
         }),
     )
-  // A body the handler did not read to its end is not drained: this connection ends here.
-  if (hasBody && !request.complete) response.setHeader('connection', 'close')
+  // A body the handler did not read to its end is not stored: it is discarded for a moment, so
+  // that a client still sending can read the answer, then its connection is closed. (With
+  // `connection: close`, Node would reset the connection at once, answer unread.)
+  if (hasBody && !request.complete) response.once('finish', () => lingerThenClose(request))
   response.writeHead(answer.status, Object.fromEntries(answer.headers))
   if (!answer.body || request.method === 'HEAD') {
     await answer.body?.cancel()
@@ -103,19 +105,57 @@ async function respond(handler: FetchHandler, request: IncomingMessage, response
   }
 }
 
-/** The request body as a web stream that reads the socket only when pulled. */
+/** How long a refused body is discarded before its connection is closed. */
+const lingerMs = 1000
+
+function lingerThenClose(request: IncomingMessage) {
+  const timer = setTimeout(() => request.socket.destroy(), lingerMs)
+  request.socket.once('close', () => clearTimeout(timer))
+  // No 'data' listener is left: flowing, the rest of the body is read and dropped.
+  request.resume()
+}
+
+/**
+ * The request body as a web stream that reads the socket only when pulled. Cancelling it stops
+ * reading without destroying the socket, so the answer can still be sent.
+ */
 function bodyOf(request: IncomingMessage): ReadableStream<Uint8Array> {
-  const pieces = request[Symbol.asyncIterator]()
-  return new ReadableStream(
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined
+  const onData = (piece: Buffer) => {
+    request.pause()
+    controller?.enqueue(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength))
+  }
+  const onEnd = () => {
+    controller?.close()
+    detach()
+  }
+  const onError = (error: Error) => {
+    controller?.error(error)
+    detach()
+  }
+  const detach = () => {
+    request.off('data', onData)
+    request.off('end', onEnd)
+    request.off('error', onError)
+    controller = undefined
+  }
+  // An error after the handler stopped reading concerns no one but this connection.
+  request.on('error', () => {})
+  return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const next = await pieces.next()
-        if (next.done) return controller.close()
-        const piece = next.value as Buffer
-        controller.enqueue(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength))
+      start(started) {
+        controller = started
+        request.pause()
+        request.on('data', onData)
+        request.on('end', onEnd)
+        request.on('error', onError)
       },
-      async cancel() {
-        await pieces.return?.()
+      pull() {
+        request.resume()
+      },
+      cancel() {
+        request.pause()
+        detach()
       },
     },
     { highWaterMark: 0 },

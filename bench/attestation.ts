@@ -3,8 +3,8 @@
 // signature, QE report signature, JSON collateral signatures and TCB evaluation run every time).
 
 import { readIntelCollateral } from '../src/attestation/intel/collateral.ts'
-import { signSimEvidence } from '../src/attestation/sim/simEvidence.ts'
 import { type VerifyEvidenceOptions, verifyEvidence } from '../src/attestation/verifyEvidence.ts'
+import { signSimEvidence } from '../src/enclave/tee/signSimEvidence.ts'
 import { collateralSet, evidenceVector, vector } from '../test/attestationVectors.ts'
 import { medianMs } from './median.ts'
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { collateralSet, vector } from '../../test/attestationVectors.ts'
+import { signSimEvidence } from '../enclave/tee/signSimEvidence.ts'
 import { EvidenceFormatError } from './errors.ts'
 import { productionPolicy } from './policy.ts'
-import { signSimEvidence } from './sim/simEvidence.ts'
 import { recogniseEvidence, verifyEvidence } from './verifyEvidence.ts'
 
 describe('verifyEvidence', () => {

@@ -6,7 +6,6 @@ import { parseSimEvidence, simEvidenceBodyLength, simRootAddress } from './simEv
 export {
   isSimEvidence,
   parseSimEvidence,
-  signSimEvidence,
   simEvidenceLength,
   simRootAddress,
 } from './simEvidenceFormat.ts'

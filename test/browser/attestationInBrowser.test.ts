@@ -7,11 +7,11 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import type { EvidenceVerdict } from '../../src/attestation/types.ts'
 import { verifyEvidence } from '../../src/attestation/verifyEvidence.ts'
 import { signSimEvidence } from '../../src/enclave/tee/signSimEvidence.ts'
-import { collateralSet, vector } from '../attestationVectors.ts'
+import { collateralSet, vector, vectorsMissing } from '../attestationVectors.ts'
 
 const chromiumPath = '/usr/bin/chromium'
 const skip = existsSync(chromiumPath)
-  ? false
+  ? vectorsMissing
   : 'Debian chromium is not installed (apt-get install chromium)'
 
 /** The attestation library bundled for browsers, exposed to the page as `window.boccVerify`. */

@@ -1,4 +1,5 @@
 import type { Hex } from 'viem'
+import type { Check } from './checks.ts'
 
 /**
  * The kinds of evidence BOCC verifies. `nvidia-cc` is an NVIDIA GPU in confidential-computing mode;
@@ -19,9 +20,6 @@ export type TcbStatus =
   | 'TDRelaunchAdvised'
   | 'TDRelaunchAdvisedConfigurationNeeded'
 
-/** One step of a verification, passed or failed, with the reason. */
-export type Check = { name: string; ok: boolean; detail: string }
-
 /** What a verifier (and, when given, a policy) concluded about one piece of evidence. */
 export type EvidenceVerdict = {
   /** Evidence authentic and, if a policy was applied, accepted by it. */
@@ -35,11 +33,14 @@ export type EvidenceVerdict = {
   measurement: Record<string, Hex>
   /** The 64 bytes of report data, hex. */
   reportData: Hex
+  /** Every check of this kind of evidence, in order, and those of the policy if one was applied. */
   checks: Check[]
   /** The platform's reported TCB by component (SEV-SNP: `bootloader`, `tee`, `snp`, `microcode`, `fmc` on Turin). */
   tcb?: Record<string, number>
   /** Intel: the TCB evaluation data number of the TCB info used (higher is a newer Intel TCB recovery). */
   tcbEvaluationDataNumber?: number
+  /** SEV-SNP: the VMPL the report was requested from (0 is the most privileged). */
+  vmpl?: number
   /** When the evidence says it was produced, for evidence that carries a time (sim). */
   issuedAt?: Date
   /** Why verification could not complete, when it could not. */

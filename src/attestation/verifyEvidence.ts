@@ -1,12 +1,13 @@
 import { looksLikeSevSnpReport } from './amd/report.ts'
 import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
+import type { Check } from './checks.ts'
 import { EvidenceFormatError } from './errors.ts'
 import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
 import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
-import { type AttestationPolicy, applyPolicy } from './policy.ts'
+import { type AttestationPolicy, applyPolicy, reportDataCheck } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
 import { isSimEvidence, verifySimEvidence } from './sim/simEvidence.ts'
 import type { EvidenceVerdict, TeeKind } from './types.ts'
@@ -26,8 +27,10 @@ export type VerifyEvidenceOptions = {
   certs?: Uint8Array[]
   /** When given, the verdict is `ok` only if the policy also accepts the evidence. */
   policy?: AttestationPolicy
-  /** The report_data the relying party expects (checked when a policy is given). */
+  /** The report_data the relying party expects: checked with or without a policy. */
   expectedReportData?: `0x${string}`
+  /** The nonce the relying party gave the GPU (32 bytes, hex): checked against NVIDIA GPU evidence. */
+  expectedGpuNonce?: `0x${string}`
   /** When the evidence was produced, if known from elsewhere (for the policy's maximum age). */
   evidenceTime?: Date
 }
@@ -76,7 +79,15 @@ export async function verifyEvidence(
     throw new EvidenceFormatError(
       'The evidence is not an Intel DCAP quote, an AMD SEV-SNP report, NVIDIA GPU SPDM measurements or BOCC sim evidence.',
     )
-  if (!options.policy) return verdict
+  if (options.expectedGpuNonce && kind === 'nvidia-cc')
+    verdict = withCheck(verdict, reportDataCheck(verdict, options.expectedGpuNonce, 'gpu nonce'))
+  if (!options.policy)
+    return options.expectedReportData && kind !== 'nvidia-cc'
+      ? withCheck(
+          verdict,
+          reportDataCheck(verdict, options.expectedReportData, 'report_data binding'),
+        )
+      : verdict
   return applyPolicy({
     verdict,
     policy: options.policy,
@@ -84,4 +95,17 @@ export async function verifyEvidence(
     ...(options.expectedReportData ? { expectedReportData: options.expectedReportData } : {}),
     ...(options.evidenceTime ? { evidenceTime: options.evidenceTime } : {}),
   })
+}
+
+/** The verdict with one more check; a failed one makes it not ok and, if none was, its error. */
+function withCheck(verdict: EvidenceVerdict, check: Check): EvidenceVerdict {
+  const failed = check.status === 'failed'
+  return {
+    ...verdict,
+    ok: verdict.ok && !failed,
+    checks: [...verdict.checks, check],
+    ...(failed && verdict.error === undefined
+      ? { error: `${check.name}: ${check.explanation}` }
+      : {}),
+  }
 }

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import { unreadableEvidenceVerdict } from '../attestation/checks.ts'
+import { unreadableEvidenceVerdict } from '../attestation/checkList.ts'
 import { type AttestationPolicy, applyPolicy } from '../attestation/policy.ts'
 import type { EvidenceVerdict } from '../attestation/types.ts'
 import { type VerifyEvidenceOptions, verifyEvidence } from '../attestation/verifyEvidence.ts'
@@ -40,7 +40,7 @@ export async function verifyEnclaveEvidence(
     verdict = unreadableEvidenceVerdict({
       tee: 'sim',
       structureCheck: 'format',
-      laterChecks: [],
+      tiers: { format: 'hardware authenticity' },
       error,
     })
   }

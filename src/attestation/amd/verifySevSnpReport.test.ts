@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { vector, vectorsMissing } from '../../../test/attestationVectors.ts'
 import { createFakeAmdPki, encodeSnpTcb } from '../../../test/fakeAmdPki.ts'
-import { CheckList } from '../checks.ts'
+import { CheckList } from '../checkList.ts'
 import { readCertificates } from '../x509/certificates.ts'
-import { chainToPinnedArk, verifySevSnpReport } from './verifySevSnpReport.ts'
+import { chainToPinnedArk, sevSnpCheckTiers, verifySevSnpReport } from './verifySevSnpReport.ts'
 
 describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async () => {
   const cases = [
@@ -47,17 +47,20 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         assert.equal(verdict.tee, 'sev-snp')
         assert.equal(verdict.debug, testCase.debug)
         assert.deepEqual(
-          verdict.checks.map((check) => [check.name, check.ok]),
+          verdict.checks.map((check) => [check.name, check.status]),
           [
-            ['report structure', true],
-            ['report signature', true],
-            ['certificate chain', true],
-            ['reported tcb', true],
-            ['chip id', true],
+            ['report structure', 'passed'],
+            ['report signature', 'passed'],
+            ['certificate chain', 'passed'],
+            ['reported tcb', 'passed'],
+            ['chip id', 'passed'],
           ],
         )
-        assert.match(verdict.checks[0]?.detail ?? '', new RegExp(`v${testCase.version}`))
-        assert.match(verdict.checks[2]?.detail ?? '', new RegExp(`ARK-${testCase.productLine}`))
+        assert.match(verdict.checks[0]?.explanation ?? '', new RegExp(`v${testCase.version}`))
+        assert.match(
+          verdict.checks[2]?.explanation ?? '',
+          new RegExp(`ARK-${testCase.productLine}`),
+        )
         assert.match(verdict.measurement.measurement ?? '', /^0x[0-9a-f]{96}$/)
       })
     }
@@ -131,7 +134,7 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         vcek,
         [],
         new Date('2026-01-01T00:00:00Z'),
-        new CheckList(),
+        new CheckList(sevSnpCheckTiers(0)),
       )
       assert.equal(chain.productLine, 'Turin')
     })
@@ -193,7 +196,10 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         verdict.checks.map((check) => check.name),
         ['report structure', 'report signature', 'certificate chain', 'reported tcb'],
       )
-      assert.match(verdict.checks[2]?.detail ?? '', /SEV-VLEK ← SEV-VLEK-Turin ← pinned ARK-Turin/)
+      assert.match(
+        verdict.checks[2]?.explanation ?? '',
+        /SEV-VLEK ← SEV-VLEK-Turin ← pinned ARK-Turin/,
+      )
     })
 
     it('the same report is refused under the real pinned ARKs', async () => {
@@ -344,14 +350,14 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
     it('says when no CRL was given, checks a current CRL, and refuses a revoked ASVK', async () => {
       const { pki, verify } = await setUp()
       assert.match(
-        (await verify([])).checks[2]?.detail ?? '',
+        (await verify([])).checks[2]?.explanation ?? '',
         /no ARK-Genoa CRL given, so SEV-VLEK-Genoa revocation was not checked/,
       )
       const clean = await pki.issueArkCrl(['7777'], window.notBefore, window.notAfter)
       const cleanVerdict = await verify([clean])
       assert.equal(cleanVerdict.ok, true, cleanVerdict.error)
       assert.match(
-        cleanVerdict.checks[2]?.detail ?? '',
+        cleanVerdict.checks[2]?.explanation ?? '',
         /SEV-VLEK-Genoa not revoked by the current ARK-Genoa CRL/,
       )
       const revoking = await pki.issueArkCrl(

@@ -1,5 +1,6 @@
 import { bytesEqual, isAllZero, stringToUtf8, toHex, toPlainHex } from '../bytes.ts'
-import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
+import type { CheckTier } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -51,11 +52,11 @@ export async function verifySevSnpReport(
     return unreadableEvidenceVerdict({
       tee: 'sev-snp',
       structureCheck: 'report structure',
-      laterChecks: ['report signature', 'certificate chain', 'reported tcb'],
+      tiers: sevSnpCheckTiers(0),
       error,
     })
   }
-  const checks = new CheckList()
+  const checks = new CheckList(sevSnpCheckTiers(report.signingKey))
   checks.pass(
     'report structure',
     `SEV-SNP report v${report.version}, signed by the ${signerName(report)}`,
@@ -77,21 +78,29 @@ export async function verifySevSnpReport(
     },
     reportData: toHex(report.reportData),
     checks: checks.checks,
+    vmpl: report.vmpl,
   }
   try {
     await runChecks(report, parameters, checks, verdict)
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
-    checks.markNotRun([
-      'report signature',
-      'certificate chain',
-      'reported tcb',
-      ...(report.signingKey === 0 ? ['chip id'] : []),
-    ])
+    checks.markNotRun()
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
   }
   return verdict
+}
+
+/** Every check of an SEV-SNP report, in order, with its tier ('chip id' for VCEK-signed reports). */
+export function sevSnpCheckTiers(signingKey: number): Record<string, CheckTier> {
+  const hardware = 'hardware authenticity'
+  return {
+    'report structure': hardware,
+    'report signature': hardware,
+    'certificate chain': hardware,
+    'reported tcb': hardware,
+    ...(signingKey === 0 ? { 'chip id': hardware } : {}),
+  }
 }
 
 function signerName(report: SevSnpReport): string {

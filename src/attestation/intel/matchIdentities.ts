@@ -1,5 +1,5 @@
 import { bytesEqual, toPlainHex } from '../bytes.ts'
-import type { CheckList } from '../checks.ts'
+import type { CheckList } from '../checkList.ts'
 import { findTdxModuleIdentity } from './evaluateTcbStatus.ts'
 import type { QeIdentity } from './qeIdentity.ts'
 import type { IntelQuote } from './quote.ts'

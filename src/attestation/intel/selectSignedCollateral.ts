@@ -1,5 +1,5 @@
 import { bytesEqual, stringToUtf8, toPlainHex } from '../bytes.ts'
-import type { CheckList } from '../checks.ts'
+import type { CheckList } from '../checkList.ts'
 import { AttestationCheckError } from '../errors.ts'
 import {
   commonNameOf,

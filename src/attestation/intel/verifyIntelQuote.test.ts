@@ -191,11 +191,14 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
           assert.equal(verdict.ok, true)
           assert.equal(verdict.status, testCase.expected.status)
           assert.deepEqual(verdict.advisoryIds, testCase.expected.advisoryIds)
-          assert.ok(verdict.checks.every((check) => check.ok))
+          assert.ok(verdict.checks.every((check) => check.status === 'passed'))
         } else {
           assert.equal(verdict.ok, false)
           assert.match(verdict.error ?? '', testCase.expected.error)
-          assert.equal(verdict.checks.find((check) => !check.ok)?.detail, verdict.error)
+          assert.equal(
+            verdict.checks.find((check) => check.status !== 'passed')?.explanation,
+            verdict.error,
+          )
           assert.equal(verdict.checks.length, verdict.tee === 'tdx' ? 12 : 11)
         }
       })
@@ -207,7 +210,9 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         collateral: readIntelCollateral(collateralSet('T-90c06f')),
         at: new Date('2026-02-01T00:00:00Z'),
       })
-      const passed = verdict.checks.filter((check) => check.ok).map((check) => check.name)
+      const passed = verdict.checks
+        .filter((check) => check.status === 'passed')
+        .map((check) => check.name)
       assert.deepEqual(passed, [
         'quote structure',
         'pck certificate chain',
@@ -350,7 +355,7 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         assert.equal(verdict.error, undefined)
         assert.equal(verdict.status, layout.status)
         assert.match(
-          verdict.checks[0]?.detail ?? '',
+          verdict.checks[0]?.explanation ?? '',
           new RegExp(`quote v${layout.name.includes('v4') ? 4 : 5}, ${layout.body} body`),
         )
       })

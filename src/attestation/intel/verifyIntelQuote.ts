@@ -7,7 +7,8 @@ import {
   toHex,
   toPlainHex,
 } from '../bytes.ts'
-import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
+import type { CheckTier } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict, TcbStatus } from '../types.ts'
 import {
@@ -59,7 +60,7 @@ export async function verifyIntelQuote(
   } catch (error) {
     return unreadableQuoteVerdict(error, parameters.quote[4] === 0 ? 'sgx' : 'tdx')
   }
-  const checks = new CheckList()
+  const checks = new CheckList(intelCheckTiers(quote.tee))
   const verdict = verdictOf(quote, checks)
   try {
     if (toPlainHex(quote.qeVendorId) !== intelQuoteConstants.intelQeVendorId)
@@ -83,40 +84,37 @@ export async function verifyIntelQuote(
     verdict.ok = status !== 'Revoked'
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
-    checks.markNotRun(
-      quote.tee === 'tdx'
-        ? intelCheckNames
-        : intelCheckNames.filter((name) => name !== 'tdx module'),
-    )
+    checks.markNotRun()
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
     verdict.ok = false
   }
   return verdict
 }
 
-/** Every check of an Intel quote, in order ('tdx module' for TDX only). */
-const intelCheckNames = [
-  'quote structure',
-  'pck certificate chain',
-  'root ca crl',
-  'pck crl',
-  'qe report signature',
-  'attestation key binding',
-  'quote signature',
-  'tcb info',
-  'qe identity',
-  'qe identity match',
-  'tdx module',
-  'tcb level',
-] as const
+/** Every check of an Intel quote, in order, with its tier ('tdx module' for TDX only). */
+export function intelCheckTiers(tee: 'sgx' | 'tdx'): Record<string, CheckTier> {
+  const hardware = 'hardware authenticity'
+  return {
+    'quote structure': hardware,
+    'pck certificate chain': hardware,
+    'root ca crl': hardware,
+    'pck crl': hardware,
+    'qe report signature': hardware,
+    'attestation key binding': hardware,
+    'quote signature': hardware,
+    'tcb info': hardware,
+    'qe identity': hardware,
+    'qe identity match': hardware,
+    ...(tee === 'tdx' ? { 'tdx module': hardware } : {}),
+    'tcb level': hardware,
+  }
+}
 
 function unreadableQuoteVerdict(error: unknown, tee: 'sgx' | 'tdx'): EvidenceVerdict {
   return unreadableEvidenceVerdict({
     tee,
     structureCheck: 'quote structure',
-    laterChecks: intelCheckNames.filter(
-      (name) => name !== 'quote structure' && (tee === 'tdx' || name !== 'tdx module'),
-    ),
+    tiers: intelCheckTiers(tee),
     error,
   })
 }

@@ -1,5 +1,6 @@
 import { stringToUtf8, toHex } from '../bytes.ts'
-import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
+import type { CheckTier } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -22,6 +23,13 @@ export type VerifyNvidiaGpuEvidenceParameters = {
   at: Date
   /** Defaults to the pinned NVIDIA Device Identity CA; only tests give another. */
   rootCa?: X509Certificate
+}
+
+/** Every check of NVIDIA GPU evidence, in order, with its tier. */
+export const nvidiaCheckTiers: Record<string, CheckTier> = {
+  'evidence structure': 'gpu',
+  'spdm signature': 'gpu',
+  'certificate chain': 'gpu',
 }
 
 let pinnedRoot: X509Certificate | undefined
@@ -47,11 +55,11 @@ export async function verifyNvidiaGpuEvidence(
     return unreadableEvidenceVerdict({
       tee: 'nvidia-cc',
       structureCheck: 'evidence structure',
-      laterChecks: ['spdm signature', 'certificate chain'],
+      tiers: nvidiaCheckTiers,
       error,
     })
   }
-  const checks = new CheckList()
+  const checks = new CheckList(nvidiaCheckTiers)
   checks.pass(
     'evidence structure',
     `SPDM 1.1 MEASUREMENTS with ${spdm.blocks.length} blocks and ${spdm.opaqueData.length} bytes of opaque data`,
@@ -80,7 +88,7 @@ export async function verifyNvidiaGpuEvidence(
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
-    checks.markNotRun(['spdm signature', 'certificate chain'])
+    checks.markNotRun()
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
   }
   return verdict

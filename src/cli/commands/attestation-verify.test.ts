@@ -50,7 +50,19 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       assert.equal(verdict.debug, false)
       assert.match(verdict.measurement.mrtd, /^0x[0-9a-f]{96}$/)
       assert.match(verdict.reportData, /^0x[0-9a-f]{128}$/)
-      assert.ok(verdict.checks.every((check: { ok: boolean }) => check.ok))
+      assert.ok(
+        verdict.checks.every(
+          (check: { status: string }) =>
+            check.status === 'passed' || check.status === 'not-applicable',
+        ),
+      )
+      // The production policy applies; without an allow-list the measurement is reported, not judged.
+      const measurementCheck = verdict.checks.find(
+        (check: { name: string }) => check.name === 'policy: measurement allowed',
+      )
+      assert.equal(measurementCheck.status, 'not-applicable')
+      assert.equal(verdict.score.failed, 0)
+      assert.equal(verdict.score.passed, verdict.score.applicable)
     })
 
     it('applies a policy file: exit 1 when the measurement is not allowed, 0 when it is', async () => {
@@ -101,6 +113,43 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       ])
       assert.equal(result.code, 0, result.stdout)
       assert.match(result.stdout, /OK: sev-snp/)
+      assert.match(result.stdout, /\nhardware authenticity\n {2}✔ report structure: /)
+      assert.match(result.stdout, /\nscore: \d+\/\d+ applicable checks passed; 1 not applicable\n/)
+      assert.match(result.stdout, /\nvmpl: \d\n/)
+    })
+
+    it('refuses sim evidence by default and accepts it, saying so, only with --allow-sim', async () => {
+      const { signSimEvidence } = await import('../../enclave/tee/signSimEvidence.ts')
+      const reportData = `0x${'cd'.repeat(64)}` as const
+      const evidence = path.join(scratch, 'sim.bin')
+      await writeFile(
+        evidence,
+        await signSimEvidence({
+          measurement: `0x${'ab'.repeat(32)}`,
+          reportData,
+          debug: false,
+          issuedAt: new Date(),
+        }),
+      )
+      const refused = await runBocc(['attestation', 'verify', evidence])
+      assert.equal(refused.code, 1)
+      assert.match(refused.stdout, /^NOT OK: sim/)
+      assert.match(refused.stdout, /✘ policy: simulated TEE: sim evidence is refused/)
+      const allowed = await runBocc(['attestation', 'verify', evidence, '--allow-sim'])
+      assert.equal(allowed.code, 0, allowed.stdout)
+      assert.match(allowed.stdout, /^OK: sim .*\nSIMULATED: no hardware protects this enclave/)
+      const bound = await runBocc([
+        ...['attestation', 'verify', evidence, '--allow-sim', '--json'],
+        ...['--expect-report-data', reportData],
+      ])
+      assert.equal(bound.code, 0)
+      assert.equal(JSON.parse(bound.stdout).simulated, true)
+      const unbound = await runBocc([
+        ...['attestation', 'verify', evidence, '--allow-sim'],
+        ...['--expect-report-data', `0x${'00'.repeat(64)}`],
+      ])
+      assert.equal(unbound.code, 1)
+      assert.match(unbound.stdout, /✘ policy: report_data binding/)
     })
 
     it('exits 1 with an error for evidence it does not know, and 2 for a usage error', async () => {
@@ -116,7 +165,9 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         'debug',
         'measurement',
         'reportData',
+        'simulated',
         'checks',
+        'score',
         'error',
       ])
       const usage = await runBocc([

@@ -27,7 +27,7 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
   })
 
   function failedChecks(verdict: EvidenceVerdict): string[] {
-    return verdict.checks.filter((check) => check.status !== 'passed').map((check) => check.name)
+    return verdict.checks.filter((check) => check.status === 'failed').map((check) => check.name)
   }
 
   describe('applyPolicy', () => {
@@ -207,6 +207,80 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       }
       assert.equal(applyPolicy({ verdict: unauthentic, policy, at }).ok, false)
     })
+
+    it('constrains TD attributes beyond DEBUG: SEPT_VE_DISABLE required, PERFMON refused', () => {
+      // quote_v5_sample has TDATTRIBUTES 0x0000001000000000: SEPT_VE_DISABLE (bit 28) set.
+      const sept = { mask: '0x0000001000000080', value: '0x0000001000000000' } as const
+      const policy = { ...productionPolicy, anyMeasurement: true, tdAttributes: sept }
+      const accepted = applyPolicy({ verdict: tdxVerdict, policy, at })
+      assert.equal(accepted.ok, true, accepted.error)
+      assert.match(
+        accepted.checks.find((check) => check.name === 'policy: td attributes')?.explanation ?? '',
+        /SEPT_VE_DISABLE/,
+      )
+      const withoutSept = { mask: '0x0000001000000000', value: '0x0000000000000000' } as const
+      assert.deepEqual(
+        failedChecks(
+          applyPolicy({
+            verdict: tdxVerdict,
+            policy: { ...policy, tdAttributes: withoutSept },
+            at,
+          }),
+        ),
+        ['policy: td attributes'],
+      )
+    })
+
+    it('reports the SEV-SNP VMPL and accepts only the VMPLs a policy names', () => {
+      assert.equal(snpVerdict.vmpl, 0)
+      const policy = { ...productionPolicy, anyMeasurement: true }
+      assert.equal(
+        applyPolicy({ verdict: snpVerdict, policy: { ...policy, allowedSnpVmpls: [0] }, at }).ok,
+        true,
+      )
+      assert.deepEqual(
+        failedChecks(
+          applyPolicy({ verdict: snpVerdict, policy: { ...policy, allowedSnpVmpls: [1, 2] }, at }),
+        ),
+        ['policy: vmpl'],
+      )
+    })
+
+    it('treats measurement sets named like Object members as no match, never a crash', () => {
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        const set = JSON.parse(`{"${name}": "0x00"}`) as Record<string, `0x${string}`>
+        const verdict = applyPolicy({
+          verdict: tdxVerdict,
+          policy: { ...productionPolicy, allowedMeasurementSets: [set] },
+          at,
+        })
+        assert.deepEqual(failedChecks(verdict), ['policy: measurement allowed'], name)
+        assert.throws(
+          () => parsePolicy({ allowedMeasurementSets: [set] }),
+          /is not a measurement field/,
+          name,
+        )
+      }
+    })
+
+    it('checks the expected report_data even without a policy', async () => {
+      const options = {
+        at: new Date('2026-02-01T00:00:00Z'),
+        certs: [vector('tinfoil-js/vcek_genoa.der')],
+      }
+      const report = vector('tinfoil-js/sev_snp_report_genoa.bin')
+      const wrong = await verifyEvidence(report, {
+        ...options,
+        expectedReportData: `0x${'00'.repeat(64)}`,
+      })
+      assert.equal(wrong.ok, false)
+      assert.deepEqual(failedChecks(wrong), ['report_data binding'])
+      const right = await verifyEvidence(report, {
+        ...options,
+        expectedReportData: snpVerdict.reportData,
+      })
+      assert.equal(right.ok, true)
+    })
   })
 
   describe('parsePolicy', () => {
@@ -224,8 +298,12 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         requireNoServiceTd: true,
         maxEvidenceAgeSeconds: 600,
         reportData: `0x${'00'.repeat(64)}`,
+        tdAttributes: { mask: '0x0000001000000001', value: '0x0000001000000000' },
+        allowedSnpVmpls: [0],
       })
       assert.deepEqual(policy.allowedMeasurements, ['0xab'])
+      assert.deepEqual(policy.allowedSnpVmpls, [0])
+      assert.equal(policy.tdAttributes?.mask, '0x0000001000000001')
       assert.deepEqual(policy.allowedMeasurementSets, [{ mrtd: '0x01', rtmr0: '0x02' }])
       assert.equal(policy.minimumSnpTcb?.snp, 8)
     })
@@ -238,6 +316,11 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         /unknown fields: allowedMeasurement/,
       )
       assert.throws(() => parsePolicy([]), /not a JSON object/)
+      assert.throws(() => parsePolicy({ allowedSnpVmpls: [4] }), /not a VMPL/)
+      assert.throws(
+        () => parsePolicy({ tdAttributes: { mask: '0x01' } }),
+        /not 0x-prefixed hex|8 bytes/,
+      )
     })
   })
 })

@@ -379,5 +379,57 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       const foreign = await other.issueArkCrl([], window.notBefore, window.notAfter)
       assert.match((await verify([foreign])).error ?? '', /CRL given does not verify with the ARK/)
     })
+
+    it('takes the newest current ARK CRL, whatever order the files come in', async () => {
+      const { pki, verify } = await setUp()
+      const older = await pki.issueArkCrl([], new Date('2026-05-01T00:00:00Z'), window.notAfter)
+      const newer = await pki.issueArkCrl(
+        [pki.intermediateSerial],
+        new Date('2026-05-20T00:00:00Z'),
+        window.notAfter,
+      )
+      for (const files of [
+        [older, newer],
+        [newer, older],
+      ])
+        assert.match((await verify(files)).error ?? '', /revoked by the ARK-Genoa CRL/)
+    })
+
+    it('fails closed on a CRL it cannot read, instead of treating it as absent', async () => {
+      const { verify } = await setUp()
+      const unreadable = new TextEncoder().encode(
+        `-----BEGIN X509 CRL-----\n${btoa('not a CRL at all, but labelled one')}\n-----END X509 CRL-----\n`,
+      )
+      const verdict = await verify([unreadable])
+      assert.equal(verdict.ok, false)
+      assert.match(verdict.error ?? '', /X509 CRL block that cannot be read/)
+      const junk = await verify([new Uint8Array(4096).fill(0x30)])
+      assert.match(junk.error ?? '', /neither a certificate nor a CRL/)
+    })
+
+    it('refuses a Turin VCEK that lacks the FMC SPL: the reported FMC would go unchecked', async () => {
+      const chipId = Uint8Array.from({ length: 64 }, (_, i) => (i < 8 ? i + 1 : 0))
+      const tcbWithoutFmc = { bootloader: 2, tee: 3, snp: 4, microcode: 5 }
+      const pki = await createFakeAmdPki({
+        productLine: 'Turin',
+        signer: 'VCEK',
+        tcb: tcbWithoutFmc,
+        hwId: chipId.subarray(0, 8),
+        ...window,
+      })
+      const report = await pki.signReport(template, (view, bytes) => {
+        bytes.set(encodeSnpTcb({ ...tcbWithoutFmc, fmc: 9 }, 'Turin'), 0x180)
+        bytes.set(chipId, 0x1a0)
+        view.setUint32(0x48, 0, true)
+      })
+      const verdict = await verifySevSnpReport({
+        report,
+        certificates: [pki.leafDer],
+        at,
+        trustAnchors: pki.trustAnchors,
+      })
+      assert.equal(verdict.ok, false)
+      assert.match(verdict.error ?? '', /lacks the TCB extensions fmc/)
+    })
   })
 })

@@ -1,3 +1,4 @@
+import { shortMessageOf } from '../../errors.ts'
 import { bytesEqual, isAllZero, stringToUtf8, toHex, toPlainHex } from '../bytes.ts'
 import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
 import type { CheckTier } from '../checks.ts'
@@ -9,8 +10,8 @@ import {
   isCrlCurrentAt,
   isSignedBy,
   publicKeyOf,
+  readCertificateFiles,
   readCertificates,
-  readCrls,
   type X509Certificate,
   type X509Crl,
 } from '../x509/certificates.ts'
@@ -154,7 +155,13 @@ async function runChecks(
       `The report is signed by key ${report.signingKey}, neither a VCEK (0) nor a VLEK (1).`,
     )
   const leafName = report.signingKey === 0 ? 'SEV-VCEK' : 'SEV-VLEK'
-  const supplied = parameters.certificates.flatMap(readCertificates)
+  let files: ReturnType<typeof readCertificateFiles>
+  try {
+    files = readCertificateFiles(parameters.certificates)
+  } catch (error) {
+    return checks.fail('report signature', shortMessageOf(error))
+  }
+  const supplied = files.certificates
   const leaves = supplied.filter((certificate) => commonName(certificate) === leafName)
   if (leaves.length === 0)
     checks.fail('report signature', `No ${leafName} certificate was given (--certs).`)
@@ -188,7 +195,7 @@ async function runChecks(
     parameters.at,
     checks,
     parameters.trustAnchors,
-    parameters.certificates.flatMap(readCrls),
+    files.crls,
   )
   const extensions = readVcekExtensions(leaf)
 
@@ -197,9 +204,16 @@ async function runChecks(
   const mismatches = (Object.keys(reported) as (keyof SnpTcb)[]).filter(
     (field) => extensions[field] !== undefined && extensions[field] !== reported[field],
   )
-  const missing = (['bootloader', 'tee', 'snp', 'microcode'] as const).filter(
-    (field) => extensions[field] === undefined,
-  )
+  // Turin VCEKs carry the FMC SPL, and AMD's spec compares it like the others: a Turin VCEK
+  // without it cannot vouch for the reported FMC.
+  const required = [
+    'bootloader',
+    'tee',
+    'snp',
+    'microcode',
+    ...(productLine === 'Turin' ? ['fmc' as const] : []),
+  ] as const
+  const missing = required.filter((field) => extensions[field] === undefined)
   if (missing.length)
     checks.fail('reported tcb', `The ${leafName} lacks the TCB extensions ${missing.join(', ')}.`)
   if (mismatches.length)
@@ -292,7 +306,10 @@ async function checkArkCrl(
       )
     return `no ${commonName(ark)} CRL given, so ${commonName(intermediate)} revocation was not checked`
   }
-  const current = fromArk.find((crl) => isCrlCurrentAt(crl, at))
+  // The newest current CRL, whatever order the files came in (as on the Intel path).
+  const current = fromArk
+    .filter((crl) => isCrlCurrentAt(crl, at))
+    .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())[0]
   if (!current)
     throw new AttestationCheckError(
       'certificate chain',

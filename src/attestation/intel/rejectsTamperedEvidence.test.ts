@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { collateralSet, evidenceVector, vectorsMissing } from '../../../test/attestationVectors.ts'
 import { createFakeIntelPki, type FakeIntelPki } from '../../../test/fakeIntelPki.ts'
+import { applyPolicy, productionPolicy } from '../policy.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import { readCrls, type X509Crl } from '../x509/certificates.ts'
 import { readIntelCollateral } from './collateral.ts'
@@ -257,6 +258,135 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
           verdict.error ?? '',
           /No Intel SGX TCB Signing certificate in the collateral that chains to the root verifies its signature/,
         )
+      })
+
+      // biome-ignore lint/suspicious/noExplicitAny: the tests edit collateral JSON freely before it is re-signed
+      type EditableJson = any
+      /** The stand-in PKI over collateral whose TCB info and QE identity bodies were edited first. */
+      const withEditedCollateral = (
+        edit: { tcbInfo?: (json: EditableJson) => void; qeIdentity?: (json: EditableJson) => void },
+        editSignedBytes?: (bytes: Uint8Array) => void,
+      ) => {
+        const editBody = (body: string, change?: (json: EditableJson) => void) => {
+          if (!change) return body
+          const json = JSON.parse(body)
+          change(json)
+          return JSON.stringify(json)
+        }
+        return createFakeIntelPki({
+          quote: tdxQuote,
+          collateral: {
+            ...tdxCollateral,
+            tcbInfos: tdxCollateral.tcbInfos.map((document) => ({
+              ...document,
+              body: editBody(document.body, edit.tcbInfo),
+            })),
+            qeIdentities: tdxCollateral.qeIdentities.map((document) => ({
+              ...document,
+              body: editBody(document.body, edit.qeIdentity),
+            })),
+          },
+          notBefore: new Date('2025-01-01T00:00:00Z'),
+          notAfter: new Date('2026-01-01T00:00:00Z'),
+          ...(editSignedBytes ? { editSignedBytes } : {}),
+        })
+      }
+
+      it('reports the lowest TCB evaluation data number: fresh TCB info does not vouch for a stale QE identity', async () => {
+        const stale = await withEditedCollateral({
+          qeIdentity: (json) => {
+            json.tcbEvaluationDataNumber = 12
+          },
+        })
+        const verdict = await verifyIntelQuote({
+          quote: stale.quote,
+          collateral: stale.collateral,
+          at,
+          rootCa: stale.root,
+        })
+        assert.equal(verdict.ok, true, verdict.error)
+        assert.equal(verdict.tcbEvaluationDataNumber, 12)
+        const judged = applyPolicy({
+          verdict,
+          policy: { ...productionPolicy, anyMeasurement: true, minimumTcbEvaluationDataNumber: 17 },
+          at,
+        })
+        assert.equal(judged.ok, false)
+        assert.match(judged.error ?? '', /tcb evaluation data number: 12 \(minimum 17\)/)
+      })
+
+      it('sets aside a forged higher-numbered TCB info or QE identity beside the valid ones', async () => {
+        const forge = (document: { body: string; signature: Uint8Array }) => ({
+          body: document.body.replace(
+            /"tcbEvaluationDataNumber":\d+/,
+            '"tcbEvaluationDataNumber":99',
+          ),
+          signature: document.signature,
+        })
+        const collateral = {
+          ...pki.collateral,
+          tcbInfos: [...pki.collateral.tcbInfos, ...pki.collateral.tcbInfos.map(forge)],
+          qeIdentities: [...pki.collateral.qeIdentities.map(forge), ...pki.collateral.qeIdentities],
+        }
+        const verdict = await verifyIntelQuote({
+          quote: pki.quote,
+          collateral,
+          at,
+          rootCa: pki.root,
+        })
+        assert.equal(verdict.ok, true, verdict.error)
+        assert.equal(verdict.tcbEvaluationDataNumber, 17)
+        for (const name of ['tcb info', 'qe identity'])
+          assert.match(
+            verdict.checks.find((check) => check.name === name)?.explanation ?? '',
+            /1 newer document that does not verify set aside/,
+          )
+        // Alone, a forged document is still a failure.
+        const forgedOnly = await verifyIntelQuote({
+          quote: pki.quote,
+          collateral: { ...pki.collateral, tcbInfos: pki.collateral.tcbInfos.map(forge) },
+          at,
+          rootCa: pki.root,
+        })
+        assert.equal(forgedOnly.ok, false)
+      })
+
+      it('orders TCB levels as Intel does, whatever their order in the JSON', async () => {
+        const reversed = await withEditedCollateral({
+          tcbInfo: (json) => {
+            json.tcbLevels.reverse()
+          },
+        })
+        const verdict = await verifyIntelQuote({
+          quote: reversed.quote,
+          collateral: reversed.collateral,
+          at,
+          rootCa: reversed.root,
+        })
+        assert.equal(verdict.status, 'UpToDate', verdict.error)
+      })
+
+      it('requires SEAMATTRIBUTES to be zero, as Intel does, even where the identity masks them out', async () => {
+        const seamAttributesOffset = 48 + 16 + 48 + 48
+        const debugModule = await withEditedCollateral(
+          {
+            tcbInfo: (json) => {
+              for (const identity of [json.tdxModule, ...json.tdxModuleIdentities])
+                identity.attributesMask = '0000000000000000'
+            },
+          },
+          (bytes) => {
+            bytes[seamAttributesOffset] = 0x01
+          },
+        )
+        const verdict = await verifyIntelQuote({
+          quote: debugModule.quote,
+          collateral: debugModule.collateral,
+          at,
+          rootCa: debugModule.root,
+        })
+        assert.equal(verdict.ok, false)
+        assert.match(verdict.error ?? '', /SEAMATTRIBUTES 0100000000000000 are not zero/)
       })
     })
   })

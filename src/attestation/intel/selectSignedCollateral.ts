@@ -94,16 +94,20 @@ export async function selectTcbInfo(
       name,
       `The collateral has no ${wantedId} TCB info for FMSPC ${toPlainHex(pck.fmspc)}.`,
     )
-  const current = candidates
-    .filter(({ parsed }) => isCurrentAt(parsed, at))
-    .sort((a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber)
-  const chosen = current[0]
-  if (!chosen)
+  const current = candidates.filter(({ parsed }) => isCurrentAt(parsed, at))
+  if (current.length === 0)
     checks.fail(
       name,
       `The ${wantedId} TCB info for FMSPC ${toPlainHex(pck.fmspc)} is not current at ${at.toISOString()} (${candidates.map(({ parsed }) => windowOf(parsed)).join('; ')}).`,
     )
-  const signer = await signerOf(chosen.document, collateral, root, rootCrl, at, name)
+  const { chosen, signer, setAside } = await newestSigned(
+    current,
+    collateral,
+    root,
+    rootCrl,
+    at,
+    name,
+  )
   if (!bytesEqual(chosen.parsed.pceId, pck.pceId))
     checks.fail(
       name,
@@ -111,7 +115,7 @@ export async function selectTcbInfo(
     )
   checks.pass(
     name,
-    `${wantedId} TCB info v${chosen.parsed.version} for FMSPC ${toPlainHex(pck.fmspc)}, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}`,
+    `${wantedId} TCB info v${chosen.parsed.version} for FMSPC ${toPlainHex(pck.fmspc)}, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}${setAsideNote(setAside)}`,
   )
   return chosen.parsed
 }
@@ -130,20 +134,61 @@ export async function selectQeIdentity(
     ({ parsed }) => parsed.id === wantedId,
   )
   if (candidates.length === 0) checks.fail(name, `The collateral has no ${wantedId} identity.`)
-  const chosen = candidates
-    .filter(({ parsed }) => isCurrentAt(parsed, at))
-    .sort((a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber)[0]
-  if (!chosen)
+  const current = candidates.filter(({ parsed }) => isCurrentAt(parsed, at))
+  if (current.length === 0)
     checks.fail(
       name,
       `The ${wantedId} identity is not current at ${at.toISOString()} (${candidates.map(({ parsed }) => windowOf(parsed)).join('; ')}).`,
     )
-  const signer = await signerOf(chosen.document, collateral, root, rootCrl, at, name)
+  const { chosen, signer, setAside } = await newestSigned(
+    current,
+    collateral,
+    root,
+    rootCrl,
+    at,
+    name,
+  )
   checks.pass(
     name,
-    `${wantedId} identity, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}`,
+    `${wantedId} identity, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}${setAsideNote(setAside)}`,
   )
   return chosen.parsed
+}
+
+/**
+ * The document with the highest TCB evaluation data number whose signature verifies. A document
+ * that does not verify (forged, or signed by a revoked or expired key) is set aside, so it can
+ * neither stand in for a valid one nor keep a valid one from counting; if none verifies, the
+ * newest one's failure is the reason.
+ */
+async function newestSigned<T extends { tcbEvaluationDataNumber: number }>(
+  documents: { document: SignedJson; parsed: T }[],
+  collateral: IntelCollateral,
+  root: X509Certificate,
+  rootCrl: X509Crl,
+  at: Date,
+  check: string,
+) {
+  const newestFirst = [...documents].sort(
+    (a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber,
+  )
+  let firstFailure: AttestationCheckError | undefined
+  for (const [index, candidate] of newestFirst.entries()) {
+    try {
+      const signer = await signerOf(candidate.document, collateral, root, rootCrl, at, check)
+      return { chosen: candidate, signer, setAside: index }
+    } catch (error) {
+      if (!(error instanceof AttestationCheckError)) throw error
+      firstFailure ??= error
+    }
+  }
+  throw firstFailure ?? new AttestationCheckError(check, 'No document applies.')
+}
+
+function setAsideNote(count: number): string {
+  return count
+    ? `; ${count} newer document${count > 1 ? 's' : ''} that do${count > 1 ? '' : 'es'} not verify set aside`
+    : ''
 }
 
 function parsedDocuments<T>(

@@ -232,8 +232,13 @@ async function runChecks(
 
   const pckExtensions = readPckExtensionsOrFail(pck)
   const tcbInfo = await selectTcbInfo(quote, pckExtensions, collateral, root, rootCrl, at, checks)
-  verdict.tcbEvaluationDataNumber = tcbInfo.tcbEvaluationDataNumber
   const qeIdentity = await selectQeIdentity(quote, collateral, root, rootCrl, at, checks)
+  // As Intel's library reports it (tcb_eval_ref_num): the lower of the TCB info's and the QE
+  // identity's, so fresh TCB info cannot vouch for a stale QE identity.
+  verdict.tcbEvaluationDataNumber = Math.min(
+    tcbInfo.tcbEvaluationDataNumber,
+    qeIdentity.tcbEvaluationDataNumber,
+  )
   verifyQeReportAgainstIdentity(quote, qeIdentity, checks)
   if (quote.tee === 'tdx') verifyTdxModule(quote, tcbInfo, checks)
 

@@ -1,4 +1,5 @@
 import { asBufferSource, hexToBytes, latin1ToString, toPlainHex } from '../bytes.ts'
+import { CollateralError } from '../errors.ts'
 import { X509Certificate, X509Crl } from './x509.ts'
 
 const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s\\n]*?)-----END \1-----/g
@@ -109,6 +110,42 @@ export function readCrls(bytes: Uint8Array): X509Crl[] {
 function tryCrl(der: Uint8Array): X509Crl[] {
   const crl = parseCrl(der)
   return crl ? [crl] : []
+}
+
+/**
+ * Certificates and CRLs from files given by a caller (`--certs`), read strictly: every file must
+ * hold at least one, and every PEM block in it must parse. A CRL that cannot be read is an error,
+ * never a CRL treated as absent (which would silently skip a revocation check).
+ */
+export function readCertificateFiles(files: readonly Uint8Array[]): {
+  certificates: X509Certificate[]
+  crls: X509Crl[]
+} {
+  const certificates: X509Certificate[] = []
+  const crls: X509Crl[] = []
+  files.forEach((file, index) => {
+    const text = latin1ToString(file)
+    const name = `Certificate file ${index + 1}`
+    if (text.includes('-----BEGIN')) {
+      for (const [label, parse, out] of [
+        ['CERTIFICATE', parseCertificate, certificates],
+        ['X509 CRL', parseCrl, crls],
+      ] as const)
+        for (const der of pemBlocks(text, label)) {
+          const parsed = parse(der)
+          if (!parsed)
+            throw new CollateralError(`${name} holds a ${label} block that cannot be read.`)
+          ;(out as (X509Certificate | X509Crl)[]).push(parsed)
+        }
+      return
+    }
+    const certificate = parseCertificate(file)
+    const crl = certificate ? undefined : parseCrl(file)
+    if (certificate) certificates.push(certificate)
+    else if (crl) crls.push(crl)
+    else throw new CollateralError(`${name} is neither a certificate nor a CRL that can be read.`)
+  })
+  return { certificates, crls }
 }
 
 const signatureResults = new Map<string, boolean>()

@@ -5,6 +5,7 @@ import { EvidenceFormatError } from './errors.ts'
 import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
+import { checkFileSizes } from './limits.ts'
 import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
 import { type AttestationPolicy, applyPolicy, reportDataCheck } from './policy.ts'
@@ -63,13 +64,14 @@ export async function verifyEvidence(
       ? readIntelCollateral(options.collateral)
       : (options.collateral ?? readIntelCollateral([]))
     verdict = await verifyIntelQuote({ quote: bytes, collateral, at: options.at })
-  } else if (kind === 'nvidia-cc')
+  } else if (kind === 'nvidia-cc') {
+    checkFileSizes(options.certs ?? [], 'certificate')
     verdict = await verifyNvidiaGpuEvidence({
       evidence: bytes,
       certificates: options.certs ?? [],
       at: options.at,
     })
-  else if (kind === 'sev-snp')
+  } else if (kind === 'sev-snp')
     verdict = await verifySevSnpReport({
       report: bytes,
       certificates: options.certs ?? [],

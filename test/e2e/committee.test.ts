@@ -183,4 +183,31 @@ describe('committee approval', () => {
       /0 times/,
     )
   })
+
+  it('bounds and pre-checks what it accepts before verifying anything', async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${dev.committee.url}/v1/approvals`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      })
+    const oversized = await post(JSON.stringify({ evidence: `0x${'00'.repeat(600_000)}` }))
+    assert.equal(oversized.status, 413)
+    const { registration } = await candidate()
+    const junk = toHex(new Uint8Array(4096).fill(7))
+    const unknownKind = await post(
+      JSON.stringify({
+        registration: { ...registration, evidenceHash: sha256(junk) },
+        evidence: junk,
+      }),
+    )
+    assert.equal(unknownKind.status, 422)
+    assert.match(
+      ((await unknownKind.json()) as { error: string }).error,
+      /no kind this verifier knows/,
+    )
+    const unnamed = await post(JSON.stringify({ registration, evidence: junk }))
+    assert.equal(unnamed.status, 422)
+    assert.match(((await unnamed.json()) as { error: string }).error, /does not hash to/)
+  })
 })

@@ -1,5 +1,8 @@
-import { asBufferSource, hexToBytes, latin1ToString, toPlainHex } from '../bytes.ts'
+import { sha256 as sha256Hex } from 'viem'
+import { BoundedCache } from '../boundedCache.ts'
+import { asBufferSource, hexToBytes, latin1ToString } from '../bytes.ts'
 import { CollateralError } from '../errors.ts'
+import { checkFileSizes } from '../limits.ts'
 import { X509Certificate, X509Crl } from './x509.ts'
 
 const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s\\n]*?)-----END \1-----/g
@@ -51,15 +54,12 @@ function tryCertificate(der: Uint8Array): X509Certificate[] {
   return certificate ? [certificate] : []
 }
 
-const parsedCertificates = new Map<string, X509Certificate | undefined>()
-const parsedCrls = new Map<string, X509Crl | undefined>()
-const cacheLimit = 512
-
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= cacheLimit) cache.clear()
-  cache.set(key, value)
-  return value
-}
+/**
+ * Parsed certificates and CRLs, kept by the SHA-256 of their DER bytes (never by the bytes
+ * themselves) and capped, so a warm verifier parses each once and no input grows the caches.
+ */
+const parsedCertificates = new BoundedCache<string, X509Certificate | undefined>(256)
+const parsedCrls = new BoundedCache<string, X509Crl | undefined>(64)
 
 /**
  * A certificate from DER bytes, or undefined if they are not one. Parsed certificates are kept
@@ -67,7 +67,7 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
  */
 export function parseCertificate(der: Uint8Array): X509Certificate | undefined {
   if (der[0] !== 0x30) return undefined
-  const key = toPlainHex(der)
+  const key = sha256Hex(der)
   if (parsedCertificates.has(key)) return parsedCertificates.get(key)
   let certificate: X509Certificate | undefined
   try {
@@ -79,13 +79,13 @@ export function parseCertificate(der: Uint8Array): X509Certificate | undefined {
   } catch {
     certificate = undefined
   }
-  return remember(parsedCertificates, key, certificate)
+  return parsedCertificates.set(key, certificate)
 }
 
 /** A CRL from DER bytes, or undefined if they are not one. Cached like certificates. */
 export function parseCrl(der: Uint8Array): X509Crl | undefined {
   if (der[0] !== 0x30) return undefined
-  const key = toPlainHex(der)
+  const key = sha256Hex(der)
   if (parsedCrls.has(key)) return parsedCrls.get(key)
   let crl: X509Crl | undefined
   try {
@@ -96,7 +96,7 @@ export function parseCrl(der: Uint8Array): X509Crl | undefined {
   } catch {
     crl = undefined
   }
-  return remember(parsedCrls, key, crl)
+  return parsedCrls.set(key, crl)
 }
 
 /** CRLs found in `bytes`: PEM blocks, DER, or hex text of DER. */
@@ -121,6 +121,7 @@ export function readCertificateFiles(files: readonly Uint8Array[]): {
   certificates: X509Certificate[]
   crls: X509Crl[]
 } {
+  checkFileSizes(files, 'certificate')
   const certificates: X509Certificate[] = []
   const crls: X509Crl[] = []
   files.forEach((file, index) => {
@@ -148,19 +149,23 @@ export function readCertificateFiles(files: readonly Uint8Array[]): {
   return { certificates, crls }
 }
 
-const signatureResults = new Map<string, boolean>()
+/**
+ * Signature results per parsed object: the caches above hand out one object per distinct DER, so
+ * these weak maps hold a result per (signed, issuer) pair for as long as both stay cached.
+ */
+const signatureResults = new WeakMap<X509Certificate | X509Crl, WeakMap<X509Certificate, boolean>>()
 
 /**
  * Whether `signed` (a certificate or CRL) carries a valid signature by `issuer`'s key. Only the
  * signature is checked here; names, dates and revocation are separate checks. Results are kept,
- * keyed by both encodings, since the answer for the same bytes never changes.
+ * since the answer for the same bytes never changes.
  */
 export async function isSignedBy(
   signed: X509Certificate | X509Crl,
   issuer: X509Certificate,
 ): Promise<boolean> {
-  const key = `${toPlainHex(new Uint8Array(signed.rawData))}/${toPlainHex(new Uint8Array(issuer.rawData))}`
-  const known = signatureResults.get(key)
+  let byIssuer = signatureResults.get(signed)
+  const known = byIssuer?.get(issuer)
   if (known !== undefined) return known
   let valid: boolean
   try {
@@ -171,7 +176,9 @@ export async function isSignedBy(
   } catch {
     valid = false
   }
-  return remember(signatureResults, key, valid)
+  if (!byIssuer) signatureResults.set(signed, (byIssuer = new WeakMap()))
+  byIssuer.set(issuer, valid)
+  return valid
 }
 
 /** Whether `at` lies within the certificate's validity period (both ends inclusive). */
@@ -202,15 +209,14 @@ function normaliseSerial(serial: string): string {
   return serial.toLowerCase().replace(/^0+/, '')
 }
 
-const importedKeys = new Map<string, Promise<CryptoKey>>()
+const importedKeys = new WeakMap<X509Certificate, Promise<CryptoKey>>()
 
 /** The certificate's public key as a WebCrypto key for signature verification (kept per certificate). */
 export function publicKeyOf(certificate: X509Certificate): Promise<CryptoKey> {
-  const key = toPlainHex(new Uint8Array(certificate.publicKey.rawData))
-  let imported = importedKeys.get(key)
+  let imported = importedKeys.get(certificate)
   if (!imported) {
     imported = certificate.publicKey.export()
-    remember(importedKeys, key, imported)
+    importedKeys.set(certificate, imported)
   }
   return imported
 }

@@ -176,7 +176,10 @@ export async function isSignedBy(
   } catch {
     valid = false
   }
-  if (!byIssuer) signatureResults.set(signed, (byIssuer = new WeakMap()))
+  if (!byIssuer) {
+    byIssuer = new WeakMap()
+    signatureResults.set(signed, byIssuer)
+  }
   byIssuer.set(issuer, valid)
   return valid
 }

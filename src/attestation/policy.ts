@@ -53,7 +53,18 @@ export type AttestationPolicy = {
   tdAttributes?: { mask: Hex; value: Hex }
   /** SEV-SNP: the VMPLs the report may come from (0 is the most privileged). Default: any. */
   allowedSnpVmpls?: number[]
+  /**
+   * TDX: events the replayed event log must hold, each by register and digest, or by register and
+   * measured text (e.g. the kernel command line). Requires an event log that replays.
+   */
+  requiredEvents?: RequiredEvent[]
 }
+
+/** An event a policy requires: in this register, with this SHA-384 digest or this measured text. */
+export type RequiredEvent = { mr: 'rtmr0' | 'rtmr1' | 'rtmr2' | 'rtmr3' } & (
+  | { digest: Hex; text?: never }
+  | { text: string; digest?: never }
+)
 
 export const productionPolicy: AttestationPolicy = {
   allowSim: false,
@@ -190,6 +201,29 @@ export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict 
       'td attributes',
       matches,
       `TDATTRIBUTES ${verdict.measurement.tdattributes ?? 'absent'} (${describeTdAttributes(actual)}) ${matches ? 'match' : 'do not match'} ${policy.tdAttributes.value} under mask ${policy.tdAttributes.mask}`,
+    )
+  }
+  if (verdict.tee === 'tdx' && policy.requiredEvents) {
+    const events = verdict.events
+    const missing = policy.requiredEvents.filter(
+      (required) =>
+        !events?.some(
+          (event) =>
+            event.mr === required.mr &&
+            (required.digest !== undefined
+              ? event.digest === required.digest.toLowerCase()
+              : event.dataIsMeasured && event.text === required.text),
+        ),
+    )
+    add(
+      'events',
+      events !== undefined && missing.length === 0,
+      events === undefined
+        ? 'the policy requires events, but no event log was verified (--event-log)'
+        : missing.length
+          ? `the event log lacks ${missing.map((event) => `${event.mr} ${event.digest?.slice(0, 18) ?? JSON.stringify(event.text?.slice(0, 40))}`).join(', ')}`
+          : `all ${policy.requiredEvents.length} required events are in the replayed log`,
+      'supply chain and transparency',
     )
   }
   if (verdict.tee === 'sev-snp' && policy.allowedSnpVmpls) {
@@ -375,6 +409,7 @@ export function parsePolicy(json: unknown): AttestationPolicy {
     'reportData',
     'tdAttributes',
     'allowedSnpVmpls',
+    'requiredEvents',
   ]
   const unknown = Object.keys(input).filter((key) => !known.includes(key))
   if (unknown.length)
@@ -505,6 +540,23 @@ export function parsePolicy(json: unknown): AttestationPolicy {
       const vmpl = count(entry, where)
       if (vmpl > 3) throw new PolicyFormatError(`${where} is not a VMPL (0 to 3).`)
       return vmpl
+    })
+  if (input.requiredEvents !== undefined)
+    policy.requiredEvents = list(input.requiredEvents, 'requiredEvents', (entry, where) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        throw new PolicyFormatError(`${where} is not an object { mr, digest } or { mr, text }.`)
+      const { mr, digest, text, ...rest } = entry as Record<string, unknown>
+      if (Object.keys(rest).length)
+        throw new PolicyFormatError(`${where} has unknown fields: ${Object.keys(rest).join(', ')}.`)
+      if (mr !== 'rtmr0' && mr !== 'rtmr1' && mr !== 'rtmr2' && mr !== 'rtmr3')
+        throw new PolicyFormatError(`${where}.mr is not rtmr0, rtmr1, rtmr2 or rtmr3.`)
+      if ((digest === undefined) === (text === undefined))
+        throw new PolicyFormatError(`${where} needs exactly one of digest and text.`)
+      if (typeof text === 'string') return { mr, text }
+      if (text !== undefined) throw new PolicyFormatError(`${where}.text is not a string.`)
+      const value = hex(digest, `${where}.digest`)
+      if (value.length !== 98) throw new PolicyFormatError(`${where}.digest is not 48 bytes.`)
+      return { mr, digest: value }
     })
   if (input.maxEvidenceAgeSeconds !== undefined)
     policy.maxEvidenceAgeSeconds = count(input.maxEvidenceAgeSeconds, 'maxEvidenceAgeSeconds')

@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import type { Check } from './checks.ts'
+import type { EventLogEvent } from './intel/eventLog.ts'
 
 /**
  * The kinds of evidence BOCC verifies. `nvidia-cc` is an NVIDIA GPU in confidential-computing mode;
@@ -39,6 +40,8 @@ export type EvidenceVerdict = {
   tcb?: Record<string, number>
   /** Intel: the TCB evaluation data number of the TCB info used (higher is a newer Intel TCB recovery). */
   tcbEvaluationDataNumber?: number
+  /** TDX: the events of the event log, when one was given and replays to the quote's RTMRs. */
+  events?: EventLogEvent[]
   /** SEV-SNP: the VMPL the report was requested from (0 is the most privileged). */
   vmpl?: number
   /** When the evidence says it was produced, for evidence that carries a time (sim). */

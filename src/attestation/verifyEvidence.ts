@@ -3,6 +3,7 @@ import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
 import type { Check } from './checks.ts'
 import { EvidenceFormatError } from './errors.ts'
 import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
+import { eventLogBytes } from './intel/eventLog.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
 import { checkFileSizes } from './limits.ts'
@@ -26,6 +27,8 @@ export type VerifyEvidenceOptions = {
    * ASK/ASVK/ARK), for an NVIDIA GPU its device certificate chain.
    */
   certs?: Uint8Array[]
+  /** TDX: the CCEL event log (its data, and optionally the ACPI CCEL table), replayed into RTMR0–3. */
+  eventLog?: Uint8Array[]
   /** When given, the verdict is `ok` only if the policy also accepts the evidence. */
   policy?: AttestationPolicy
   /** The report_data the relying party expects: checked with or without a policy. */
@@ -63,7 +66,12 @@ export async function verifyEvidence(
     const collateral = Array.isArray(options.collateral)
       ? readIntelCollateral(options.collateral)
       : (options.collateral ?? readIntelCollateral([]))
-    verdict = await verifyIntelQuote({ quote: bytes, collateral, at: options.at })
+    verdict = await verifyIntelQuote({
+      quote: bytes,
+      collateral,
+      at: options.at,
+      ...(options.eventLog?.length ? { eventLog: eventLogBytes(options.eventLog) } : {}),
+    })
   } else if (kind === 'nvidia-cc') {
     checkFileSizes(options.certs ?? [], 'certificate')
     verdict = await verifyNvidiaGpuEvidence({

@@ -1,3 +1,4 @@
+import { shortMessageOf } from '../../errors.ts'
 import {
   bytesEqual,
   concatBytes,
@@ -21,6 +22,7 @@ import {
 import { importP256PublicKey, isValidEcdsaSignature } from '../x509/signatures.ts'
 import type { IntelCollateral } from './collateral.ts'
 import { evaluateTcbStatus } from './evaluateTcbStatus.ts'
+import { replayEventLog } from './eventLog.ts'
 import { verifyQeReportAgainstIdentity, verifyTdxModule } from './matchIdentities.ts'
 import { type IntelQuote, intelQuoteConstants, isDebugQuote, parseIntelQuote } from './quote.ts'
 import { intelSgxRootCaPem } from './roots.ts'
@@ -38,6 +40,8 @@ export type VerifyIntelQuoteParameters = {
   collateral: IntelCollateral
   /** The time of verification: every certificate, CRL, TCB info and QE identity must be valid then. */
   at: Date
+  /** TDX: the CCEL event log data (see `eventLogBytes`), replayed against the quote's RTMRs. */
+  eventLog?: Uint8Array
   /**
    * The trust anchor. Defaults to the pinned Intel SGX Root CA; only tests (and Intel
    * pre-production platforms) give another.
@@ -81,6 +85,7 @@ export async function verifyIntelQuote(
       checks,
       verdict,
     )
+    if (quote.tee === 'tdx') await checkEventLog(quote, parameters.eventLog, checks, verdict)
     verdict.ok = status !== 'Revoked'
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
@@ -107,6 +112,7 @@ export function intelCheckTiers(tee: 'sgx' | 'tdx'): Record<string, CheckTier> {
     'qe identity match': hardware,
     ...(tee === 'tdx' ? { 'tdx module': hardware } : {}),
     'tcb level': hardware,
+    ...(tee === 'tdx' ? { 'event log replay': 'supply chain and transparency' as const } : {}),
   }
 }
 
@@ -153,6 +159,40 @@ function verdictOf(quote: IntelQuote, checks: CheckList): EvidenceVerdict {
     reportData: toHex(body.report.reportData),
     checks: checks.checks,
   }
+}
+
+/** Replays the event log, if given, and requires it to reach the quote's RTMR0–3. */
+async function checkEventLog(
+  quote: IntelQuote,
+  log: Uint8Array | undefined,
+  checks: CheckList,
+  verdict: EvidenceVerdict,
+): Promise<void> {
+  const name = 'event log replay'
+  if (quote.body.kind === 'sgx') return
+  if (!log)
+    return checks.notApplicable(
+      name,
+      'no event log was given (--event-log): RTMR0–3 are reported as opaque values',
+    )
+  let replayed: Awaited<ReturnType<typeof replayEventLog>>
+  try {
+    replayed = await replayEventLog(log)
+  } catch (error) {
+    return checks.fail(name, shortMessageOf(error))
+  }
+  const rtmrs = quote.body.report.rtmrs
+  for (const [index, value] of replayed.rtmrs.entries())
+    if (value !== toHex(rtmrs[index] as Uint8Array))
+      checks.fail(
+        name,
+        `The event log replays RTMR${index} to ${value.slice(0, 18)}…, but the quote holds ${toHex(rtmrs[index] as Uint8Array).slice(0, 18)}…: the log is not this TD's.`,
+      )
+  verdict.events = replayed.events
+  checks.pass(
+    name,
+    `${replayed.events.length} events replay to the quote's RTMR0–3 exactly, so each event is as authentic as the quote`,
+  )
 }
 
 let pinnedRoot: X509Certificate | undefined

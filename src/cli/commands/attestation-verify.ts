@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { inputLimits } from '../../attestation/limits.ts'
 import { readInputFile, readInputFiles } from '../../attestation/node/readInputFiles.ts'
 import { type AttestationPolicy, parsePolicy, productionPolicy } from '../../attestation/policy.ts'
 import type { EvidenceVerdict } from '../../attestation/types.ts'
@@ -8,7 +9,7 @@ import { checksJson, formatChecks } from '../formatChecks.ts'
 import { UsageError } from '../usage.ts'
 
 export const usage =
-  'bocc attestation verify EVIDENCE [--collateral PATH]... [--certs PATH]... [--at ISO-8601] [--policy FILE | --allow-sim] [--expect-report-data HEX] [--expect-gpu-nonce HEX] [--json]'
+  'bocc attestation verify EVIDENCE [--collateral PATH]... [--certs PATH]... [--event-log FILE]... [--at ISO-8601] [--policy FILE | --allow-sim] [--expect-report-data HEX] [--expect-gpu-nonce HEX] [--json]'
 export const summary =
   'verify Intel TDX/SGX, AMD SEV-SNP, NVIDIA GPU or sim evidence offline under the production policy (exit 0 when ok)'
 
@@ -30,6 +31,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       collateral: { type: 'string', multiple: true },
       certs: { type: 'string', multiple: true },
+      'event-log': { type: 'string', multiple: true },
       at: { type: 'string' },
       policy: { type: 'string' },
       'allow-sim': { type: 'boolean' },
@@ -62,6 +64,9 @@ export async function run(args: string[]): Promise<number> {
       at,
       collateral: await readInputFiles(values.collateral ?? []),
       certs: (await readInputFiles(values.certs ?? [])).map((file) => file.bytes),
+      eventLog: await Promise.all(
+        (values['event-log'] ?? []).map((file) => readInputFile(file, inputLimits.eventLogBytes)),
+      ),
       policy,
       ...(expectedReportData ? { expectedReportData } : {}),
       ...(expectedGpuNonce ? { expectedGpuNonce } : {}),
@@ -93,6 +98,7 @@ function jsonOf(verdict: EvidenceVerdict | undefined, error?: string) {
       ? { tcbEvaluationDataNumber: verdict.tcbEvaluationDataNumber }
       : {}),
     ...(verdict?.issuedAt ? { issuedAt: verdict.issuedAt.toISOString() } : {}),
+    ...(verdict?.events ? { events: verdict.events } : {}),
     ...checksJson(verdict?.checks ?? []),
     ...((error ?? verdict?.error) !== undefined ? { error: error ?? verdict?.error } : {}),
   }
@@ -144,7 +150,14 @@ function printVerdict(verdict: EvidenceVerdict, at: Date, policy: AttestationPol
   lines.push(`debug: ${verdict.debug ? 'yes' : 'no'}`)
   if (verdict.vmpl !== undefined) lines.push(`vmpl: ${verdict.vmpl}`)
   for (const [name, value] of Object.entries(verdict.measurement)) lines.push(`${name}: ${value}`)
-  lines.push(`reportData: ${verdict.reportData}`, '', formatChecks(verdict.checks))
+  lines.push(`reportData: ${verdict.reportData}`)
+  if (verdict.events) {
+    lines.push(`events: ${verdict.events.length} replayed (all of them with --json)`)
+    for (const event of verdict.events)
+      if (event.dataIsMeasured && event.text?.startsWith('kernel_cmdline: '))
+        lines.push(`  ${event.mr} ${event.type}: ${event.text}`)
+  }
+  lines.push('', formatChecks(verdict.checks))
   if (verdict.error) lines.push('', `error: ${verdict.error}`)
   console.log(lines.join('\n'))
 }

@@ -42,6 +42,16 @@ export type EvidenceVerdict = {
   tcbEvaluationDataNumber?: number
   /** TDX: the events of the event log, when one was given and replays to the quote's RTMRs. */
   events?: EventLogEvent[]
+  /** NVIDIA GPU: what the evidence and its certificates say the GPU is and runs. */
+  gpu?: {
+    architecture?: string
+    chip?: string
+    driverVersion?: string
+    vbiosVersion?: string
+    project?: string
+    projectSku?: string
+    chipSku?: string
+  }
   /** SEV-SNP: the VMPL the report was requested from (0 is the most privileged). */
   vmpl?: number
   /** When the evidence says it was produced, for evidence that carries a time (sim). */

@@ -7,6 +7,7 @@ import { eventLogBytes } from './intel/eventLog.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
 import { checkFileSizes } from './limits.ts'
+import { looksLikeRim } from './nvidia/rim.ts'
 import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
 import { type AttestationPolicy, applyPolicy, reportDataCheck } from './policy.ts'
@@ -73,10 +74,18 @@ export async function verifyEvidence(
       ...(options.eventLog?.length ? { eventLog: eventLogBytes(options.eventLog) } : {}),
     })
   } else if (kind === 'nvidia-cc') {
-    checkFileSizes(options.certs ?? [], 'certificate')
+    // RIMs may come with the collateral or the certificates: they are told apart by content.
+    const files = [
+      ...(options.certs ?? []),
+      ...(Array.isArray(options.collateral)
+        ? options.collateral.map((file) => (file instanceof Uint8Array ? file : file.bytes))
+        : []),
+    ]
+    checkFileSizes(files, 'certificate')
     verdict = await verifyNvidiaGpuEvidence({
       evidence: bytes,
-      certificates: options.certs ?? [],
+      certificates: files.filter((file) => !looksLikeRim(file)),
+      rims: files.filter(looksLikeRim),
       at: options.at,
     })
   } else if (kind === 'sev-snp')

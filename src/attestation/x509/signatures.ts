@@ -29,7 +29,7 @@ export async function isValidEcdsaSignature(
   key: CryptoKey | Promise<CryptoKey>,
   signature: Uint8Array,
   data: Uint8Array,
-  hash: 'SHA-256' | 'SHA-384',
+  hash: 'SHA-256' | 'SHA-384' | 'SHA-512',
 ): Promise<boolean> {
   try {
     return await globalThis.crypto.subtle.verify(

@@ -99,6 +99,7 @@ function jsonOf(verdict: EvidenceVerdict | undefined, error?: string) {
       : {}),
     ...(verdict?.issuedAt ? { issuedAt: verdict.issuedAt.toISOString() } : {}),
     ...(verdict?.events ? { events: verdict.events } : {}),
+    ...(verdict?.gpu ? { gpu: verdict.gpu } : {}),
     ...checksJson(verdict?.checks ?? []),
     ...((error ?? verdict?.error) !== undefined ? { error: error ?? verdict?.error } : {}),
   }
@@ -149,6 +150,10 @@ function printVerdict(verdict: EvidenceVerdict, at: Date, policy: AttestationPol
     )
   lines.push(`debug: ${verdict.debug ? 'yes' : 'no'}`)
   if (verdict.vmpl !== undefined) lines.push(`vmpl: ${verdict.vmpl}`)
+  if (verdict.gpu)
+    lines.push(
+      `gpu: ${verdict.gpu.chip ?? 'unknown chip'} (${verdict.gpu.architecture ?? 'unknown architecture'}), driver ${verdict.gpu.driverVersion ?? 'unknown'}, VBIOS ${verdict.gpu.vbiosVersion ?? 'unknown'}`,
+    )
   for (const [name, value] of Object.entries(verdict.measurement)) lines.push(`${name}: ${value}`)
   lines.push(`reportData: ${verdict.reportData}`)
   if (verdict.events) {

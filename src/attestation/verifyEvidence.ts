@@ -6,7 +6,7 @@ import { type IntelCollateral, type NamedFile, readIntelCollateral } from './int
 import { eventLogBytes } from './intel/eventLog.ts'
 import { looksLikeIntelQuote } from './intel/quote.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
-import { checkFileSizes } from './limits.ts'
+import { checkFileSizes, inputLimits } from './limits.ts'
 import { looksLikeRim } from './nvidia/rim.ts'
 import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
@@ -61,11 +61,12 @@ export async function verifyEvidence(
 ): Promise<EvidenceVerdict> {
   const bytes = readEvidence(evidence)
   const kind = recogniseEvidence(bytes)
+  const files = sortFiles(options)
   let verdict: EvidenceVerdict
   if (kind === 'sim') verdict = await verifySimEvidence(bytes)
   else if (kind === 'intel') {
     const collateral = Array.isArray(options.collateral)
-      ? readIntelCollateral(options.collateral)
+      ? readIntelCollateral(files.collateral)
       : (options.collateral ?? readIntelCollateral([]))
     verdict = await verifyIntelQuote({
       quote: bytes,
@@ -74,30 +75,26 @@ export async function verifyEvidence(
       ...(options.eventLog?.length ? { eventLog: eventLogBytes(options.eventLog) } : {}),
     })
   } else if (kind === 'nvidia-cc') {
-    // RIMs may come with the collateral or the certificates: they are told apart by content.
-    const files = [
-      ...(options.certs ?? []),
-      ...(Array.isArray(options.collateral)
-        ? options.collateral.map((file) => (file instanceof Uint8Array ? file : file.bytes))
-        : []),
-    ]
-    checkFileSizes(files, 'certificate')
+    const certificates = [...files.certs, ...files.collateral.map(bytesOf)]
+    checkFileSizes([...certificates, ...files.rims], 'certificate')
     verdict = await verifyNvidiaGpuEvidence({
       evidence: bytes,
-      certificates: files.filter((file) => !looksLikeRim(file)),
-      rims: files.filter(looksLikeRim),
+      certificates,
+      rims: files.rims,
       at: options.at,
     })
   } else if (kind === 'sev-snp')
     verdict = await verifySevSnpReport({
       report: bytes,
-      certificates: options.certs ?? [],
+      certificates: files.certs,
       at: options.at,
     })
   else
     throw new EvidenceFormatError(
       'The evidence is not an Intel DCAP quote, an AMD SEV-SNP report, NVIDIA GPU SPDM measurements or BOCC sim evidence.',
     )
+  if (kind !== 'nvidia-cc' && files.gpuEvidence.length > 0)
+    verdict = await withGpuEvidence(verdict, files, options)
   if (options.expectedGpuNonce && kind === 'nvidia-cc')
     verdict = withCheck(verdict, reportDataCheck(verdict, options.expectedGpuNonce, 'gpu nonce'))
   if (!options.policy)
@@ -114,6 +111,79 @@ export async function verifyEvidence(
     ...(options.expectedReportData ? { expectedReportData: options.expectedReportData } : {}),
     ...(options.evidenceTime ? { evidenceTime: options.evidenceTime } : {}),
   })
+}
+
+type SortedFiles = {
+  /** Intel collateral (and, for GPU evidence, whatever else came as collateral). */
+  collateral: (Uint8Array | NamedFile)[]
+  certs: Uint8Array[]
+  rims: Uint8Array[]
+  gpuEvidence: Uint8Array[]
+}
+
+/**
+ * The files given as collateral and certificates, sorted by content: NVIDIA RIMs and GPU evidence
+ * may come with either, beside the CPU's own collateral and certificates.
+ */
+function sortFiles(options: VerifyEvidenceOptions): SortedFiles {
+  const sorted: SortedFiles = { collateral: [], certs: [], rims: [], gpuEvidence: [] }
+  const sort = (file: Uint8Array | NamedFile, rest: (file: Uint8Array | NamedFile) => void) => {
+    const bytes = bytesOf(file)
+    if (looksLikeRim(bytes)) sorted.rims.push(bytes)
+    else if (isGpuEvidence(bytes)) sorted.gpuEvidence.push(readEvidence(bytes))
+    else rest(file)
+  }
+  if (Array.isArray(options.collateral))
+    for (const file of options.collateral) sort(file, (rest) => sorted.collateral.push(rest))
+  for (const file of options.certs ?? []) sort(file, (rest) => sorted.certs.push(bytesOf(rest)))
+  return sorted
+}
+
+function bytesOf(file: Uint8Array | NamedFile): Uint8Array {
+  return file instanceof Uint8Array ? file : file.bytes
+}
+
+function isGpuEvidence(file: Uint8Array): boolean {
+  if (file.length > inputLimits.evidenceBytes) return false
+  return looksLikeSpdmMeasurements(readEvidence(file))
+}
+
+/**
+ * CPU evidence given with GPU evidence: the GPU's is verified too (signature, chain, RIMs, the
+ * expected nonce), its checks join the verdict in the GPU tier, and the verdict is ok only if both
+ * are. Which GPU belongs to which CPU is the protocol's to say (report_data naming the GPU evidence).
+ */
+async function withGpuEvidence(
+  verdict: EvidenceVerdict,
+  files: SortedFiles,
+  options: VerifyEvidenceOptions,
+): Promise<EvidenceVerdict> {
+  const [gpuEvidence, ...more] = files.gpuEvidence
+  if (!gpuEvidence || more.length > 0)
+    throw new EvidenceFormatError('Give at most one GPU evidence file with CPU evidence.')
+  checkFileSizes([...files.certs, ...files.rims], 'certificate')
+  let gpu = await verifyNvidiaGpuEvidence({
+    evidence: gpuEvidence,
+    certificates: files.certs,
+    rims: files.rims,
+    at: options.at,
+  })
+  if (options.expectedGpuNonce)
+    gpu = withCheck(gpu, reportDataCheck(gpu, options.expectedGpuNonce, 'nonce'))
+  const checks = gpu.checks.map((check) => ({
+    ...check,
+    name: `gpu: ${check.name}`,
+    tier: 'gpu' as const,
+  }))
+  return {
+    ...verdict,
+    ok: verdict.ok && gpu.ok,
+    checks: [...verdict.checks, ...checks],
+    ...(gpu.gpu ? { gpu: gpu.gpu } : {}),
+    ...(verdict.error === undefined && gpu.error !== undefined
+      ? { error: `gpu: ${gpu.error}` }
+      : {}),
+  }
 }
 
 /** The verdict with one more check; a failed one makes it not ok and, if none was, its error. */

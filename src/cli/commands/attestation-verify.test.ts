@@ -152,6 +152,55 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       assert.match(unbound.stdout, /✘ policy: report_data binding/)
     })
 
+    it('verifies GPU evidence and RIMs given beside CPU evidence, recognised by content, with --event-log too', async () => {
+      const { signSimEvidence } = await import('../../enclave/tee/signSimEvidence.ts')
+      const evidence = path.join(scratch, 'cpu.bin')
+      await writeFile(
+        evidence,
+        await signSimEvidence({
+          measurement: `0x${'ab'.repeat(32)}`,
+          reportData: `0x${'cd'.repeat(64)}`,
+          debug: false,
+          issuedAt: new Date('2024-06-01T00:00:00Z'),
+        }),
+      )
+      const result = await runBocc([
+        ...['attestation', 'verify', evidence, '--allow-sim', '--json'],
+        ...['--collateral', v('nvidia-nvtrust/hopperAttestationReport.txt')],
+        ...['--certs', v('nvidia-nvtrust/hopperCertChain.txt')],
+        ...[
+          '--expect-gpu-nonce',
+          '931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb',
+        ],
+        ...['--at', '2024-06-01T00:00:00Z'],
+      ])
+      assert.equal(result.code, 0, result.stdout)
+      const verdict = JSON.parse(result.stdout)
+      assert.equal(verdict.gpu.driverVersion, '550.90.07')
+      const gpuChecks = verdict.checks.filter((check: { tier: string }) => check.tier === 'gpu')
+      assert.deepEqual(
+        gpuChecks.map((check: { name: string; status: string }) => `${check.name} ${check.status}`),
+        [
+          'gpu: evidence structure passed',
+          'gpu: spdm signature passed',
+          'gpu: certificate chain passed',
+          'gpu: driver rim not-applicable',
+          'gpu: vbios rim not-applicable',
+          'gpu: rim measurements not-applicable',
+          'gpu: nonce passed',
+        ],
+      )
+      const withRims = await runBocc([
+        ...['attestation', 'verify', evidence, '--allow-sim'],
+        ...['--collateral', v('nvidia-nvtrust/hopperAttestationReport.txt')],
+        ...['--collateral', v('nvidia-nvtrust/Driver_RIM_test_no_gpu.swidtag')],
+        ...['--certs', v('nvidia-nvtrust/hopperCertChain.txt')],
+        ...['--at', '2024-06-01T00:00:00Z'],
+      ])
+      assert.equal(withRims.code, 1)
+      assert.match(withRims.stdout, /✘ gpu: driver rim: The driver RIMs given are for 545.00/)
+    })
+
     it('exits 1 with an error for evidence it does not know, and 2 for a usage error', async () => {
       const unknown = await runBocc(['attestation', 'verify', v('MANIFEST.md'), '--json'])
       assert.equal(unknown.code, 1)

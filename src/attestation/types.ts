@@ -1,6 +1,5 @@
 import type { Hex } from 'viem'
 import type { Check } from './checks.ts'
-import type { EventLogEvent } from './intel/eventLog.ts'
 
 /**
  * The kinds of evidence BOCC verifies. `nvidia-cc` is an NVIDIA GPU in confidential-computing mode;
@@ -58,4 +57,22 @@ export type EvidenceVerdict = {
   issuedAt?: Date
   /** Why verification could not complete, when it could not. */
   error?: string
+}
+
+/** One event of a TDX event log (CCEL) that replayed to the quote's RTMRs (`intel/eventLog.ts`). */
+export type EventLogEvent = {
+  /** The register the event extends: `rtmr0`…`rtmr3`. */
+  mr: 'rtmr0' | 'rtmr1' | 'rtmr2' | 'rtmr3'
+  /** The TCG event type by name (`EV_…`), or its number in hex when it has no name here. */
+  type: string
+  /** The SHA-384 digest extended into the register. */
+  digest: `0x${string}`
+  /** The event data as text, when it is printable ASCII or UTF-16 (e.g. a kernel command line). */
+  text?: string
+  /**
+   * Whether the digest is SHA-384 of the event data, or of the text after GRUB's `grub_cmd: ` or
+   * `kernel_cmdline: ` prefix: then the data shown is exactly what was measured, and a policy may
+   * pin the event by its text.
+   */
+  dataIsMeasured: boolean
 }

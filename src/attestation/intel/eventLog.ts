@@ -2,6 +2,9 @@ import { ByteReader } from '../byteReader.ts'
 import { asBufferSource, bytesEqual, concatBytes, latin1ToString, toHex } from '../bytes.ts'
 import { EvidenceFormatError } from '../errors.ts'
 import { inputLimits } from '../limits.ts'
+import type { EventLogEvent } from '../types.ts'
+
+export type { EventLogEvent }
 
 /**
  * The TDX event log (CCEL): the TCG2 crypto-agile log (TCG PC Client Platform Firmware Profile)
@@ -10,23 +13,6 @@ import { inputLimits } from '../limits.ts'
  * no event extends). Replaying the log's SHA-384 digests, RTMR = SHA-384(RTMR ‖ digest), must
  * give the quote's RTMRs; then every event is as authentic as the quote.
  */
-export type EventLogEvent = {
-  /** The register the event extends: `rtmr0`…`rtmr3`. */
-  mr: 'rtmr0' | 'rtmr1' | 'rtmr2' | 'rtmr3'
-  /** The TCG event type by name (`EV_…`), or its number in hex when it has no name here. */
-  type: string
-  /** The SHA-384 digest extended into the register. */
-  digest: `0x${string}`
-  /** The event data as text, when it is printable ASCII or UTF-16 (e.g. a kernel command line). */
-  text?: string
-  /**
-   * Whether the digest is SHA-384 of the event data, or of the text after GRUB's `grub_cmd: ` or
-   * `kernel_cmdline: ` prefix: then the data shown is exactly what was measured, and a policy may
-   * pin the event by its text.
-   */
-  dataIsMeasured: boolean
-}
-
 export type ReplayedEventLog = {
   events: EventLogEvent[]
   /** The registers the log replays to, lower-case hex. */

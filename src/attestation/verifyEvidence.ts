@@ -1,5 +1,6 @@
 import { looksLikeSevSnpReport } from './amd/report.ts'
 import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
+import { latin1ToString } from './bytes.ts'
 import type { Check } from './checks.ts'
 import { EvidenceFormatError } from './errors.ts'
 import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
@@ -12,7 +13,10 @@ import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
 import { type AttestationPolicy, applyPolicy, reportDataCheck } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
-import { isSimEvidence, verifySimEvidence } from './sim/simEvidence.ts'
+
+/** The first bytes of sim evidence (`sim/simEvidenceFormat.ts`), checked without loading the sim verifier. */
+const simEvidenceMagic = 'BOCCSIM1'
+
 import type { EvidenceVerdict, TeeKind } from './types.ts'
 
 export type VerifyEvidenceOptions = {
@@ -42,7 +46,7 @@ export type VerifyEvidenceOptions = {
 
 /** The kind of evidence `bytes` hold (binary form), or undefined if no verifier knows it. */
 export function recogniseEvidence(bytes: Uint8Array): TeeKind | 'intel' | undefined {
-  if (isSimEvidence(bytes)) return 'sim'
+  if (latin1ToString(bytes.subarray(0, 8)) === simEvidenceMagic) return 'sim'
   if (looksLikeIntelQuote(bytes)) return 'intel'
   if (looksLikeSevSnpReport(bytes)) return 'sev-snp'
   if (looksLikeSpdmMeasurements(bytes)) return 'nvidia-cc'
@@ -63,7 +67,9 @@ export async function verifyEvidence(
   const kind = recogniseEvidence(bytes)
   const files = sortFiles(options)
   let verdict: EvidenceVerdict
-  if (kind === 'sim') verdict = await verifySimEvidence(bytes)
+  // Loaded only for sim evidence: its signature scheme (secp256k1, from viem) is heavy to import.
+  if (kind === 'sim')
+    verdict = await (await import('./sim/simEvidence.ts')).verifySimEvidence(bytes)
   else if (kind === 'intel') {
     const collateral = Array.isArray(options.collateral)
       ? readIntelCollateral(files.collateral)

@@ -35,13 +35,11 @@ async function signerOf(
   at: Date,
   check: string,
 ): Promise<X509Certificate> {
-  const body = stringToUtf8(document.body)
   let expired: X509Certificate | undefined
   for (const candidate of collateral.certificates) {
     if (candidate.issuer !== root.subject || commonNameOf(candidate) !== 'Intel SGX TCB Signing')
       continue
-    if (!(await isValidEcdsaSignature(publicKeyOf(candidate), document.signature, body, 'SHA-256')))
-      continue
+    if (!(await isSignedJsonBy(document, candidate))) continue
     if (!(await isSignedBy(candidate, root))) continue
     if (!isCertificateValidAt(candidate, at)) {
       expired = candidate
@@ -64,6 +62,34 @@ async function signerOf(
     'No Intel SGX TCB Signing certificate in the collateral that chains to the root verifies its signature.',
   )
 }
+
+/**
+ * Signature results per document object and certificate: the same text and signature always give
+ * the same answer, so a long-lived verifier checks each collateral document once per signer.
+ */
+const jsonSignatureResults = new WeakMap<SignedJson, WeakMap<X509Certificate, Promise<boolean>>>()
+
+function isSignedJsonBy(document: SignedJson, certificate: X509Certificate): Promise<boolean> {
+  let bySigner = jsonSignatureResults.get(document)
+  if (!bySigner) {
+    bySigner = new WeakMap()
+    jsonSignatureResults.set(document, bySigner)
+  }
+  let result = bySigner.get(certificate)
+  if (!result) {
+    result = isValidEcdsaSignature(
+      publicKeyOf(certificate),
+      document.signature,
+      stringToUtf8(document.body),
+      'SHA-256',
+    )
+    bySigner.set(certificate, result)
+  }
+  return result
+}
+
+/** Parsed documents per document object, so each is parsed once. */
+const parsedBodies = new WeakMap<SignedJson, unknown>()
 
 function isCurrentAt(document: { issueDate: Date; nextUpdate: Date }, at: Date): boolean {
   return (
@@ -198,7 +224,12 @@ function parsedDocuments<T>(
   const out: { document: SignedJson; parsed: T }[] = []
   for (const document of documents) {
     try {
-      out.push({ document, parsed: parse(document.body) })
+      let parsed = parsedBodies.get(document) as T | undefined
+      if (parsed === undefined) {
+        parsed = parse(document.body)
+        parsedBodies.set(document, parsed)
+      }
+      out.push({ document, parsed })
     } catch {
       // Unreadable documents cannot apply; if nothing else does, the caller reports what is missing.
     }

@@ -211,7 +211,22 @@ async function runChecks(
   checks: CheckList,
   verdict: EvidenceVerdict,
 ): Promise<TcbStatus> {
+  // The quote's own signature depends on no collateral: start it now, beside the chain checks
+  // (WebCrypto runs it off the main thread), and read its result where its check comes.
+  const quoteSignatureValid = isValidEcdsaSignature(
+    importP256PublicKey(quote.attestationKey),
+    quote.signature,
+    quote.signedBytes,
+    'SHA-256',
+  )
   const { pck, pckCa } = await verifyPckChain(quote, root, at, checks)
+  const pckKey = publicKeyOf(pck)
+  const qeReportSignatureValid = isValidEcdsaSignature(
+    pckKey,
+    quote.qeReportSignature,
+    quote.qeReportBytes,
+    'SHA-256',
+  )
 
   const rootCrl = await currentCrlOf(root, collateral.crls, at, 'root ca crl')
   if (crlListsCertificate(rootCrl, pckCa))
@@ -234,10 +249,7 @@ async function runChecks(
     `signed by ${commonNameOf(pckCa)}, current (${crlWindow(pckCrl)}), ${pckCrl.entries.length} revoked, PCK certificate not among them`,
   )
 
-  const pckKey = publicKeyOf(pck)
-  if (
-    !(await isValidEcdsaSignature(pckKey, quote.qeReportSignature, quote.qeReportBytes, 'SHA-256'))
-  )
+  if (!(await qeReportSignatureValid))
     checks.fail(
       'qe report signature',
       'The QE report signature does not verify with the PCK certificate key.',
@@ -259,14 +271,7 @@ async function runChecks(
     'QE REPORTDATA = SHA-256(attestation key ‖ QE authentication data) ‖ zeros',
   )
 
-  if (
-    !(await isValidEcdsaSignature(
-      importP256PublicKey(quote.attestationKey),
-      quote.signature,
-      quote.signedBytes,
-      'SHA-256',
-    ))
-  )
+  if (!(await quoteSignatureValid))
     checks.fail('quote signature', 'The quote signature does not verify with the attestation key.')
   checks.pass('quote signature', 'header and body signed by the attestation key')
 

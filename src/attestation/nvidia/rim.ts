@@ -1,4 +1,3 @@
-import { DOMParser } from '@xmldom/xmldom'
 import { asBufferSource, bytesEqual, latin1ToString, stringToUtf8, utf8ToString } from '../bytes.ts'
 import { CollateralError } from '../errors.ts'
 import {
@@ -82,7 +81,7 @@ export function looksLikeRim(file: Uint8Array): boolean {
  * Throws a CollateralError saying what is wrong.
  */
 export async function readRim(file: Uint8Array, root: X509Certificate, at: Date): Promise<Rim> {
-  const document = parseXml(utf8ToString(file))
+  const document = await parseXml(utf8ToString(file))
   const rootElement = document.documentElement as unknown as XmlNode & {
     namespaceURI: string | null
   }
@@ -260,11 +259,13 @@ type XmlElement = XmlNode & {
   getAttribute(name: string): string | null
 }
 
-function parseXml(text: string): { documentElement: unknown; childNodes: unknown } {
+async function parseXml(text: string): Promise<{ documentElement: unknown; childNodes: unknown }> {
   if (/<!DOCTYPE/i.test(text.slice(0, 4096)))
     throw new CollateralError(
       'The RIM has a DOCTYPE, which a RIM never needs (entity expansion refused).',
     )
+  // Loaded only when RIMs are given: the XML parser is the library's slowest import but one.
+  const { DOMParser } = await import('@xmldom/xmldom')
   let failure: string | undefined
   const document = new DOMParser({
     onError: (level: string, message: string) => {

@@ -1,6 +1,6 @@
-import { sha256 as sha256Hex } from 'viem'
+import { sha256 } from '@noble/hashes/sha2'
 import { BoundedCache } from '../boundedCache.ts'
-import { asBufferSource, hexToBytes, latin1ToString } from '../bytes.ts'
+import { asBufferSource, hexToBytes, latin1ToString, toPlainHex } from '../bytes.ts'
 import { CollateralError } from '../errors.ts'
 import { checkFileSizes } from '../limits.ts'
 import { X509Certificate, X509Crl } from './x509.ts'
@@ -60,6 +60,11 @@ function tryCertificate(der: Uint8Array): X509Certificate[] {
  */
 const parsedCertificates = new BoundedCache<string, X509Certificate | undefined>(256)
 const parsedCrls = new BoundedCache<string, X509Crl | undefined>(64)
+
+/** The cache key of DER bytes: their SHA-256 (synchronous, so parsing stays synchronous). */
+function sha256Hex(bytes: Uint8Array): string {
+  return toPlainHex(sha256(bytes))
+}
 
 /**
  * A certificate from DER bytes, or undefined if they are not one. Parsed certificates are kept

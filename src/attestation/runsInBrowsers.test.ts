@@ -47,6 +47,9 @@ describe('the attestation library runs in browsers', () => {
     // viem/accounts (the sim root's signer) left with the signer for src/enclave/tee.
     assert.deepEqual([...packages].sort(), [
       '@noble/hashes/sha2',
+      '@peculiar/asn1-ocsp',
+      '@peculiar/asn1-schema',
+      '@peculiar/asn1-x509',
       '@peculiar/x509',
       '@xmldom/xmldom',
       'reflect-metadata',

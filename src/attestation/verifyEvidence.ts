@@ -13,6 +13,7 @@ import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
 import { type AttestationPolicy, applyPolicy, reportDataCheck } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
+import { looksLikeOcspResponse } from './x509/ocsp.ts'
 
 /** The first bytes of sim evidence (`sim/simEvidenceFormat.ts`), checked without loading the sim verifier. */
 const simEvidenceMagic = 'BOCCSIM1'
@@ -87,6 +88,7 @@ export async function verifyEvidence(
       evidence: bytes,
       certificates,
       rims: files.rims,
+      ocspResponses: files.ocspResponses,
       at: options.at,
     })
   } else if (kind === 'sev-snp')
@@ -124,6 +126,7 @@ type SortedFiles = {
   collateral: (Uint8Array | NamedFile)[]
   certs: Uint8Array[]
   rims: Uint8Array[]
+  ocspResponses: Uint8Array[]
   gpuEvidence: Uint8Array[]
 }
 
@@ -132,10 +135,17 @@ type SortedFiles = {
  * may come with either, beside the CPU's own collateral and certificates.
  */
 function sortFiles(options: VerifyEvidenceOptions): SortedFiles {
-  const sorted: SortedFiles = { collateral: [], certs: [], rims: [], gpuEvidence: [] }
+  const sorted: SortedFiles = {
+    collateral: [],
+    certs: [],
+    rims: [],
+    ocspResponses: [],
+    gpuEvidence: [],
+  }
   const sort = (file: Uint8Array | NamedFile, rest: (file: Uint8Array | NamedFile) => void) => {
     const bytes = bytesOf(file)
     if (looksLikeRim(bytes)) sorted.rims.push(bytes)
+    else if (looksLikeOcspResponse(bytes)) sorted.ocspResponses.push(bytes)
     else if (isGpuEvidence(bytes)) sorted.gpuEvidence.push(readEvidence(bytes))
     else rest(file)
   }
@@ -172,6 +182,7 @@ async function withGpuEvidence(
     evidence: gpuEvidence,
     certificates: files.certs,
     rims: files.rims,
+    ocspResponses: files.ocspResponses,
     at: options.at,
   })
   if (options.expectedGpuNonce)

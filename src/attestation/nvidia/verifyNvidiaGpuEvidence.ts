@@ -12,6 +12,7 @@ import {
   readCertificates,
   type X509Certificate,
 } from '../x509/certificates.ts'
+import { checkChainRevocation, readOcspResponse } from '../x509/ocsp.ts'
 import { isValidEcdsaSignature } from '../x509/signatures.ts'
 import { type Rim, readRim } from './rim.ts'
 import { nvidiaDeviceIdentityCaPem, nvidiaRimRootPem } from './roots.ts'
@@ -37,6 +38,11 @@ export type VerifyNvidiaGpuEvidenceParameters = {
   rims?: Uint8Array[]
   /** Defaults to the pinned NVIDIA RIM signing root; only tests give another. */
   rimRootCa?: X509Certificate
+  /**
+   * OCSP responses (DER) for the device certificate chain, from NVIDIA's responder: revocation is
+   * checked only from these (nothing is fetched), and then for every certificate below the root.
+   */
+  ocspResponses?: Uint8Array[]
 }
 
 /** Every check of NVIDIA GPU evidence, in order, with its tier. */
@@ -44,6 +50,7 @@ export const nvidiaCheckTiers: Record<string, CheckTier> = {
   'evidence structure': 'gpu',
   'spdm signature': 'gpu',
   'certificate chain': 'gpu',
+  'certificate revocation': 'gpu',
   'driver rim': 'gpu',
   'vbios rim': 'gpu',
   'rim measurements': 'gpu',
@@ -115,6 +122,7 @@ export async function verifyNvidiaGpuEvidence(
       checks,
     )
     verdict.gpu = { ...gpuIdentityOf(chain), ...info }
+    await checkRevocation([...chain, root], parameters.ocspResponses ?? [], parameters.at, checks)
     const rimRoot = parameters.rimRootCa ?? nvidiaRimRootCa()
     if (!rimRoot) throw new Error('The pinned NVIDIA RIM root does not parse.')
     await compareWithRims(spdm, info, parameters.rims ?? [], rimRoot, parameters.at, checks)
@@ -188,6 +196,27 @@ async function runChecks(
     `${chain.map(commonNameOf).join(' ← ')} ← pinned ${commonNameOf(root)}, all valid at ${at.toISOString()}`,
   )
   return chain
+}
+
+/** Revocation of the device chain, from the OCSP responses given (none given: not checked, and said so). */
+async function checkRevocation(
+  chain: X509Certificate[],
+  files: Uint8Array[],
+  at: Date,
+  checks: CheckList,
+): Promise<void> {
+  const name = 'certificate revocation'
+  if (files.length === 0)
+    return checks.notApplicable(
+      name,
+      'no OCSP responses were given (--collateral): revocation of the GPU certificates was not checked',
+    )
+  try {
+    const responses = await Promise.all(files.map(readOcspResponse))
+    checks.pass(name, await checkChainRevocation(chain, responses, at))
+  } catch (error) {
+    checks.fail(name, shortMessageOf(error))
+  }
 }
 
 /** The GPU's chip and architecture, from the names of its identity certificates (e.g. GH100). */

@@ -152,7 +152,7 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       assert.match(unbound.stdout, /✘ policy: report_data binding/)
     })
 
-    it('verifies GPU evidence and RIMs given beside CPU evidence, recognised by content, with --event-log too', async () => {
+    it('verifies GPU evidence and RIMs given beside CPU evidence, recognised by content, by content', async () => {
       const { signSimEvidence } = await import('../../enclave/tee/signSimEvidence.ts')
       const evidence = path.join(scratch, 'cpu.bin')
       await writeFile(
@@ -184,6 +184,7 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
           'gpu: evidence structure passed',
           'gpu: spdm signature passed',
           'gpu: certificate chain passed',
+          'gpu: certificate revocation not-applicable',
           'gpu: driver rim not-applicable',
           'gpu: vbios rim not-applicable',
           'gpu: rim measurements not-applicable',

@@ -10,18 +10,22 @@ import { BoccError } from '../errors.ts'
 import { parseSevSnpReport } from './amd/report.ts'
 import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
 import { readIntelCollateral } from './intel/collateral.ts'
+import { replayEventLog } from './intel/eventLog.ts'
 import { parseQeIdentity } from './intel/qeIdentity.ts'
 import { parseIntelQuote } from './intel/quote.ts'
 import { topLevelMemberTexts } from './intel/signedJson.ts'
 import { parseTcbInfo } from './intel/tcbInfo.ts'
 import { verifyIntelQuote } from './intel/verifyIntelQuote.ts'
-import { parseSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
+import { readRim } from './nvidia/rim.ts'
+import { nvidiaRimRootPem } from './nvidia/roots.ts'
+import { parseSpdmMeasurements, readGpuOpaqueInfo } from './nvidia/spdmMeasurements.ts'
 import { parsePolicy } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
 import { parseSimEvidence } from './sim/simEvidence.ts'
 import { recogniseEvidence, verifyEvidence } from './verifyEvidence.ts'
-import { parseCertificate, parseCrl } from './x509/certificates.ts'
+import { parseCertificate, parseCrl, readCertificates } from './x509/certificates.ts'
 import { readDerItems } from './x509/der.ts'
+import { looksLikeOcspResponse, readOcspResponse } from './x509/ocsp.ts'
 
 describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async () => {
   /** A small seeded generator, so a failure names an input that can be replayed. */
@@ -134,6 +138,62 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
         const input = mutate(gpu, rng)
         expectNoCrash(() => parseSpdmMeasurements(input), `GPU evidence #${i}`)
         recogniseEvidence(input)
+        inputs++
+      }
+    })
+
+    it('NVIDIA opaque data: 5,000 mutated opaque fields', () => {
+      const rng = random(11)
+      const { opaqueData } = parseSpdmMeasurements(
+        evidenceVector('nvidia-nvtrust/hopperAttestationReport.txt'),
+      )
+      for (let i = 0; i < 5_000; i++) {
+        const input = mutate(opaqueData, rng)
+        expectNoCrash(() => readGpuOpaqueInfo(input), `opaque data #${i}`)
+        inputs++
+      }
+    })
+
+    it('TDX event logs: 1,000 mutated CCELs (the first 18 KiB, where the events are)', async () => {
+      const rng = random(12)
+      const log = vector('google-go-tdx-guest/ccel_data.dat').subarray(0, 18_200)
+      for (let i = 0; i < 1_000; i++) {
+        const input = mutate(log, rng)
+        await replayEventLog(input).catch((error: unknown) => {
+          if (!(error instanceof BoccError)) assert.fail(`event log #${i}: ${String(error)}`)
+        })
+        inputs++
+      }
+    })
+
+    it('RIMs and OCSP responses: 300 mutated RIMs and 1,000 random OCSP-looking inputs', async () => {
+      const rng = random(13)
+      const rim = vector('nvidia-nvtrust/Driver_RIM_test_no_gpu.swidtag')
+      const [root] = readCertificates(new TextEncoder().encode(nvidiaRimRootPem))
+      const at = new Date('2024-06-01T00:00:00Z')
+      for (let i = 0; i < 300; i++) {
+        const input = mutate(rim, rng)
+        await readRim(input, root as NonNullable<typeof root>, at).catch((error: unknown) => {
+          if (!(error instanceof BoccError)) assert.fail(`RIM #${i}: ${String(error)}`)
+        })
+        inputs++
+      }
+      for (let i = 0; i < 1_000; i++) {
+        const input = Uint8Array.of(
+          0x30,
+          0x82,
+          0x01,
+          0x00,
+          0x0a,
+          0x01,
+          0x00,
+          0xa0,
+          ...randomBytes(rng, 300),
+        )
+        looksLikeOcspResponse(input)
+        await readOcspResponse(input).catch((error: unknown) => {
+          if (!(error instanceof BoccError)) assert.fail(`OCSP #${i}: ${String(error)}`)
+        })
         inputs++
       }
     })

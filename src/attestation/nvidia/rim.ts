@@ -267,12 +267,18 @@ async function parseXml(text: string): Promise<{ documentElement: unknown; child
   // Loaded only when RIMs are given: the XML parser is the library's slowest import but one.
   const { DOMParser } = await import('@xmldom/xmldom')
   let failure: string | undefined
-  const document = new DOMParser({
-    onError: (level: string, message: string) => {
-      if (level !== 'warning') failure ??= message
-    },
-  }).parseFromString(text, 'text/xml')
-  if (failure || !document.documentElement)
+  let document: ReturnType<InstanceType<typeof DOMParser>['parseFromString']> | undefined
+  try {
+    document = new DOMParser({
+      onError: (level: string, message: string) => {
+        if (level !== 'warning') failure ??= message
+      },
+    }).parseFromString(text, 'text/xml')
+  } catch (error) {
+    // Fatal errors are thrown rather than reported.
+    failure ??= error instanceof Error ? error.message : String(error)
+  }
+  if (failure || !document?.documentElement)
     throw new CollateralError(
       `The RIM is not well-formed XML: ${(failure ?? 'no root element').split('\n')[0]}`,
     )

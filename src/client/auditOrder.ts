@@ -1,6 +1,6 @@
 import { type Address, recoverTypedDataAddress } from 'viem'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check } from '../attestation/types.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import { decodeOrderRequest } from '../protocol/orderRequest.ts'
@@ -46,7 +46,8 @@ export async function auditOrder(parameters: {
     policy: parameters.policy,
   })
   const checks: Check[] = [...enclave.checks]
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  const check = (name: string, ok: boolean, detail: string) =>
+    checks.push(checkOf(name, ok, detail, 'order'))
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
   try {
@@ -118,5 +119,5 @@ export async function auditOrder(parameters: {
       check('output hash', false, shortMessageOf(error))
     }
   }
-  return { ok: checks.every((item) => item.ok), checks, order, enclave }
+  return { ok: checksPassed(checks), checks, order, enclave }
 }

@@ -1,6 +1,7 @@
 import { type Address, type Hex, sha256 } from 'viem'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
@@ -52,7 +53,8 @@ export async function verifyEnclave(parameters: {
   if (record.provider === '0x0000000000000000000000000000000000000000')
     throw new EnclaveNotFoundError(enclave)
   const checks: Check[] = []
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  const check = (name: string, ok: boolean, detail: string) =>
+    checks.push(checkOf(name, ok, detail, 'order'))
   check(
     'enclave active on-chain',
     await client.readContract({ ...contract, functionName: 'isEnclaveActive', args: [enclave] }),
@@ -77,7 +79,7 @@ export async function verifyEnclave(parameters: {
     policy,
     at: parameters.at ?? new Date(),
   })
-  for (const item of judged.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
+  for (const item of judged.checks) checks.push({ ...item, name: `evidence: ${item.name}` })
   const measurement = runtimeMeasurementOf(judged)
   check(
     'measurement ↔ on-chain record',
@@ -115,6 +117,6 @@ export async function verifyEnclave(parameters: {
     evidenceHash: record.evidenceHash,
     verdict: judged,
     checks,
-    ok: checks.every((item) => item.ok),
+    ok: checksPassed(checks),
   }
 }

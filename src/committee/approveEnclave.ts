@@ -1,7 +1,8 @@
 import { type Address, type Hex, sha256 } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
+import { type Check, checkOf } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
@@ -18,7 +19,7 @@ export class ApprovalRefusedError extends BoccError {
   override name = 'ApprovalRefusedError'
   readonly checks: Check[]
   constructor(failed: Check, checks: Check[]) {
-    super(`approval refused: ${failed.name}: ${failed.detail}`)
+    super(`approval refused: ${failed.name}: ${failed.explanation}`)
     this.checks = checks
   }
 }
@@ -51,7 +52,8 @@ export async function approveEnclave(
   const at = parameters.at ?? new Date()
   const client = connection.publicClient
   const checks: Check[] = []
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  const check = (name: string, ok: boolean, detail: string) =>
+    checks.push(checkOf(name, ok, detail, 'order'))
 
   check(
     'evidence hash',
@@ -91,7 +93,7 @@ export async function approveEnclave(
     policy: onChainPolicy,
     at,
   })
-  for (const item of verdict.checks) check(`evidence: ${item.name}`, item.ok, item.detail)
+  for (const item of verdict.checks) checks.push({ ...item, name: `evidence: ${item.name}` })
   check(
     'measurement matches the evidence',
     runtimeMeasurementOf(verdict) === registration.measurement.toLowerCase(),
@@ -128,7 +130,7 @@ export async function approveEnclave(
     `${validity} s (limit ${maxValidity} s)`,
   )
 
-  const failed = checks.find((item) => !item.ok)
+  const failed = checks.find((item) => item.status !== 'passed' && item.status !== 'not-applicable')
   if (failed) throw new ApprovalRefusedError(failed, checks)
   const signature = await parameters.member.signTypedData({
     domain: protocolDomain(connection.chain.id, protocol),

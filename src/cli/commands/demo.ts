@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatEther, parseEther, parseEventLogs } from 'viem'
+import type { Check } from '../../attestation/checks.ts'
 import type { AttestationPolicy } from '../../attestation/policy.ts'
-import type { Check } from '../../attestation/types.ts'
 import { boccProtocolAbi, boccTokenAbi } from '../../chain/artifacts.ts'
 import { connectSigner } from '../../chain/connectChain.ts'
 import { deployContracts } from '../../chain/deployContracts.ts'
@@ -26,6 +26,7 @@ import { BoccError } from '../../errors.ts'
 import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
 import { spawnProviderNode } from '../../provider/spawnProviderNode.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
+import { formatChecks } from '../formatChecks.ts'
 import { UsageError } from '../usage.ts'
 
 export const usage = 'bocc demo [--image FILE] [--chain-port PORT]'
@@ -302,6 +303,5 @@ async function timedStep<T>(
 }
 
 function printChecks(checks: Check[]) {
-  for (const check of checks)
-    console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+  console.log(formatChecks(checks, '  '))
 }

@@ -6,6 +6,7 @@ import { auditOrder } from '../../client/auditOrder.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
+import { formatChecks } from '../formatChecks.ts'
 import { orderIdArgument, UsageError } from '../usage.ts'
 
 export const usage =
@@ -64,8 +65,7 @@ export async function run(args: string[]): Promise<number> {
       ),
     )
   } else {
-    for (const check of audit.checks)
-      console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+    console.log(formatChecks(audit.checks, '  '))
     console.log(audit.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
   }
   return audit.ok ? 0 : 1

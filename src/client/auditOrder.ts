@@ -1,6 +1,6 @@
 import { recoverTypedDataAddress } from 'viem'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check } from '../attestation/types.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import { describeFailureReason } from '../protocol/failureReasons.ts'
@@ -42,7 +42,8 @@ export async function auditOrder(
     at: new Date(Number(ranBlock.timestamp) * 1000),
   })
   const checks: Check[] = [...enclave.checks]
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  const check = (name: string, ok: boolean, detail: string) =>
+    checks.push(checkOf(name, ok, detail, 'order'))
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
   try {
@@ -113,5 +114,5 @@ export async function auditOrder(
       check('output available', false, shortMessageOf(error))
     }
   }
-  return { ok: checks.every((item) => item.ok), checks, order, enclave }
+  return { ok: checksPassed(checks), checks, order, enclave }
 }

@@ -31,9 +31,16 @@ results.hpke_unwrap_ms = await medianMs(50, () =>
 
 const started = performance.now()
 // Loaded only now: static imports would load ONNX Runtime before the telemetry switch above.
-const { loadOcrBundle } = await import('../src/enclave/solutions/ocr/ocrBundle.ts')
-const { createOcrEngine } = await import('../src/enclave/solutions/ocr/recogniseText.ts')
-const engine = await createOcrEngine(loadOcrBundle())
+const { paddleOcrSolution } = await import('../src/solutions/paddleocr/paddleOcrSolution.ts')
+const { createOcrEngine } = await import('../src/enclave/runners/ocr/recogniseText.ts')
+const ocr = paddleOcrSolution()
+const ocrFile = (role: string) =>
+  ocr.files.find((file) => file.name === ocr.manifest.files?.[role])?.bytes ?? new Uint8Array()
+const engine = await createOcrEngine({
+  detection: ocrFile('detection'),
+  recognition: ocrFile('recognition'),
+  dictionary: ocrFile('dictionary'),
+})
 results.ocr_model_load_ms = Number((performance.now() - started).toFixed(1))
 const page = new Uint8Array(await readFile('examples/lab-report.png'))
 results.ocr_page_ms = await medianMs(5, () => engine.recognise(page))

@@ -16,6 +16,11 @@ export const runtimePaths = [
   'src/protocol',
   'src/attestation/sim',
   'src/attestation/types.ts',
+  // The report parsers the hardware backends read their own measurement with.
+  'src/attestation/intel/quote.ts',
+  'src/attestation/amd/report.ts',
+  'src/attestation/byteReader.ts',
+  'src/attestation/errors.ts',
   'src/errors.ts',
 ]
 

@@ -4,8 +4,8 @@ import { connectSigner, type SignerConnection } from '../chain/connectChain.ts'
 import { sendTransaction } from '../chain/sendTransaction.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
+import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
-import { describeFailureReason } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
 import { ensureStake } from './ensureStake.ts'
@@ -256,18 +256,13 @@ function watchOrders(parameters: {
   }
 
   async function executeOrder({ orderId, terms }: PendingOrder) {
-    const [request, inputCiphertext] = await Promise.all([
-      parameters.blobs.get(terms.requestHash),
-      parameters.blobs.get(terms.inputHash),
-    ])
     const result = await runOrderInEnclave({
       enclave: parameters.enclave,
       chainId: connection.chain.id,
       protocol,
       orderId,
       terms,
-      request,
-      inputCiphertext,
+      blobs: parameters.blobs,
     })
     if ('failure' in result) return result
     const outputHash = await parameters.blobs.put(result.output)

@@ -31,9 +31,9 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
     if (closed) return { failure: failureReasons.solutionUnavailable, message: 'runner closed' }
     if (!worker.child.connected) worker = await startWorker(bundle)
     const child = worker.child
-    const outcome = await new Promise<JobOutcome | 'killed'>((resolve) => {
+    const outcome = await new Promise<JobOutcome>((resolve) => {
       let settled = false
-      const finish = (value: JobOutcome | 'killed') => {
+      const finish = (value: JobOutcome) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -54,14 +54,18 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
           }),
         limits.timeoutMs,
       )
-      const poll = setInterval(() => {
-        if (residentBytes(child) > memoryLimitBytes)
-          kill({
-            failure: failureReasons.jobOutOfMemory,
-            message: `the job needed more than its limit of ${limits.memoryMiB} MiB`,
-          })
-      }, memoryPollMs)
+      const overMemory = () => {
+        if (residentBytes(child) <= memoryLimitBytes) return false
+        kill({
+          failure: failureReasons.jobOutOfMemory,
+          message: `the job needed more than its limit of ${limits.memoryMiB} MiB`,
+        })
+        return true
+      }
+      const poll = setInterval(overMemory, memoryPollMs)
       const onMessage = (message: NativeWorkerResponse) => {
+        // A job that ends between two looks is measured at its end, too.
+        if (overMemory()) return
         if (message.type === 'done') finish({ outputs: message.outputs })
         else if (message.type === 'rejected')
           finish({ failure: failureReasons.inputRejected, message: message.message })
@@ -72,12 +76,11 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
         finish({ failure: failureReasons.jobCrashed, message: 'the job’s process died' })
       child.on('message', onMessage)
       child.once('exit', onExit)
-      child.send({ type: 'job', inputs: job.inputs } satisfies NativeWorkerRequest)
+      if (!overMemory())
+        child.send({ type: 'job', inputs: job.inputs } satisfies NativeWorkerRequest)
     })
-    if (!child.connected || outcome === 'killed') worker = await startWorker(bundle)
-    return outcome === 'killed'
-      ? { failure: failureReasons.jobCrashed, message: 'killed' }
-      : outcome
+    if (!child.connected) worker = await startWorker(bundle)
+    return outcome
   }
 
   return {

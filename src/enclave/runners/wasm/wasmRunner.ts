@@ -129,8 +129,9 @@ function runInWorker(parameters: {
                 message: `the module exited with status ${result.code}`,
               },
         )
-      // A trap with its memory at the ceiling: it ran out of memory (memory.grow failed).
-      else if (result.memoryBytes + wasmPageBytes > limits.memoryMiB * 2 ** 20) finish(outOfMemory)
+      // A trap with its memory near the ceiling (over 3/4 of it) is taken for memory.grow having
+      // failed: the job ran out of memory.
+      else if (result.memoryBytes > 0.75 * limits.memoryMiB * 2 ** 20) finish(outOfMemory)
       else finish({ failure: failureReasons.jobCrashed, message: 'the module trapped' })
     })
     worker.once('error', (error: Error & { code?: string }) =>

@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { decryptObject, encryptObject } from '../src/crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, unwrapKey, wrapKey } from '../src/crypto/hpke.ts'
 import { benchAttestation } from './attestation.ts'
+import { benchEnclaveMemory } from './enclaveMemory.ts'
 import { medianMs } from './median.ts'
 
 const results: Record<string, number> = {}
@@ -46,6 +47,11 @@ const page = new Uint8Array(await readFile('examples/lab-report.png'))
 results.ocr_page_ms = await medianMs(5, () => engine.recognise(page))
 
 Object.assign(results, await benchAttestation())
+// BOCC_BENCH_ENCLAVE_ORDERS: fewer orders for a smoke run.
+Object.assign(
+  results,
+  await benchEnclaveMemory(Number(process.env.BOCC_BENCH_ENCLAVE_ORDERS ?? 1000)),
+)
 
 await mkdir('bench/results', { recursive: true })
 await writeFile('bench/results/bench.json', `${JSON.stringify(results, null, 2)}\n`)

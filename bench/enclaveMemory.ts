@@ -33,7 +33,7 @@ export function treeRssMiB(pid: number): number {
 
 /**
  * Runs `orders` OCR orders and reports `enclave_rss_mib` (the peak) and `enclave_rss_growth_mib`
- * (from order 100, or the first tenth of a shorter run, to the last).
+ * (from order 100, or the first tenth of a shorter run, to the last; at least 20 orders).
  */
 export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, number>> {
   const enclave = await startEnclave({ tee: 'sim' })
@@ -46,9 +46,12 @@ export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, 
     })
     const image = new Uint8Array(await readFile('examples/lab-report.png'))
     const pid = enclave.process.pid as number
-    const baselineOrder = Math.min(100, Math.floor(orders / 10))
+    const baselineOrder = Math.max(10, Math.min(100, Math.floor(orders / 10)))
+    // Each end of the growth is the mean of ten orders' readings, not one reading.
+    const window = 10
     let peak = 0
-    let baseline = 0
+    const early: number[] = []
+    const late: number[] = []
     let last = 0
     for (let i = 1; i <= orders; i++) {
       const { key, ciphertext } = await encryptObject(image)
@@ -79,17 +82,20 @@ export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, 
       await enclave.takeBlob(result.output)
       last = treeRssMiB(pid)
       peak = Math.max(peak, last)
-      if (i === baselineOrder) baseline = last
+      if (i > baselineOrder - window && i <= baselineOrder) early.push(last)
+      if (i > orders - window) late.push(last)
     }
     return {
       enclave_orders: orders,
       enclave_rss_mib: Math.round(peak),
-      enclave_rss_growth_mib: Math.round(last - baseline),
+      enclave_rss_growth_mib: Math.round(mean(late) - mean(early)),
     }
   } finally {
     await enclave.stop()
   }
 }
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length
 
 if (import.meta.main) {
   const orders = Number(process.argv[2] ?? 1000)

@@ -126,6 +126,9 @@ async function main() {
         inputCiphertexts,
         ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
       })
+      // The order's buffers are garbage now: collected at once, the resident set stays flat
+      // from order to order instead of swinging with V8's lazy collection.
+      ;(globalThis as { gc?: () => void }).gc?.()
       if ('failure' in result) {
         status(`order ${order.orderId} failed (reason ${result.reason}: ${result.message})`)
         return result

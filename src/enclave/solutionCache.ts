@@ -22,6 +22,8 @@ type Entry = {
   keyHash?: Hex
   loaded?: ReadySolution
   lastUsed: number
+  /** Orders opening an encrypted solution take turns: it is decrypted and started once. */
+  turn?: Promise<void>
 }
 
 /**
@@ -36,6 +38,7 @@ export function createSolutionCache(parameters: {
   maxSolutions?: number
 }) {
   const entries = new Map<Hex, Entry>()
+  const loading = new Map<Hex, Promise<void>>()
   const maxSolutions = parameters.maxSolutions ?? 4
 
   const activate = async (entry: Entry, pack: Uint8Array) => {
@@ -69,12 +72,18 @@ export function createSolutionCache(parameters: {
     },
     /** Loads a bundle blob handed over by the host; throws a one-line error when it cannot. */
     async load(solutionHash: Hex, bundle: Uint8Array) {
-      const existing = entries.get(solutionHash)
-      if (existing) return this.has(solutionHash)
-      const entry: Entry = { solutionHash, lastUsed: Date.now() }
-      if (isSolutionPack(bundle)) await activate(entry, bundle)
-      else entry.ciphertext = bundle
-      entries.set(solutionHash, entry)
+      // Two orders may bring the same bundle at once: one load, which both wait for.
+      let load = loading.get(solutionHash)
+      if (!entries.has(solutionHash) && !load) {
+        const entry: Entry = { solutionHash, lastUsed: Date.now() }
+        load = (async () => {
+          if (isSolutionPack(bundle)) await activate(entry, bundle)
+          else entry.ciphertext = bundle
+          entries.set(solutionHash, entry)
+        })().finally(() => loading.delete(solutionHash))
+        loading.set(solutionHash, load)
+      }
+      await load
       return this.has(solutionHash)
     },
     /** The solution ready for one order, or why the order cannot run (reason 4 or 5). */
@@ -112,6 +121,12 @@ export function createSolutionCache(parameters: {
           message: 'the key release does not open for this order',
         }
       }
+      const previous = entry.turn ?? Promise.resolve()
+      let done = () => {}
+      entry.turn = new Promise<void>((resolve) => {
+        done = resolve
+      })
+      await previous
       try {
         if (entry.loaded)
           return sha256(key) === entry.keyHash
@@ -140,6 +155,7 @@ export function createSolutionCache(parameters: {
         return entry.loaded as unknown as ReadySolution
       } finally {
         key.fill(0)
+        done()
       }
     },
     async close() {

@@ -46,6 +46,8 @@ export async function startEnclave(parameters: {
   const [file, ...args] = [
     ...(parameters.launcher ?? []),
     process.execPath,
+    // The runtime collects each order's garbage at once (src/enclave/main.ts).
+    '--expose-gc',
     enclaveEntry,
     '--tee',
     parameters.tee,

@@ -21,14 +21,18 @@ import {
 } from '../../src/protocol/solutionBundle.ts'
 import { startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
-import { type ProviderNode, startProviderNode } from '../../src/provider/providerNode.ts'
+import {
+  type ProviderEvent,
+  type ProviderNode,
+  startProviderNode,
+} from '../../src/provider/providerNode.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { runOrderInEnclave } from '../../src/provider/runOrderInEnclave.ts'
 import { paddleOcrSolution } from '../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { matMulModel } from '../support/onnxModel.ts'
-import { assembleWat, echoWat } from '../support/wasmModules.ts'
+import { assembleWat, echoWat, loopWat } from '../support/wasmModules.ts'
 
 const policy = { allowSim: true, allowedMeasurements: [measureRuntime()] }
 const wasmManifest = {
@@ -53,6 +57,7 @@ describe('ONNX and WASI orders through the provider and the chain', () => {
   let blobs: BlobStore
   let node: ProviderNode
   let enclave: VerifiedEnclave
+  const events: ProviderEvent[] = []
 
   before(async () => {
     dev = await startLocalProtocol()
@@ -66,7 +71,7 @@ describe('ONNX and WASI orders through the provider and the chain', () => {
       tee: 'sim',
       committeeUrls: [dev.committee.url],
       price: parseEther('1'),
-      onEvent: () => {},
+      onEvent: (event) => events.push(event),
     })
     enclave = await verifyEnclave({
       connection: dev.signers.customer,
@@ -147,6 +152,49 @@ describe('ONNX and WASI orders through the provider and the chain', () => {
     )
     const text = new TextDecoder().decode(outputs.result)
     assert.ok(text.startsWith('confidential numbersmain.wasm\0--sum\0'), text)
+  })
+
+  it('a job that loops ends in the enclave’s signed failure on-chain: the customer is refunded', async () => {
+    const solution = await publishSolutionBundle(
+      blobs,
+      createSolutionBundle(
+        { ...wasmManifest, name: 'forever', limits: { memoryMiB: 16, timeoutMs: 300 } },
+        [{ path: 'main.wasm', bytes: await assembleWat(loopWat) }],
+      ),
+    )
+    const placed = await placeOrder({
+      connection: dev.signers.customer,
+      protocol: dev.deployment.protocol,
+      blobs,
+      teeOfferId: node.offerId,
+      solutionOfferId: 0,
+      enclave,
+      solutionHash: solution.solutionHash,
+      solutionBundleHash: solution.bundleHash,
+      inputs: [{ bytes: toBytes('x') }],
+    })
+    await assert.rejects(
+      waitForOrderCompletion({
+        connection: dev.signers.customer,
+        protocol: dev.deployment.protocol,
+        orderId: placed.orderId,
+        timeoutMs: 60_000,
+      }),
+      /failed in the enclave: .*the escrow went back to the customer/,
+    )
+    const failed = await readOrder({
+      connection: dev.signers.customer,
+      protocol: dev.deployment.protocol,
+      orderId: placed.orderId,
+    })
+    assert.equal(failed.status, 'failed')
+    const reported = events.find((event) => event.event === 'failure-submitted')
+    assert.ok(reported && 'code' in reported)
+    assert.equal(reported.code, 7)
+    assert.match(
+      reported.reason,
+      /the job exceeded its time limit \(the job ran past its limit of 300 ms\)/,
+    )
   })
 
   it('refuses inputs over the declared limits before escrow, naming the limit', async () => {

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { BoccError } from '../../../errors.ts'
+import { BoccError, shortMessageOf } from '../../../errors.ts'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
 import type { Job, JobOutcome, JobRunner } from '../jobRunner.ts'
@@ -23,14 +23,23 @@ export class SolutionLoadError extends BoccError {
 export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunner> {
   const { limits } = bundle.manifest
   const memoryLimitBytes = limits.memoryMiB * 2 ** 20
-  let worker = await startWorker(bundle)
+  // The first load must work (else the solution does not load); a restart is awaited by the next job.
+  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(await startWorker(bundle))
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
 
   const runOne = async (job: Job): Promise<JobOutcome> => {
     if (closed) return { failure: failureReasons.solutionUnavailable, message: 'runner closed' }
-    if (!worker.child.connected) worker = await startWorker(bundle)
-    const child = worker.child
+    let child: ChildProcess
+    try {
+      child = (await worker).child
+      if (isGone(child)) {
+        worker = startWorker(bundle)
+        child = (await worker).child
+      }
+    } catch (error) {
+      return { failure: failureReasons.solutionUnavailable, message: shortMessageOf(error) }
+    }
     const outcome = await new Promise<JobOutcome>((resolve) => {
       let settled = false
       const finish = (value: JobOutcome) => {
@@ -79,7 +88,11 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
       if (!overMemory())
         child.send({ type: 'job', inputs: job.inputs } satisfies NativeWorkerRequest)
     })
-    if (!child.connected) worker = await startWorker(bundle)
+    // Warm again for the next job, while this one's outcome goes back.
+    if (isGone(child)) {
+      worker = startWorker(bundle)
+      worker.catch(() => undefined)
+    }
     return outcome
   }
 
@@ -91,7 +104,8 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
     },
     async close() {
       closed = true
-      worker.child.kill('SIGKILL')
+      const { child } = await worker.catch(() => ({ child: undefined }))
+      child?.kill('SIGKILL')
     },
   }
 }
@@ -101,8 +115,10 @@ async function startWorker(bundle: SolutionBundle): Promise<{ child: ChildProces
     // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     serialization: 'advanced',
-    env: { ORT_DISABLE_TELEMETRY: '1' },
-    execArgv: [`--max-old-space-size=${bundle.manifest.limits.memoryMiB}`],
+    // Few glibc malloc arenas: with one per thread, freed memory stays fragmented across them and
+    // the resident set creeps up order after order.
+    env: { ORT_DISABLE_TELEMETRY: '1', MALLOC_ARENA_MAX: '2' },
+    execArgv: [`--max-old-space-size=${bundle.manifest.limits.memoryMiB}`, '--expose-gc'],
   })
   await new Promise<void>((resolve, reject) => {
     const onMessage = (message: NativeWorkerResponse) => {
@@ -131,6 +147,10 @@ async function startWorker(bundle: SolutionBundle): Promise<{ child: ChildProces
     } satisfies NativeWorkerRequest)
   })
   return { child }
+}
+
+function isGone(child: ChildProcess): boolean {
+  return child.killed || !child.connected || child.exitCode !== null || child.signalCode !== null
 }
 
 /** The child's resident set size, from /proc (Linux); 0 where that cannot be read. */

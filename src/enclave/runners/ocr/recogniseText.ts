@@ -29,6 +29,10 @@ export class UnsupportedImageError extends BoccError {
  * disk: ONNX Runtime loads the hashed model bytes and sharp decodes the image from memory.
  */
 export async function createOcrEngine(files: OcrModelFiles): Promise<OcrEngine> {
+  // libvips's operation cache keeps decoded images (plaintext) and grows the resident set from
+  // order to order: off. One libvips thread per operation: the job's process is its own unit.
+  sharp.cache(false)
+  sharp.concurrency(1)
   // The OCR library asks its backend for files by path; these names map to the hashed bytes.
   const memoryFiles = new Map<string, Uint8Array>([
     ['bundle:detection', files.detection],

@@ -104,6 +104,13 @@ function runInWorker(parameters: {
     worker.stdout.resume()
     worker.stderr.resume()
     let settled = false
+    const timedOut = {
+      failure: failureReasons.jobTimedOut,
+      message: `the job ran past its limit of ${limits.timeoutMs} ms`,
+    } as const
+    // Until the module starts (a start function runs at instantiation), the thread gets a
+    // startup allowance on top of the limit; from then on the limit itself.
+    let timer = setTimeout(() => finish(timedOut), limits.timeoutMs + 10_000)
     const finish = (outcome: JobOutcome | { exitCode: 0 }) => {
       if (settled) return
       settled = true
@@ -111,16 +118,12 @@ function runInWorker(parameters: {
       void worker.terminate()
       resolve(outcome)
     }
-    const timer = setTimeout(
-      () =>
-        finish({
-          failure: failureReasons.jobTimedOut,
-          message: `the job ran past its limit of ${limits.timeoutMs} ms`,
-        }),
-      limits.timeoutMs,
-    )
-    worker.once('message', (result: WasmWorkerResult) => {
-      if (result.type === 'exit')
+    worker.on('message', (result: WasmWorkerResult) => {
+      // The limit counts the module's own run, not the thread's start.
+      if (result.type === 'started') {
+        clearTimeout(timer)
+        timer = setTimeout(() => finish(timedOut), limits.timeoutMs)
+      } else if (result.type === 'exit')
         finish(
           result.code === 0
             ? { exitCode: 0 }

@@ -15,6 +15,8 @@ export type WasmWorkerData = {
 }
 
 export type WasmWorkerResult =
+  /** The module is instantiated and starts now: the job's time runs from here. */
+  | { type: 'started' }
   | { type: 'exit'; code: number }
   | { type: 'trap'; memoryBytes: number; maxMemoryBytes: number }
 
@@ -61,6 +63,7 @@ Object.assign(imports.wasi_snapshot_preview1, {
 let result: WasmWorkerResult
 const instance = new WebAssembly.Instance(data.module, imports as WebAssembly.Imports)
 memory = instance.exports.memory as WebAssembly.Memory
+parentPort?.postMessage({ type: 'started' } satisfies WasmWorkerResult)
 try {
   result = { type: 'exit', code: wasi.start(instance) }
 } catch {

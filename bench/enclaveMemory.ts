@@ -12,6 +12,10 @@ import { packSolutionBundle } from '../src/protocol/solutionBundle.ts'
 import { startEnclave } from '../src/provider/enclaveClient.ts'
 import { paddleOcrSolution } from '../src/solutions/paddleocr/paddleOcrSolution.ts'
 
+function ownRssMiB(pid: number): number {
+  return (Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096) / 2 ** 20
+}
+
 /** Resident memory of a process and all its descendants, in MiB (Linux). */
 export function treeRssMiB(pid: number): number {
   const pages = (id: number): number => {
@@ -81,6 +85,8 @@ export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, 
       if ('failure' in result) throw new Error(`order ${i} failed: ${result.message}`)
       await enclave.takeBlob(result.output)
       last = treeRssMiB(pid)
+      if (process.env.BOCC_BENCH_TRACE && i % 10 === 0)
+        process.stderr.write(`${i} runtime ${Math.round(ownRssMiB(pid))} total ${Math.round(last)}\n`)
       peak = Math.max(peak, last)
       if (i > baselineOrder - window && i <= baselineOrder) early.push(last)
       if (i > orders - window) late.push(last)

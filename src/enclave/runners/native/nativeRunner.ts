@@ -8,6 +8,8 @@ import type { NativeWorkerRequest, NativeWorkerResponse } from './nativeWorker.t
 
 const workerEntry = new URL('./nativeWorker.ts', import.meta.url)
 const memoryPollMs = 25
+/** Jobs one worker process serves before a fresh one replaces it. */
+export const recycleAfterJobs = 100
 
 export class SolutionLoadError extends BoccError {
   override name = 'SolutionLoadError'
@@ -18,7 +20,7 @@ export class SolutionLoadError extends BoccError {
  * thread): the model loads once and the warm process serves job after job, one at a time. A job
  * whose process passes the memory limit (resident set, polled) or the time limit is killed and
  * fails with reason 8 or 7; a process that dies fails its job with reason 6. Either way a fresh
- * process is started for the next job.
+ * process is started for the next job, as it is after every {@link recycleAfterJobs} jobs.
  */
 export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunner> {
   const { limits } = bundle.manifest
@@ -27,6 +29,7 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
   let worker: Promise<{ child: ChildProcess }> = Promise.resolve(await startWorker(bundle))
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
+  let jobsOnWorker = 0
 
   const runOne = async (job: Job): Promise<JobOutcome> => {
     if (closed) return { failure: failureReasons.solutionUnavailable, message: 'runner closed' }
@@ -88,8 +91,15 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
       if (!overMemory())
         child.send({ type: 'job', inputs: job.inputs } satisfies NativeWorkerRequest)
     })
+    // Native libraries leave a little resident memory behind per job (bench/enclaveMemory.ts):
+    // a worker that served its share is replaced between jobs, which keeps the runtime flat.
+    if (++jobsOnWorker >= recycleAfterJobs) {
+      child.kill('SIGKILL')
+      jobsOnWorker = 0
+    }
     // Warm again for the next job, while this one's outcome goes back.
     if (isGone(child)) {
+      jobsOnWorker = 0
       worker = startWorker(bundle)
       worker.catch(() => undefined)
     }

@@ -37,7 +37,7 @@ export function treeRssMiB(pid: number): number {
 
 /**
  * Runs `orders` OCR orders and reports `enclave_rss_mib` (the peak) and `enclave_rss_growth_mib`
- * (from order 100, or the first tenth of a shorter run, to the last; at least 20 orders).
+ * (mean over orders 100–199 to mean over the last 100; proportionally for a shorter run).
  */
 export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, number>> {
   const enclave = await startEnclave({ tee: 'sim' })
@@ -50,13 +50,13 @@ export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, 
     })
     const image = new Uint8Array(await readFile('examples/lab-report.png'))
     const pid = enclave.process.pid as number
-    const baselineOrder = Math.max(10, Math.min(100, Math.floor(orders / 10)))
-    // Each end of the growth is the mean of ten orders' readings, not one reading.
-    const window = 10
+    // Each end of the growth is the mean over a window of orders (the worker is replaced every
+    // 100 jobs, so one reading alone could fall on a restart): orders 100–199 against the last
+    // 100 of a 1,000-order run, proportionally less for a shorter one.
+    const start = Math.max(1, Math.min(100, Math.floor(orders / 10)))
+    const window = Math.max(1, Math.min(100, Math.floor((orders - start) / 2)))
+    const readings: number[] = []
     let peak = 0
-    const early: number[] = []
-    const late: number[] = []
-    let last = 0
     for (let i = 1; i <= orders; i++) {
       const { key, ciphertext } = await encryptObject(image)
       const inputHash = sha256(ciphertext)
@@ -84,17 +84,20 @@ export async function benchEnclaveMemory(orders = 1000): Promise<Record<string, 
       })
       if ('failure' in result) throw new Error(`order ${i} failed: ${result.message}`)
       await enclave.takeBlob(result.output)
-      last = treeRssMiB(pid)
+      const rss = treeRssMiB(pid)
       if (process.env.BOCC_BENCH_TRACE && i % 10 === 0)
-        process.stderr.write(`${i} runtime ${Math.round(ownRssMiB(pid))} total ${Math.round(last)}\n`)
-      peak = Math.max(peak, last)
-      if (i > baselineOrder - window && i <= baselineOrder) early.push(last)
-      if (i > orders - window) late.push(last)
+        process.stderr.write(
+          `${i} runtime ${Math.round(ownRssMiB(pid))} total ${Math.round(rss)}\n`,
+        )
+      readings.push(rss)
+      peak = Math.max(peak, rss)
     }
     return {
       enclave_orders: orders,
       enclave_rss_mib: Math.round(peak),
-      enclave_rss_growth_mib: Math.round(mean(late) - mean(early)),
+      enclave_rss_growth_mib: Math.round(
+        mean(readings.slice(-window)) - mean(readings.slice(start - 1, start - 1 + window)),
+      ),
     }
   } finally {
     await enclave.stop()

@@ -5,20 +5,33 @@ process.env.ORT_DISABLE_TELEMETRY = '1'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { benchAead } from './aead.ts'
 import { benchAttestation } from './attestation.ts'
+import { benchEnclaveMemory } from './enclaveMemory.ts'
 import { medianMs } from './median.ts'
 
 const results: Record<string, number> = await benchAead()
 
 const started = performance.now()
 // Loaded only now: static imports would load ONNX Runtime before the telemetry switch above.
-const { loadOcrBundle } = await import('../src/enclave/solutions/ocr/ocrBundle.ts')
-const { createOcrEngine } = await import('../src/enclave/solutions/ocr/recogniseText.ts')
-const engine = await createOcrEngine(loadOcrBundle())
+const { paddleOcrSolution } = await import('../src/solutions/paddleocr/paddleOcrSolution.ts')
+const { createOcrEngine } = await import('../src/enclave/runners/ocr/recogniseText.ts')
+const ocr = paddleOcrSolution()
+const ocrFile = (role: string) =>
+  ocr.files.find((file) => file.name === ocr.manifest.files?.[role])?.bytes ?? new Uint8Array()
+const engine = await createOcrEngine({
+  detection: ocrFile('detection'),
+  recognition: ocrFile('recognition'),
+  dictionary: ocrFile('dictionary'),
+})
 results.ocr_model_load_ms = Number((performance.now() - started).toFixed(1))
 const page = new Uint8Array(await readFile('examples/lab-report.png'))
 results.ocr_page_ms = await medianMs(5, () => engine.recognise(page))
 
 Object.assign(results, await benchAttestation())
+// BOCC_BENCH_ENCLAVE_ORDERS: fewer orders for a smoke run.
+Object.assign(
+  results,
+  await benchEnclaveMemory(Number(process.env.BOCC_BENCH_ENCLAVE_ORDERS ?? 1000)),
+)
 
 await mkdir('bench/results', { recursive: true })
 await writeFile('bench/results/bench.json', `${JSON.stringify(results, null, 2)}\n`)

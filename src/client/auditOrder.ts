@@ -3,14 +3,10 @@ import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { shortMessageOf } from '../errors.ts'
+import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { decodeOrderRequest } from '../protocol/orderRequest.ts'
 import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
-import {
-  describeFailureReason,
-  failureTypes,
-  protocolDomain,
-  receiptTypes,
-} from '../protocol/receipt.ts'
+import { failureTypes, protocolDomain, receiptTypes } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type OrderRecord, readOrder } from './readOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from './verifyEnclave.ts'
@@ -56,9 +52,9 @@ export async function auditOrder(parameters: {
       'data key sealed only to the order’s enclave',
       same(request.enclaveSigner, terms.enclave) &&
         same(request.enclaveHpkePublicKey, enclave.hpkePublicKey) &&
-        same(request.inputHash, terms.inputHash) &&
+        same(request.inputs[0]?.inputHash ?? '', terms.inputHash) &&
         same(request.solutionHash, terms.solutionHash),
-      `order request ${terms.requestHash} wraps the data key to ${enclave.hpkePublicKey.slice(0, 18)}…`,
+      `order request ${terms.requestHash} seals the data keys to ${enclave.hpkePublicKey.slice(0, 18)}…`,
     )
   } catch (error) {
     check('data key sealed only to the order’s enclave', false, shortMessageOf(error))

@@ -5,6 +5,7 @@ import { BoccError } from '../errors.ts'
 import { resultKeyAad, resultKeyInfo } from '../protocol/orderRequest.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeResultEnvelope } from '../protocol/resultEnvelope.ts'
+import { decodeResultOutputs } from '../protocol/resultOutputs.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import type { OrderRecord } from './readOrder.ts'
 
@@ -16,12 +17,18 @@ export class ResultUnreadableError extends BoccError {
   override name = 'ResultUnreadableError'
 }
 
+export type FetchedOutputs = {
+  output: Uint8Array
+  /** The job's named outputs (the solution manifest's `outputs`), decrypted. */
+  outputs: Record<string, Uint8Array>
+}
+
 /** Downloads a completed order's output, checks its hash against the chain, and decrypts it. */
-export async function fetchResult(parameters: {
+export async function fetchOutputs(parameters: {
   order: OrderRecord
   blobs: BlobStore
   resultKey: HpkeKeyPair
-}): Promise<FetchedResult> {
+}): Promise<FetchedOutputs> {
   const { order } = parameters
   if (!order.completion)
     throw new ResultUnreadableError(
@@ -38,9 +45,26 @@ export async function fetchResult(parameters: {
     aad: resultKeyAad(order.orderId, order.terms.inputHash),
   })
   const plaintext = await decryptObject(key, envelope.ciphertext)
+  key.fill(0)
+  return {
+    output,
+    outputs: Object.fromEntries(
+      decodeResultOutputs(plaintext).map((item) => [item.name, item.bytes]),
+    ),
+  }
+}
+
+/** {@link fetchOutputs} for an OCR order: its one output is the recognised text. */
+export async function fetchResult(parameters: {
+  order: OrderRecord
+  blobs: BlobStore
+  resultKey: HpkeKeyPair
+}): Promise<FetchedResult> {
+  const { output, outputs } = await fetchOutputs(parameters)
+  const [text] = Object.values(outputs)
   let result: OcrResult
   try {
-    result = JSON.parse(new TextDecoder().decode(plaintext))
+    result = JSON.parse(new TextDecoder().decode(text))
   } catch {
     throw new ResultUnreadableError('the decrypted result is not JSON')
   }

@@ -2,8 +2,8 @@ import type { Address, Hex } from 'viem'
 import { boccProtocolAbi } from '../chain/artifacts.ts'
 import type { ChainConnection } from '../chain/connectChain.ts'
 import { BoccError } from '../errors.ts'
+import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
-import { describeFailureReason } from '../protocol/receipt.ts'
 
 export const orderStatuses = [
   'none',

@@ -46,19 +46,3 @@ export const failureTypes = {
     { name: 'reason', type: 'uint8' },
   ],
 } as const
-
-/** Why an enclave could not run an order; codes only, so a failure reveals nothing of the input. */
-export const failureReasons = {
-  /** The data key could not be opened or the input ciphertext did not authenticate. */
-  inputUndecryptable: 1,
-  /** The solution rejected the decrypted input (for OCR: not an image it can read). */
-  inputRejected: 2,
-} as const
-
-export type FailureReason = (typeof failureReasons)[keyof typeof failureReasons]
-
-export function describeFailureReason(reason: number): string {
-  if (reason === failureReasons.inputUndecryptable) return 'the input could not be decrypted'
-  if (reason === failureReasons.inputRejected) return 'the solution rejected the input'
-  return `unknown reason ${reason}`
-}

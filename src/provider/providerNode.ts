@@ -4,8 +4,8 @@ import { connectSigner, type SignerConnection } from '../chain/connectChain.ts'
 import { sendTransaction } from '../chain/sendTransaction.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
+import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
-import { describeFailureReason } from '../protocol/receipt.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type EnclaveClient, startEnclave } from './enclaveClient.ts'
 import { ensureStake } from './ensureStake.ts'
@@ -23,7 +23,7 @@ export type ProviderEvent =
   | { event: 'order-executed'; orderId: string; outputHash: Hex }
   | { event: 'receipts-accepted'; orderIds: string[] }
   | { event: 'order-failed'; orderId: string; error: string }
-  | { event: 'failure-submitted'; orderId: string; reason: string }
+  | { event: 'failure-submitted'; orderId: string; reason: string; code: number }
   | { event: 'withdrawn'; amount: string }
   | { event: 'warning'; message: string }
 
@@ -206,7 +206,7 @@ function watchOrders(parameters: {
     for (const order of accepted) {
       try {
         const result = await executeOrder(order)
-        if ('failure' in result) await submitFailure(order, result.failure, result.signature)
+        if ('failure' in result) await submitFailure(order, result)
         else receipts.push({ ...order, ...result })
       } catch (error) {
         onEvent({
@@ -256,18 +256,13 @@ function watchOrders(parameters: {
   }
 
   async function executeOrder({ orderId, terms }: PendingOrder) {
-    const [request, inputCiphertext] = await Promise.all([
-      parameters.blobs.get(terms.requestHash),
-      parameters.blobs.get(terms.inputHash),
-    ])
     const result = await runOrderInEnclave({
       enclave: parameters.enclave,
       chainId: connection.chain.id,
       protocol,
       orderId,
       terms,
-      request,
-      inputCiphertext,
+      blobs: parameters.blobs,
     })
     if ('failure' in result) return result
     const outputHash = await parameters.blobs.put(result.output)
@@ -276,17 +271,22 @@ function watchOrders(parameters: {
   }
 
   /** The enclave could not use the order's input: its signed failure refunds the customer. */
-  async function submitFailure({ orderId, terms }: PendingOrder, reason: number, signature: Hex) {
+  async function submitFailure(
+    { orderId, terms }: PendingOrder,
+    result: { failure: number; reason: number; message: string; signature: Hex },
+  ) {
     await sendTransaction(connection, {
       address: protocol,
       abi: boccProtocolAbi,
       functionName: 'submitFailure',
-      args: [terms, reason, signature],
+      args: [terms, result.failure, result.signature],
     })
+    // The enclave's full reason code and its one line (a limit or cause, nothing of the input).
     onEvent({
       event: 'failure-submitted',
       orderId: formatOrderId(orderId),
-      reason: describeFailureReason(reason),
+      reason: `${describeFailureReason(result.reason)} (${result.message})`,
+      code: result.reason,
     })
   }
 

@@ -13,11 +13,13 @@ import { waitForOrderCompletion } from '../../src/client/readOrder.ts'
 import { verifyEnclave } from '../../src/client/verifyEnclave.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import { publishSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import {
   type ProviderEvent,
   type ProviderNode,
   startProviderNode,
 } from '../../src/provider/providerNode.ts'
+import { paddleOcrSolution } from '../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 
@@ -56,6 +58,7 @@ describe('provider node', () => {
 
   it('accepts in a batch, falls back order by order when the batch is refused, and completes the rest', async () => {
     const blobs = createFsBlobStore(join(workDir, 'blobs'))
+    const ocr = await publishSolutionBundle(blobs, paddleOcrSolution())
     const image = new Uint8Array(await readFile('examples/lab-report.png'))
     const customers = [dev.signers.customer, dev.signers.stranger, dev.signers.modelVendor]
     const policy = { allowSim: true, allowedMeasurements: [measureRuntime()] }
@@ -76,8 +79,9 @@ describe('provider node', () => {
           teeOfferId: node.offerId,
           solutionOfferId: 0,
           enclave,
-          solutionHash: node.enclave.solutionHash,
-          input: image,
+          solutionHash: ocr.solutionHash,
+          solutionBundleHash: ocr.bundleHash,
+          inputs: [{ bytes: image }],
         }),
       ),
     )

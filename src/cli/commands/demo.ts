@@ -20,11 +20,12 @@ import { verifyEnclave } from '../../client/verifyEnclave.ts'
 import { verifyOrder } from '../../client/verifyOrder.ts'
 import { spawnCommitteeMember } from '../../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
-import { isSupportedImage } from '../../enclave/solutions/ocr/isSupportedImage.ts'
-import { loadOcrBundle } from '../../enclave/solutions/ocr/ocrBundle.ts'
+import { isSupportedImage } from '../../enclave/runners/ocr/isSupportedImage.ts'
 import { BoccError } from '../../errors.ts'
 import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
+import { publishSolutionBundle } from '../../protocol/solutionBundle.ts'
 import { spawnProviderNode } from '../../provider/spawnProviderNode.ts'
+import { paddleOcrSolution } from '../../solutions/paddleocr/paddleOcrSolution.ts'
 import { createFsBlobStore } from '../../storage/blobStore.ts'
 import { formatChecks } from '../formatChecks.ts'
 import { UsageError } from '../usage.ts'
@@ -147,7 +148,9 @@ export async function run(args: string[]): Promise<number> {
     )
     cleanups.push(() => committee.stop())
 
-    const solutionHash = loadOcrBundle().solutionHash
+    // The model vendor publishes PaddleOCR as a bundle; any enclave loads it by hash.
+    const ocrSolution = await publishSolutionBundle(blobs, paddleOcrSolution())
+    const solutionHash = ocrSolution.solutionHash
     const solutionOfferId = await step(
       'model vendor offers PaddleOCR v4 (solution offer)',
       async () => {
@@ -238,7 +241,8 @@ export async function run(args: string[]): Promise<number> {
         solutionOfferId,
         enclave,
         solutionHash,
-        input: image,
+        solutionBundleHash: ocrSolution.bundleHash,
+        inputs: [{ bytes: image }],
       }),
     )
     console.log(

@@ -45,9 +45,17 @@ interface ITdxCollateralStore is ITdxAttestationErrors {
 
     /// @notice The root of trust, fixed at deployment: Intel's SGX Root CA, or a stand-in (tests only).
     event RootOfTrust(bytes32 rootKeyHash, bool intelRoot, uint40 notBefore, uint40 notAfter);
-    /// @notice A certificate signed by the root was verified and cached under `certificateHash` (keccak256 of its DER).
+    /**
+     * @notice A certificate signed by the root was verified and cached under `certificateHash`
+     * (keccak256 of its DER). A PCK CA becomes the one its subject names unless one issued later is cached.
+     */
     event CertificateCached(
-        bytes32 indexed certificateHash, CertificateRole role, uint160 serial, uint40 notBefore, uint40 notAfter
+        bytes32 indexed certificateHash,
+        CertificateRole role,
+        bytes32 indexed subjectHash,
+        uint160 serial,
+        uint40 notBefore,
+        uint40 notAfter
     );
     /// @notice The CRL of the CA with key `issuerKeyHash` is now this one (`replacedThisUpdate` 0 when it is the first).
     event CrlPosted(
@@ -113,6 +121,15 @@ interface ITdxCollateralStore is ITdxAttestationErrors {
 
     /// @notice A cached certificate; reverts with {CertificateNotCached} when absent.
     function certificate(bytes32 certificateHash) external view returns (CachedCertificate memory);
+
+    /**
+     * @notice The cached PCK CA with this subject (keccak256 of the DER Name), the latest issued if
+     * several: what a PCK certificate naming that issuer is checked against. All zero when none.
+     */
+    function pckCaBySubject(bytes32 subjectHash)
+        external
+        view
+        returns (bytes32 certificateHash, CachedCertificate memory);
 
     /// @notice The stored CRL of the CA with key `issuerKeyHash` (all zero when none).
     function crlOf(bytes32 issuerKeyHash)

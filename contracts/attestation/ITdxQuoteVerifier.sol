@@ -96,18 +96,15 @@ struct TdxVerdict {
  * {rootKeyHash} against Intel's before trusting a verdict (a stand-in root exists for tests only).
  */
 interface ITdxQuoteVerifier is ITdxAttestationErrors {
-    /// @notice The PCK CA certificates a quote carries after its PCK certificate, as exact PEM bytes,
-    /// were decoded once and found to be the cached certificate `certificateHash`.
-    event PckCaChainCached(bytes32 indexed chainHash, bytes32 indexed certificateHash);
-
     /**
      * @notice Verifies `quote` at this block's time and returns its verdict; reverts with the error
      * naming the first check that failed (the same checks, in the same order, as the off-chain
      * verifier), including a TCB status of Revoked ({TcbRevoked}). Bytes after the quote's own
      * length are ignored.
-     * @dev Not a view: the first quote that carries a given PEM encoding of a PCK CA caches it
-     * ({PckCaChainCached}), so later quotes skip decoding it. The status is returned, not judged:
-     * the caller's policy decides which statuses and advisories it accepts.
+     * @dev Not a view: when the store has no PCK CA of the name the PCK certificate gives as its
+     * issuer (or its key does not verify the certificate), the CA the quote carries is verified to
+     * the root and cached in the store ({ITdxCollateralStore-CertificateCached}). The status is
+     * returned, not judged: the caller's policy decides which statuses and advisories it accepts.
      * @param quote The quote bytes, exactly as the quoting enclave produced them.
      * @return verdict Measurements, report data, status and the platform TCB to keep for {tcbStatusOf}.
      */

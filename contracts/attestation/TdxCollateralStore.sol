@@ -61,6 +61,7 @@ contract TdxCollateralStore is ITdxCollateralStore {
     uint40 private immutable _rootNotAfter;
 
     mapping(bytes32 certificateHash => CachedCertificate) private _certificates;
+    mapping(bytes32 subjectHash => bytes32 certificateHash) private _pckCaBySubject;
     mapping(bytes32 issuerKeyHash => StoredCrl) private _crls;
     mapping(bytes6 fmspc => StoredDocument) private _tcbInfos;
     StoredDocument private _qeIdentity;
@@ -107,7 +108,11 @@ contract TdxCollateralStore is ITdxCollateralStore {
             keyX: c.keyX,
             keyY: c.keyY
         });
-        emit CertificateCached(certificateHash, role, c.serial, c.notBefore, c.notAfter);
+        if (role == CertificateRole.PckPlatformCa || role == CertificateRole.PckProcessorCa) {
+            bytes32 current = _pckCaBySubject[c.subjectHash];
+            if (current == 0 || _certificates[current].notBefore < c.notBefore) _pckCaBySubject[c.subjectHash] = certificateHash;
+        }
+        emit CertificateCached(certificateHash, role, c.subjectHash, c.serial, c.notBefore, c.notAfter);
     }
 
     /// @inheritdoc ITdxCollateralStore
@@ -156,6 +161,16 @@ contract TdxCollateralStore is ITdxCollateralStore {
     function certificate(bytes32 certificateHash) public view returns (CachedCertificate memory cached) {
         cached = _certificates[certificateHash];
         if (cached.role == CertificateRole.None) revert CertificateNotCached(certificateHash);
+    }
+
+    /// @inheritdoc ITdxCollateralStore
+    function pckCaBySubject(bytes32 subjectHash)
+        external
+        view
+        returns (bytes32 certificateHash, CachedCertificate memory cached)
+    {
+        certificateHash = _pckCaBySubject[subjectHash];
+        if (certificateHash != 0) cached = _certificates[certificateHash];
     }
 
     /// @inheritdoc ITdxCollateralStore

@@ -11,9 +11,9 @@ export type SendTdxQuoteVerificationParameters = {
 export type SendTdxQuoteVerificationReturnType = { hash: Hash; receipt: TransactionReceipt }
 
 /**
- * Verifies a quote in a mined transaction, as a contract calling the verifier would: the first
- * quote carrying a given PEM encoding of its PCK CA caches it. The verdict itself is what
- * {@link verifyTdxQuote} reads.
+ * Verifies a quote in a mined transaction, as a contract calling the verifier would; a PCK CA the
+ * store lacks is taken from the quote, verified to the root and cached. The verdict itself is
+ * what {@link verifyTdxQuote} reads.
  */
 export async function sendTdxQuoteVerification(
   connection: SignerConnection,

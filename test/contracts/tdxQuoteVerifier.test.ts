@@ -20,6 +20,7 @@ import { tdxCollateralStoreAbi, tdxQuoteVerifierAbi } from '../../src/chain/arti
 import { type CollateralSetName, collateralSet, evidenceVector } from '../attestationVectors.ts'
 import { createFakeIntelPki } from '../fakeIntelPki.ts'
 import {
+  deployUnderStandIn,
   deployWithCollateral,
   expectRevert,
   pckChainOf,
@@ -447,7 +448,6 @@ describe('a stand-in Intel PKI: TCB status under newer collateral, and revocatio
   let pki: Awaited<ReturnType<typeof standInPki>>
   let deployment: Awaited<ReturnType<typeof deployWithCollateral>>
   let verdict: VerifyTdxQuoteReturnType
-  const chainOf = (quote: Uint8Array) => pckChainOf(quote).slice(1)
   before(async () => {
     pki = await standInPki({
       tcbInfos: bodies.map((b) => b.tcb),
@@ -458,12 +458,7 @@ describe('a stand-in Intel PKI: TCB status under newer collateral, and revocatio
       tcbInfos: pki.collateral.tcbInfos.slice(0, 1),
       qeIdentities: pki.collateral.qeIdentities.slice(0, 1),
     }
-    deployment = await deployWithCollateral(
-      tdx,
-      { ...first, certificates: [...first.certificates, ...chainOf(pki.quote)] },
-      '2025-06-20T00:00:00Z',
-      { standInRootCertificate: new Uint8Array(pki.root.rawData) },
-    )
+    deployment = await deployUnderStandIn(tdx, pki, '2025-06-20T00:00:00Z', first)
   })
 
   it('verifies the re-issued quote UpToDate, as the off-chain verifier does under the same root', async () => {
@@ -527,17 +522,11 @@ describe('a stand-in Intel PKI: TCB status under newer collateral, and revocatio
 
   it('a CRL that lists the PCK certificate revokes it for new quotes and for the status query', async () => {
     // The revoking CRL was issued at the same time as the one stored, so it goes to a deployment of its own.
-    const fresh = await deployWithCollateral(
-      tdx,
-      {
-        ...pki.revokingCollateral,
-        tcbInfos: pki.collateral.tcbInfos.slice(0, 1),
-        qeIdentities: pki.collateral.qeIdentities.slice(0, 1),
-        certificates: [...pki.collateral.certificates, ...chainOf(pki.quote)],
-      },
-      '2025-06-20T00:00:00Z',
-      { standInRootCertificate: new Uint8Array(pki.root.rawData) },
-    )
+    const fresh = await deployUnderStandIn(tdx, pki, '2025-06-20T00:00:00Z', {
+      ...pki.revokingCollateral,
+      tcbInfos: pki.collateral.tcbInfos.slice(0, 1),
+      qeIdentities: pki.collateral.qeIdentities.slice(0, 1),
+    })
     await expectRevert(
       verifyTdxQuote(tdx.signer, { verifier: fresh.verifier, quote: pki.quote }),
       'CertificateRevoked',
@@ -586,15 +575,7 @@ describe('TDX module rating, the TD 1.5 relaunch check and the v5 TD 1.0 layout 
         ...window,
         editSignedBytes: testCase.edit,
       })
-      const { verifier } = await deployWithCollateral(
-        tdx,
-        {
-          ...pki.collateral,
-          certificates: [...pki.collateral.certificates, ...pckChainOf(pki.quote).slice(1)],
-        },
-        at,
-        { standInRootCertificate: new Uint8Array(pki.root.rawData) },
-      )
+      const { verifier } = await deployUnderStandIn(tdx, pki, at)
       const offChain = await verifyIntelQuote({
         quote: pki.quote,
         collateral: pki.collateral,
@@ -630,15 +611,7 @@ describe('TDX module rating, the TD 1.5 relaunch check and the v5 TD 1.0 layout 
         return Uint8Array.from([...header, ...bodyHeader, ...signed.subarray(48)])
       },
     })
-    const { verifier } = await deployWithCollateral(
-      tdx,
-      {
-        ...pki.collateral,
-        certificates: [...pki.collateral.certificates, ...pckChainOf(pki.quote).slice(1)],
-      },
-      at,
-      { standInRootCertificate: new Uint8Array(pki.root.rawData) },
-    )
+    const { verifier } = await deployUnderStandIn(tdx, pki, at)
     const offChain = await verifyIntelQuote({
       quote: pki.quote,
       collateral: pki.collateral,

@@ -21,6 +21,7 @@ import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { TransactionRevertedError } from '../../src/chain/sendTransaction.ts'
 import { type LocalChain, startLocalChain } from '../../src/chain/startLocalChain.ts'
 import { type CollateralSetName, collateralSet } from '../attestationVectors.ts'
+import type { FakeIntelPki } from '../fakeIntelPki.ts'
 
 export type TdxChain = {
   chain: LocalChain
@@ -82,4 +83,25 @@ export async function expectRevert(promise: Promise<unknown>, errorName: string)
     assert.equal(error.errorName, errorName, error.shortMessage)
     return true
   })
+}
+
+/**
+ * Deploys a verifier whose root is a stand-in PKI's and posts `collateral` (by default the
+ * PKI's own) with the PCK CA its quote carries, at time `at`.
+ */
+export function deployUnderStandIn(
+  tdx: TdxChain,
+  pki: FakeIntelPki,
+  at: Date | string,
+  collateral: IntelCollateral = pki.collateral,
+) {
+  return deployWithCollateral(
+    tdx,
+    {
+      ...collateral,
+      certificates: [...collateral.certificates, ...pckChainOf(pki.quote).slice(1)],
+    },
+    at,
+    { standInRootCertificate: new Uint8Array(pki.root.rawData) },
+  )
 }

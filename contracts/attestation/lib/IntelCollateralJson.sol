@@ -54,25 +54,13 @@ library IntelCollateralJson {
             uint256 modulesLength;
             uint256 levelsLength;
             uint256 found;
-            bytes32 id;
-            uint256 version;
+            Head memory head;
             (uint256 i, bool more) = Json.enter(json, 0, OPEN_OBJECT, CLOSE_OBJECT);
             while (more) {
                 (bytes32 key, uint256 v) = Json.keyAt(json, i);
-                if (key == "id") {
-                    (id,, i) = Json.stringWordAt(json, v);
-                    found |= ID;
-                } else if (key == "version") {
-                    (version, i) = Json.uintAt(json, v);
-                    found |= VERSION;
-                } else if (key == "issueDate" || key == "nextUpdate") {
-                    uint40 time;
-                    (time, i) = timeAt(json, v, key == "issueDate");
-                    if (key == "issueDate") (d.issueDate, found) = (time, found | ISSUE_DATE);
-                    else (d.nextUpdate, found) = (time, found | NEXT_UPDATE);
-                } else if (key == "tcbEvaluationDataNumber") {
-                    (d.tcbEvaluationDataNumber, i) = uint32At(json, v);
-                    found |= EVALUATION_NUMBER;
+                (uint256 after_, uint256 bit) = readCommonMember(json, key, v, d, head);
+                if (bit != 0) {
+                    (i, found) = (after_, found | bit);
                 } else if (key == "fmspc") {
                     bytes32 fmspc;
                     (fmspc, i) = Json.hexWordAt(json, v, 6);
@@ -100,10 +88,7 @@ library IntelCollateralJson {
                 (i, more) = Json.next(json, i, CLOSE_OBJECT);
             }
             if (Json.skipSpace(json, i) != json.length) revert ITdxAttestationErrors.MalformedJson(i);
-            if (found & (ID | VERSION) != ID | VERSION || id != "TDX" || version != 3) {
-                revert ITdxAttestationErrors.UnexpectedDocument(id, version);
-            }
-            if (found != TCB_INFO_MEMBERS) revert ITdxAttestationErrors.MalformedJson(found);
+            requireDocument(head, found, TCB_INFO_MEMBERS, "TDX", 3);
             writeHead(compact, d);
             L.write(compact, L.TCB_FMSPC, uint48(d.fmspc), 6);
             compact = bytes.concat(compact, slice(modules, modulesLength), slice(levels, levelsLength));
@@ -117,25 +102,13 @@ library IntelCollateralJson {
             bytes memory levels = new bytes(json.length);
             uint256 levelsLength;
             uint256 found;
-            bytes32 id;
-            uint256 version;
+            Head memory head;
             (uint256 i, bool more) = Json.enter(json, 0, OPEN_OBJECT, CLOSE_OBJECT);
             while (more) {
                 (bytes32 key, uint256 v) = Json.keyAt(json, i);
-                if (key == "id") {
-                    (id,, i) = Json.stringWordAt(json, v);
-                    found |= ID;
-                } else if (key == "version") {
-                    (version, i) = Json.uintAt(json, v);
-                    found |= VERSION;
-                } else if (key == "issueDate" || key == "nextUpdate") {
-                    uint40 time;
-                    (time, i) = timeAt(json, v, key == "issueDate");
-                    if (key == "issueDate") (d.issueDate, found) = (time, found | ISSUE_DATE);
-                    else (d.nextUpdate, found) = (time, found | NEXT_UPDATE);
-                } else if (key == "tcbEvaluationDataNumber") {
-                    (d.tcbEvaluationDataNumber, i) = uint32At(json, v);
-                    found |= EVALUATION_NUMBER;
+                (uint256 after_, uint256 bit) = readCommonMember(json, key, v, d, head);
+                if (bit != 0) {
+                    (i, found) = (after_, found | bit);
                 } else if (key == "miscselect" || key == "miscselectMask") {
                     bytes32 value;
                     (value, i) = Json.hexWordAt(json, v, 4);
@@ -169,13 +142,56 @@ library IntelCollateralJson {
                 (i, more) = Json.next(json, i, CLOSE_OBJECT);
             }
             if (Json.skipSpace(json, i) != json.length) revert ITdxAttestationErrors.MalformedJson(i);
-            if (found & (ID | VERSION) != ID | VERSION || id != "TD_QE" || version != 2) {
-                revert ITdxAttestationErrors.UnexpectedDocument(id, version);
-            }
-            if (found != QE_IDENTITY_MEMBERS) revert ITdxAttestationErrors.MalformedJson(found);
+            requireDocument(head, found, QE_IDENTITY_MEMBERS, "TD_QE", 2);
             writeHead(compact, d);
             compact = bytes.concat(compact, slice(levels, levelsLength));
         }
+    }
+
+    /// @dev The `id` and `version` of a document, which say what it is.
+    struct Head {
+        bytes32 id;
+        uint256 version;
+    }
+
+    /**
+     * @dev A member both documents have (id, version, issueDate, nextUpdate, tcbEvaluationDataNumber):
+     * where its value ends and its bit, or bit 0 when `key` is none of them.
+     */
+    function readCommonMember(bytes memory json, bytes32 key, uint256 v, Document memory d, Head memory head)
+        private
+        pure
+        returns (uint256 after_, uint256 bit)
+    {
+        if (key == "id") {
+            (head.id,, after_) = Json.stringWordAt(json, v);
+            return (after_, ID);
+        }
+        if (key == "version") {
+            (head.version, after_) = Json.uintAt(json, v);
+            return (after_, VERSION);
+        }
+        if (key == "issueDate") {
+            (d.issueDate, after_) = timeAt(json, v, true);
+            return (after_, ISSUE_DATE);
+        }
+        if (key == "nextUpdate") {
+            (d.nextUpdate, after_) = timeAt(json, v, false);
+            return (after_, NEXT_UPDATE);
+        }
+        if (key == "tcbEvaluationDataNumber") {
+            (d.tcbEvaluationDataNumber, after_) = uint32At(json, v);
+            return (after_, EVALUATION_NUMBER);
+        }
+        return (v, 0);
+    }
+
+    /// @dev The document must be `id` version `version` and have all of `members`.
+    function requireDocument(Head memory head, uint256 found, uint256 members, bytes32 id, uint256 version) private pure {
+        if (found & (ID | VERSION) != ID | VERSION || head.id != id || head.version != version) {
+            revert ITdxAttestationErrors.UnexpectedDocument(head.id, head.version);
+        }
+        if (found != members) revert ITdxAttestationErrors.MalformedJson(found);
     }
 
     function writeHead(bytes memory compact, Document memory d) private pure {

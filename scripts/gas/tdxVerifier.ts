@@ -16,13 +16,23 @@ export type TdxVerifierGas = {
   verifyTdxQuote: number
   /** The whole P-TDX collateral: two certificates, root and PCK CRLs, QE identity, TCB info. */
   postTdxCollateral: number
-  /** Each transaction of `postTdxCollateral`, in order. */
+}
+
+export type TdxVerifierGasInDetail = TdxVerifierGas & {
+  /** Each transaction of `postTdxCollateral`, named by what the store kept. */
   postTdxCollateralParts: Record<string, number>
   /** Deploying the parser, the store and the verifier. */
   deployTdxQuoteVerifier: number
 }
 
+/** The two figures `npm run gas` records. */
 export async function measureTdxVerifierGas(): Promise<TdxVerifierGas> {
+  const { verifyTdxQuote, postTdxCollateral } = await measureTdxVerifierGasInDetail()
+  return { verifyTdxQuote, postTdxCollateral }
+}
+
+/** The same run, with the cost of each posting transaction and of the deployment. */
+export async function measureTdxVerifierGasInDetail(): Promise<TdxVerifierGasInDetail> {
   const tdx = await startTdxChain()
   try {
     const quote = evidenceVector('phala-dcap-qvl/tdx_quote')
@@ -70,3 +80,6 @@ function labelOf(
       return event.eventName
   }
 }
+
+// `node scripts/gas/tdxVerifier.ts` prints the figures in detail.
+if (import.meta.main) console.log(JSON.stringify(await measureTdxVerifierGasInDetail(), null, 2))

@@ -43,13 +43,19 @@ export class CompilationError extends BoccError {
 
 type AstNode = { nodeType: string; name?: string; nodes?: AstNode[]; members?: AstNode[] }
 
-/** Compiles every .sol file in contracts/ with the solc npm package (no compiler download). */
-export function compileContracts(): CompiledContracts {
+/**
+ * Compiles every .sol file in contracts/ with the solc npm package (no compiler download); tests
+ * pass another `directory` (and quicker `settings`) for their test-only contracts.
+ */
+export function compileContracts(
+  directory = contractsDir,
+  settings: object = compilerSettings,
+): CompiledContracts {
   const solc = require('solc') as { compile(input: string, callbacks: object): string }
   const sources: Record<string, { content: string }> = {}
-  for (const file of listSolidityFiles(contractsDir))
-    sources[file] = { content: readFileSync(join(contractsDir, file), 'utf8') }
-  const input = { language: 'Solidity', sources, settings: compilerSettings }
+  for (const file of listSolidityFiles(directory))
+    sources[file] = { content: readFileSync(join(directory, file), 'utf8') }
+  const input = { language: 'Solidity', sources, settings }
   const findImports = (path: string) => {
     try {
       return { contents: readFileSync(require.resolve(path), 'utf8') }

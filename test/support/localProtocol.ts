@@ -1,5 +1,5 @@
 import { createTestClient, http, parseEther } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { nonceManager, privateKeyToAccount } from 'viem/accounts'
 import { useFaucet } from '../../src/chain/actions/token/useFaucet.ts'
 import { type BoccSigner, connectBoccSigner } from '../../src/chain/boccChain.ts'
 import { connectSigner } from '../../src/chain/connectChain.ts'
@@ -31,6 +31,10 @@ export async function startLocalProtocol(
   const chain = await startLocalChain()
   const address = (role: DevRole) => privateKeyToAccount(devPrivateKey(devRoles[role])).address
   const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
+  // Every account starts at nonce 0 on a fresh chain, but viem's shared nonce manager remembers
+  // the nonces of an earlier local chain in this process (same chain id): forget them.
+  for (const role of Object.keys(devRoles) as DevRole[])
+    nonceManager.reset({ address: address(role), chainId: deployer.chain.id })
   const deployment = await deployContracts(deployer, {
     genesisMeasurements: [measureRuntime()],
     committee: [address('committeeMember')],

@@ -4,7 +4,7 @@ import { parseEther } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import { orderTotal } from '../../src/protocol/orderTerms.ts'
 import { zeroHash } from '../support/protocolHarness.ts'
-import { defaults, type Market, type Order, startMarket } from './marketFixture.ts'
+import { defaults, exposureOf, type Market, type Order, startMarket } from './marketFixture.ts'
 
 describe('accounts and provider stakes', () => {
   let m: Market
@@ -74,7 +74,6 @@ describe('stake locked by accepted orders', () => {
   let m: Market
   let enclave: PrivateKeyAccount
   let teeOfferId: number
-  const exposure = (order: Order) => (orderTotal(order.terms) * defaults.slashBps) / 10_000n
   before(async () => {
     m = await startMarket()
     const { stranger } = m.dev.signers
@@ -121,7 +120,7 @@ describe('stake locked by accepted orders', () => {
       assert.ok(locked <= active, 'exposure never exceeds stake')
       assert.equal(
         locked,
-        accepted.map(exposure).reduce((a, b) => a + b, 0n),
+        accepted.map(exposureOf).reduce((a, b) => a + b, 0n),
       )
     }
     assert.equal(accepted.length, 3)
@@ -136,7 +135,10 @@ describe('stake locked by accepted orders', () => {
     const [delivered, failed, handedBack] = accepted
     if (!delivered || !failed || !handedBack) throw new Error('unreachable')
     await deliver(delivered)
-    assert.equal((await m.stakeOf(provider().account.address)).locked, locked - exposure(delivered))
+    assert.equal(
+      (await m.stakeOf(provider().account.address)).locked,
+      locked - exposureOf(delivered),
+    )
     await h.send(provider(), 'acceptOrder', [refused.terms])
     await h.send(m.dev.signers.customer, 'submitFailure', [
       failed.terms,
@@ -144,14 +146,16 @@ describe('stake locked by accepted orders', () => {
       await h.signFailure(enclave, failed.orderId, 6),
     ])
     await h.send(provider(), 'handBackOrder', [handedBack.terms])
-    assert.equal((await m.stakeOf(provider().account.address)).locked, exposure(refused))
+    assert.equal((await m.stakeOf(provider().account.address)).locked, exposureOf(refused))
     await m.dev.increaseTime(721)
     await h.send(m.dev.signers.customer, 'refundOrder', [refused.terms])
     const after = await m.stakeOf(provider().account.address)
     assert.equal(after.locked, 0n)
     assert.equal(
       after.active,
-      active - (orderTotal(handedBack.terms) * defaults.handBackBps) / 10_000n - exposure(refused),
+      active -
+        (orderTotal(handedBack.terms) * defaults.handBackBps) / 10_000n -
+        exposureOf(refused),
     )
   })
 
@@ -171,7 +175,7 @@ describe('stake locked by accepted orders', () => {
     await h.reverts(h.send(provider(), 'requestUnstake', [start.active]), 'InsufficientStake')
     await h.send(provider(), 'requestUnstake', [start.active - start.locked])
     const waiting = await m.stakeOf(account)
-    assert.deepEqual([waiting.active, waiting.locked], [exposure(late), exposure(late)])
+    assert.deepEqual([waiting.active, waiting.locked], [exposureOf(late), exposureOf(late)])
     // The customer of the delivered order says its output is withheld; nobody answers.
     await h.send(customer, 'challengeDelivery', [withheld.terms])
     await m.dev.increaseTime(721)
@@ -180,7 +184,7 @@ describe('stake locked by accepted orders', () => {
     await h.send(customer, 'refundOrder', [late.terms])
     assert.equal(
       await h.balance(customer.account.address),
-      customerBefore + orderTotal(late.terms) + exposure(late),
+      customerBefore + orderTotal(late.terms) + exposureOf(late),
     )
     await m.dev.increaseTime(defaults.responseWindow)
     await h.send(customer, 'refundOrder', [withheld.terms])
@@ -188,16 +192,16 @@ describe('stake locked by accepted orders', () => {
     const end = await m.stakeOf(account)
     assert.deepEqual(
       [end.active, end.locked, end.unstaking],
-      [0n, 0n, waiting.unstaking - exposure(withheld)],
+      [0n, 0n, waiting.unstaking - exposureOf(withheld)],
     )
     assert.equal(
       await h.balance(customer.account.address),
       customerBefore +
         orderTotal(late.terms) +
-        exposure(late) +
+        exposureOf(late) +
         orderTotal(withheld.terms) +
         defaults.challengeBond +
-        exposure(withheld),
+        exposureOf(withheld),
     )
     await m.dev.increaseTime(await h.read<number>('unstakeDelay'))
     await h.send(provider(), 'withdrawUnstaked')
@@ -225,10 +229,10 @@ describe('stake locked by accepted orders', () => {
     await m.dev.increaseTime(defaults.responseWindow + 1)
     await h.send(customer, 'refundOrder', [withheld.terms])
     const slashed = await m.stakeOf(account)
-    assert.equal(slashed.active, parseEther('150') - exposure(withheld))
+    assert.equal(slashed.active, parseEther('150') - exposureOf(withheld))
     assert.equal(
       slashed.locked,
-      open.map(exposure).reduce((a, b) => a + b, 0n),
+      open.map(exposureOf).reduce((a, b) => a + b, 0n),
     )
     assert.ok(slashed.locked > slashed.active)
     // Under-collateralized: no new order and no unstaking until the locks come down.

@@ -5,7 +5,14 @@ import { marketAbi } from '../../src/chain/abis.ts'
 import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
 import { orderTotal } from '../../src/protocol/orderTerms.ts'
 import { label, zeroHash } from '../support/protocolHarness.ts'
-import { dataPrice, defaults, type Market, type Order, startMarket } from './marketFixture.ts'
+import {
+  dataPrice,
+  defaults,
+  exposureOf,
+  type Market,
+  type Order,
+  startMarket,
+} from './marketFixture.ts'
 
 /**
  * Fair exchange: the customer can read the result exactly when the provider is paid, and a
@@ -40,7 +47,6 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
     [m.dev.deployment.contracts.timelock, order.terms.fee],
   ]
   const owedBy = (order: Order) => Promise.all(payeesOf(order).map(([payee]) => m.owed(payee)))
-  const exposure = (order: Order) => (orderTotal(order.terms) * defaults.slashBps) / 10_000n
 
   it('reveals the sealed result key in the receipt’s event, in the transaction that pays', async () => {
     const order = await m.accepted()
@@ -179,13 +185,13 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
     assert.deepEqual(m.eventArgs(refunded.receipt.logs, 'OrderRefunded'), {
       orderId: order.orderId,
       amount: orderTotal(order.terms) + defaults.challengeBond,
-      slashed: exposure(order),
+      slashed: exposureOf(order),
     })
     assert.equal(
       await h.balance(address('customer')),
-      customerBefore + orderTotal(order.terms) + exposure(order),
+      customerBefore + orderTotal(order.terms) + exposureOf(order),
     )
-    assert.equal((await m.stakeOf()).active, stakeBefore.active - exposure(order))
+    assert.equal((await m.stakeOf()).active, stakeBefore.active - exposureOf(order))
     assert.deepEqual(await owedBy(order), before)
     assert.equal(await m.status(order.orderId), 'refunded')
     await h.reverts(h.send(customer, 'challengeDelivery', [order.terms]), 'WrongOrderStatus')
@@ -318,7 +324,7 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
     await h.send(customer, 'refundOrder', [withheld.terms])
     assert.equal(
       await h.balance(address('customer')),
-      customerBefore + orderTotal(withheld.terms) + defaults.challengeBond + exposure(withheld),
+      customerBefore + orderTotal(withheld.terms) + defaults.challengeBond + exposureOf(withheld),
     )
   })
 })

@@ -22,7 +22,7 @@ import type { BoccSigner } from '../../src/chain/boccChain.ts'
 import type { ProtocolSettings } from '../../src/chain/deployContracts.ts'
 import { councilRoles, devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { type OrderStatusName, orderStatuses } from '../../src/chain/orderStatus.ts'
-import type { OrderTerms } from '../../src/protocol/orderTerms.ts'
+import { type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
 import { startLocalProtocol } from '../support/localProtocol.ts'
 import { label, protocolHarness, zeroHash } from '../support/protocolHarness.ts'
 
@@ -42,6 +42,11 @@ export const defaults = {
 }
 
 export type Order = { orderId: bigint; terms: OrderTerms }
+
+/** The stake an accepted order locks, and what a missed deadline or withheld output costs (at the default slashBps). */
+export function exposureOf(order: Order): bigint {
+  return (orderTotal(order.terms) * defaults.slashBps) / 10_000n
+}
 
 /** The market's state of an order, as a status name. */
 export type Status = OrderStatusName

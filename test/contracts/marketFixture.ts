@@ -22,6 +22,7 @@ import type { BoccSigner } from '../../src/chain/boccChain.ts'
 import type { ProtocolSettings } from '../../src/chain/deployContracts.ts'
 import { councilRoles, devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { type OrderStatusName, orderStatuses } from '../../src/chain/orderStatus.ts'
+import { enclaveRevocationTypes, registryDomain } from '../../src/protocol/enclaveApproval.ts'
 import { type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
 import { startLocalProtocol } from '../support/localProtocol.ts'
 import { label, protocolHarness, zeroHash } from '../support/protocolHarness.ts'
@@ -198,6 +199,23 @@ export async function startMarket(settings: Partial<ProtocolSettings> = {}) {
     return fresh.key
   }
 
+  /** Committee members' `EnclaveRevocation` signatures for the current epoch (sorted by address, as the registry wants). */
+  async function revocation(enclaveAddress: Address, members: PrivateKeyAccount[] = [h.member]) {
+    const committeeEpoch = await h.read<bigint>('committeeEpoch')
+    const sorted = [...members].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+    const signatures = await Promise.all(
+      sorted.map((member) =>
+        member.signTypedData({
+          domain: registryDomain(dev.deployment.chainId, dev.deployment.contracts.registry),
+          types: enclaveRevocationTypes,
+          primaryType: 'EnclaveRevocation',
+          message: { enclave: enclaveAddress, committeeEpoch },
+        }),
+      ),
+    )
+    return { committeeEpoch, signatures }
+  }
+
   /** The arguments of the first `eventName` event in a transaction's logs (throws if there is none). */
   function eventArgs<args = Record<string, unknown>>(
     logs: Parameters<typeof h.eventsOf>[0],
@@ -212,6 +230,7 @@ export async function startMarket(settings: Partial<ProtocolSettings> = {}) {
     dev,
     h,
     eventArgs,
+    revocation,
     enclave,
     teeOfferId,
     solutionOfferId,

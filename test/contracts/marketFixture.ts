@@ -24,7 +24,7 @@ import { councilRoles, devPrivateKey, devRoles } from '../../src/chain/devAccoun
 import { type OrderStatusName, orderStatuses } from '../../src/chain/orderStatus.ts'
 import { enclaveRevocationTypes, registryDomain } from '../../src/protocol/enclaveApproval.ts'
 import { type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
-import { startLocalProtocol } from '../support/localProtocol.ts'
+import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { label, protocolHarness, zeroHash } from '../support/protocolHarness.ts'
 
 export const teePrice = parseEther('3')
@@ -59,8 +59,15 @@ let ordersMade = 0
  * (sim hardware, capacity 10), a solution offer of the model vendor, and a customer with a
  * deposit; plus short calls to make, accept and complete orders the way each party would.
  */
-export async function startMarket(settings: Partial<ProtocolSettings> = {}) {
+export async function startMarket(
+  settings: Partial<ProtocolSettings> = {},
+  options: {
+    /** Runs on the fresh deployment before the fixture's own calls (to deploy and hand out a test token). */
+    prepare?: (dev: LocalProtocol) => Promise<void>
+  } = {},
+) {
   const dev = await startLocalProtocol(settings)
+  await options.prepare?.(dev)
   const h = protocolHarness(dev)
   const { provider, customer, modelVendor } = dev.signers
   await h.approve(provider, parseEther('1000'))

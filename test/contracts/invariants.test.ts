@@ -59,7 +59,7 @@ const margin = 5
  */
 describe('market invariants', () => {
   const seed = Number(process.env.BOCC_INVARIANT_SEED ?? Date.now() % 1_000_000)
-  const steps = 400
+  const steps = 300
   let m: Market
   let enclave: PrivateKeyAccount
   let teeOffers: number[]

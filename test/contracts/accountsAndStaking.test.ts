@@ -93,15 +93,7 @@ describe('stake locked by accepted orders', () => {
       solutionHash: zeroHash,
       ...overrides,
     })
-  const deliver = async (placed: Order) => {
-    const receipt = await m.receiptFor(placed, { key: enclave })
-    return m.h.send(provider(), 'submitReceipt', [
-      placed.terms,
-      receipt.outputHash,
-      receipt.wrappedResultKey,
-      receipt.signature,
-    ])
-  }
+  const deliver = (placed: Order) => m.deliver(placed, { key: enclave, submitter: provider() })
 
   it('locks each order’s exposure and never lets exposure exceed the stake', async () => {
     const { h } = m

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { bytesToHex, type Hex, type TypedDataDomain, toHex } from 'viem'
+import { type Hex, type TypedDataDomain, toHex } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import { TransactionRevertedError } from '../../src/chain/writeContractAndWait.ts'
 import { failureReasons } from '../../src/protocol/failureReasons.ts'
@@ -24,16 +24,8 @@ describe('enclave statements: receipts and failures', () => {
   })
   after(() => m.dev.stop())
 
-  const submitReceipt = (
-    receipt: { terms: Order['terms']; outputHash: Hex; wrappedResultKey: Hex },
-    signature: Hex,
-  ) =>
-    m.h.send(m.dev.signers.stranger, 'submitReceipt', [
-      receipt.terms,
-      receipt.outputHash,
-      receipt.wrappedResultKey,
-      signature,
-    ])
+  const submitReceipt = (receipt: Awaited<ReturnType<Market['receiptFor']>>, signature: Hex) =>
+    m.submitReceipt({ ...receipt, signature }, m.dev.signers.stranger)
   const submitFailure = (order: Order, reason: number, signature: Hex) =>
     m.h.send(m.dev.signers.stranger, 'submitFailure', [order.terms, reason, signature])
 
@@ -149,14 +141,7 @@ describe('enclave statements: receipts and failures', () => {
     const order = await m.accepted()
     const { delivered } = await m.deliver(order)
     await h.send(m.dev.signers.customer, 'challengeDelivery', [order.terms])
-    const answer = (signature: Hex) =>
-      h.send(m.dev.signers.provider, 'answerChallenge', [
-        order.terms,
-        delivered.outputHash,
-        delivered.wrappedResultKey,
-        signature,
-        bytesToHex(delivered.output),
-      ])
+    const answer = (signature: Hex) => m.answerChallenge({ ...delivered, signature })
     for (const [, domain] of await otherDomains())
       await h.reverts(
         answer(

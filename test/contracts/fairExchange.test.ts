@@ -5,14 +5,7 @@ import { marketAbi } from '../../src/chain/abis.ts'
 import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
 import { orderTotal } from '../../src/protocol/orderTerms.ts'
 import { label, zeroHash } from '../support/protocolHarness.ts'
-import {
-  dataPrice,
-  defaults,
-  exposureOf,
-  type Market,
-  type Order,
-  startMarket,
-} from './marketFixture.ts'
+import { defaults, exposureOf, type Market, type Order, startMarket } from './marketFixture.ts'
 
 /**
  * Fair exchange: the customer can read the result exactly when the provider is paid, and a
@@ -23,17 +16,7 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
   let dataOfferId: number
   before(async () => {
     m = await startMarket()
-    dataOfferId = m.h.idFrom(
-      (
-        await m.h.send(m.dev.signers.dataVendor, 'createDataOffer', [
-          label('dataset'),
-          dataPrice,
-          [],
-          [],
-        ])
-      ).receipt.logs,
-      'DataOfferCreated',
-    )
+    dataOfferId = await m.newDataOffer('dataset')
   })
   after(() => m.dev.stop())
 
@@ -73,15 +56,7 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
     const order = await m.accepted()
     const late = await m.receiptFor(order)
     await m.dev.increaseTime(721)
-    await h.reverts(
-      h.send(m.dev.signers.provider, 'submitReceipt', [
-        late.terms,
-        late.outputHash,
-        late.wrappedResultKey,
-        late.signature,
-      ]),
-      'DeadlinePassed',
-    )
+    await h.reverts(m.submitReceipt(late), 'DeadlinePassed')
     const outcome = await submitReceipts(m.dev.signers.provider, { receipts: [late] })
     assert.deepEqual(outcome.done, [])
     assert.deepEqual(
@@ -169,17 +144,7 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
       h.send(provider, 'withdraw', [available + order.terms.teePrice]),
       'InsufficientBalance',
     )
-    const answer = await m.receiptFor(order)
-    await h.reverts(
-      h.send(provider, 'answerChallenge', [
-        answer.terms,
-        answer.outputHash,
-        answer.wrappedResultKey,
-        answer.signature,
-        bytesToHex(answer.output),
-      ]),
-      'ResponseWindowClosed',
-    )
+    await h.reverts(m.answerChallenge(await m.receiptFor(order)), 'ResponseWindowClosed')
     const stakeBefore = await m.stakeOf()
     const refunded = await h.send(stranger, 'refundOrder', [order.terms])
     assert.deepEqual(m.eventArgs(refunded.receipt.logs, 'OrderRefunded'), {
@@ -204,19 +169,8 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
     const before = await owedBy(order)
     const { delivered } = await m.deliver(order)
     await h.send(customer, 'challengeDelivery', [order.terms])
-    const answer = (overrides: Partial<typeof delivered> = {}) => {
-      const { terms, outputHash, wrappedResultKey, signature, output } = {
-        ...delivered,
-        ...overrides,
-      }
-      return h.send(stranger, 'answerChallenge', [
-        terms,
-        outputHash,
-        wrappedResultKey,
-        signature,
-        bytesToHex(output),
-      ])
-    }
+    const answer = (overrides: Partial<typeof delivered> = {}) =>
+      m.answerChallenge({ ...delivered, ...overrides }, stranger)
     // Not the output the receipt names, not the enclave's signature, not the receipt it signed.
     await h.reverts(
       answer({ output: new TextEncoder().encode('another output') }),
@@ -270,17 +224,7 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
       h.send(customer, 'challengeDelivery', [delivered.terms]),
       'ChallengeWindowClosed',
     )
-    const answer = await m.receiptFor(delivered)
-    await h.reverts(
-      h.send(provider, 'answerChallenge', [
-        answer.terms,
-        answer.outputHash,
-        answer.wrappedResultKey,
-        answer.signature,
-        bytesToHex(answer.output),
-      ]),
-      'WrongOrderStatus',
-    )
+    await h.reverts(m.answerChallenge(await m.receiptFor(delivered)), 'WrongOrderStatus')
   })
 
   it('keeps an order on a free TEE offer challengeable whatever else its provider is paid meanwhile', async () => {
@@ -300,13 +244,7 @@ describe('fair exchange: sealed result key, maturing payouts, challenges', () =>
         solutionHash: solutionOfferId ? label('model') : zeroHash,
       })
       await h.send(provider, 'acceptOrder', [placed.terms])
-      const receipt = await m.receiptFor(placed, { key: enclave })
-      await h.send(provider, 'submitReceipt', [
-        placed.terms,
-        receipt.outputHash,
-        receipt.wrappedResultKey,
-        receipt.signature,
-      ])
+      await m.deliver(placed, { key: enclave, submitter: provider })
       return placed
     }
     // Deliver the free order late in a payout epoch and a paid one early in the next.

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { type Hex, parseEther, toHex } from 'viem'
 import { TransactionRevertedError } from '../../src/chain/writeContractAndWait.ts'
 import { type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
-import { label, zeroHash } from '../support/protocolHarness.ts'
+import { label } from '../support/protocolHarness.ts'
 import { defaults, type Market, type Order, startMarket } from './marketFixture.ts'
 
 const seed = Number(process.env.BOCC_FUZZ_SEED ?? Date.now() % 1_000_000)
@@ -32,34 +32,11 @@ describe(`contract fuzzing (seed ${seed}; replay with BOCC_FUZZ_SEED)`, () => {
 
   /** An order on fresh offers with these prices, paid from the stranger's wallet. */
   async function order(teePrice: bigint, solutionPrice: bigint, dataPrice: bigint) {
-    const { h } = m
-    const { provider, modelVendor, dataVendor, stranger } = m.dev.signers
+    const { provider, stranger } = m.dev.signers
     const teeOfferId = await m.newTeeOffer(provider, teePrice, 100)
     const solutionHash = label(`model ${teeOfferId}`)
-    const solutionOfferId = h.idFrom(
-      (
-        await h.send(modelVendor, 'createSolutionOffer', [
-          solutionHash,
-          solutionPrice,
-          0xff,
-          zeroHash,
-          label('bundle'),
-          [],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
-    const dataOfferId = h.idFrom(
-      (
-        await h.send(dataVendor, 'createDataOffer', [
-          label(`data ${teeOfferId}`),
-          dataPrice,
-          [],
-          [],
-        ])
-      ).receipt.logs,
-      'DataOfferCreated',
-    )
+    const solutionOfferId = await m.newSolutionOffer(`model ${teeOfferId}`, solutionPrice)
+    const dataOfferId = await m.newDataOffer(`data ${teeOfferId}`, dataPrice)
     return m.create(
       { teeOfferId, solutionOfferId, dataOfferId, solutionHash, maxPayment: 2n ** 200n },
       stranger,
@@ -139,12 +116,7 @@ describe(`contract fuzzing (seed ${seed}; replay with BOCC_FUZZ_SEED)`, () => {
           throw new Error(`${functionName} with ${field} changed (seed ${seed}): ${error}`)
         })
     }
-    await h.send(stranger, 'submitReceipt', [
-      placed.terms,
-      receipt.outputHash,
-      receipt.wrappedResultKey,
-      receipt.signature,
-    ])
+    await m.submitReceipt(receipt, stranger)
   })
 
   it('refuses random signatures and random changes to a valid receipt or failure', async () => {
@@ -154,7 +126,7 @@ describe(`contract fuzzing (seed ${seed}; replay with BOCC_FUZZ_SEED)`, () => {
     await h.send(m.dev.signers.provider, 'acceptOrder', [placed.terms])
     const receipt = await m.receiptFor(placed)
     const submit = (outputHash: Hex, wrappedResultKey: Hex, signature: Hex) =>
-      h.send(stranger, 'submitReceipt', [placed.terms, outputHash, wrappedResultKey, signature])
+      m.submitReceipt({ ...receipt, outputHash, wrappedResultKey, signature }, stranger)
     /** `hex` with one random bit flipped. */
     const flip = (hex: Hex): Hex => {
       const bytes = Buffer.from(hex.slice(2), 'hex')

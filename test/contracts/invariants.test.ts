@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Address, bytesToHex, createPublicClient, http, parseEther } from 'viem'
+import { type Address, createPublicClient, http, parseEther } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import { marketAbi, tokenAbi } from '../../src/chain/abis.ts'
 import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
@@ -12,7 +12,6 @@ import { TransactionRevertedError } from '../../src/chain/writeContractAndWait.t
 import { orderTotal } from '../../src/protocol/orderTerms.ts'
 import { label, zeroHash } from '../support/protocolHarness.ts'
 import {
-  dataPrice,
   defaults,
   exposureOf,
   type Market,
@@ -66,7 +65,7 @@ describe('market invariants', () => {
   let dataOfferId: number
   before(async () => {
     m = await startMarket()
-    const { provider, dataVendor } = m.dev.signers
+    const { provider } = m.dev.signers
     enclave = await m.registeredEnclave(provider, {
       expiresAt: (await m.h.now()) + 10 * 365 * 86_400,
     })
@@ -75,11 +74,7 @@ describe('market invariants', () => {
       await m.newTeeOffer(provider, parseEther('30'), 5),
       await m.newTeeOffer(provider, 0n, 3),
     ]
-    dataOfferId = m.h.idFrom(
-      (await m.h.send(dataVendor, 'createDataOffer', [label('dataset'), dataPrice, [], []])).receipt
-        .logs,
-      'DataOfferCreated',
-    )
+    dataOfferId = await m.newDataOffer('dataset')
     // Little more than the minimum stake: stake, not capacity, limits what the provider can take on.
     await m.h.send(provider, 'requestUnstake', [parseEther('190')])
     for (const signer of [m.dev.signers.customer, m.dev.signers.stranger, provider]) {
@@ -251,14 +246,8 @@ describe('market invariants', () => {
         touched = order
         const before = await providerOwed()
         const now = await h.now()
-        const receipt = await receiptOf(order)
         const done = await attempt(
-          h.send(pick([provider, order.customer]), 'submitReceipt', [
-            receipt.terms,
-            receipt.outputHash,
-            receipt.wrappedResultKey,
-            receipt.signature,
-          ]),
+          m.submitReceipt(await receiptOf(order), pick([provider, order.customer])),
         )
         const allowed = order.status === 'accepted' && now < order.terms.deadline - margin
         expect(done, allowed, 'a receipt', step)
@@ -383,15 +372,8 @@ describe('market invariants', () => {
         touched = order
         const now = await h.now()
         const before = await providerOwed()
-        const answer = await receiptOf(order)
         const done = await attempt(
-          h.send(pick([provider, dev.signers.modelVendor]), 'answerChallenge', [
-            answer.terms,
-            answer.outputHash,
-            answer.wrappedResultKey,
-            answer.signature,
-            bytesToHex(answer.output),
-          ]),
+          m.answerChallenge(await receiptOf(order), pick([provider, dev.signers.modelVendor])),
         )
         const allowed =
           order.status === 'challenged' &&

@@ -1,5 +1,6 @@
 import {
   type Address,
+  bytesToHex,
   encodeFunctionData,
   type Hex,
   hexToBigInt,
@@ -141,15 +142,49 @@ export async function startMarket(
     )
     return { terms: order.terms, outputHash, wrappedResultKey, signature, output }
   }
-  async function deliver(order: Order, submitter = provider) {
-    const receipt = await receiptFor(order)
-    const sent = await h.send(submitter, 'submitReceipt', [
+  type EnclaveReceipt = Awaited<ReturnType<typeof receiptFor>>
+  /** Submits an enclave's receipt (anyone may). */
+  const submitReceipt = (receipt: EnclaveReceipt, submitter: BoccSigner = provider) =>
+    h.send(submitter, 'submitReceipt', [
       receipt.terms,
       receipt.outputHash,
       receipt.wrappedResultKey,
       receipt.signature,
     ])
+  /** The order's enclave (or `key`) signs a receipt, which is submitted. */
+  async function deliver(
+    order: Order,
+    options: { key?: PrivateKeyAccount; submitter?: BoccSigner } = {},
+  ) {
+    const receipt = await receiptFor(order, { key: options.key })
+    const sent = await submitReceipt(receipt, options.submitter)
     return { ...sent, delivered: receipt }
+  }
+  /** Answers a challenge by publishing the receipt's output on-chain (anyone may). */
+  const answerChallenge = (receipt: EnclaveReceipt, submitter: BoccSigner = provider) =>
+    h.send(submitter, 'answerChallenge', [
+      receipt.terms,
+      receipt.outputHash,
+      receipt.wrappedResultKey,
+      receipt.signature,
+      bytesToHex(receipt.output),
+    ])
+  /** A solution offer of the model vendor (or `owner`) for the solution hash `label(name)`. */
+  async function newSolutionOffer(
+    name: string,
+    price = 1n,
+    options: { hardwareMask?: number; requiredMeasurement?: Hex; allowedTeeOffers?: number[] } = {},
+    owner: BoccSigner = modelVendor,
+  ) {
+    const { receipt } = await h.send(owner, 'createSolutionOffer', [
+      label(name),
+      price,
+      options.hardwareMask ?? 0xff,
+      options.requiredMeasurement ?? zeroHash,
+      label(`${name} bundle`),
+      options.allowedTeeOffers ?? [],
+    ])
+    return h.idFrom(receipt.logs, 'SolutionOfferCreated')
   }
   const status = async (orderId: bigint): Promise<Status> =>
     orderStatuses[(await h.read<{ status: number }>('getOrder', [orderId])).status] ?? 'none'
@@ -233,9 +268,25 @@ export async function startMarket(
     return event.args as args
   }
 
+  /** A data offer of the data vendor for the dataset `label(name)`. */
+  async function newDataOffer(
+    name: string,
+    price = dataPrice,
+    allowed: { solutionOffers?: number[]; teeOffers?: number[] } = {},
+  ) {
+    const { receipt } = await h.send(dev.signers.dataVendor, 'createDataOffer', [
+      label(name),
+      price,
+      allowed.solutionOffers ?? [],
+      allowed.teeOffers ?? [],
+    ])
+    return h.idFrom(receipt.logs, 'DataOfferCreated')
+  }
+
   return {
     dev,
     h,
+    newDataOffer,
     eventArgs,
     revocation,
     enclave,
@@ -247,7 +298,10 @@ export async function startMarket(
     create,
     accepted,
     receiptFor,
+    submitReceipt,
     deliver,
+    answerChallenge,
+    newSolutionOffer,
     status,
     stakeOf,
     pendingOf,

@@ -83,19 +83,11 @@ describe('TEE, solution and data offers', () => {
       h.send(modelVendor, 'createSolutionOffer', [zeroHash, 5n, 2, zeroHash, zeroHash, []]),
       'ZeroHash',
     )
-    const solution = h.idFrom(
-      (
-        await h.send(modelVendor, 'createSolutionOffer', [
-          label('model'),
-          5n,
-          0b10,
-          label('runtime'),
-          label('bundle'),
-          [7, 9],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
+    const solution = await m.newSolutionOffer('model', 5n, {
+      hardwareMask: 0b10,
+      requiredMeasurement: label('runtime'),
+      allowedTeeOffers: [7, 9],
+    })
     assert.equal(await h.read('solutionOfferCount'), solution)
     assert.deepEqual(await h.read('getSolutionOffer', [solution]), {
       owner: modelVendor.account.address,
@@ -106,7 +98,7 @@ describe('TEE, solution and data offers', () => {
       price: 5n,
       solutionHash: label('model'),
       requiredMeasurement: label('runtime'),
-      bundleHash: label('bundle'),
+      bundleHash: label('model bundle'),
     })
     assert.equal(await h.read('solutionAllowsTeeOffer', [solution, 7]), true)
     assert.equal(await h.read('solutionAllowsTeeOffer', [solution, 8]), false)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type Address, parseEther } from 'viem'
 import { orderTotal } from '../../src/protocol/orderTerms.ts'
-import { label, zeroHash } from '../support/protocolHarness.ts'
+import { label } from '../support/protocolHarness.ts'
 import {
   dataPrice,
   defaults,
@@ -17,17 +17,10 @@ describe('orders: creation, acceptance, cancel, refund, hand-back', () => {
   let dataOfferId: number
   before(async () => {
     m = await startMarket()
-    dataOfferId = m.h.idFrom(
-      (
-        await m.h.send(m.dev.signers.dataVendor, 'createDataOffer', [
-          label('dataset'),
-          dataPrice,
-          [m.solutionOfferId],
-          [m.teeOfferId],
-        ])
-      ).receipt.logs,
-      'DataOfferCreated',
-    )
+    dataOfferId = await m.newDataOffer('dataset', dataPrice, {
+      solutionOffers: [m.solutionOfferId],
+      teeOffers: [m.teeOfferId],
+    })
   })
   after(() => m.dev.stop())
 
@@ -114,26 +107,14 @@ describe('orders: creation, acceptance, cancel, refund, hand-back', () => {
       create({ dataOfferId, solutionOfferId: 0, solutionHash: label('own model') }),
       'SolutionOfferNotAllowed',
     )
-    const solutionOffer = async (name: string, mask: number, teeOffers: number[] = []) =>
-      h.idFrom(
-        (
-          await h.send(modelVendor, 'createSolutionOffer', [
-            label(name),
-            1n,
-            mask,
-            zeroHash,
-            label(`${name} bundle`),
-            teeOffers,
-          ])
-        ).receipt.logs,
-        'SolutionOfferCreated',
-      )
-    const tdxOnly = await solutionOffer('tdx model', 0b10)
+    const tdxOnly = await m.newSolutionOffer('tdx model', 1n, { hardwareMask: 0b10 })
     await h.reverts(
       create({ solutionOfferId: tdxOnly, solutionHash: label('tdx model') }),
       'HardwareNotAllowedBySolution',
     )
-    const pinned = await solutionOffer('pinned', 0xff, [m.teeOfferId + 1000])
+    const pinned = await m.newSolutionOffer('pinned', 1n, {
+      allowedTeeOffers: [m.teeOfferId + 1000],
+    })
     await h.reverts(
       create({ solutionOfferId: pinned, solutionHash: label('pinned') }),
       'TeeOfferNotAllowed',
@@ -146,17 +127,9 @@ describe('orders: creation, acceptance, cancel, refund, hand-back', () => {
     await h.send(provider, 'setTeeOfferActive', [m.teeOfferId, false])
     await h.reverts(create(), 'TeeOfferNotActive')
     await h.send(provider, 'setTeeOfferActive', [m.teeOfferId, true])
-    const elsewhereData = h.idFrom(
-      (
-        await h.send(dataVendor, 'createDataOffer', [
-          label('private data'),
-          1n,
-          [],
-          [m.teeOfferId + 1000],
-        ])
-      ).receipt.logs,
-      'DataOfferCreated',
-    )
+    const elsewhereData = await m.newDataOffer('private data', 1n, {
+      teeOffers: [m.teeOfferId + 1000],
+    })
     await h.reverts(create({ dataOfferId: elsewhereData }), 'TeeOfferNotAllowed')
     await h.send(dataVendor, 'setDataOfferActive', [elsewhereData, false])
     await h.reverts(create({ dataOfferId: elsewhereData }), 'DataOfferNotActive')
@@ -168,7 +141,7 @@ describe('orders: creation, acceptance, cancel, refund, hand-back', () => {
 
   it('refuses at creation orders that no enclave could ever serve', async () => {
     const { h, create } = m
-    const { provider, stranger, modelVendor } = m.dev.signers
+    const { provider, stranger } = m.dev.signers
     const now = await h.now()
     // The registration expires before the deadline: no receipt could count.
     const shortLived = await m.registeredEnclave(provider, { expiresAt: now + 600 })
@@ -178,19 +151,9 @@ describe('orders: creation, acceptance, cancel, refund, hand-back', () => {
     )
     await create({ enclave: shortLived.address, deadline: now + 590 })
     // The solution offer needs a runtime the enclave does not run.
-    const pinnedRuntime = h.idFrom(
-      (
-        await h.send(modelVendor, 'createSolutionOffer', [
-          label('needs runtime v9'),
-          1n,
-          0xff,
-          label('runtime v9'),
-          label('bundle'),
-          [],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
+    const pinnedRuntime = await m.newSolutionOffer('needs runtime v9', 1n, {
+      requiredMeasurement: label('runtime v9'),
+    })
     await h.reverts(
       create({ solutionOfferId: pinnedRuntime, solutionHash: label('needs runtime v9') }),
       'MeasurementNotAllowedBySolution',

@@ -291,21 +291,9 @@ describe('amounts too large for their storage revert instead of wrapping', () =>
 
   it('refuses an order whose fee does not fit in uint96', async () => {
     const { h } = m
-    const { provider, modelVendor, customer } = m.dev.signers
+    const { provider, customer } = m.dev.signers
     const teeOfferId = await m.newTeeOffer(provider, maxUint96)
-    const solutionOfferId = h.idFrom(
-      (
-        await h.send(modelVendor, 'createSolutionOffer', [
-          label('priceless'),
-          maxUint96,
-          0xff,
-          zeroHash,
-          label('bundle'),
-          [],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
+    const solutionOfferId = await m.newSolutionOffer('priceless', maxUint96)
     await mint(customer, customer.account.address, 2n ** 100n)
     await h.approve(customer, maxUint256)
     await assert.rejects(

@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'verify order': () => import('./commands/verify-order.ts'),
   'attestation verify': () => import('./commands/attestation-verify.ts'),
   'attestation fetch-collateral': () => import('./commands/attestation-fetch-collateral.ts'),
+  'explorer build': () => import('./commands/explorer-build.ts'),
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -13,6 +13,14 @@ const tierQuestions: Record<string, string> = {
     'Did the chain record this order, was its receipt signed by the enclave, and are its stored inputs and outputs the ones the chain names?',
 }
 
+const tierTitles: Record<string, string> = {
+  'hardware authenticity': 'Hardware authenticity',
+  'key and channel binding': 'Key and channel binding',
+  gpu: 'Confidential GPU',
+  'supply chain and transparency': 'Supply chain and transparency',
+  order: 'The order',
+}
+
 const statusLabels: Record<CheckStatus, { mark: string; label: string }> = {
   passed: { mark: '✓', label: 'passed' },
   failed: { mark: '✗', label: 'failed' },
@@ -38,7 +46,7 @@ export function ChecksReport(props: { checks: Check[]; title?: string }) {
       const checks = props.checks.filter((check) => check.tier === tier)
       if (checks.length === 0) return null
       return html`<div class="tier" data-tier=${tier}>
-        <h3>${tier}</h3>
+        <h3>${tierTitles[tier] ?? tier}</h3>
         <p class="tier-question">${tierQuestions[tier]}</p>
         <ul>
           ${checks.map((check) => {

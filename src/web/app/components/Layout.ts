@@ -25,10 +25,12 @@ export function Layout(props: { route: Route; children: ComponentChildren }) {
             html`<a href=${href} class=${pages.includes(props.route.page) ? 'current' : ''}>${label}</a>`,
         )}
       </nav>
-      <span class="live" data-testid="head" title="the page follows the chain block by block">
-        chain ${chain.chain.id} · block ${head.toString()}
-      </span>
-      <${WalletControls} />
+      <div class="top-right">
+        <span class="live" data-testid="head" title="the page follows the chain block by block">
+          chain ${chain.chain.id} · block ${head.toString()}
+        </span>
+        <${WalletControls} />
+      </div>
     </header>
     ${
       config.developmentPolicy

@@ -182,7 +182,7 @@ function Verification(props: { record: OrderRecord }) {
   return html`<section class="verification" data-testid="verification">
     <h2>Verification in this browser</h2>
     <p class="intro">
-      This page re-checks the order from public data only, here, with the same verifier as
+      This page re-checks the order from public data only, here, with the same verifier as${' '}
       <code>bocc verify order</code>: the enclave’s evidence and its binding to the enclave’s keys,
       the runtime against the allow-list at the order’s block, the key sealing, the enclave’s signed
       receipt, and the stored input and output against their hashes.

@@ -215,13 +215,7 @@ describe('web explorer (headless Chromium, dev network)', { skip: skipWithoutChr
       .locator('[data-testid=plaintext], [data-testid=result] .error')
       .first()
       .waitFor({ timeout: 30_000 })
-    assert.equal(
-      await page
-        .locator('[data-testid=result] .error')
-        .textContent()
-        .catch(() => null),
-      null,
-    )
+    assert.deepEqual(await page.locator('[data-testid=result] .error').allTextContents(), [])
     assert.ok((await page.locator('[data-testid=plaintext] .line-text').count()) > 3)
     await page.screenshot({ path: join(screenshots, 'placed-in-page.png'), fullPage: true })
     await page.close()

@@ -17,7 +17,7 @@ import { createBlobServer } from '../../src/storage/blobServer.ts'
 import type { BlobStore } from '../../src/storage/blobStore.ts'
 import { type RunningServer, serveFetch } from '../../src/storage/startBlobServer.ts'
 import { buildExplorer } from '../../src/web/buildExplorer.ts'
-import { type RunningExplorer, startExplorer } from '../../src/web/startExplorer.ts'
+import { startExplorer } from '../../src/web/startExplorer.ts'
 import { chromiumLaunchOptions, skipWithoutChromium } from '../support/chromium.ts'
 import { type ExplorerNetwork, sampleImagePath, startExplorerNetwork } from './explorerNetwork.ts'
 

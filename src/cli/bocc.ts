@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'attestation fetch-collateral': () => import('./commands/attestation-fetch-collateral.ts'),
   'solutions pack': () => import('./commands/solutions-pack.ts'),
   'solutions inspect': () => import('./commands/solutions-inspect.ts'),
+  'explorer build': () => import('./commands/explorer-build.ts'),
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import {
   type Hex,
   zeroAddress,
 } from 'viem'
-import { safe, timelockAbi } from '../../src/chain/abis.ts'
+import { timelockAbi } from '../../src/chain/abis.ts'
 import { GovernanceConfigError } from '../../src/chain/actions/governance/deployGovernance.ts'
 import {
   boccMarketAbi,
@@ -22,6 +22,7 @@ import {
 } from '../../src/chain/artifacts.ts'
 import { deployContracts } from '../../src/chain/deployContracts.ts'
 import { councilRoles } from '../../src/chain/devAccounts.ts'
+import { safe } from '../../src/chain/safeArtifacts.ts'
 import { writeContractAndWait } from '../../src/chain/writeContractAndWait.ts'
 import { label } from '../support/protocolHarness.ts'
 import { type Market, startMarket } from './marketFixture.ts'

@@ -11,6 +11,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'verify order': () => import('./commands/verify-order.ts'),
   'attestation verify': () => import('./commands/attestation-verify.ts'),
   'attestation fetch-collateral': () => import('./commands/attestation-fetch-collateral.ts'),
+  'provider start': () => import('./commands/provider-start.ts'),
+  'provider check': () => import('./commands/provider-check.ts'),
 }
 
 async function main(argv: string[]): Promise<number> {

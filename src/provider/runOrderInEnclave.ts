@@ -12,7 +12,7 @@ export type EnclaveOutcome =
  * ABI-encoded: the enclave computes the order id from exactly these bytes.
  */
 export async function runOrderInEnclave(parameters: {
-  enclave: EnclaveClient
+  enclave: Pick<EnclaveClient, 'request'>
   chainId: number
   market: `0x${string}`
   terms: OrderTerms

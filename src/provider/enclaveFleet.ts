@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import { type Address, getAddress } from 'viem'
 import { getEnclave } from '../chain/actions/registry/getEnclave.ts'
 import { revokeEnclave } from '../chain/actions/registry/revokeEnclave.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
@@ -76,7 +76,11 @@ export function createEnclaveFleet(parameters: {
         // A registration with no runtime behind it: its orders cannot be served.
         state.updateEnclave(record.id, { status: 'lost' })
         if (record.signer)
-          log({ event: 'enclave-lost', enclave: record.signer, reason: 'its runtime is gone' })
+          log({
+            event: 'enclave-lost',
+            enclave: getAddress(record.signer),
+            reason: 'its runtime is gone',
+          })
       } else state.updateEnclave(record.id, { status: 'retired' })
       return
     }
@@ -197,7 +201,8 @@ export function createEnclaveFleet(parameters: {
           if (onChain?.status === 1 && onChain.expiresAt > now)
             await revokeEnclave(chain, { enclave: record.signer })
           state.updateEnclave(record.id, { revoked: true })
-          if (onChain?.status === 1) log({ event: 'enclave-revoked', enclave: record.signer })
+          if (onChain?.status === 1)
+            log({ event: 'enclave-revoked', enclave: getAddress(record.signer) })
         }
     },
     /** The live enclave with this signer, if any. */

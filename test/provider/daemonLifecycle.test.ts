@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { parseEther } from 'viem'
+import { getStake } from '../../src/chain/actions/market/getStake.ts'
+import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
+import { requestUnstake } from '../../src/chain/actions/market/requestUnstake.ts'
+import { fetchResult } from '../../src/client/fetchResult.ts'
+import type { PlacedOrder } from '../../src/client/placeOrder.ts'
+import { readOrder } from '../../src/client/readOrder.ts'
+import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import { ensureStake } from '../../src/provider/ensureStake.ts'
+import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
+import { crashSteps } from '../../src/provider/testCrashPoint.ts'
+import { createFsBlobStore } from '../../src/storage/blobStore.ts'
+import { runBocc } from '../support/runBocc.ts'
+import {
+  childPids,
+  type DaemonRun,
+  type ProviderTestbed,
+  startProviderTestbed,
+} from './support/providerTestbed.ts'
+import { startTcpProxy } from './support/tcpProxy.ts'
+
+/**
+ * One provider daemon, a real process on a real chain, taken through what months of operation
+ * bring: more orders than its capacity, `kill -9` at every step of an order's life, an RPC that
+ * drops, a crash of its enclave runtime, its stake falling under the minimum, and a graceful
+ * stop. After each, every token the market holds is accounted for.
+ */
+describe('provider daemon lifecycle', () => {
+  let bed: ProviderTestbed
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>
+  let configFile: string
+  let daemon: DaemonRun
+  const orders: PlacedOrder[] = []
+  const customer = () => bed.dev.signers.customer
+
+  const assertTokensAccounted = async () => {
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held, 'every token the market holds is accounted for')
+  }
+  const placeOn = async (run: DaemonRun, signer = customer()) => {
+    const enclave = await bed.verify(signer, run.enclave)
+    assert.ok(enclave.ok, 'the customer accepts the enclave')
+    const placed = await bed.order(signer, enclave, run.offerId)
+    orders.push(placed)
+    return placed
+  }
+
+  before(async () => {
+    bed = await startProviderTestbed()
+    proxy = await startTcpProxy(bed.dev.chain.port)
+    // Above the minimum, so that hand-back fees do not take it under.
+    configFile = await bed.writeConfig('provider', {
+      rpcUrl: proxy.url,
+      stake: parseEther('120').toString(),
+    })
+    daemon = await bed.startDaemon(configFile)
+  })
+  after(async () => {
+    await bed?.stop()
+    await proxy?.close()
+  })
+
+  it('checks its setup with bocc provider check', async () => {
+    const good = await runBocc(['provider', 'check', '--config', configFile])
+    assert.equal(good.code, 0, good.stdout + good.stderr)
+    assert.match(good.stdout, /passed {2}key file/)
+    assert.match(good.stdout, /passed {2}stake/)
+    assert.match(good.stdout, /passed {2}committee/)
+    const badConfig = await bed.writeConfig('stranger', { committee: ['http://127.0.0.1:9'] })
+    const bad = await runBocc(['provider', 'check', '--config', badConfig])
+    assert.equal(bad.code, 1)
+    assert.match(bad.stdout, /FAILED {2}committee: http:\/\/127\.0\.0\.1:9 does not answer/)
+  })
+
+  it('serves more orders than its capacity from several customers, and never accepts one it cannot serve', async () => {
+    const signers = bed.dev.signers
+    const placed = await Promise.all([
+      placeOn(daemon, signers.customer),
+      placeOn(daemon, signers.customer),
+      placeOn(daemon, signers.stranger),
+    ])
+    // This customer keeps its input to itself: the provider cannot serve that order.
+    const privateBlobs = createFsBlobStore(join(bed.directory, 'private'))
+    const enclave = await bed.verify(signers.dataVendor, daemon.enclave)
+    const unservable = await bed.order(signers.dataVendor, enclave, daemon.offerId, {
+      store: privateBlobs,
+    })
+    orders.push(unservable)
+    await bed.blobs.put(await privateBlobs.get(unservable.terms.requestHash))
+    for (const order of placed) {
+      await bed.waitForStatus(order.orderId, ['completed'])
+      const { result } = await fetchResult({
+        order: await readOrder(customer(), order),
+        blobs: bed.blobs,
+        resultKey: order.resultKey,
+      })
+      assert.ok(result.lines.some((line) => line.text.includes('NORTHGATE')))
+    }
+    await daemon.waitFor(
+      (event) =>
+        event.event === 'order-refused' && event.orderId === formatOrderId(unservable.orderId),
+      { past: true },
+    )
+    assert.equal((await readOrder(customer(), unservable)).status, 'created')
+    const metrics = await (await fetch(`${daemon.metricsUrl}/metrics`)).text()
+    assert.match(metrics, /bocc_provider_orders\{state="completed"\} 3/)
+    assert.match(metrics, /bocc_provider_job_duration_seconds_count 3/)
+    const health = await fetch(`${daemon.metricsUrl}/health`)
+    assert.equal(health.status, 200)
+    assert.equal(((await health.json()) as { status: string }).status, 'ok')
+    await assertTokensAccounted()
+  })
+
+  for (const step of crashSteps)
+    it(`finishes an order after a kill -9 at ${step}`, async () => {
+      await daemon.kill9()
+      const crashing = await bed.startDaemon(configFile, { BOCC_PROVIDER_TEST_CRASH_AT: step })
+      const placed = await placeOn(crashing)
+      const exit = await crashing.exited
+      assert.equal(exit.signal, 'SIGKILL')
+      assert.ok(
+        crashing.events.some((event) => event.event === 'test-fault' && event.step === step),
+      )
+      daemon = await bed.startDaemon(configFile)
+      // The enclave runtime outlived the daemon: the restart reconnects to it.
+      assert.equal(daemon.enclave, crashing.enclave)
+      assert.equal(
+        await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']),
+        'completed',
+      )
+      await assertTokensAccounted()
+    })
+
+  it('waits out an RPC that drops, then serves the orders placed meanwhile', async () => {
+    await proxy.down()
+    const placed = await placeOn(daemon)
+    await daemon.waitFor((event) => event.event === 'warning')
+    await proxy.up()
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    await assertTokensAccounted()
+  })
+
+  it('hands back the orders of an enclave runtime that crashed, registers a new one and goes on', async () => {
+    const oldEnclave = daemon.enclave
+    const hostPid = [...daemon.events]
+      .reverse()
+      .flatMap((event) =>
+        event.event === 'enclave-started' || event.event === 'enclave-reattached'
+          ? [event.hostPid]
+          : [],
+      )[0] as number
+    const placed = await placeOn(daemon)
+    await daemon.waitFor(
+      (event) => event.event === 'job-started' && event.orderId === formatOrderId(placed.orderId),
+    )
+    for (const pid of childPids(hostPid)) process.kill(pid, 'SIGKILL')
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'handedBack')
+    const registered = (await daemon.waitFor(
+      (event) => event.event === 'enclave-registered' && event.enclave !== oldEnclave,
+      { past: true },
+    )) as Extract<ProviderEvent, { event: 'enclave-registered' }>
+    await daemon.waitFor(
+      (event) => event.event === 'enclave-revoked' && event.enclave === oldEnclave,
+      { past: true },
+    )
+    const next = await placeOn({ ...daemon, enclave: registered.enclave })
+    assert.equal(await bed.waitForStatus(next.orderId, ['completed', 'handedBack']), 'completed')
+    daemon = { ...daemon, enclave: registered.enclave }
+    await assertTokensAccounted()
+  })
+
+  it('stops accepting when its stake falls below the minimum; those orders are refunded without slashing', async () => {
+    const provider = bed.dev.signers.provider
+    const stake = await getStake(provider, { provider: provider.account.address })
+    await requestUnstake(provider, { amount: stake.active - stake.locked })
+    const placed = await placeOn(daemon)
+    await daemon.waitFor((event) => event.event === 'stake-low')
+    await bed.dev.increaseTime(130)
+    await refundOrder(bed.dev.signers.stranger, { terms: placed.terms })
+    const refunded = await readOrder(customer(), placed)
+    assert.equal(refunded.status, 'refunded')
+    assert.equal(refunded.refund?.slashed, 0n)
+    await assertTokensAccounted()
+    // Staked again, it accepts again.
+    await ensureStake(provider)
+    const next = await placeOn(daemon)
+    assert.equal(await bed.waitForStatus(next.orderId, ['completed', 'handedBack']), 'completed')
+    await daemon.waitFor((event) => event.event === 'accepting', { past: true })
+  })
+
+  it('on SIGTERM finishes the running job, revokes its idle enclave and stops', async () => {
+    const placed = await placeOn(daemon)
+    await daemon.waitFor(
+      (event) => event.event === 'job-started' && event.orderId === formatOrderId(placed.orderId),
+    )
+    await daemon.stop()
+    assert.equal((await daemon.exited).code, 0)
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    assert.ok(daemon.events.some((event) => event.event === 'enclave-revoked'))
+    assert.ok(daemon.events.some((event) => event.event === 'stopped'))
+    await assertTokensAccounted()
+  })
+})

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { type Hex, parseEther } from 'viem'
+import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
+import type { PlacedOrder } from '../../src/client/placeOrder.ts'
+import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import {
+  type DaemonRun,
+  type ProviderTestbed,
+  startProviderTestbed,
+} from './support/providerTestbed.ts'
+
+/**
+ * Two providers' daemons on one chain, one of them waiting for 3 confirmations: each serves
+ * only the orders for its own enclaves; an order whose block a reorg removed before it was
+ * confirmed is never run, and when the same order comes back in a new block it is served.
+ */
+describe('provider daemons on a reorganising chain', () => {
+  let bed: ProviderTestbed
+  let careful: DaemonRun
+  let eager: DaemonRun
+  let mining: NodeJS.Timeout | undefined
+  const orders: PlacedOrder[] = []
+
+  /** Blocks keep coming (as on a live chain), so confirmations accrue. */
+  const startMining = () => {
+    mining = setInterval(() => void bed.testClient.mine({ blocks: 1 }).catch(() => {}), 200)
+  }
+  const stopMining = () => clearInterval(mining)
+
+  before(async () => {
+    bed = await startProviderTestbed()
+    careful = await bed.startDaemon(await bed.writeConfig('provider', { confirmations: 3 }))
+    eager = await bed.startDaemon(
+      await bed.writeConfig('stranger', {
+        offer: { price: parseEther('3').toString(), capacity: 2 },
+      }),
+    )
+    startMining()
+  })
+  after(async () => {
+    stopMining()
+    await bed?.stop()
+  })
+
+  it('lets each provider serve only the orders for its own enclaves', async () => {
+    const customer = bed.dev.signers.customer
+    const [toCareful, toEager] = await Promise.all([
+      bed.verify(customer, careful.enclave),
+      bed.verify(bed.dev.signers.modelVendor, eager.enclave),
+    ])
+    const placed = await Promise.all([
+      bed.order(customer, toCareful, careful.offerId),
+      bed.order(bed.dev.signers.modelVendor, toEager, eager.offerId),
+      bed.order(customer, toCareful, careful.offerId),
+      bed.order(bed.dev.signers.modelVendor, toEager, eager.offerId),
+    ])
+    orders.push(...placed)
+    for (const order of placed) await bed.waitForStatus(order.orderId, ['completed'])
+    const ran = (run: DaemonRun) =>
+      run.events.flatMap((event) => (event.event === 'job-started' ? [event.orderId] : []))
+    const ids = placed.map((order) => formatOrderId(order.orderId))
+    assert.deepEqual(ran(careful).sort(), [ids[0], ids[2]].sort())
+    assert.deepEqual(ran(eager).sort(), [ids[1], ids[3]].sort())
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
+
+  it('never runs an order that a reorg took out before it was confirmed, and serves it when it comes back', async () => {
+    const customer = bed.dev.signers.customer
+    const enclave = await bed.verify(customer, careful.enclave)
+    stopMining()
+    const snapshot = await bed.testClient.snapshot()
+    // Blocks the daemon has scanned are replaced too: it must notice and scan again.
+    await bed.testClient.mine({ blocks: 4 })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const placed = await bed.order(customer, enclave, careful.offerId)
+    const raw = (await bed.dev.signers.deployer.publicClient.request({
+      method: 'eth_getRawTransactionByHash' as never,
+      params: [placed.transaction] as never,
+    })) as Hex
+    await bed.testClient.mine({ blocks: 1 })
+    // The blocks with the order are replaced by others without it.
+    await bed.testClient.revert({ id: snapshot })
+    startMining()
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    assert.equal(
+      (await getOrderState(bed.dev.signers.deployer, { orderId: placed.orderId })).status,
+      'none',
+    )
+    const id = formatOrderId(placed.orderId)
+    assert.ok(
+      !careful.events.some(
+        (event) =>
+          (event.event === 'orders-accepted' && event.orderIds.includes(id)) ||
+          (event.event === 'job-started' && event.orderId === id),
+      ),
+      'the daemon did not act on the reorged-out order',
+    )
+    assert.ok(
+      careful.events.some(
+        (event) => event.event === 'warning' && event.message.includes('reorganised'),
+      ),
+      'the daemon noticed the reorg',
+    )
+    // The same transaction lands again, in a new block: the order is back, and served.
+    await bed.dev.signers.deployer.publicClient.request({
+      method: 'eth_sendRawTransaction',
+      params: [raw],
+    })
+    orders.push(placed)
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
+})

@@ -74,12 +74,23 @@ describe('provider daemons on a reorganising chain', () => {
     // Blocks the daemon has scanned are replaced too: it must notice and scan again.
     await bed.testClient.mine({ blocks: 4 })
     await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const client = bed.dev.signers.deployer.publicClient
+    const before = await client.getBlockNumber({ cacheTime: 0 })
     const placed = await bed.order(customer, enclave, careful.offerId)
-    const raw = (await bed.dev.signers.deployer.publicClient.request({
-      method: 'eth_getRawTransactionByHash' as never,
-      params: [placed.transaction] as never,
-    })) as Hex
     await bed.testClient.mine({ blocks: 1 })
+    // The customer's transactions (allowance, order), to send again after the reorg.
+    const raw: Hex[] = []
+    for (let number = before + 1n; number <= placed.blockNumber; number++)
+      for (const transaction of (
+        await client.getBlock({ blockNumber: number, includeTransactions: true })
+      ).transactions)
+        if (transaction.from === customer.account.address.toLowerCase())
+          raw.push(
+            (await client.request({
+              method: 'eth_getRawTransactionByHash' as never,
+              params: [transaction.hash] as never,
+            })) as Hex,
+          )
     // The blocks with the order are replaced by others without it.
     await bed.testClient.revert({ id: snapshot })
     startMining()
@@ -103,11 +114,9 @@ describe('provider daemons on a reorganising chain', () => {
       ),
       'the daemon noticed the reorg',
     )
-    // The same transaction lands again, in a new block: the order is back, and served.
-    await bed.dev.signers.deployer.publicClient.request({
-      method: 'eth_sendRawTransaction',
-      params: [raw],
-    })
+    // The same transactions land again, in new blocks: the order is back, and served.
+    for (const transaction of raw)
+      await client.request({ method: 'eth_sendRawTransaction', params: [transaction] })
     orders.push(placed)
     assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
     const { held, accounted } = await bed.tokenTotals(orders)

@@ -215,6 +215,12 @@ export function createEnclaveFleet(parameters: {
     knows(signer: Address): boolean {
       return state.enclaves().some((record) => record.signer === signer.toLowerCase())
     },
+    /** Leaves every runtime running for the next daemon (an upgrade). */
+    detachAll() {
+      stopping = true
+      for (const enclave of live.values()) enclave.connection.disconnect()
+      live.clear()
+    },
     /**
      * Stops every runtime (graceful shutdown). An enclave left with no order is revoked, so that
      * nobody orders from it while it is down; one that still has orders is recorded as lost, and

@@ -31,8 +31,12 @@ export type ProviderDaemon = {
   /** The health and metrics endpoint, when one is served. */
   metricsUrl?: string
   offerId: number
-  /** Stops accepting, lets running jobs finish within the grace period, hands back the rest, and stops. */
-  stop(reason?: string): Promise<void>
+  /**
+   * Stops accepting, lets running jobs finish within the grace period, hands back the rest, and
+   * stops. With `detach` (for an upgrade) it stops at once instead and leaves its enclave
+   * runtimes running for the next daemon, which takes over their orders.
+   */
+  stop(reason?: string, options?: { detach?: boolean }): Promise<void>
   /** Resolves when the daemon has stopped. */
   stopped: Promise<void>
 }
@@ -246,13 +250,21 @@ export async function startProviderDaemon(
       resolveStopped = resolve
     })
     let stopOnce: Promise<void> | undefined
-    const stop = (reason = 'asked to stop') =>
+    const stop = (reason = 'asked to stop', stopOptions: { detach?: boolean } = {}) =>
       (stopOnce ??= (async () => {
         log({ event: 'stopping', reason })
         stopping = reason
         phase = 'stopping'
         wakeUp()
         await loop
+        if (stopOptions.detach) {
+          fleet.detachAll()
+          await health?.close()
+          state.close()
+          log({ event: 'stopped' })
+          resolveStopped()
+          return
+        }
         // Running jobs get the grace period; what is left is handed back before the deadline.
         const grace = new Promise((resolve) =>
           setTimeout(resolve, config.shutdownGraceSeconds * 1000).unref(),

@@ -194,6 +194,20 @@ describe('provider daemon lifecycle', () => {
     await daemon.waitFor((event) => event.event === 'accepting', { past: true })
   })
 
+  it('on SIGUSR2 (an upgrade) leaves its enclave to the next daemon, which finishes the job', async () => {
+    const placed = await placeOn(daemon)
+    await daemon.waitFor(
+      (event) => event.event === 'job-started' && event.orderId === formatOrderId(placed.orderId),
+    )
+    daemon.process.kill('SIGUSR2')
+    assert.equal((await daemon.exited).code, 0)
+    const next = await bed.startDaemon(configFile)
+    assert.equal(next.enclave, daemon.enclave)
+    daemon = next
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    await assertTokensAccounted()
+  })
+
   it('on SIGTERM finishes the running job, revokes its idle enclave and stops', async () => {
     const placed = await placeOn(daemon)
     await daemon.waitFor(

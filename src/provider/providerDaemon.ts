@@ -106,6 +106,7 @@ export async function startProviderDaemon(
   let pause: AcceptPause
   let lastRoundError: string | undefined
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined
+  let healthNow = (): ProviderHealth => ({ status: phase, problems: [] })
   try {
     if (config.metrics)
       health = await startHealthServer(
@@ -218,7 +219,7 @@ export async function startProviderDaemon(
       }
     })()
 
-    const healthNow = (): ProviderHealth => {
+    healthNow = (): ProviderHealth => {
       const problems: string[] = []
       if (fleet.liveEnclaves().length === 0) problems.push('no live enclave')
       if (pause) problems.push(`not accepting: ${pause}`)

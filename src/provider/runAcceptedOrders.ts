@@ -38,12 +38,17 @@ export function runAcceptedOrders(
       context.log({ event: 'order-failed', orderId: id, error: 'its enclave runtime is gone' })
       continue
     }
-    const job = runJob(context, order, enclave, parameters.blobsOf).then((progressed) => {
-      parameters.running.delete(order.orderId)
-      if (!progressed) return
-      parameters.blobsOf.delete(order.orderId)
-      context.wake()
-    })
+    const job = runJob(context, order, enclave, parameters.blobsOf)
+      .then((progressed) => {
+        parameters.running.delete(order.orderId)
+        if (!progressed) return
+        parameters.blobsOf.delete(order.orderId)
+        context.wake()
+      })
+      // A job that outlives a shutdown finds the state closed: its order was handed back.
+      .catch(() => {
+        parameters.running.delete(order.orderId)
+      })
     parameters.running.set(order.orderId, job)
   }
 }

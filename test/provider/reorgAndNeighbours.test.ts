@@ -122,4 +122,23 @@ describe('provider daemons on a reorganising chain', () => {
     const { held, accounted } = await bed.tokenTotals(orders)
     assert.equal(accounted, held)
   })
+
+  it('registers a new enclave before the current one expires, and retires the old one', async () => {
+    const old = eager.enclave
+    await bed.dev.increaseTime(650)
+    const renewed = await eager.waitFor(
+      (event) => event.event === 'enclave-registered' && event.enclave !== old,
+    )
+    await bed.dev.increaseTime(300)
+    await eager.waitFor((event) => event.event === 'enclave-retired' && event.enclave === old)
+    const enclave = await bed.verify(
+      bed.dev.signers.modelVendor,
+      (renewed as { enclave: `0x${string}` }).enclave,
+    )
+    const placed = await bed.order(bed.dev.signers.modelVendor, enclave, eager.offerId)
+    orders.push(placed)
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
 })

@@ -47,14 +47,21 @@ describe(`provider daemon torture: ${orderCount} orders, ${killCount} kills`, ()
       customers.map(async (customer, index) => {
         while (next < orderCount) {
           next++
-          placed.push(await bed.order(customer, verified[index] as VerifiedEnclave, daemon.offerId))
+          placed.push(
+            await bed.order(customer, verified[index] as VerifiedEnclave, daemon.offerId, {
+              // A backlog of orders must wait its turn: a window a real customer would give.
+              acceptWithinSeconds: 900,
+              deliverWithinSeconds: 900,
+            }),
+          )
         }
       }),
     )
     let kills = 0
     const killing = (async () => {
       while (kills < killCount) {
-        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 2_000))
+        // Random moments, spread over the run.
+        await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 5_000))
         await daemon.kill9()
         kills++
         daemon = await bed.startDaemon(configFile)
@@ -64,15 +71,15 @@ describe(`provider daemon torture: ${orderCount} orders, ${killCount} kills`, ()
     await Promise.all([placing, killing])
 
     const final = ['completed', 'handedBack', 'refunded', 'failed'] as const
-    const statuses: string[] = await Promise.all(
-      placed.map((order) =>
-        bed
-          .waitForStatus(order.orderId, [...final], 300_000)
+    const statuses: string[] = []
+    for (const order of placed)
+      statuses.push(
+        await bed
+          .waitForStatus(order.orderId, [...final], 600_000)
           .catch(async () => (await getOrderState(signers.deployer, order)).status),
-      ),
-    )
+      )
     // Orders still waiting (none, when the daemon keeps up) are refunded after acceptBy.
-    if (statuses.includes('created')) await bed.dev.increaseTime(130)
+    if (statuses.includes('created')) await bed.dev.increaseTime(910)
     for (const [index, status] of statuses.entries())
       if (status === 'created') {
         const order = placed[index] as PlacedOrder

@@ -1,8 +1,10 @@
 import type { Address, Hex } from 'viem'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
 import { getEnclave } from '../chain/actions/registry/getEnclave.ts'
 import { getEnclaveRegistration } from '../chain/actions/registry/getEnclaveRegistration.ts'
+import { getMeasurementLog } from '../chain/actions/registry/getMeasurementLog.ts'
 import { isEnclaveUsable } from '../chain/actions/registry/isEnclaveUsable.ts'
 import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
@@ -69,11 +71,12 @@ export async function verifyEnclave(
     getEnclaveRegistration(chain, { enclave }),
   ])
   const checks: Check[] = [
-    {
-      name: 'enclave usable on-chain',
-      ok: usable,
-      detail: `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
-    },
+    checkOf(
+      'enclave usable on-chain',
+      usable,
+      `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
+      'order',
+    ),
   ]
   const evidence = await blobs.get(record.evidenceHash)
   const { verdict, freshness } = await verifyEnclaveEvidence({
@@ -101,11 +104,14 @@ export async function verifyEnclave(
       ...(registered ? { now: Number(registered.timestamp) } : {}),
     }),
   )
-  checks.push({
-    name: 'measurement on the on-chain allow-list',
-    ok: allowed,
-    detail: `listed in the transparency log and in effect at ${at.toISOString()}`,
-  })
+  checks.push(
+    checkOf(
+      'measurement in the transparency log',
+      allowed,
+      await describeLogEntry(chain, record.measurement, allowed, at),
+      'supply chain and transparency',
+    ),
+  )
   return {
     enclave,
     provider: record.provider,
@@ -114,6 +120,30 @@ export async function verifyEnclave(
     evidenceHash: record.evidenceHash,
     verdict,
     checks,
-    ok: checks.every((item) => item.ok),
+    ok: checksPassed(checks),
   }
+}
+
+/**
+ * Where the runtime's measurement stands in the on-chain transparency log: its provenance (the
+ * build it names) and when it took effect, or why it was not in effect at `at`.
+ */
+async function describeLogEntry(
+  chain: BoccChain,
+  measurement: Hex,
+  allowed: boolean,
+  at: Date,
+): Promise<string> {
+  const entries = (await getMeasurementLog(chain)).filter(
+    (entry) => entry.measurement.toLowerCase() === measurement.toLowerCase(),
+  )
+  const proposed = entries.find((entry) => entry.kind === 'proposed')
+  const removed = entries.find((entry) => entry.kind === 'removed')
+  if (!proposed) return 'this runtime was never listed in the transparency log'
+  const effective = new Date(proposed.effectiveAt * 1000).toISOString()
+  const provenance = `provenance ${proposed.provenanceUri || '(none given)'}, listed in block ${proposed.blockNumber}, in effect from ${effective}`
+  if (allowed) return `${provenance}; in effect at ${at.toISOString()}`
+  return removed
+    ? `${provenance}; removed in block ${removed.blockNumber}, before ${at.toISOString()}`
+    : `${provenance}; not yet in effect at ${at.toISOString()}`
 }

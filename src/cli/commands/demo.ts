@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatEther } from 'viem'
-import type { Check } from '../../attestation/types.ts'
+import type { Check } from '../../attestation/checks.ts'
 import type { BoccSigner } from '../../chain/boccChain.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
 import { checkResult } from '../../client/checkResult.ts'
@@ -17,6 +17,7 @@ import { isSupportedImage } from '../../enclave/solutions/ocr/isSupportedImage.t
 import { BoccError } from '../../errors.ts'
 import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
 import type { ProviderEvent } from '../../provider/providerEvents.ts'
+import { formatChecks } from '../formatChecks.ts'
 import { UsageError } from '../usage.ts'
 
 export const usage = 'bocc demo [--image FILE] [--chain-port PORT]'
@@ -235,6 +236,5 @@ function timedSteps(signal: AbortSignal) {
 }
 
 function printChecks(checks: Check[]) {
-  for (const check of checks)
-    console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+  console.log(formatChecks(checks, '  '))
 }

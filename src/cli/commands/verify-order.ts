@@ -4,6 +4,7 @@ import { type AttestationPolicy, productionPolicy } from '../../attestation/poli
 import { auditOrder } from '../../client/auditOrder.ts'
 import { measureRuntime } from '../../enclave/measureRuntime.ts'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
+import { checksJson, formatChecks } from '../formatChecks.ts'
 import {
   blobStoreFrom,
   chainFrom,
@@ -60,7 +61,7 @@ export async function run(args: string[]): Promise<number> {
     !audit.ok &&
     audit.enclave.verdict.tee === 'sim' &&
     audit.checks
-      .filter((check) => !check.ok)
+      .filter((check) => check.status !== 'passed' && check.status !== 'not-applicable')
       .every((check) => simulatedTeeChecks.includes(check.name))
   if (values.json) {
     console.log(
@@ -69,15 +70,14 @@ export async function run(args: string[]): Promise<number> {
           verified: audit.ok,
           orderId: formatOrderId(orderId),
           status: audit.order.status,
-          checks: audit.checks,
+          ...checksJson(audit.checks),
         },
         null,
         2,
       ),
     )
   } else {
-    for (const check of audit.checks)
-      console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+    console.log(formatChecks(audit.checks, '  '))
     console.log(
       audit.ok
         ? '\nverified'

@@ -104,10 +104,15 @@ export async function checkProviderSetup(
   if (deployment) {
     const found = deployment
     await check('blob store', async () => {
-      const { directory } = providerBlobStore(config, found)
-      await mkdir(directory, { recursive: true })
-      await access(directory, constants.W_OK)
-      return directory
+      const { store, directory } = providerBlobStore(config, found)
+      if (directory) {
+        await mkdir(directory, { recursive: true })
+        await access(directory, constants.W_OK)
+        return directory
+      }
+      // Any address will do: the store answers whether it has it.
+      await store.has(`0x${'00'.repeat(32)}`)
+      return config.blobStore ?? found.blobStore ?? ''
     })
   }
   return checks

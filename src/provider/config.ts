@@ -18,8 +18,8 @@ export type ProviderConfig = {
   keyFile: string
   /** Where the daemon keeps its database and enclave sockets (`stateDirectory`, `BOCC_PROVIDER_STATE_DIR`). */
   stateDirectory: string
-  /** A blob directory to use instead of the deployment's blob store (`blobs`, `BOCC_BLOBS`). */
-  blobsDirectory?: string
+  /** A blob store (a directory or a URL) instead of the deployment's (`blobs`, `BOCC_BLOBS`). */
+  blobStore?: string
   /** The committee's verifier services (`committee`, `BOCC_COMMITTEE_URLS`, comma-separated). */
   committeeUrls: string[]
   /** The TEE backend of the enclave runtime. */
@@ -147,7 +147,11 @@ export function parseProviderConfig(
   const deploymentFile = path('deployment', 'BOCC_DEPLOYMENT', true)
   const keyFile = path('keyFile', 'BOCC_PROVIDER_KEY_FILE', true)
   const stateDirectory = path('stateDirectory', 'BOCC_PROVIDER_STATE_DIR', true)
-  const blobsDirectory = path('blobs', 'BOCC_BLOBS', false)
+  const blobsValue = env.BOCC_BLOBS ?? file.blobs
+  const blobStore =
+    typeof blobsValue === 'string' && /^[a-z][a-z0-9+.-]*:\/\//.test(blobsValue)
+      ? blobsValue
+      : path('blobs', 'BOCC_BLOBS', false)
 
   const rpcUrl = env.BOCC_RPC_URL ?? file.rpcUrl
   if (rpcUrl !== undefined && (typeof rpcUrl !== 'string' || !/^https?:\/\/\S+$/.test(rpcUrl)))
@@ -220,7 +224,7 @@ export function parseProviderConfig(
     ),
     pollIntervalMs: integer(file.pollIntervalMs ?? 250, 'pollIntervalMs', problems, 10, 60_000),
     ...(typeof rpcUrl === 'string' ? { rpcUrl } : {}),
-    ...(blobsDirectory ? { blobsDirectory } : {}),
+    ...(blobStore ? { blobStore } : {}),
     ...(stake === undefined ? {} : { stake }),
     ...(metrics ? { metrics } : {}),
   }

@@ -66,13 +66,13 @@ describe('provider daemon lifecycle', () => {
   it('checks its setup with bocc provider check', async () => {
     const good = await runBocc(['provider', 'check', '--config', configFile])
     assert.equal(good.code, 0, good.stdout + good.stderr)
-    assert.match(good.stdout, /passed {2}key file/)
-    assert.match(good.stdout, /passed {2}stake/)
-    assert.match(good.stdout, /passed {2}committee/)
+    assert.match(good.stdout, /✔ key file/)
+    assert.match(good.stdout, /✔ stake/)
+    assert.match(good.stdout, /✔ committee/)
     const badConfig = await bed.writeConfig('stranger', { committee: ['http://127.0.0.1:9'] })
     const bad = await runBocc(['provider', 'check', '--config', badConfig])
     assert.equal(bad.code, 1)
-    assert.match(bad.stdout, /FAILED {2}committee: http:\/\/127\.0\.0\.1:9 does not answer/)
+    assert.match(bad.stdout, /✘ committee: http:\/\/127\.0\.0\.1:9 does not answer/)
   })
 
   it('serves more orders than its capacity from several customers, and never accepts one it cannot serve', async () => {

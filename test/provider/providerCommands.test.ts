@@ -53,12 +53,9 @@ describe('bocc provider commands on bad input', () => {
     const { code, stdout, stderr } = await runBocc(['provider', 'check', '--config', file])
     assert.equal(code, 1)
     assert.equal(stderr, '')
-    assert.match(stdout, /FAILED {2}deployment: cannot read the deployment file/)
-    assert.match(
-      stdout,
-      /FAILED {2}key file: .*provider\.key can be read by other users \(mode 644\)/,
-    )
-    assert.match(stdout, /FAILED {2}committee: http:\/\/127\.0\.0\.1:9 does not answer/)
+    assert.match(stdout, /✘ deployment: cannot read the deployment file/)
+    assert.match(stdout, /✘ key file: .*provider\.key can be read by other users \(mode 644\)/)
+    assert.match(stdout, /✘ committee: http:\/\/127\.0\.0\.1:9 does not answer/)
     assert.match(stdout, /the provider cannot start as configured\n$/)
   })
 })

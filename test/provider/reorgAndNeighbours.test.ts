@@ -34,6 +34,7 @@ describe('provider daemons on a reorganising chain', () => {
     eager = await bed.startDaemon(
       await bed.writeConfig('stranger', {
         offer: { price: parseEther('3').toString(), capacity: 2 },
+        enclave: { validitySeconds: 900, renewBeforeSeconds: 300, orphanSeconds: 30 },
       }),
     )
     startMining()
@@ -135,7 +136,10 @@ describe('provider daemons on a reorganising chain', () => {
       bed.dev.signers.modelVendor,
       (renewed as { enclave: `0x${string}` }).enclave,
     )
-    const placed = await bed.order(bed.dev.signers.modelVendor, enclave, eager.offerId)
+    // Its registration has 600 s left: the order must end before.
+    const placed = await bed.order(bed.dev.signers.modelVendor, enclave, eager.offerId, {
+      deliverWithinSeconds: 300,
+    })
     orders.push(placed)
     assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
     const { held, accounted } = await bed.tokenTotals(orders)

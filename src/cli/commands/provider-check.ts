@@ -6,7 +6,7 @@ export const usage = 'bocc provider check --config FILE [--json]'
 export const summary =
   'check a provider’s configuration, key file, chain, stake and committee without starting'
 
-/** `bocc provider check`: one line per check; exit 1 if any failed. */
+/** `bocc provider check`: one line per check (✔ passed, ✘ failed); exit 1 if any failed. */
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -18,7 +18,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify({ ok, checks }, null, 2))
   else {
     for (const check of checks)
-      console.log(`${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+      console.log(`${check.ok ? '✔' : '✘'} ${check.name}: ${check.detail}`)
     console.log(ok ? 'the provider is ready to start' : 'the provider cannot start as configured')
   }
   return ok ? 0 : 1

@@ -69,6 +69,7 @@ export async function startProviderDaemon(
   const abort = new AbortController()
   options.signal?.addEventListener('abort', () => abort.abort(), { once: true })
   const deployment = await readDeployment(config.deploymentFile)
+  const { store: blobs } = providerBlobStore(config, deployment)
   const crashPoint = testCrashPoint(
     options.testCrashAt,
     deployment.development !== undefined,
@@ -87,16 +88,14 @@ export async function startProviderDaemon(
     market: deployment.contracts.market,
     provider: chain.account.address,
   })
-  const { store: blobs } = providerBlobStore(config, deployment)
   const metrics = createProviderMetrics()
   const clock = createChainClock()
-  clock.observe((await chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp)
   let wakeUp: () => void = () => {}
   const fleet = createEnclaveFleet({
     config,
     chain,
     state,
-    blobs: blobs,
+    blobs,
     log,
     clock,
     onChange: () => wakeUp(),
@@ -113,6 +112,7 @@ export async function startProviderDaemon(
         healthHandler({ metrics, health: () => healthNow() }),
         config.metrics,
       )
+    clock.observe((await chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp)
     const settings = await getMarketSettings(chain)
     const staked = await ensureStake(chain, config.stake)
     if (staked > 0n) log({ event: 'staked', amount: staked.toString() })

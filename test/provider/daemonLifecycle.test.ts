@@ -2,9 +2,11 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parseEther } from 'viem'
+import { getBalance } from '../../src/chain/actions/market/getBalance.ts'
 import { getStake } from '../../src/chain/actions/market/getStake.ts'
 import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
 import { requestUnstake } from '../../src/chain/actions/market/requestUnstake.ts'
+import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { fetchResult } from '../../src/client/fetchResult.ts'
 import type { PlacedOrder } from '../../src/client/placeOrder.ts'
 import { readOrder } from '../../src/client/readOrder.ts'
@@ -55,6 +57,7 @@ describe('provider daemon lifecycle', () => {
     configFile = await bed.writeConfig('provider', {
       rpcUrl: proxy.url,
       stake: parseEther('120').toString(),
+      withdrawIntervalSeconds: 2,
     })
     daemon = await bed.startDaemon(configFile)
   })
@@ -194,6 +197,21 @@ describe('provider daemon lifecycle', () => {
     await daemon.waitFor((event) => event.event === 'accepting', { past: true })
   })
 
+  it('withdraws its earnings once they mature', async () => {
+    const provider = bed.dev.signers.provider.account.address
+    const before = await getBalance(bed.dev.signers.deployer, { account: provider })
+    assert.ok(before.pending > 0n, 'payouts of the completed orders are maturing')
+    // Payouts mature two payout epochs (challenge windows) after delivery.
+    await bed.dev.increaseTime(3 * 3_600)
+    const withdrawn = (await daemon.waitFor((event) => event.event === 'withdrawn')) as {
+      amount: string
+    }
+    assert.ok(BigInt(withdrawn.amount) >= before.pending)
+    const after = await getBalance(bed.dev.signers.deployer, { account: provider })
+    assert.equal(after.available + after.pending, 0n)
+    await assertTokensAccounted()
+  })
+
   it('on SIGUSR2 (an upgrade) leaves its enclave to the next daemon, which finishes the job', async () => {
     const placed = await placeOn(daemon)
     await daemon.waitFor(
@@ -218,6 +236,9 @@ describe('provider daemon lifecycle', () => {
     assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
     assert.ok(daemon.events.some((event) => event.event === 'enclave-revoked'))
     assert.ok(daemon.events.some((event) => event.event === 'stopped'))
+    // The log holds public values only: never the provider's key.
+    const key = devPrivateKey(devRoles.provider).slice(2)
+    assert.ok(!JSON.stringify(daemon.events).includes(key))
     await assertTokensAccounted()
   })
 })

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parseEther } from 'viem'
@@ -240,5 +241,27 @@ describe('provider daemon lifecycle', () => {
     const key = devPrivateKey(devRoles.provider).slice(2)
     assert.ok(!JSON.stringify(daemon.events).includes(key))
     await assertTokensAccounted()
+  })
+
+  it('runs as bocc provider start, and exits 0 on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      ['src/cli/bocc.ts', 'provider', 'start', '--config', configFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    let stdout = ''
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        if (stdout.includes('"event":"ready"')) resolve()
+      })
+      void exited.then(() => reject(new Error(`bocc provider start exited early: ${stdout}`)))
+    })
+    child.kill('SIGTERM')
+    assert.equal(await exited, 0)
+    assert.match(stdout, /"event":"stopped"/)
   })
 })

@@ -36,24 +36,38 @@ const orphanMs = Number(values['orphan-seconds']) * 1000
 let announce: (line: object) => void = (line) => process.stdout.write(`${JSON.stringify(line)}\n`)
 process.stdout.on('error', () => {})
 
-const enclave = await startEnclave({ tee: values.tee ?? 'sim' }).catch((error: unknown) => {
-  announce({ error: shortMessageOf(error) })
-  process.exit(1)
-})
+// Stopped while the runtime still starts: stop it too (the client sends it SIGTERM), then exit.
+const startup = new AbortController()
+const stopStarting = () => startup.abort()
+process.once('SIGTERM', stopStarting)
+process.once('SIGINT', stopStarting)
+const enclave = await startEnclave({ tee: values.tee ?? 'sim', signal: startup.signal }).catch(
+  (error: unknown) => {
+    announce({ error: shortMessageOf(error) })
+    process.exit(1)
+  },
+)
+process.off('SIGTERM', stopStarting)
+process.off('SIGINT', stopStarting)
 const identity = await enclave.request('identity', {})
 const jobs = new Map<string, Promise<unknown>>()
 const connections = new Set<Socket>()
 let orphanTimer: NodeJS.Timeout | undefined
 
-function stopAll(code: number) {
+let stopping = false
+/** Stops the runtime first: a daemon that sees the connection close knows the runtime is gone. */
+async function stopAll(code: number) {
+  if (stopping) return
+  stopping = true
+  await enclave.stop().catch(() => undefined)
   for (const connection of connections) connection.destroy()
   server.close()
   rmSync(socketPath, { force: true })
-  void enclave.stop().finally(() => process.exit(code))
+  process.exit(code)
 }
-enclave.process.once('exit', () => stopAll(1))
-process.on('SIGTERM', () => stopAll(0))
-process.on('SIGINT', () => stopAll(0))
+enclave.process.once('exit', () => void stopAll(1))
+process.on('SIGTERM', () => void stopAll(0))
+process.on('SIGINT', () => void stopAll(0))
 process.on('SIGHUP', () => {})
 
 /** A `runOrder` for an order already run (or running) gets that job's answer. */
@@ -75,7 +89,7 @@ function relay(method: EnclaveMethod, params: unknown): Promise<unknown> {
 
 function watchOrphan() {
   clearTimeout(orphanTimer)
-  if (connections.size === 0) orphanTimer = setTimeout(() => stopAll(0), orphanMs)
+  if (connections.size === 0) orphanTimer = setTimeout(() => void stopAll(0), orphanMs)
 }
 
 const server = createServer((connection) => {
@@ -99,7 +113,7 @@ const server = createServer((connection) => {
     }
     if (method === 'stopHost') {
       answer({ result: {} })
-      stopAll(0)
+      void stopAll(0)
       return
     }
     if (method === 'hostInfo') {

@@ -27,6 +27,9 @@ import { scanOrders } from './scanOrders.ts'
 import { submitStatements } from './submitStatements.ts'
 import { testCrashPoint } from './testCrashPoint.ts'
 
+/** The longest the daemon waits for a new block before it takes a round anyway. */
+const idleRoundMs = 5_000
+
 export type ProviderDaemon = {
   /** The health and metrics endpoint, when one is served. */
   metricsUrl?: string
@@ -203,11 +206,13 @@ export async function startProviderDaemon(
           lastRoundError = message
         }
         refreshMetrics()
-        // Until a new block or a finished job: poll the head, cheaply, at the configured pace.
+        // Until a new block or a finished job: poll the head, cheaply, at the configured pace;
+        // without blocks (a quiet chain) a round still comes now and then, for the schedules.
+        const roundEnded = Date.now()
         for (;;) {
           const tick = new Promise((resolve) => setTimeout(resolve, config.pollIntervalMs))
           const next = await Promise.race([woken.then(() => 'woken'), tick.then(() => 'tick')])
-          if (next === 'woken' || stopping) break
+          if (next === 'woken' || stopping || Date.now() - roundEnded > idleRoundMs) break
           const head = await chain.publicClient
             .getBlockNumber({ cacheTime: 0 })
             .catch(() => lastHead + 1n)

@@ -204,7 +204,9 @@ describe('provider daemon lifecycle', () => {
     assert.ok(before.pending > 0n, 'payouts of the completed orders are maturing')
     // Payouts mature two payout epochs (challenge windows) after delivery.
     await bed.dev.increaseTime(3 * 3_600)
-    const withdrawn = (await daemon.waitFor((event) => event.event === 'withdrawn')) as {
+    const withdrawn = (await daemon.waitFor((event) => event.event === 'withdrawn', {
+      past: true,
+    })) as {
       amount: string
     }
     assert.ok(BigInt(withdrawn.amount) >= before.pending)

@@ -13,13 +13,13 @@ import {
 
 /**
  * The torture run: customers keep ordering while the provider daemon is killed with SIGKILL
- * at random moments and restarted at once. Size knobs: BOCC_TORTURE_ORDERS (default 12) and
- * BOCC_TORTURE_KILLS (default 4); `npm run test:torture` runs 100 orders and 20 kills. At the
+ * at random moments and restarted at once. Size knobs: BOCC_TORTURE_ORDERS (default 8) and
+ * BOCC_TORTURE_KILLS (default 3); `npm run test:torture` runs 100 orders and 20 kills. At the
  * end at least 95 % of the orders are completed, every other one ended by the rules (handed
  * back or refunded), and every token the market holds is accounted for.
  */
-const orderCount = Number(process.env.BOCC_TORTURE_ORDERS ?? 12)
-const killCount = Number(process.env.BOCC_TORTURE_KILLS ?? 4)
+const orderCount = Number(process.env.BOCC_TORTURE_ORDERS ?? 8)
+const killCount = Number(process.env.BOCC_TORTURE_KILLS ?? 3)
 
 describe(`provider daemon torture: ${orderCount} orders, ${killCount} kills`, () => {
   let bed: ProviderTestbed

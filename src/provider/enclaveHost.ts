@@ -11,6 +11,7 @@
 // `--orphan-seconds`. When the runtime exits, the host exits: its connections close, which tells
 // the daemon the enclave is gone. It writes one JSON line to stdout when it is ready (or failed)
 // and nothing afterwards, since nobody may be reading.
+import { createHash } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 import { dirname } from 'node:path'
@@ -74,7 +75,8 @@ process.on('SIGHUP', () => {})
 function relay(method: EnclaveMethod, params: unknown): Promise<unknown> {
   const request = () => enclave.request(method, params as never) as Promise<unknown>
   if (method !== 'runOrder') return request()
-  const key = JSON.stringify((params as { order?: unknown }).order ?? null)
+  // The same request, whatever its shape: the same job.
+  const key = createHash('sha256').update(JSON.stringify(params)).digest('hex')
   const running = jobs.get(key)
   if (running) return running
   const job = request()

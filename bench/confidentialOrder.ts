@@ -29,7 +29,8 @@ export async function runConfidentialOrder(
     solutionOfferId: network.ocr.offerId,
     enclave,
     solutionHash: network.ocr.solutionHash,
-    input: image,
+    solutionBundleHash: network.ocr.bundleHash,
+    inputs: [{ bytes: image }],
   })
   const order = await waitForOrderCompletion(customer, { orderId: placed.orderId, timeoutMs })
   const fetched = await fetchResult({ order, blobs, resultKey: placed.resultKey })

@@ -11,6 +11,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'verify order': () => import('./commands/verify-order.ts'),
   'attestation verify': () => import('./commands/attestation-verify.ts'),
   'attestation fetch-collateral': () => import('./commands/attestation-fetch-collateral.ts'),
+  'solutions pack': () => import('./commands/solutions-pack.ts'),
+  'solutions inspect': () => import('./commands/solutions-inspect.ts'),
   'provider start': () => import('./commands/provider-start.ts'),
   'provider check': () => import('./commands/provider-check.ts'),
 }

@@ -4,6 +4,7 @@ import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeWrappedResultKey, resultKeyAad, resultKeyInfo } from '../protocol/resultKey.ts'
+import { decodeResultOutputs } from '../protocol/resultOutputs.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import type { OrderRecord } from './readOrder.ts'
 
@@ -15,16 +16,22 @@ export class ResultUnreadableError extends BoccError {
   override name = 'ResultUnreadableError'
 }
 
+export type FetchedOutputs = {
+  output: Uint8Array
+  /** The job's named outputs (the solution manifest's `outputs`), decrypted. */
+  outputs: Record<string, Uint8Array>
+}
+
 /**
  * Gets a completed order's output (from the blob store, or from the chain where a challenge made
  * the provider publish it), checks it against the receipt's hash, and opens it with the result key
  * the receipt revealed.
  */
-export async function fetchResult(parameters: {
+export async function fetchOutputs(parameters: {
   order: OrderRecord
   blobs: BlobStore
   resultKey: HpkeKeyPair
-}): Promise<FetchedResult> {
+}): Promise<FetchedOutputs> {
   const { order } = parameters
   if (!order.completion)
     throw new ResultUnreadableError(
@@ -44,9 +51,25 @@ export async function fetchResult(parameters: {
   })
   const plaintext = await decryptObject(key, output)
   key.fill(0)
+  return {
+    output,
+    outputs: Object.fromEntries(
+      decodeResultOutputs(plaintext).map((item) => [item.name, item.bytes]),
+    ),
+  }
+}
+
+/** {@link fetchOutputs} for an OCR order: its one output is the recognised text. */
+export async function fetchResult(parameters: {
+  order: OrderRecord
+  blobs: BlobStore
+  resultKey: HpkeKeyPair
+}): Promise<FetchedResult> {
+  const { output, outputs } = await fetchOutputs(parameters)
+  const [text] = Object.values(outputs)
   let result: OcrResult
   try {
-    result = JSON.parse(new TextDecoder().decode(plaintext))
+    result = JSON.parse(new TextDecoder().decode(text))
   } catch {
     throw new ResultUnreadableError('the decrypted result is not JSON')
   }

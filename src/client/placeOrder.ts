@@ -6,18 +6,20 @@ import { getMarketSettings } from '../chain/actions/market/getMarketSettings.ts'
 import { getTeeOffer } from '../chain/actions/market/getTeeOffer.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
 import { encryptObject } from '../crypto/chunkedAead.ts'
-import { generateHpkeKeyPair, type HpkeKeyPair, wrapKey } from '../crypto/hpke.ts'
+import { generateHpkeKeyPair, type HpkeKeyPair } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
-import {
-  dataKeyAad,
-  dataKeyInfo,
-  encodeOrderRequest,
-  type OrderRequest,
-} from '../protocol/orderRequest.ts'
+import { checkArguments, checkInput, inputHeadBytes } from '../protocol/inputLimits.ts'
+import { encodeOrderRequest, sealOrderRequest } from '../protocol/orderRequest.ts'
 import type { OrderTerms } from '../protocol/orderTerms.ts'
+import { decodeSolutionDescriptor } from '../protocol/solutionBundle.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { reserveFunds } from './reserveFunds.ts'
 import type { VerifiedEnclave } from './verifyEnclave.ts'
+
+/** An input or argument the solution does not accept, refused before anything is escrowed. */
+export class InputRefusedError extends BoccError {
+  override name = 'InputRefusedError'
+}
 
 export type PlacedOrder = {
   orderId: bigint
@@ -41,7 +43,12 @@ export type PlaceOrderParameters = {
   dataOfferId?: number
   enclave: VerifiedEnclave
   solutionHash: Hex
-  input: Uint8Array
+  /** Where the solution's bundle blob is (its pack or the pack's ciphertext). */
+  solutionBundleHash: Hex
+  /** The inputs; one without a name is the solution's first declared input. */
+  inputs: { name?: string; bytes: Uint8Array }[]
+  /** The job's arguments (WASM argv), sealed to the enclave with the data keys. */
+  arguments?: string[]
   /** Seconds the provider has to accept, and to deliver. */
   acceptWithinSeconds?: number
   deliverWithinSeconds?: number
@@ -58,27 +65,55 @@ export async function placeOrder(
   const { blobs, enclave } = parameters
   if (!enclave.ok) throw new BoccError('refusing to order from an enclave that failed verification')
 
-  const { key: dataKey, ciphertext } = await encryptObject(parameters.input)
-  const inputHash = await blobs.put(ciphertext)
+  // The solution's declared limits, checked before anything is encrypted or escrowed.
+  const { manifest } = decodeSolutionDescriptor(await blobs.get(parameters.solutionHash))
+  const named = parameters.inputs.map((input, i) => {
+    const name = input.name ?? (i === 0 ? manifest.inputs[0]?.name : undefined)
+    const declaration = manifest.inputs.find((item) => item.name === name)
+    if (!declaration)
+      throw new InputRefusedError(
+        `the solution ${manifest.name} has no input ${name ?? `number ${i + 1}`} (it takes ${manifest.inputs.map((item) => item.name).join(', ')})`,
+      )
+    const violation = checkInput(
+      declaration,
+      { size: input.bytes.length, head: input.bytes.subarray(0, inputHeadBytes) },
+      manifest.runner,
+    )
+    if (violation) throw new InputRefusedError(violation.message)
+    return { name: declaration.name, bytes: input.bytes }
+  })
+  const missing = manifest.inputs.filter((item) => !named.some((input) => input.name === item.name))
+  if (missing.length > 0)
+    throw new InputRefusedError(
+      `the order lacks the input ${missing.map((item) => item.name).join(', ')}`,
+    )
+  const argumentViolation = checkArguments(manifest, parameters.arguments ?? [])
+  if (argumentViolation) throw new InputRefusedError(argumentViolation.message)
+  // The first declared input comes first: its ciphertext hash is the order's inputHash.
+  named.sort(
+    (a, b) =>
+      manifest.inputs.findIndex((item) => item.name === a.name) -
+      manifest.inputs.findIndex((item) => item.name === b.name),
+  )
+
+  const sealed = await Promise.all(named.map((input) => encryptObject(input.bytes)))
+  const inputHashes = await Promise.all(sealed.map((item) => blobs.put(item.ciphertext)))
+  const inputHash = inputHashes[0] as Hex
   const resultKey = await generateHpkeKeyPair()
-  const bound = {
-    inputHash,
-    solutionHash: parameters.solutionHash,
-    resultPublicKey: resultKey.publicKey,
-  }
-  const request: OrderRequest = {
-    version: 1,
+  const request = await sealOrderRequest({
     enclaveSigner: enclave.enclave,
     enclaveHpkePublicKey: enclave.hpkePublicKey,
-    ...bound,
-    wrappedDataKey: await wrapKey({
-      recipientPublicKey: enclave.hpkePublicKey,
-      key: dataKey,
-      info: dataKeyInfo,
-      aad: dataKeyAad(bound),
-    }),
-  }
-  dataKey.fill(0)
+    solutionHash: parameters.solutionHash,
+    solutionBundleHash: parameters.solutionBundleHash,
+    inputs: named.map((input, i) => ({
+      name: input.name,
+      inputHash: inputHashes[i] as Hex,
+      dataKey: (sealed[i] as { key: Uint8Array }).key,
+    })),
+    ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
+    resultPublicKey: resultKey.publicKey,
+  })
+  for (const item of sealed) item.key.fill(0)
   const requestHash = await blobs.put(encodeOrderRequest(request))
 
   // The most this order may cost: today's prices plus the fee; the market refuses more.

@@ -22,7 +22,7 @@ export type ProviderConfig = {
   blobStore?: string
   /** The committee's verifier services (`committee`, `BOCC_COMMITTEE_URLS`, comma-separated). */
   committeeUrls: string[]
-  /** The TEE backend of the enclave runtime. */
+  /** The TEE backend of the enclave runtime (`auto`: the one configfs-tsm reports). */
   tee: string
   /** The TEE offer: price per order (token's smallest unit) and orders run at once. */
   offer: { price: bigint; capacity: number }
@@ -83,7 +83,7 @@ const knownKeys = new Set([
   'metrics',
 ])
 
-const tees = new Set(['sim', 'tdx', 'sev-snp'])
+const tees = new Set(['sim', 'tdx', 'sev-snp', 'auto'])
 
 /** Reads and checks a configuration file and the environment; lists every problem at once. */
 export async function readProviderConfig(

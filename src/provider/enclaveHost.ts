@@ -75,10 +75,20 @@ process.on('SIGHUP', () => {})
 function relay(method: EnclaveMethod, params: unknown): Promise<unknown> {
   const request = () => enclave.request(method, params as never) as Promise<unknown>
   if (method !== 'runOrder') return request()
-  // The same request, whatever its shape: the same job.
-  const key = createHash('sha256').update(JSON.stringify(params)).digest('hex')
+  // The order (its chain, market and terms) names the job: its request and inputs are fixed by
+  // the terms' hashes, while the blob ids they travel under change with each connection.
+  const { order } = params as { order?: unknown }
+  const key = createHash('sha256')
+    .update(JSON.stringify(order ?? params))
+    .digest('hex')
   const running = jobs.get(key)
-  if (running) return running
+  if (running) {
+    // The blobs this repeat brought are not needed: the job has its own. Free them at once.
+    const { request: requestBlob, inputs } = params as { request?: unknown; inputs?: unknown }
+    for (const blob of [requestBlob, ...(Array.isArray(inputs) ? inputs : [])])
+      if (typeof blob === 'string') void enclave.request('dropBlob', { blob }).catch(() => {})
+    return running
+  }
   const job = request()
   jobs.set(key, job)
   if (jobs.size > maxKeptResults) jobs.delete(jobs.keys().next().value as string)

@@ -5,12 +5,12 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
-import { type EnclaveClient, EnclaveError } from './enclaveClient.ts'
+import { blobTransfer, type EnclaveClient, EnclaveError } from './enclaveClient.ts'
 
 const hostEntry = join(dirname(fileURLToPath(import.meta.url)), 'enclaveHost.ts')
 
 /** A connection to an enclave host: the enclave interface, and the host's own calls. */
-export type EnclaveConnection = Pick<EnclaveClient, 'request'> & {
+export type EnclaveConnection = Pick<EnclaveClient, 'request' | 'putBlob' | 'takeBlob'> & {
   /** Resolves when the connection is lost: the runtime exited, or the host stopped. */
   closed: Promise<void>
   isClosed(): boolean
@@ -116,9 +116,11 @@ export function connectEnclaveHost(socketPath: string): Promise<EnclaveConnectio
         socket.write(`${JSON.stringify({ id, method, params })}\n`)
       })
     }
+    const request: EnclaveClient['request'] = (method, params) => call(method, params) as never
     socket.once('connect', () =>
       resolve({
-        request: (method, params) => call(method, params) as never,
+        request,
+        ...blobTransfer(request),
         closed: onClosed,
         isClosed: () => closed,
         async stopHost() {

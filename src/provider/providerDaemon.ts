@@ -8,7 +8,7 @@ import { type Deployment, readDeployment } from '../chain/deployment.ts'
 import { readKeyFile } from '../chain/keyFile.ts'
 import { shortMessageOf } from '../errors.ts'
 import { hardwareOf } from '../protocol/enclaveApproval.ts'
-import { type AcceptPause, acceptQueuedOrders, type OrderBlobs } from './acceptQueuedOrders.ts'
+import { type AcceptPause, acceptQueuedOrders } from './acceptQueuedOrders.ts'
 import { createChainClock } from './chainClock.ts'
 import type { ProviderConfig } from './config.ts'
 import type { DaemonContext } from './daemonContext.ts'
@@ -119,17 +119,18 @@ export async function startProviderDaemon(
     const settings = await getMarketSettings(chain)
     const staked = await ensureStake(chain, config.stake)
     if (staked > 0n) log({ event: 'staked', amount: staked.toString() })
+    await fleet.restore()
+    abort.signal.throwIfAborted()
+    await fleet.ensureCurrent()
+    // The offer sells the hardware the enclave runs on (`tee: auto` learns it from the runtime).
     const offerId = await ensureTeeOffer({
       chain,
       state,
       log,
-      hardware: hardwareOf(config.tee as TeeKind),
+      hardware: hardwareOf((fleet.newest()?.identity.tee ?? config.tee) as TeeKind),
       price: config.offer.price,
       capacity: config.offer.capacity,
     })
-    await fleet.restore()
-    abort.signal.throwIfAborted()
-    await fleet.ensureCurrent()
 
     const context: DaemonContext = {
       config,
@@ -149,18 +150,16 @@ export async function startProviderDaemon(
     await reconcileOrders(context, state.ordersIn(['queued', ...activeOrderStates]))
 
     const running = new Map<bigint, Promise<void>>()
-    const blobsOf = new Map<bigint, OrderBlobs>()
     let stopping: string | undefined
     const round = async () => {
       await scanOrders(context)
       await reconcileOrders(context, state.ordersIn(['accepting']))
       await handBackOrders(context)
       const accepted = await acceptQueuedOrders(context, {
-        blobsOf,
         pause: stopping ? 'stopping' : pause === 'stake below the minimum' ? undefined : pause,
       })
       updatePause(accepted.stakeLow)
-      runAcceptedOrders(context, { running, blobsOf })
+      runAcceptedOrders(context, { running })
       await submitStatements(context)
       await handBackOrders(context)
       await fleet.maintain()

@@ -30,7 +30,7 @@ export type ProviderEvent =
   | { event: 'job-started'; orderId: string; enclave: Address }
   | { event: 'order-executed'; orderId: string; outputHash?: Hex; seconds: number }
   | { event: 'receipts-accepted'; orderIds: string[] }
-  | { event: 'failure-submitted'; orderId: string; reason: string }
+  | { event: 'failure-submitted'; orderId: string; reason: string; code: number }
   | { event: 'order-failed'; orderId: string; error: string }
   | { event: 'order-handed-back'; orderId: string; fee: string }
   | { event: 'order-ended'; orderId: string; status: string }

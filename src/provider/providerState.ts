@@ -54,7 +54,8 @@ export const activeOrderStates: readonly OrderState[] = [
 /** What the enclave returned for an order: a receipt, or a signed failure. */
 export type EnclaveStatement =
   | { outputHash: Hex; wrappedResultKey: Hex; signature: Hex }
-  | { failure: number; signature: Hex }
+  /** `message`: the runtime's one line about the failure (never data), kept for the log. */
+  | { failure: number; signature: Hex; message?: string }
 
 export type StoredOrder = {
   orderId: bigint

@@ -1,6 +1,5 @@
 import { shortMessageOf } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
-import type { OrderBlobs } from './acceptQueuedOrders.ts'
 import type { DaemonContext } from './daemonContext.ts'
 import type { LiveEnclave } from './enclaveFleet.ts'
 import type { StoredOrder } from './providerState.ts'
@@ -15,7 +14,7 @@ import { runOrderInEnclave } from './runOrderInEnclave.ts'
  */
 export function runAcceptedOrders(
   context: DaemonContext,
-  parameters: { running: Map<bigint, Promise<void>>; blobsOf: Map<bigint, OrderBlobs> },
+  parameters: { running: Map<bigint, Promise<void>> },
 ): void {
   const { state, config } = context
   const now = context.clock.now()
@@ -38,11 +37,9 @@ export function runAcceptedOrders(
       context.log({ event: 'order-failed', orderId: id, error: 'its enclave runtime is gone' })
       continue
     }
-    const job = runJob(context, order, enclave, parameters.blobsOf)
-      .then((progressed) => {
+    const job = runJob(context, order, enclave)
+      .then(() => {
         parameters.running.delete(order.orderId)
-        if (!progressed) return
-        parameters.blobsOf.delete(order.orderId)
         context.wake()
       })
       // A job that outlives a shutdown finds the state closed: its order was handed back.
@@ -57,36 +54,27 @@ async function runJob(
   context: DaemonContext,
   order: StoredOrder,
   enclave: LiveEnclave,
-  blobsOf: Map<bigint, OrderBlobs>,
-): Promise<boolean> {
+): Promise<void> {
   const { state, chain } = context
   const id = formatOrderId(order.orderId)
   context.log({ event: 'job-started', orderId: id, enclave: enclave.identity.signer })
   context.crashPoint('job-started')
   const started = performance.now()
-  let blobs = blobsOf.get(order.orderId)
-  try {
-    blobs ??= {
-      request: await context.blobs.get(order.terms.requestHash),
-      input: await context.blobs.get(order.terms.inputHash),
-    }
-  } catch (error) {
-    // The store may be down for a moment: the next round tries again.
-    context.log({ event: 'warning', message: `blob store: ${shortMessageOf(error)}` })
-    return false
-  }
   try {
     const outcome = await runOrderInEnclave({
       enclave: enclave.connection,
       chainId: chain.chain.id,
       market: chain.deployment.contracts.market,
       terms: order.terms,
-      request: blobs.request,
-      inputCiphertext: blobs.input,
+      blobs: context.blobs,
     })
     const seconds = (performance.now() - started) / 1000
     if ('failure' in outcome) {
-      state.setExecuted(order.orderId, outcome, seconds)
+      state.setExecuted(
+        order.orderId,
+        { failure: outcome.failure, signature: outcome.signature, message: outcome.message },
+        seconds,
+      )
     } else {
       // The output goes public before the receipt: useless without the key the receipt reveals.
       await context.blobs.put(outcome.output)
@@ -110,10 +98,8 @@ async function runJob(
     context.crashPoint('after-job')
   } catch (error) {
     // A lost runtime is the fleet's to report; its orders are handed back on the next round.
-    if (enclave.connection.isClosed() || state.order(order.orderId)?.state !== 'accepted')
-      return true
+    if (enclave.connection.isClosed() || state.order(order.orderId)?.state !== 'accepted') return
     state.setState([order.orderId], 'handingBack', shortMessageOf(error))
     context.log({ event: 'order-failed', orderId: id, error: shortMessageOf(error) })
   }
-  return true
 }

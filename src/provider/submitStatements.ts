@@ -53,6 +53,7 @@ export async function submitStatements(context: DaemonContext): Promise<void> {
             terms: order.terms,
             reason: order.statement.failure,
             signature: order.statement.signature,
+            message: order.statement.message,
           },
         ]
       : [],
@@ -75,7 +76,8 @@ export async function submitStatements(context: DaemonContext): Promise<void> {
         context.log({
           event: 'failure-submitted',
           orderId: formatOrderId(failure.orderId),
-          reason: describeFailureReason(failure.reason),
+          reason: `${describeFailureReason(failure.reason)}${failure.message ? ` (${failure.message})` : ''}`,
+          code: failure.reason,
         })
     await reconcileSkipped(context, ready, outcome.skipped)
   }

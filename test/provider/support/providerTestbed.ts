@@ -17,18 +17,16 @@ import type { OrderStatusName } from '../../../src/chain/orderStatus.ts'
 import { type PlacedOrder, placeOrder } from '../../../src/client/placeOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../../../src/client/verifyEnclave.ts'
 import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
-import { loadOcrBundle } from '../../../src/enclave/solutions/ocr/ocrBundle.ts'
 import { orderTotal } from '../../../src/protocol/orderTerms.ts'
+import { publishSolutionBundle } from '../../../src/protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../../../src/provider/providerEvents.ts'
 import {
   type ProviderProcess,
   spawnProviderDaemon,
 } from '../../../src/provider/spawnProviderDaemon.ts'
+import { paddleOcrSolution } from '../../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { type BlobStore, createFsBlobStore } from '../../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../../support/localProtocol.ts'
-
-/** The solution every sim runtime of this checkout runs (PaddleOCR). */
-const { solutionHash } = loadOcrBundle()
 
 export const labReport = await readFile('examples/lab-report.png').then(
   (bytes) => new Uint8Array(bytes),
@@ -56,6 +54,8 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
   const directory = await mkdtemp(join(tmpdir(), 'bocc-daemon-'))
   const blobsDirectory = join(directory, 'blobs')
   const blobs = createFsBlobStore(blobsDirectory)
+  // The OCR solution every order here runs, published as a bundle the providers fetch.
+  const ocr = await publishSolutionBundle(blobs, paddleOcrSolution())
   const deployment = {
     ...dev.deployment,
     blobStore: pathToFileURL(blobsDirectory).href,
@@ -177,8 +177,9 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
         teeOfferId: offerId,
         solutionOfferId: 0,
         enclave,
-        solutionHash,
-        input: labReport,
+        solutionHash: ocr.solutionHash,
+        solutionBundleHash: ocr.bundleHash,
+        inputs: [{ bytes: labReport }],
         ...(options.acceptWithinSeconds
           ? { acceptWithinSeconds: options.acceptWithinSeconds }
           : {}),

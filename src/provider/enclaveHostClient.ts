@@ -90,7 +90,8 @@ export function connectEnclaveHost(socketPath: string): Promise<EnclaveConnectio
         resolveClosed()
       })
     })
-    socket.once('error', (error) => {
+    // Every error, not only one while connecting: a later one closes the socket, and so the connection.
+    socket.on('error', (error) => {
       lost = new EnclaveError(`the enclave host is unreachable: ${shortMessageOf(error)}`)
       reject(lost)
     })

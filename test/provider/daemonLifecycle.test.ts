@@ -12,9 +12,11 @@ import { fetchResult } from '../../src/client/fetchResult.ts'
 import type { PlacedOrder } from '../../src/client/placeOrder.ts'
 import { readOrder } from '../../src/client/readOrder.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import { publishSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
 import { crashSteps } from '../../src/provider/testCrashPoint.ts'
+import { paddleOcrSolution } from '../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { runBocc } from '../support/runBocc.ts'
 import {
@@ -88,6 +90,7 @@ describe('provider daemon lifecycle', () => {
     ])
     // This customer keeps its input to itself: the provider cannot serve that order.
     const privateBlobs = createFsBlobStore(join(bed.directory, 'private'))
+    await publishSolutionBundle(privateBlobs, paddleOcrSolution())
     const enclave = await bed.verify(signers.dataVendor, daemon.enclave)
     const unservable = await bed.order(signers.dataVendor, enclave, daemon.offerId, {
       store: privateBlobs,

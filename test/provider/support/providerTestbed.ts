@@ -74,6 +74,7 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
     dev,
     directory,
     blobs,
+    ocr,
     deploymentFile,
     testClient,
 

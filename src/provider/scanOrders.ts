@@ -30,6 +30,8 @@ export async function scanOrders(context: DaemonContext): Promise<void> {
         break
       }
     state.rewindTo(fork)
+    // Transactions of ours in the replaced blocks may be gone: count nonces from the chain again.
+    chain.account.nonceManager?.reset({ address: chain.account.address, chainId: chain.chain.id })
     context.log({
       event: 'warning',
       message: `the chain reorganised: block ${recorded[0].number} is no longer ${recorded[0].hash.slice(0, 10)}…; scanning again from block ${fork + 1n}`,

@@ -19,6 +19,7 @@ describe('provider daemons on a reorganising chain', () => {
   let bed: ProviderTestbed
   let careful: DaemonRun
   let eager: DaemonRun
+  let eagerConfig: string
   let mining: NodeJS.Timeout | undefined
   const orders: PlacedOrder[] = []
 
@@ -31,12 +32,11 @@ describe('provider daemons on a reorganising chain', () => {
   before(async () => {
     bed = await startProviderTestbed()
     careful = await bed.startDaemon(await bed.writeConfig('provider', { confirmations: 3 }))
-    eager = await bed.startDaemon(
-      await bed.writeConfig('stranger', {
-        offer: { price: parseEther('3').toString(), capacity: 2 },
-        enclave: { validitySeconds: 900, renewBeforeSeconds: 300, orphanSeconds: 30 },
-      }),
-    )
+    eagerConfig = await bed.writeConfig('stranger', {
+      offer: { price: parseEther('3').toString(), capacity: 2 },
+      enclave: { validitySeconds: 900, renewBeforeSeconds: 300, orphanSeconds: 30 },
+    })
+    eager = await bed.startDaemon(eagerConfig)
     startMining()
   })
   after(async () => {
@@ -120,6 +120,43 @@ describe('provider daemons on a reorganising chain', () => {
       await client.request({ method: 'eth_sendRawTransaction', params: [transaction] })
     orders.push(placed)
     assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
+
+  it('never reveals a stored receipt for an order a reorg took away after its acceptance', async () => {
+    const customer = bed.dev.signers.modelVendor
+    const enclave = await bed.verify(customer, eager.enclave)
+    await eager.kill9()
+    // This daemon accepts and runs the order, stores the receipt, and dies before sending it.
+    const crashing = await bed.startDaemon(eagerConfig, {
+      BOCC_PROVIDER_TEST_CRASH_AT: 'after-job',
+    })
+    stopMining()
+    const snapshot = await bed.testClient.snapshot()
+    const placed = await bed.order(customer, enclave, crashing.offerId)
+    assert.equal((await crashing.exited).signal, 'SIGKILL')
+    // The order and its acceptance are gone from the chain (and so are the customer's nonces).
+    await bed.testClient.revert({ id: snapshot })
+    customer.account.nonceManager?.reset({
+      address: customer.account.address,
+      chainId: bed.dev.deployment.chainId,
+    })
+    startMining()
+    eager = await bed.startDaemon(eagerConfig)
+    const id = formatOrderId(placed.orderId)
+    await eager.waitFor((event) => event.event === 'warning' && event.message.includes(id), {
+      past: true,
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    assert.ok(
+      !eager.events.some((event) => event.event === 'receipts-accepted'),
+      'no receipt was sent: the result key sealed to the customer stays unrevealed',
+    )
+    assert.equal(
+      (await getOrderState(bed.dev.signers.deployer, { orderId: placed.orderId })).status,
+      'none',
+    )
     const { held, accounted } = await bed.tokenTotals(orders)
     assert.equal(accounted, held)
   })

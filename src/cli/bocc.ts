@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'solutions pack': () => import('./commands/solutions-pack.ts'),
   'solutions inspect': () => import('./commands/solutions-inspect.ts'),
   'explorer build': () => import('./commands/explorer-build.ts'),
+  'provider start': () => import('./commands/provider-start.ts'),
+  'provider check': () => import('./commands/provider-check.ts'),
 }
 
 async function main(argv: string[]): Promise<number> {

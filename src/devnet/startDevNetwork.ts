@@ -18,7 +18,7 @@ import { measureRuntime } from '../enclave/measureRuntime.ts'
 import type { Service } from '../processes/spawnService.ts'
 import { publishSolutionBundle } from '../protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
-import { type ProviderProcess, spawnProviderNode } from '../provider/spawnProviderNode.ts'
+import { type ProviderProcess, spawnProviderDaemon } from '../provider/spawnProviderDaemon.ts'
 import { paddleOcrSolution } from '../solutions/paddleocr/paddleOcrSolution.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
 
@@ -33,6 +33,8 @@ export type DevNetwork = {
   policy: AttestationPolicy
   blobsDirectory: string
   committee: Service & { url: string }
+  /** The provider daemon's configuration file (docs/operations.md, "Running a provider"). */
+  providerConfigFile: string
   provider: ProviderProcess
   /** The OCR solution on sale: its offer, its hash, and its bundle's blob address. */
   ocr: { offerId: number; solutionHash: Hex; bundleHash: Hex }
@@ -106,12 +108,9 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     const ocr = await publishOcrSolution(deployment, blobsDirectory)
 
     step('starting the provider node and its enclave runtime')
-    const provider = await spawnProviderNode({
-      deploymentFile: files.deploymentFile,
-      committeeUrls: [committee.url],
-      blobsDirectory,
-      privateKey: devPrivateKey(devRoles.provider),
-      price: teePrice,
+    const providerConfigFile = await writeProviderConfig(directory, committee.url)
+    const provider = await spawnProviderDaemon({
+      configFile: providerConfigFile,
       onEvent: (event) => parameters.onProviderEvent?.(event),
       ...(parameters.signal ? { signal: parameters.signal } : {}),
     })
@@ -124,6 +123,7 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       ...files,
       blobsDirectory,
       committee,
+      providerConfigFile,
       provider,
       ocr,
       signer: (role) => connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
@@ -177,6 +177,27 @@ async function writeNetworkFiles(directory: string, deployment: Deployment) {
     await writeKeyFile(keyFiles[role], devPrivateKey(devRoles[role]))
   }
   return { deploymentFile, policyFile, policy: devPolicy(), keyFiles }
+}
+
+/**
+ * The provider daemon's configuration on this network: the dev provider's key file, its state
+ * beside the network's other files, the metrics endpoint on any free port of 127.0.0.1.
+ */
+async function writeProviderConfig(directory: string, committeeUrl: string): Promise<string> {
+  const file = join(directory, 'provider.json')
+  const config = {
+    version: 1,
+    deployment: 'deployment.json',
+    keyFile: 'keys/provider.json',
+    stateDirectory: 'provider-state',
+    committee: [committeeUrl],
+    tee: 'sim',
+    offer: { price: teePrice.toString(), capacity: 2 },
+    enclave: { orphanSeconds: 60 },
+    metrics: { host: '127.0.0.1', port: 0 },
+  }
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`)
+  return file
 }
 
 async function fundDevAccounts(deployment: Deployment) {

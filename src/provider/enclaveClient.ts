@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -93,23 +94,41 @@ export async function startEnclave(parameters: {
   })
   await ready
 
-  let nextBlob = 1
+  const request: EnclaveClient['request'] = (method, params) => {
+    if (exited) return Promise.reject(exited)
+    const id = nextId++
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      child.stdin.write(`${JSON.stringify({ id, method, params })}\n`)
+    })
+  }
   const client: EnclaveClient = {
     process: child,
-    request(method, params) {
-      if (exited) return Promise.reject(exited)
-      const id = nextId++
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (value: unknown) => void, reject })
-        child.stdin.write(`${JSON.stringify({ id, method, params })}\n`)
-      })
+    request,
+    ...blobTransfer(request),
+    async stop() {
+      child.stdin.end()
+      await stopProcess(child)
     },
+  }
+  return client
+}
+
+/**
+ * Moving blobs to and from a runtime in bounded chunks, over any connection to it (this client,
+ * or an enclave host's socket). Blob ids are random, so connections that come and go (a daemon
+ * that restarts) never reuse one the runtime still holds.
+ */
+export function blobTransfer(
+  request: EnclaveClient['request'],
+): Pick<EnclaveClient, 'putBlob' | 'takeBlob'> {
+  return {
     async putBlob(bytes) {
-      const blob = `host-${nextBlob++}`
+      const blob = `host-${randomBytes(12).toString('hex')}`
       let offset = 0
       do {
         const end = Math.min(offset + maxBlobChunkBytes, bytes.length)
-        await client.request('putBlob', {
+        await request('putBlob', {
           blob,
           chunk: Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset).toString(
             'base64',
@@ -124,19 +143,14 @@ export async function startEnclave(parameters: {
       const parts: Buffer[] = []
       let offset = 0
       for (;;) {
-        const { chunk, final } = await client.request('readBlob', { blob, offset })
+        const { chunk, final } = await request('readBlob', { blob, offset })
         const bytes = Buffer.from(chunk, 'base64')
         parts.push(bytes)
         offset += bytes.length
         if (final) break
       }
-      await client.request('dropBlob', { blob })
+      await request('dropBlob', { blob })
       return new Uint8Array(Buffer.concat(parts))
     },
-    async stop() {
-      child.stdin.end()
-      await stopProcess(child)
-    },
   }
-  return client
 }

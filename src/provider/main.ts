@@ -1,68 +1,28 @@
-// The provider node process:
+// The provider daemon as a process of its own (what `bocc provider start` runs in-process):
 //
-//   BOCC_PROVIDER_KEY=0x… node src/provider/main.ts --deployment FILE --blobs DIR
-//     --committee URL [--committee URL]… [--tee sim] [--price N]
+//   node src/provider/main.ts --config FILE
 //
-// It prints one JSON object per line for each thing it does (public values only).
+// It logs one JSON object per line on stdout (public values only); see docs/operations.md.
 import { parseArgs } from 'node:util'
-import { type Hex, isHex } from 'viem'
-import { readDeployment } from '../chain/deployment.ts'
 import { shortMessageOf } from '../errors.ts'
-import { createFsBlobStore } from '../storage/blobStore.ts'
-import { type ProviderNode, startProviderNode } from './providerNode.ts'
+import { runProviderDaemon } from './runProviderDaemon.ts'
 
-function usage(message: string): never {
-  process.stderr.write(`provider: ${message}\n`)
+let configFile: string | undefined
+try {
+  configFile = parseArgs({ options: { config: { type: 'string' } } }).values.config
+} catch (error) {
+  process.stderr.write(`provider: ${(error as Error).message}\n`)
   process.exit(2)
 }
-
-let node: ProviderNode | undefined
-let starting: Promise<ProviderNode> | undefined
-let stopping = false
-const startup = new AbortController()
-async function shutdown(code: number) {
-  if (stopping) return
-  stopping = true
-  // Still starting: abort, which stops the enclave runtime, and wait for that.
-  startup.abort()
-  await starting?.catch(() => undefined)
-  await node?.stop()
-  process.exit(code)
+if (!configFile) {
+  process.stderr.write('provider: --config FILE is required\n')
+  process.exit(2)
 }
-process.on('SIGINT', () => void shutdown(0))
-process.on('SIGTERM', () => void shutdown(0))
-
-try {
-  const { values } = parseArgs({
-    options: {
-      deployment: { type: 'string' },
-      committee: { type: 'string', multiple: true, default: [] },
-      blobs: { type: 'string' },
-      tee: { type: 'string', default: 'sim' },
-      price: { type: 'string', default: '1000000000000000000' },
-    },
-  })
-  if (!values.deployment) usage('--deployment is required')
-  if (!values.committee?.length) usage('give at least one --committee URL')
-  if (!values.blobs) usage('--blobs is required')
-  if (!/^\d+$/.test(values.price ?? '')) usage('--price must be a whole number')
-  const privateKey = process.env.BOCC_PROVIDER_KEY
-  if (!privateKey || !isHex(privateKey) || privateKey.length !== 66)
-    usage('set BOCC_PROVIDER_KEY to the provider’s private key (0x + 64 hex digits)')
-  starting = startProviderNode({
-    signal: startup.signal,
-    deployment: await readDeployment(values.deployment as string),
-    committeeUrls: values.committee ?? [],
-    privateKey: privateKey as Hex,
-    blobs: createFsBlobStore(values.blobs),
-    tee: values.tee ?? 'sim',
-    price: BigInt(values.price ?? '0'),
-    onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
-  })
-  node = await starting
-} catch (error) {
-  if (!stopping) {
-    process.stderr.write(`provider: ${shortMessageOf(error)}\n`)
+// A fault nothing caught: one line (no stack trace), and exit; the supervisor restarts the daemon,
+// which takes up where its state says.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (error: unknown) => {
+    process.stderr.write(`provider: internal error: ${shortMessageOf(error)}\n`)
     process.exit(1)
-  }
-}
+  })
+process.exit(await runProviderDaemon({ configFile, prefix: 'provider' }))

@@ -15,7 +15,7 @@ import { requestApprovals } from './requestApprovals.ts'
  */
 export async function registerEnclave(parameters: {
   chain: BoccSigner
-  enclave: EnclaveClient
+  enclave: Pick<EnclaveClient, 'request'>
   identity: EnclaveIdentity
   blobs: BlobStore
   committeeUrls: string[]

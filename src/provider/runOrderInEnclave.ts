@@ -19,7 +19,7 @@ export type EnclaveOrderResult =
  * enclave's receipt, or the enclave's signed failure.
  */
 export async function runOrderInEnclave(parameters: {
-  enclave: EnclaveClient
+  enclave: Pick<EnclaveClient, 'request' | 'putBlob' | 'takeBlob'>
   chainId: number
   market: Address
   terms: OrderTerms

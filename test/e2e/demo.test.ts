@@ -77,7 +77,7 @@ describe('bocc demo on Ctrl-C', () => {
       'pgrep',
       [
         '-f',
-        `${root}/(src/provider/main|src/enclave/main|src/committee/main|node_modules/@foundry-rs/anvil)`,
+        `${root}/(src/provider/main|src/provider/enclaveHost|src/enclave/main|src/committee/main|node_modules/@foundry-rs/anvil)`,
       ],
       { encoding: 'utf8' },
     )

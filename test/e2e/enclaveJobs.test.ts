@@ -8,7 +8,6 @@ import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
 import { createTeeOffer } from '../../src/chain/actions/market/createTeeOffer.ts'
 import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
 import { getTokenBalance } from '../../src/chain/actions/token/getTokenBalance.ts'
-import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { fetchOutputs } from '../../src/client/fetchResult.ts'
 import { placeOrder } from '../../src/client/placeOrder.ts'
 import { readOrder, waitForOrderCompletion } from '../../src/client/readOrder.ts'
@@ -23,15 +22,16 @@ import {
 } from '../../src/protocol/solutionBundle.ts'
 import { startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
-import {
-  type ProviderEvent,
-  type ProviderNode,
-  startProviderNode,
-} from '../../src/provider/providerNode.ts'
+import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { runOrderInEnclave } from '../../src/provider/runOrderInEnclave.ts'
 import { paddleOcrSolution } from '../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
+import {
+  type DaemonRun,
+  type ProviderTestbed,
+  startProviderTestbed,
+} from '../provider/support/providerTestbed.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { matMulModel } from '../support/onnxModel.ts'
 import { assembleWat, echoWat, loopWat } from '../support/wasmModules.ts'
@@ -58,38 +58,31 @@ const wasmManifest = {
  * the outputs. Inputs over a solution's limits are refused before anything is escrowed.
  */
 describe('ONNX and WASI orders through the provider and the chain', () => {
+  let bed: ProviderTestbed
   let dev: LocalProtocol
-  let workDir: string
   let blobs: BlobStore
-  let node: ProviderNode
+  let node: DaemonRun
   let enclave: VerifiedEnclave
-  const events: ProviderEvent[] = []
+  let events: ProviderEvent[]
 
   before(async () => {
-    dev = await startLocalProtocol()
-    workDir = await mkdtemp(join(tmpdir(), 'bocc-jobs-'))
-    blobs = createFsBlobStore(join(workDir, 'blobs'))
-    node = await startProviderNode({
-      deployment: dev.deployment,
-      privateKey: devPrivateKey(devRoles.provider),
-      blobs,
-      tee: 'sim',
-      committeeUrls: [dev.committee.url],
-      price: parseEther('1'),
-      onEvent: (event) => events.push(event),
-    })
+    bed = await startProviderTestbed()
+    dev = bed.dev
+    blobs = bed.blobs
+    node = await bed.startDaemon(
+      await bed.writeConfig('provider', {
+        offer: { price: parseEther('1').toString(), capacity: 2 },
+      }),
+    )
+    events = node.events
     enclave = await verifyEnclave(dev.signers.customer, {
-      enclave: node.enclave.signer,
+      enclave: node.enclave,
       blobs,
       policy,
     })
     assert.ok(enclave.ok)
   })
-  after(async () => {
-    await node?.stop()
-    await dev?.stop()
-    await rm(workDir, { recursive: true, force: true })
-  })
+  after(() => bed?.stop())
 
   const orderAndFetch = async (
     solution: { solutionHash: Hex; bundleHash: Hex },

@@ -3,31 +3,11 @@
 process.env.ORT_DISABLE_TELEMETRY = '1'
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { decryptObject, encryptObject } from '../src/crypto/chunkedAead.ts'
-import { generateHpkeKeyPair, unwrapKey, wrapKey } from '../src/crypto/hpke.ts'
+import { benchAead } from './aead.ts'
 import { benchAttestation } from './attestation.ts'
 import { medianMs } from './median.ts'
 
-const results: Record<string, number> = {}
-const object = crypto.getRandomValues(new Uint8Array(64 * 1024)).slice()
-const large = new Uint8Array(64 << 20).fill(7)
-const encryptMs = await medianMs(5, () => encryptObject(large))
-results.aead_encrypt_MiB_per_s = Number((64 / (encryptMs / 1000)).toFixed(0))
-const sealed = await encryptObject(large)
-const decryptMs = await medianMs(5, () => decryptObject(sealed.key, sealed.ciphertext))
-results.aead_decrypt_MiB_per_s = Number((64 / (decryptMs / 1000)).toFixed(0))
-results.aead_encrypt_64KiB_ms = await medianMs(50, () => encryptObject(object))
-
-const recipient = await generateHpkeKeyPair()
-const key = crypto.getRandomValues(new Uint8Array(32))
-const aad = new Uint8Array(32)
-results.hpke_wrap_ms = await medianMs(50, () =>
-  wrapKey({ recipientPublicKey: recipient.publicKey, key, info: 'bench', aad }),
-)
-const wrapped = await wrapKey({ recipientPublicKey: recipient.publicKey, key, info: 'bench', aad })
-results.hpke_unwrap_ms = await medianMs(50, () =>
-  unwrapKey({ recipientPrivateKey: recipient.privateKey, wrapped, info: 'bench', aad }),
-)
+const results: Record<string, number> = await benchAead()
 
 const started = performance.now()
 // Loaded only now: static imports would load ONNX Runtime before the telemetry switch above.

@@ -1,10 +1,12 @@
-import { hexToBytes, sha256 } from 'viem'
+import { type Hex, hexToBytes, sha256 } from 'viem'
 import { decryptObject } from '../crypto/chunkedAead.ts'
 import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeWrappedResultKey, resultKeyAad, resultKeyInfo } from '../protocol/resultKey.ts'
+import { readAll } from '../storage/blobHash.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { countingStream, type ProgressListener } from './progress.ts'
 import type { OrderRecord } from './readOrder.ts'
 
 export type OcrResult = { kind: 'ocr'; version: 1; lines: { text: string; confidence: number }[] }
@@ -15,16 +17,30 @@ export class ResultUnreadableError extends BoccError {
   override name = 'ResultUnreadableError'
 }
 
+export type FetchedOutputs = {
+  /** The output blob (ciphertext) as the receipt names it. */
+  output: Uint8Array
+  /**
+   * The job's outputs by name, decrypted, exactly as the solution produced them. A v1 result is
+   * one unnamed object, given the name {@link singleOutputName}.
+   */
+  outputs: Record<string, Uint8Array>
+}
+
+/** The name of a v1 result's one output. */
+export const singleOutputName = 'result'
+
 /**
  * Gets a completed order's output (from the blob store, or from the chain where a challenge made
  * the provider publish it), checks it against the receipt's hash, and opens it with the result key
  * the receipt revealed.
  */
-export async function fetchResult(parameters: {
+export async function fetchOutputs(parameters: {
   order: OrderRecord
   blobs: BlobStore
   resultKey: HpkeKeyPair
-}): Promise<FetchedResult> {
+  onProgress?: ProgressListener
+}): Promise<FetchedOutputs> {
   const { order } = parameters
   if (!order.completion)
     throw new ResultUnreadableError(
@@ -33,7 +49,8 @@ export async function fetchResult(parameters: {
   const { outputHash, wrappedResultKey } = order.completion
   const output = order.publishedOutput
     ? hexToBytes(order.publishedOutput)
-    : await parameters.blobs.get(outputHash)
+    : await download(parameters.blobs, outputHash, parameters.onProgress)
+  parameters.onProgress?.({ stage: 'decrypting' })
   if (sha256(output) !== outputHash.toLowerCase())
     throw new ResultUnreadableError('the output does not match the receipt’s outputHash')
   const key = await unwrapKey({
@@ -42,15 +59,39 @@ export async function fetchResult(parameters: {
     info: resultKeyInfo,
     aad: resultKeyAad(order.orderId, outputHash),
   })
-  const plaintext = await decryptObject(key, output)
-  key.fill(0)
+  try {
+    return { output, outputs: { [singleOutputName]: await decryptObject(key, output) } }
+  } finally {
+    key.fill(0)
+  }
+}
+
+/** {@link fetchOutputs} for an OCR order: its one output is the recognised text. */
+export async function fetchResult(parameters: {
+  order: OrderRecord
+  blobs: BlobStore
+  resultKey: HpkeKeyPair
+}): Promise<FetchedResult> {
+  const { output, outputs } = await fetchOutputs(parameters)
+  const [text] = Object.values(outputs)
   let result: OcrResult
   try {
-    result = JSON.parse(new TextDecoder().decode(plaintext))
+    result = JSON.parse(new TextDecoder().decode(text))
   } catch {
     throw new ResultUnreadableError('the decrypted result is not JSON')
   }
   if (result?.kind !== 'ocr' || !Array.isArray(result.lines))
     throw new ResultUnreadableError('the result is not an OCR result')
   return { output, result }
+}
+
+/** A blob, with download progress when someone listens (the store checks it against its hash). */
+async function download(blobs: BlobStore, hash: Hex, onProgress?: ProgressListener) {
+  if (!onProgress) return blobs.get(hash)
+  const totalBytes = await blobs.size(hash)
+  onProgress({ stage: 'downloading', bytes: 0, totalBytes })
+  const counting = countingStream((bytes) =>
+    onProgress({ stage: 'downloading', bytes, totalBytes }),
+  )
+  return readAll((await blobs.getStream(hash)).pipeThrough(counting))
 }

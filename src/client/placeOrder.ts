@@ -5,7 +5,6 @@ import { createOrder } from '../chain/actions/market/createOrder.ts'
 import { getMarketSettings } from '../chain/actions/market/getMarketSettings.ts'
 import { getTeeOffer } from '../chain/actions/market/getTeeOffer.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
-import { encryptObject } from '../crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, type HpkeKeyPair, wrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
 import {
@@ -16,6 +15,8 @@ import {
 } from '../protocol/orderRequest.ts'
 import type { OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { encryptInput, type InputSource } from './encryptInput.ts'
+import type { ProgressListener } from './progress.ts'
 import { reserveFunds } from './reserveFunds.ts'
 import type { VerifiedEnclave } from './verifyEnclave.ts'
 
@@ -41,10 +42,25 @@ export type PlaceOrderParameters = {
   dataOfferId?: number
   enclave: VerifiedEnclave
   solutionHash: Hex
-  input: Uint8Array
+  /**
+   * The inputs, the solution's first declared input first. Order requests v1 carry exactly one
+   * input and no arguments; a request format with several named inputs and arguments replaces it
+   * (docs/protocol.md), and callers already pass them in this shape.
+   */
+  inputs: InputSource[]
+  arguments?: string[]
+  /** The most the customer agrees to pay; the market refuses more. Default: today's prices. */
+  maxPayment?: bigint
   /** Seconds the provider has to accept, and to deliver. */
   acceptWithinSeconds?: number
   deliverWithinSeconds?: number
+  /** Keeps the result key before anything is escrowed (see `resultKeyStore.ts`). */
+  saveResultKey?: (parameters: { requestHash: Hex; resultKey: HpkeKeyPair }) => Promise<unknown>
+  onProgress?: ProgressListener
+}
+
+export class UnsupportedOrderError extends BoccError {
+  override name = 'UnsupportedOrderError'
 }
 
 /**
@@ -58,8 +74,16 @@ export async function placeOrder(
   const { blobs, enclave } = parameters
   if (!enclave.ok) throw new BoccError('refusing to order from an enclave that failed verification')
 
-  const { key: dataKey, ciphertext } = await encryptObject(parameters.input)
-  const inputHash = await blobs.put(ciphertext)
+  const [input, ...others] = parameters.inputs
+  if (!input || others.length > 0)
+    throw new UnsupportedOrderError(
+      `this market's order requests (v1) carry exactly one input; ${parameters.inputs.length} were given`,
+    )
+  if ((parameters.arguments ?? []).length > 0)
+    throw new UnsupportedOrderError("this market's order requests (v1) carry no arguments")
+  const { inputHash, dataKey } = await encryptInput(blobs, input, {
+    ...(parameters.onProgress ? { onProgress: parameters.onProgress } : {}),
+  })
   const resultKey = await generateHpkeKeyPair()
   const bound = {
     inputHash,
@@ -80,6 +104,7 @@ export async function placeOrder(
   }
   dataKey.fill(0)
   const requestHash = await blobs.put(encodeOrderRequest(request))
+  await parameters.saveResultKey?.({ requestHash, resultKey })
 
   // The most this order may cost: today's prices plus the fee; the market refuses more.
   const dataOfferId = parameters.dataOfferId ?? 0
@@ -98,9 +123,10 @@ export async function placeOrder(
   if (dataOfferId !== 0 && !dataOffer)
     throw new OfferNotFoundError(`there is no data offer ${dataOfferId}`)
   const prices = teeOffer.price + (solutionOffer?.price ?? 0n) + (dataOffer?.price ?? 0n)
-  const maxPayment = prices + (prices * BigInt(settings.feeBps)) / 10_000n
+  const maxPayment = parameters.maxPayment ?? prices + (prices * BigInt(settings.feeBps)) / 10_000n
   const now = Number(block.timestamp)
   const acceptBy = now + (parameters.acceptWithinSeconds ?? 120)
+  parameters.onProgress?.({ stage: 'escrowing' })
   const release = await reserveFunds(chain, maxPayment)
   try {
     const created = await createOrder(chain, {

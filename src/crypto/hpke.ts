@@ -28,6 +28,20 @@ export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
   return { publicKey: await serializePublicKey(pair.publicKey), privateKey: pair.privateKey }
 }
 
+/** The raw 32-byte X25519 private key, to keep a key pair beyond this process (encrypted at rest). */
+export async function exportHpkePrivateKey(pair: HpkeKeyPair): Promise<Uint8Array> {
+  return new Uint8Array(await suite.kem.serializePrivateKey(pair.privateKey))
+}
+
+/** A key pair from its raw private key and its public key, as {@link exportHpkePrivateKey} kept them. */
+export async function importHpkeKeyPair(parameters: {
+  privateKey: Uint8Array
+  publicKey: Hex
+}): Promise<HpkeKeyPair> {
+  const privateKey = await suite.kem.deserializePrivateKey(toArrayBuffer(parameters.privateKey))
+  return { publicKey: parameters.publicKey, privateKey }
+}
+
 async function serializePublicKey(key: CryptoKey): Promise<Hex> {
   return bytesToHex(new Uint8Array(await suite.kem.serializePublicKey(key)))
 }

@@ -130,7 +130,7 @@ describe('enclave boundary', () => {
       solutionOfferId: 0,
       enclave: verified,
       solutionHash: identity.solutionHash,
-      input,
+      inputs: [{ bytes: input }],
     })
     await acceptOrders(dev.signers.provider, { terms: [placed.terms] })
     return placed

@@ -71,7 +71,7 @@ describe('provider node', () => {
         solutionOfferId: 0,
         enclave,
         solutionHash: node.enclave.solutionHash,
-        input: image,
+        inputs: [{ bytes: image }],
       })
     // One customer keeps its input to itself: the provider cannot serve that order.
     const privateBlobs = createFsBlobStore(join(workDir, 'private'))

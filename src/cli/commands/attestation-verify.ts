@@ -1,32 +1,39 @@
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { notRunDetail } from '../../attestation/checks.ts'
 import { readInputFile, readInputFiles } from '../../attestation/node/readInputFiles.ts'
 import { parsePolicy } from '../../attestation/policy.ts'
 import type { EvidenceVerdict } from '../../attestation/types.ts'
 import { verifyEvidence } from '../../attestation/verifyEvidence.ts'
 import { BoccError, shortMessageOf } from '../../errors.ts'
+import { addExamples, addJsonOption } from '../networkOptions.ts'
 import { UsageError } from '../usage.ts'
 
-export const usage =
-  'bocc attestation verify EVIDENCE [--collateral PATH]... [--certs PATH]... [--at ISO-8601] [--policy FILE] [--json]'
-export const summary =
-  'verify Intel TDX/SGX, AMD SEV-SNP, NVIDIA GPU or sim evidence offline (exit 0 when ok)'
+const collect = (value: string, previous: string[] = []) => [...previous, value]
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      collateral: { type: 'string', multiple: true },
-      certs: { type: 'string', multiple: true },
-      at: { type: 'string' },
-      policy: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  })
-  const [evidencePath] = positionals
-  if (positionals.length !== 1 || !evidencePath)
-    throw new UsageError('give exactly one EVIDENCE file')
+export function define(command: Command) {
+  command
+    .argument('<evidence>', 'the quote, report, GPU evidence or sim evidence file')
+    .option(
+      '--collateral <path>',
+      'a collateral file or directory (Intel PCS files); repeatable',
+      collect,
+    )
+    .option('--certs <path>', 'a certificate file (VCEK, chains); repeatable', collect)
+    .option('--at <time>', 'verify as at this ISO-8601 time (default: now)')
+    .option('--policy <file>', 'an attestation policy file (docs/attestation.md)')
+  addJsonOption(command)
+  addExamples(
+    command,
+    'bocc attestation verify quote.dat --collateral collateral/ --json',
+    'bocc attestation verify report.bin --certs vcek.der --policy policy.json',
+  )
+}
+
+/** Exit 0 when the evidence verifies (and the policy, if given, accepts it), 1 otherwise. */
+export async function run(
+  evidencePath: string,
+  values: { collateral?: string[]; certs?: string[]; at?: string; policy?: string; json: boolean },
+): Promise<number> {
   const at = values.at === undefined ? new Date() : parseTime(values.at)
 
   let verdict: EvidenceVerdict

@@ -98,17 +98,16 @@ export async function chooseOffers(
     const prices = tee.price + solution.price + (data?.price ?? 0n)
     return prices + (prices * BigInt(settings.feeBps)) / 10_000n
   }
-  candidates.sort((a, b) => Number(priceOf(a) - priceOf(b)))
+  // Cheapest first; a busy offer (all its capacity running) after a free one of the same price,
+  // though an order may wait for it: the provider accepts queued orders as capacity frees.
+  const busy = (tee: TeeOfferListing) => (tee.activeOrders >= tee.capacity ? 1 : 0)
+  candidates.sort((a, b) => Number(priceOf(a) - priceOf(b)) || busy(a.tee) - busy(b.tee))
   for (const candidate of candidates) {
     const { tee, solution } = candidate
     const price = priceOf(candidate)
     const label = `TEE offer ${tee.id}`
     if (!tee.active) {
       refusals.push(`${label} is not active`)
-      continue
-    }
-    if (tee.activeOrders >= tee.capacity) {
-      refusals.push(`${label} is busy (${tee.activeOrders} of ${tee.capacity} orders running)`)
       continue
     }
     if (parameters.maxPrice !== undefined && price > parameters.maxPrice) {

@@ -72,7 +72,9 @@ export type BoccClient = {
   policy: CustomerPolicy
   token(): Promise<TokenInfo>
   formatAmount(amount: bigint): Promise<string>
-  listOffers(parameters?: { kind?: OfferKind }): Promise<OfferListing[]>
+  listOffers<kind extends OfferKind = OfferKind>(parameters?: {
+    kind?: kind
+  }): Promise<Extract<OfferListing, { kind: kind }>[]>
   getBalance(parameters?: { account?: Address }): Promise<AccountBalance>
   deposit(parameters: { amount: bigint }): Promise<void>
   withdraw(parameters: { amount: bigint }): Promise<void>
@@ -186,7 +188,8 @@ export async function createBoccClient(
     policy,
     token,
     formatAmount,
-    listOffers: (options = {}) => listOffers(chain, { blobs: needBlobs(), ...options }),
+    listOffers: (options = {}) =>
+      listOffers(chain, { blobs: needBlobs(), ...options }) as Promise<never>,
     async getBalance(options = {}) {
       const account = options.account ?? needSigner().account.address
       const [market, tokens] = await Promise.all([

@@ -76,7 +76,7 @@ async function runKeptDemo() {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
       const match =
-        /Re-check the order from public data: bocc (.+)\n[^]*stays up until Ctrl-C/.exec(stdout)
+        /Re-check the order from public data: bocc (.+)\n[\s\S]*stays up until Ctrl-C/.exec(stdout)
       if (match) resolve(match[1] as string)
     })
     exited.then(() => reject(new Error(`the demo exited: ${stderr}`)))

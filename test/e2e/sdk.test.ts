@@ -15,7 +15,7 @@ const clientEntry = fileURLToPath(new URL('../../src/client/index.ts', import.me
 /** The program between the `sdk-example` marker and the end of its code block in docs/sdk.md. */
 async function sdkExample(): Promise<string> {
   const doc = await readFile(join(repositoryRoot, 'docs', 'sdk.md'), 'utf8')
-  const match = /<!-- sdk-example -->\n```ts\n([^]*?)```/.exec(doc)
+  const match = /<!-- sdk-example -->\n```ts\n([\s\S]*?)```/.exec(doc)
   assert.ok(match, 'docs/sdk.md has the sdk-example block')
   return match[1] as string
 }

@@ -1,6 +1,8 @@
 /**
  * Node-only test support: reads the shared real-hardware attestation vectors, which CI keeps beside
  * the clone (`../shared/attestation-vectors/` from the repository root). They are never copied in.
+ * `BOCC_ATTESTATION_VECTORS` points elsewhere (a test uses it to prove the suites skip without them).
+ * Every suite that reads them passes `{ skip: vectorsMissing }` and reads them inside its body.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -8,14 +10,17 @@ import { fileURLToPath } from 'node:url'
 import { hexToBytes } from '../src/attestation/bytes.ts'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-export const vectorsDirectory = path.join(repoRoot, '..', 'shared', 'attestation-vectors')
+export const vectorsDirectory =
+  process.env.BOCC_ATTESTATION_VECTORS ?? path.join(repoRoot, '..', 'shared', 'attestation-vectors')
+
+/** The one line a suite that needs the vectors skips with when they are absent, else false. */
+export const vectorsMissing: string | false = existsSync(path.join(vectorsDirectory, 'MANIFEST.md'))
+  ? false
+  : `the attestation vectors are missing: they belong in ../shared/attestation-vectors beside the repository (or set BOCC_ATTESTATION_VECTORS), not in ${vectorsDirectory}`
 
 /** A vector file's bytes (`folder/name` relative to the vectors directory). */
 export function vector(name: string): Uint8Array {
-  if (!existsSync(vectorsDirectory))
-    throw new Error(
-      'the attestation vectors are missing: they belong in ../shared/attestation-vectors beside the repository',
-    )
+  if (vectorsMissing) throw new Error(vectorsMissing)
   return new Uint8Array(readFileSync(path.join(vectorsDirectory, name)))
 }
 

@@ -1,6 +1,7 @@
 import type { Hex } from 'viem'
 import { BoccError } from '../errors.ts'
-import type { Check, EvidenceVerdict, TcbStatus, TeeKind } from './types.ts'
+import { type Check, type CheckTier, checkOf } from './checks.ts'
+import type { EvidenceVerdict, TcbStatus, TeeKind } from './types.ts'
 
 /**
  * What a relying party accepts, on top of the evidence being authentic. Every field but
@@ -40,7 +41,30 @@ export type AttestationPolicy = {
   maxEvidenceAgeSeconds?: number
   /** The report_data the evidence must carry, if the policy itself pins one (64 bytes, hex). */
   reportData?: Hex
+  /**
+   * Accept any measurement: the allow-list check is reported as not applicable, for a caller that
+   * judges the measurement itself (`bocc attestation verify` without a policy file). Default false.
+   */
+  anyMeasurement?: boolean
+  /**
+   * TDX: TDATTRIBUTES under `mask` must equal `value` under `mask` (8 bytes each, hex, in the
+   * report's byte order: bit 0 DEBUG, 28 SEPT_VE_DISABLE, 30 PKS, 31 KL, 63 PERFMON).
+   */
+  tdAttributes?: { mask: Hex; value: Hex }
+  /** SEV-SNP: the VMPLs the report may come from (0 is the most privileged). Default: any. */
+  allowedSnpVmpls?: number[]
+  /**
+   * TDX: events the replayed event log must hold, each by register and digest, or by register and
+   * measured text (e.g. the kernel command line). Requires an event log that replays.
+   */
+  requiredEvents?: RequiredEvent[]
 }
+
+/** An event a policy requires: in this register, with this SHA-384 digest or this measured text. */
+export type RequiredEvent = { mr: 'rtmr0' | 'rtmr1' | 'rtmr2' | 'rtmr3' } & (
+  | { digest: Hex; text?: never }
+  | { text: string; digest?: never }
+)
 
 export const productionPolicy: AttestationPolicy = {
   allowSim: false,
@@ -77,8 +101,12 @@ export const primaryMeasurementField: Record<TeeKind, string | undefined> = {
 export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict {
   const { verdict, policy, at } = parameters
   const checks: Check[] = []
-  const add = (name: string, ok: boolean, detail: string) =>
-    checks.push({ name: `policy: ${name}`, ok, detail })
+  const add = (
+    name: string,
+    ok: boolean,
+    explanation: string,
+    tier: CheckTier = 'hardware authenticity',
+  ) => checks.push(checkOf(`policy: ${name}`, ok, explanation, tier))
 
   if (verdict.tee === 'sim')
     add(
@@ -112,12 +140,22 @@ export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict 
       : 'not a debug enclave',
   )
 
-  const measurementMatch = matchingMeasurement(verdict, policy)
-  add(
-    'measurement allowed',
-    measurementMatch !== undefined,
-    measurementMatch ?? 'measurement is not on the allow-list',
-  )
+  if (policy.anyMeasurement)
+    checks.push({
+      name: 'policy: measurement allowed',
+      status: 'not-applicable',
+      explanation: 'no allow-list was given: compare the measurement above with the one you expect',
+      tier: 'supply chain and transparency',
+    })
+  else {
+    const measurementMatch = matchingMeasurement(verdict, policy)
+    add(
+      'measurement allowed',
+      measurementMatch !== undefined,
+      measurementMatch ?? 'measurement is not on the allow-list',
+      'supply chain and transparency',
+    )
+  }
 
   if (verdict.tee === 'tdx' || verdict.tee === 'sgx') {
     const statuses = policy.allowedTcbStatuses ?? ['UpToDate']
@@ -152,6 +190,51 @@ export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict 
     const none = serviceTd === undefined || /^0x0*$/.test(serviceTd)
     add('service td', none, none ? 'no service TD bound' : `MRSERVICETD ${serviceTd} is bound`)
   }
+  if (verdict.tee === 'tdx' && policy.tdAttributes) {
+    const actual = hexBytes(verdict.measurement.tdattributes ?? '0x')
+    const mask = hexBytes(policy.tdAttributes.mask)
+    const value = hexBytes(policy.tdAttributes.value)
+    const matches =
+      actual.length === 8 &&
+      mask.every((byte, index) => ((actual[index] ?? 0) & byte) === ((value[index] ?? 0) & byte))
+    add(
+      'td attributes',
+      matches,
+      `TDATTRIBUTES ${verdict.measurement.tdattributes ?? 'absent'} (${describeTdAttributes(actual)}) ${matches ? 'match' : 'do not match'} ${policy.tdAttributes.value} under mask ${policy.tdAttributes.mask}`,
+    )
+  }
+  if (verdict.tee === 'tdx' && policy.requiredEvents) {
+    const events = verdict.events
+    const missing = policy.requiredEvents.filter(
+      (required) =>
+        !events?.some(
+          (event) =>
+            event.mr === required.mr &&
+            (required.digest !== undefined
+              ? event.digest === required.digest.toLowerCase()
+              : event.dataIsMeasured && event.text === required.text),
+        ),
+    )
+    add(
+      'events',
+      events !== undefined && missing.length === 0,
+      events === undefined
+        ? 'the policy requires events, but no event log was verified (--event-log)'
+        : missing.length
+          ? `the event log lacks ${missing.map((event) => `${event.mr} ${event.digest?.slice(0, 18) ?? JSON.stringify(event.text?.slice(0, 40))}`).join(', ')}`
+          : `all ${policy.requiredEvents.length} required events are in the replayed log`,
+      'supply chain and transparency',
+    )
+  }
+  if (verdict.tee === 'sev-snp' && policy.allowedSnpVmpls) {
+    const vmpl = verdict.vmpl
+    const allowed = vmpl !== undefined && policy.allowedSnpVmpls.includes(vmpl)
+    add(
+      'vmpl',
+      allowed,
+      `the report was requested at VMPL ${vmpl ?? 'unknown'} (accepted: ${policy.allowedSnpVmpls.join(', ')})`,
+    )
+  }
   if (verdict.tee === 'sev-snp' && policy.minimumSnpTcb) {
     const tcb = verdict.tcb ?? {}
     const low = Object.entries(policy.minimumSnpTcb).filter(
@@ -171,17 +254,8 @@ export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict 
   for (const [name, expected] of [
     ['report_data binding', parameters.expectedReportData],
     ['report_data pinned', policy.reportData],
-  ] as const) {
-    if (expected === undefined) continue
-    const bound = verdict.reportData.toLowerCase() === expected.toLowerCase()
-    add(
-      name,
-      bound,
-      bound
-        ? 'report_data binds the expected keys and freshness'
-        : `report_data ${verdict.reportData.slice(0, 18)}… differs from the expected ${expected.slice(0, 18)}…`,
-    )
-  }
+  ] as const)
+    if (expected !== undefined) checks.push(reportDataCheck(verdict, expected, `policy: ${name}`))
   if (policy.maxEvidenceAgeSeconds !== undefined) {
     const producedAt = parameters.evidenceTime ?? verdict.issuedAt
     const age = producedAt ? (at.getTime() - producedAt.getTime()) / 1000 : undefined
@@ -192,24 +266,91 @@ export function applyPolicy(parameters: ApplyPolicyParameters): EvidenceVerdict 
       age === undefined
         ? 'evidence carries no time and none was given'
         : `${Math.round(age)} s old (limit ${policy.maxEvidenceAgeSeconds} s)`,
+      'key and channel binding',
     )
   }
 
-  const failed = checks.find((check) => !check.ok)
+  const failed = checks.find((check) => check.status === 'failed')
   return {
     ...verdict,
     ok: verdict.ok && failed === undefined,
     checks: [...verdict.checks, ...checks],
-    ...(verdict.error === undefined && failed ? { error: `${failed.name}: ${failed.detail}` } : {}),
+    ...(verdict.error === undefined && failed
+      ? { error: `${failed.name}: ${failed.explanation}` }
+      : {}),
   }
 }
+
+/** Whether the evidence carries exactly the expected report_data (a GPU's: its nonce). */
+export function reportDataCheck(verdict: EvidenceVerdict, expected: Hex, name: string): Check {
+  const bound = verdict.reportData.toLowerCase() === expected.toLowerCase()
+  const what = verdict.tee === 'nvidia-cc' ? 'the GPU nonce' : 'report_data'
+  return checkOf(
+    name,
+    bound,
+    bound
+      ? `${what} is the expected value: the evidence was made for these keys and this challenge`
+      : `${what} ${verdict.reportData.slice(0, 18)}… differs from the expected ${expected.slice(0, 18)}…`,
+    verdict.tee === 'nvidia-cc' ? 'gpu' : 'key and channel binding',
+  )
+}
+
+const tdAttributeNames: [bit: number, name: string][] = [
+  [0, 'DEBUG'],
+  [28, 'SEPT_VE_DISABLE'],
+  [30, 'PKS'],
+  [31, 'KL'],
+  [63, 'PERFMON'],
+]
+
+function describeTdAttributes(bytes: Uint8Array): string {
+  const set = tdAttributeNames
+    .filter(([bit]) => ((bytes[bit >> 3] ?? 0) >> (bit & 7)) & 1)
+    .map(([, name]) => name)
+  return set.length ? set.join(', ') : 'none of DEBUG, SEPT_VE_DISABLE, PKS, KL, PERFMON'
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const digits = hex.startsWith('0x') ? hex.slice(2) : hex
+  return Uint8Array.from(digits.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16))
+}
+
+/** The measurement field names a policy may pin (a GPU's are `measurement1`…`measurement64`). */
+export const measurementFieldNames: readonly string[] = [
+  'mrtd',
+  'rtmr0',
+  'rtmr1',
+  'rtmr2',
+  'rtmr3',
+  'mrconfigid',
+  'mrowner',
+  'mrownerconfig',
+  'mrseam',
+  'mrsignerseam',
+  'tdattributes',
+  'xfam',
+  'teetcbsvn',
+  'mrservicetd',
+  'mrenclave',
+  'mrsigner',
+  'attributes',
+  'measurement',
+  'hostdata',
+  'idkeydigest',
+  'authorkeydigest',
+  'familyid',
+  'imageid',
+  'reportedtcb',
+  'policy',
+  ...Array.from({ length: 64 }, (_, index) => `measurement${index + 1}`),
+]
 
 function matchingMeasurement(
   verdict: EvidenceVerdict,
   policy: AttestationPolicy,
 ): string | undefined {
   const field = primaryMeasurementField[verdict.tee]
-  const value = field === undefined ? undefined : verdict.measurement[field]?.toLowerCase()
+  const value = field === undefined ? undefined : measurementOf(verdict, field)
   const allowed =
     value === undefined
       ? undefined
@@ -219,10 +360,17 @@ function matchingMeasurement(
     (candidate) =>
       Object.keys(candidate).length > 0 &&
       Object.entries(candidate).every(
-        ([name, expected]) => verdict.measurement[name]?.toLowerCase() === expected.toLowerCase(),
+        ([name, expected]) => measurementOf(verdict, name) === expected.toLowerCase(),
       ),
   )
   return set ? `${Object.keys(set).join(', ')} match an allowed set` : undefined
+}
+
+/** A measurement field of the verdict by name: own fields only, so `constructor` is no field. */
+function measurementOf(verdict: EvidenceVerdict, name: string): string | undefined {
+  return Object.hasOwn(verdict.measurement, name)
+    ? verdict.measurement[name]?.toLowerCase()
+    : undefined
 }
 
 export class PolicyFormatError extends BoccError {
@@ -259,6 +407,9 @@ export function parsePolicy(json: unknown): AttestationPolicy {
     'requireNoServiceTd',
     'maxEvidenceAgeSeconds',
     'reportData',
+    'tdAttributes',
+    'allowedSnpVmpls',
+    'requiredEvents',
   ]
   const unknown = Object.keys(input).filter((key) => !known.includes(key))
   if (unknown.length)
@@ -306,10 +457,13 @@ export function parsePolicy(json: unknown): AttestationPolicy {
         if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
           throw new PolicyFormatError(`${where} is not an object.`)
         return Object.fromEntries(
-          Object.entries(entry).map(([name, value]) => [
-            name.toLowerCase(),
-            hex(value, `${where}.${name}`),
-          ]),
+          Object.entries(entry).map(([name, value]) => {
+            if (!measurementFieldNames.includes(name.toLowerCase()))
+              throw new PolicyFormatError(
+                `${where}.${name} is not a measurement field (mrtd, rtmr0…rtmr3, mrenclave, measurement, …).`,
+              )
+            return [name.toLowerCase(), hex(value, `${where}.${name}`)]
+          }),
         )
       },
     )
@@ -365,6 +519,45 @@ export function parsePolicy(json: unknown): AttestationPolicy {
       }),
     )
   }
+  if (input.tdAttributes !== undefined) {
+    const attributes = input.tdAttributes
+    if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
+      throw new PolicyFormatError('tdAttributes is not an object { mask, value }.')
+    const { mask, value, ...rest } = attributes as Record<string, unknown>
+    if (Object.keys(rest).length)
+      throw new PolicyFormatError(
+        `tdAttributes has unknown fields: ${Object.keys(rest).join(', ')}.`,
+      )
+    policy.tdAttributes = {
+      mask: hex(mask, 'tdAttributes.mask'),
+      value: hex(value, 'tdAttributes.value'),
+    }
+    if (policy.tdAttributes.mask.length !== 18 || policy.tdAttributes.value.length !== 18)
+      throw new PolicyFormatError('tdAttributes.mask and .value are 8 bytes each.')
+  }
+  if (input.allowedSnpVmpls !== undefined)
+    policy.allowedSnpVmpls = list(input.allowedSnpVmpls, 'allowedSnpVmpls', (entry, where) => {
+      const vmpl = count(entry, where)
+      if (vmpl > 3) throw new PolicyFormatError(`${where} is not a VMPL (0 to 3).`)
+      return vmpl
+    })
+  if (input.requiredEvents !== undefined)
+    policy.requiredEvents = list(input.requiredEvents, 'requiredEvents', (entry, where) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        throw new PolicyFormatError(`${where} is not an object { mr, digest } or { mr, text }.`)
+      const { mr, digest, text, ...rest } = entry as Record<string, unknown>
+      if (Object.keys(rest).length)
+        throw new PolicyFormatError(`${where} has unknown fields: ${Object.keys(rest).join(', ')}.`)
+      if (mr !== 'rtmr0' && mr !== 'rtmr1' && mr !== 'rtmr2' && mr !== 'rtmr3')
+        throw new PolicyFormatError(`${where}.mr is not rtmr0, rtmr1, rtmr2 or rtmr3.`)
+      if ((digest === undefined) === (text === undefined))
+        throw new PolicyFormatError(`${where} needs exactly one of digest and text.`)
+      if (typeof text === 'string') return { mr, text }
+      if (text !== undefined) throw new PolicyFormatError(`${where}.text is not a string.`)
+      const value = hex(digest, `${where}.digest`)
+      if (value.length !== 98) throw new PolicyFormatError(`${where}.digest is not 48 bytes.`)
+      return { mr, digest: value }
+    })
   if (input.maxEvidenceAgeSeconds !== undefined)
     policy.maxEvidenceAgeSeconds = count(input.maxEvidenceAgeSeconds, 'maxEvidenceAgeSeconds')
   if (input.reportData !== undefined) {

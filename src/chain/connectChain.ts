@@ -10,7 +10,8 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem'
-import { nonceManager, privateKeyToAccount } from 'viem/accounts'
+import { privateKeyToAccount } from 'viem/accounts'
+import { createNonceManager, jsonRpc, type NonceManager } from 'viem/nonce'
 import { BoccError } from '../errors.ts'
 
 export class ChainUnreachableError extends BoccError {
@@ -52,12 +53,27 @@ export async function connectChain(rpcUrl: string): Promise<ChainConnection> {
 }
 
 /**
+ * One nonce manager per RPC endpoint: connections of one account to one node share it, so the
+ * account can send many transactions at once; another node (a fresh local chain on another port)
+ * starts from that node's own nonces.
+ */
+const nonceManagers = new Map<string, NonceManager>()
+function nonceManagerFor(rpcUrl: string): NonceManager {
+  let manager = nonceManagers.get(rpcUrl)
+  if (!manager) {
+    manager = createNonceManager({ source: jsonRpc() })
+    nonceManagers.set(rpcUrl, manager)
+  }
+  return manager
+}
+
+/**
  * Connects and attaches a local signing account (the key never leaves this process). The account
  * manages its own nonces, so one account can send many transactions at once.
  */
 export async function connectSigner(rpcUrl: string, privateKey: Hex): Promise<SignerConnection> {
   const connection = await connectChain(rpcUrl)
-  const account = privateKeyToAccount(privateKey, { nonceManager })
+  const account = privateKeyToAccount(privateKey, { nonceManager: nonceManagerFor(rpcUrl) })
   const walletClient = createWalletClient({
     account,
     chain: connection.chain,

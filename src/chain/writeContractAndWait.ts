@@ -68,6 +68,11 @@ export async function writeContractAndWait<
     })
     hash = await connection.walletClient.writeContract(request)
   } catch (error) {
+    // A nonce taken for a transaction that was never sent would leave a gap no later one fills.
+    connection.account.nonceManager?.reset({
+      address: connection.account.address,
+      chainId: connection.chain.id,
+    })
     throw asRevertError(parameters.functionName, error)
   }
   const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })

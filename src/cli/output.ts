@@ -1,7 +1,8 @@
 import type { Hex } from 'viem'
-import type { Check } from '../attestation/types.ts'
+import type { Check } from '../attestation/checks.ts'
 import type { OrderRecord } from '../client/readOrder.ts'
 import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
+import { formatChecks } from './formatChecks.ts'
 
 /** Prints one JSON object: big integers as decimal strings, as docs/cli.md documents. */
 export function printJson(value: unknown): void {
@@ -21,10 +22,9 @@ export function printFields(fields: [string, string | number | bigint | null | u
   for (const [name, value] of fields) console.log(`${name.padEnd(width)}${value ?? '—'}`)
 }
 
-/** Prints verification checks, one a line. */
-export function printChecks(checks: Check[]): void {
-  for (const check of checks)
-    console.log(`  ${check.ok ? 'passed' : 'FAILED'}  ${check.name}: ${check.detail}`)
+/** Prints verification checks by tier, with their score (`formatChecks`). */
+export function printChecks(checks: readonly Check[]): void {
+  console.log(formatChecks(checks, '  '))
 }
 
 /**

@@ -1,6 +1,6 @@
 import { recoverTypedDataAddress } from 'viem'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check } from '../attestation/types.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import { describeFailureReason } from '../protocol/failureReasons.ts'
@@ -44,7 +44,8 @@ export async function auditOrder(
     at: new Date(Number(ranBlock.timestamp) * 1000),
   })
   const checks: Check[] = [...enclave.checks]
-  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail })
+  const check = (name: string, ok: boolean, detail: string) =>
+    checks.push(checkOf(name, ok, detail, 'order'))
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
   try {
@@ -115,11 +116,13 @@ export async function auditOrder(
       check('output available', false, shortMessageOf(error))
     }
   }
-  const ok = checks.every((item) => item.ok)
+  const ok = checksPassed(checks)
   const simulatedOnly =
     !ok &&
     enclave.verdict.tee === 'sim' &&
-    checks.filter((item) => !item.ok).every((item) => simulatedTeeChecks.includes(item.name))
+    checks
+      .filter((item) => item.status !== 'passed' && item.status !== 'not-applicable')
+      .every((item) => simulatedTeeChecks.includes(item.name))
   return { ok, checks, simulatedOnly, order, enclave }
 }
 

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import type { Check } from '../attestation/types.ts'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { OrderAudit } from './auditOrder.ts'
 import type { FetchedResult } from './fetchResult.ts'
 import type { PlacedOrder } from './placeOrder.ts'
@@ -20,24 +20,26 @@ export function checkResult(parameters: {
   const same = (a: Hex, b: Hex) => a.toLowerCase() === b.toLowerCase()
   const checks: Check[] = [
     ...audit.checks,
-    {
-      name: 'order is the one this customer placed',
-      ok:
-        same(terms.customer, placed.terms.customer) &&
+    checkOf(
+      'order is the one this customer placed',
+      same(terms.customer, placed.terms.customer) &&
         same(terms.inputHash, placed.terms.inputHash) &&
         same(terms.requestHash, placed.terms.requestHash),
-      detail: `customer ${terms.customer}`,
-    },
-    {
-      name: 'solution hash',
-      ok: same(terms.solutionHash, parameters.solutionHash),
-      detail: `the solution that ran is ${terms.solutionHash.slice(0, 18)}…`,
-    },
-    {
-      name: 'result decrypted and authenticated',
-      ok: true,
-      detail: `${fetched.result.lines.length} lines, AES-256-GCM chunks all authentic`,
-    },
+      `customer ${terms.customer}`,
+      'order',
+    ),
+    checkOf(
+      'solution hash',
+      same(terms.solutionHash, parameters.solutionHash),
+      `the solution that ran is ${terms.solutionHash.slice(0, 18)}…`,
+      'supply chain and transparency',
+    ),
+    checkOf(
+      'result decrypted and authenticated',
+      true,
+      `${fetched.result.lines.length} lines, AES-256-GCM chunks all authentic`,
+      'order',
+    ),
   ]
-  return { ok: checks.every((item) => item.ok), checks }
+  return { ok: checksPassed(checks), checks }
 }

@@ -139,9 +139,9 @@ export async function chooseOffers(
         policy: parameters.policy,
       })
       if (enclave.ok) return { teeOffer: tee, solutionOffer: solution, dataOfferId, enclave, price }
-      const failed = enclave.checks.find((check) => !check.ok)
+      const failed = enclave.checks.find((check) => check.status === 'failed')
       refusals.push(
-        `${label}: your policy refuses enclave ${address.slice(0, 10)}… (${failed?.name}: ${failed?.detail})`,
+        `${label}: your policy refuses enclave ${address.slice(0, 10)}… (${failed?.name}: ${failed?.explanation})`,
       )
     }
     if (!refusals.some((refusal) => refusal.startsWith(`${label}:`)))

@@ -1,7 +1,7 @@
 // The BOCC SDK: what other TypeScript projects import (`bocc/client`). See docs/sdk.md.
 
+export type { Check } from '../attestation/checks.ts'
 export type { AttestationPolicy } from '../attestation/policy.ts'
-export type { Check } from '../attestation/types.ts'
 export { type Deployment, readDeployment } from '../chain/deployment.ts'
 export { type KeyFile, readKeyFile, writeKeyFile } from '../chain/keyFile.ts'
 export { BoccError } from '../errors.ts'

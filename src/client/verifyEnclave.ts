@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
+import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
 import { getEnclave } from '../chain/actions/registry/getEnclave.ts'
 import { getEnclaveRegistration } from '../chain/actions/registry/getEnclaveRegistration.ts'
 import { isEnclaveUsable } from '../chain/actions/registry/isEnclaveUsable.ts'
@@ -69,11 +70,12 @@ export async function verifyEnclave(
     getEnclaveRegistration(chain, { enclave }),
   ])
   const checks: Check[] = [
-    {
-      name: 'enclave usable on-chain',
-      ok: usable,
-      detail: `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
-    },
+    checkOf(
+      'enclave usable on-chain',
+      usable,
+      `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
+      'order',
+    ),
   ]
   const evidence = await blobs.get(record.evidenceHash)
   const { verdict, freshness } = await verifyEnclaveEvidence({
@@ -101,11 +103,14 @@ export async function verifyEnclave(
       ...(registered ? { now: Number(registered.timestamp) } : {}),
     }),
   )
-  checks.push({
-    name: 'measurement on the on-chain allow-list',
-    ok: allowed,
-    detail: `listed in the transparency log and in effect at ${at.toISOString()}`,
-  })
+  checks.push(
+    checkOf(
+      'measurement on the on-chain allow-list',
+      allowed,
+      `listed in the transparency log and in effect at ${at.toISOString()}`,
+      'supply chain and transparency',
+    ),
+  )
   return {
     enclave,
     provider: record.provider,
@@ -114,6 +119,6 @@ export async function verifyEnclave(
     evidenceHash: record.evidenceHash,
     verdict,
     checks,
-    ok: checks.every((item) => item.ok),
+    ok: checksPassed(checks),
   }
 }

@@ -1,7 +1,8 @@
 import type { Hex } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
+import { type Check, checkOf } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
-import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
 import { getCommittee } from '../chain/actions/registry/getCommittee.ts'
 import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
@@ -20,7 +21,7 @@ export class ApprovalRefusedError extends BoccError {
   override name = 'ApprovalRefusedError'
   readonly checks: Check[]
   constructor(failed: Check, checks: Check[]) {
-    super(`approval refused: ${failed.name}: ${failed.detail}`)
+    super(`approval refused: ${failed.name}: ${failed.explanation}`)
     this.checks = checks
   }
 }
@@ -99,13 +100,17 @@ export async function approveEnclave(
   )
   const validity = registration.expiresAt - chainNow
   const maxValidity = parameters.maxValiditySeconds ?? 30 * 86_400
-  checks.push({
-    name: 'validity',
-    ok: validity > 0 && validity <= maxValidity,
-    detail: `${validity} s (limit ${maxValidity} s)`,
-  })
+  checks.push(
+    checkOf(
+      'validity',
+      validity > 0 && validity <= maxValidity,
+      `${validity} s (limit ${maxValidity} s)`,
+      'order',
+    ),
+  )
 
-  const failed = checks.find((item) => !item.ok)
+  // Fails closed: a check that failed or did not run refuses the approval.
+  const failed = checks.find((item) => item.status !== 'passed' && item.status !== 'not-applicable')
   if (failed) throw new ApprovalRefusedError(failed, checks)
   const { epoch } = await getCommittee(chain)
   const signature = await parameters.member.signTypedData({

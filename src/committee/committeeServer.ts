@@ -1,14 +1,16 @@
 import { createServer, type Server } from 'node:http'
-import { type Hex, hexToBytes, isAddress, isHex } from 'viem'
+import { type Hex, hexToBytes, isAddress, isHex, sha256 } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
+import { inputLimits } from '../attestation/limits.ts'
+import { recogniseEvidence } from '../attestation/verifyEvidence.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
 import { PortInUseError } from '../chain/startLocalChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveRegistration } from '../protocol/enclaveApproval.ts'
 import { approveEnclave } from './approveEnclave.ts'
 
-/** Largest request body accepted (evidence with its registration). */
-const maxBodyBytes = 1 << 20
+/** Largest request body accepted: the largest evidence the verifier takes, as hex, and its registration. */
+const maxBodyBytes = 2 * inputLimits.evidenceBytes + 8192
 
 export type CommitteeServer = { url: string; server: Server; close(): Promise<void> }
 
@@ -30,6 +32,8 @@ export async function startCommitteeServer(parameters: {
     }
     if (request.method !== 'POST' || request.url !== '/v1/approvals')
       return reply(404, { error: 'not found' })
+    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes)
+      return reply(413, { error: 'request too large' })
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of request) {
@@ -46,11 +50,18 @@ export async function startCommitteeServer(parameters: {
     const registration = body.registration
     if (!registration || !isAddress(String(registration.enclave)) || !isHex(body.evidence))
       return reply(400, { error: 'expected { registration, evidence }' })
+    // Cheap checks before the costly verification: the evidence is of a known kind and is the
+    // evidence the registration names, so unauthenticated junk never reaches the verifier.
+    const evidence = hexToBytes(body.evidence)
+    if (sha256(evidence) !== String(registration.evidenceHash).toLowerCase())
+      return reply(422, { error: 'the evidence does not hash to the registration’s evidenceHash' })
+    if (recogniseEvidence(evidence) === undefined)
+      return reply(422, { error: 'the evidence is of no kind this verifier knows' })
     try {
       const { signature, committeeEpoch } = await approveEnclave(parameters.chain, {
         member: parameters.member,
         registration,
-        evidence: hexToBytes(body.evidence),
+        evidence,
         allowSim: parameters.allowSim,
       })
       reply(200, {

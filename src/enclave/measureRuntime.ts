@@ -15,6 +15,7 @@ export const runtimePaths = [
   'src/crypto',
   'src/protocol',
   'src/attestation/sim',
+  'src/attestation/checks.ts',
   'src/attestation/types.ts',
   'src/errors.ts',
 ]

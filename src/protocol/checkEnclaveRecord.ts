@@ -1,5 +1,6 @@
 import { type Address, type Hex, sha256 } from 'viem'
-import type { Check, EvidenceVerdict } from '../attestation/types.ts'
+import { type Check, checkOf } from '../attestation/checks.ts'
+import type { EvidenceVerdict } from '../attestation/types.ts'
 import { hardwareOf } from './enclaveApproval.ts'
 import { runtimeMeasurementOf } from './runtimeMeasurement.ts'
 
@@ -40,38 +41,42 @@ export function checkEnclaveRecord(parameters: CheckEnclaveRecordParameters): Ch
   const { claim, verdict, freshnessBlock } = parameters
   const measurement = runtimeMeasurementOf(verdict)
   const checks: Check[] = [
-    {
-      name: 'evidence ↔ record',
-      ok: sha256(parameters.evidence) === claim.evidenceHash.toLowerCase(),
-      detail: `the evidence hashes to the record's ${claim.evidenceHash.slice(0, 18)}…`,
-    },
-    {
-      name: 'measurement ↔ record',
-      ok: measurement !== undefined && measurement === claim.measurement.toLowerCase(),
-      detail: `the evidence reports the recorded runtime ${claim.measurement.slice(0, 18)}…`,
-    },
-    {
-      name: 'hardware ↔ record',
-      ok: hardwareOf(verdict.tee) === claim.hardware,
-      detail: `the evidence is ${verdict.tee} evidence`,
-    },
+    checkOf(
+      'evidence ↔ record',
+      sha256(parameters.evidence) === claim.evidenceHash.toLowerCase(),
+      `the evidence hashes to the record's ${claim.evidenceHash.slice(0, 18)}…`,
+      'order',
+    ),
+    checkOf(
+      'measurement ↔ record',
+      measurement !== undefined && measurement === claim.measurement.toLowerCase(),
+      `the evidence reports the recorded runtime ${claim.measurement.slice(0, 18)}…`,
+      'order',
+    ),
+    checkOf(
+      'hardware ↔ record',
+      hardwareOf(verdict.tee) === claim.hardware,
+      `the evidence is ${verdict.tee} evidence`,
+      'order',
+    ),
   ]
   const age =
     freshnessBlock && parameters.now !== undefined
       ? parameters.now - Number(freshnessBlock.timestamp)
       : undefined
   const maxAge = parameters.maxFreshnessAgeSeconds
-  checks.push({
-    name: 'freshness block on this chain',
-    ok:
+  checks.push(
+    checkOf(
+      'freshness block on this chain',
       freshnessBlock !== undefined &&
-      (maxAge === undefined || (age !== undefined && age <= maxAge)),
-    detail:
+        (maxAge === undefined || (age !== undefined && age <= maxAge)),
       freshnessBlock === undefined
         ? `no block ${parameters.freshness} on this chain`
         : maxAge === undefined
           ? `the evidence was made after block ${freshnessBlock.number}`
           : `the evidence was made after block ${freshnessBlock.number}, ${age} s ago (limit ${maxAge} s)`,
-  })
+      'key and channel binding',
+    ),
+  )
   return checks
 }

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type Hex, keccak256, sha256, toHex, zeroHash } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { signSimEvidence } from '../../src/attestation/sim/simEvidence.ts'
+import { checksPassed } from '../../src/attestation/checks.ts'
 import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { ApprovalRefusedError, approveEnclave } from '../../src/committee/approveEnclave.ts'
 import { generateHpkeKeyPair } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
+import { signSimEvidence } from '../../src/enclave/tee/signSimEvidence.ts'
 import type { EnclaveRegistration } from '../../src/protocol/enclaveApproval.ts'
 import { encodeReportData } from '../../src/protocol/reportData.ts'
 import { requestApprovals } from '../../src/provider/requestApprovals.ts'
@@ -86,7 +87,7 @@ describe('committee approval', () => {
     const { registration, evidence } = await candidate()
     const { signature, checks } = await approve(registration, evidence)
     assert.match(signature, /^0x[0-9a-f]{130}$/)
-    assert.ok(checks.every((check) => check.ok))
+    assert.ok(checksPassed(checks), JSON.stringify(checks))
   })
 
   it('refuses sim evidence unless its policy allows sim', async () => {
@@ -188,5 +189,32 @@ describe('committee approval', () => {
       }),
       /0 times/,
     )
+  })
+
+  it('bounds and pre-checks what it accepts before verifying anything', async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${dev.committee.url}/v1/approvals`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      })
+    const oversized = await post(JSON.stringify({ evidence: `0x${'00'.repeat(600_000)}` }))
+    assert.equal(oversized.status, 413)
+    const { registration } = await candidate()
+    const junk = toHex(new Uint8Array(4096).fill(7))
+    const unknownKind = await post(
+      JSON.stringify({
+        registration: { ...registration, evidenceHash: sha256(junk) },
+        evidence: junk,
+      }),
+    )
+    assert.equal(unknownKind.status, 422)
+    assert.match(
+      ((await unknownKind.json()) as { error: string }).error,
+      /no kind this verifier knows/,
+    )
+    const unnamed = await post(JSON.stringify({ registration, evidence: junk }))
+    assert.equal(unnamed.status, 422)
+    assert.match(((await unnamed.json()) as { error: string }).error, /does not hash to/)
   })
 })

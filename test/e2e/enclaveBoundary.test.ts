@@ -226,19 +226,19 @@ describe('enclave boundary', () => {
     const common = ['--deployment', deploymentFile]
     const verified = await runBocc(['verify', 'order', firstOrderId, ...common, '--allow-sim'])
     assert.equal(verified.code, 0, verified.stdout)
-    assert.match(verified.stdout, /passed {2}data key sealed only to the order’s enclave/)
-    assert.match(verified.stdout, /passed {2}receipt signed by the order’s enclave/)
+    assert.match(verified.stdout, /✔ data key sealed only to the order’s enclave/)
+    assert.match(verified.stdout, /✔ receipt signed by the order’s enclave/)
     assert.equal(verified.stdout.trim().split('\n').pop(), 'verified')
     // The production stance refuses simulated evidence.
     const refused = await runBocc(['verify', 'order', firstOrderId, ...common, '--json'])
     assert.equal(refused.code, 1)
     const report = JSON.parse(refused.stdout) as {
       verified: boolean
-      checks: { name: string; ok: boolean }[]
+      checks: { name: string; status: string }[]
     }
     assert.equal(report.verified, false)
     assert.deepEqual(
-      report.checks.filter((check) => !check.ok).map((check) => check.name),
+      report.checks.filter((check) => check.status === 'failed').map((check) => check.name),
       ['evidence: policy: simulated TEE', 'evidence: policy: tee kind'],
     )
     const plain = await runBocc(['verify', 'order', firstOrderId, ...common])
@@ -357,7 +357,7 @@ describe('enclave boundary', () => {
     assert.equal(audit.code, 0, audit.stdout)
     assert.match(
       audit.stdout,
-      /passed {2}failure signed by the order’s enclave: the input could not be decrypted/,
+      /✔ failure signed by the order’s enclave: the input could not be decrypted/,
     )
   })
 

@@ -103,6 +103,17 @@ describe('provider node', () => {
       [...receipted].sort(),
       placed.map((placedOrder) => formatOrderId(placedOrder.orderId)).sort(),
     )
+    // It is looked at once capacity frees up, and refused without being accepted.
+    for (let waited = 0; waited < 30_000; waited += 100) {
+      if (
+        events.some(
+          (event) =>
+            event.event === 'order-refused' && event.orderId === formatOrderId(unservable.orderId),
+        )
+      )
+        break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
     assert.ok(
       events.some(
         (event) =>

@@ -1,5 +1,7 @@
+import { shortMessageOf } from '../../errors.ts'
 import { bytesEqual, isAllZero, stringToUtf8, toHex, toPlainHex } from '../bytes.ts'
-import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
+import type { CheckTier } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict } from '../types.ts'
 import {
@@ -8,8 +10,8 @@ import {
   isCrlCurrentAt,
   isSignedBy,
   publicKeyOf,
+  readCertificateFiles,
   readCertificates,
-  readCrls,
   type X509Certificate,
   type X509Crl,
 } from '../x509/certificates.ts'
@@ -51,11 +53,11 @@ export async function verifySevSnpReport(
     return unreadableEvidenceVerdict({
       tee: 'sev-snp',
       structureCheck: 'report structure',
-      laterChecks: ['report signature', 'certificate chain', 'reported tcb'],
+      tiers: sevSnpCheckTiers(0),
       error,
     })
   }
-  const checks = new CheckList()
+  const checks = new CheckList(sevSnpCheckTiers(report.signingKey))
   checks.pass(
     'report structure',
     `SEV-SNP report v${report.version}, signed by the ${signerName(report)}`,
@@ -77,21 +79,29 @@ export async function verifySevSnpReport(
     },
     reportData: toHex(report.reportData),
     checks: checks.checks,
+    vmpl: report.vmpl,
   }
   try {
     await runChecks(report, parameters, checks, verdict)
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
-    checks.markNotRun([
-      'report signature',
-      'certificate chain',
-      'reported tcb',
-      ...(report.signingKey === 0 ? ['chip id'] : []),
-    ])
+    checks.markNotRun()
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
   }
   return verdict
+}
+
+/** Every check of an SEV-SNP report, in order, with its tier ('chip id' for VCEK-signed reports). */
+export function sevSnpCheckTiers(signingKey: number): Record<string, CheckTier> {
+  const hardware = 'hardware authenticity'
+  return {
+    'report structure': hardware,
+    'report signature': hardware,
+    'certificate chain': hardware,
+    'reported tcb': hardware,
+    ...(signingKey === 0 ? { 'chip id': hardware } : {}),
+  }
 }
 
 function signerName(report: SevSnpReport): string {
@@ -145,7 +155,13 @@ async function runChecks(
       `The report is signed by key ${report.signingKey}, neither a VCEK (0) nor a VLEK (1).`,
     )
   const leafName = report.signingKey === 0 ? 'SEV-VCEK' : 'SEV-VLEK'
-  const supplied = parameters.certificates.flatMap(readCertificates)
+  let files: ReturnType<typeof readCertificateFiles>
+  try {
+    files = readCertificateFiles(parameters.certificates)
+  } catch (error) {
+    return checks.fail('report signature', shortMessageOf(error))
+  }
+  const supplied = files.certificates
   const leaves = supplied.filter((certificate) => commonName(certificate) === leafName)
   if (leaves.length === 0)
     checks.fail('report signature', `No ${leafName} certificate was given (--certs).`)
@@ -179,7 +195,7 @@ async function runChecks(
     parameters.at,
     checks,
     parameters.trustAnchors,
-    parameters.certificates.flatMap(readCrls),
+    files.crls,
   )
   const extensions = readVcekExtensions(leaf)
 
@@ -188,9 +204,16 @@ async function runChecks(
   const mismatches = (Object.keys(reported) as (keyof SnpTcb)[]).filter(
     (field) => extensions[field] !== undefined && extensions[field] !== reported[field],
   )
-  const missing = (['bootloader', 'tee', 'snp', 'microcode'] as const).filter(
-    (field) => extensions[field] === undefined,
-  )
+  // Turin VCEKs carry the FMC SPL, and AMD's spec compares it like the others: a Turin VCEK
+  // without it cannot vouch for the reported FMC.
+  const required = [
+    'bootloader',
+    'tee',
+    'snp',
+    'microcode',
+    ...(productLine === 'Turin' ? ['fmc' as const] : []),
+  ] as const
+  const missing = required.filter((field) => extensions[field] === undefined)
   if (missing.length)
     checks.fail('reported tcb', `The ${leafName} lacks the TCB extensions ${missing.join(', ')}.`)
   if (mismatches.length)
@@ -283,7 +306,10 @@ async function checkArkCrl(
       )
     return `no ${commonName(ark)} CRL given, so ${commonName(intermediate)} revocation was not checked`
   }
-  const current = fromArk.find((crl) => isCrlCurrentAt(crl, at))
+  // The newest current CRL, whatever order the files came in (as on the Intel path).
+  const current = fromArk
+    .filter((crl) => isCrlCurrentAt(crl, at))
+    .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())[0]
   if (!current)
     throw new AttestationCheckError(
       'certificate chain',

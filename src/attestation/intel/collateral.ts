@@ -1,5 +1,6 @@
 import { hexToBytes, latin1ToString, utf8ToString } from '../bytes.ts'
 import { CollateralError } from '../errors.ts'
+import { checkFileSizes } from '../limits.ts'
 import {
   readCertificates,
   readCrls,
@@ -30,6 +31,10 @@ export function emptyIntelCollateral(): IntelCollateral {
  * bundles laid out like dcap-qvl's `*_collateral.json`. A file that is none of these is an error.
  */
 export function readIntelCollateral(files: (Uint8Array | NamedFile)[]): IntelCollateral {
+  checkFileSizes(
+    files.map((file) => (file instanceof Uint8Array ? file : file.bytes)),
+    'collateral',
+  )
   const collateral = emptyIntelCollateral()
   files.forEach((file, index) => {
     const { name, bytes } =

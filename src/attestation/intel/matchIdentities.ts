@@ -1,5 +1,5 @@
-import { bytesEqual, toPlainHex } from '../bytes.ts'
-import type { CheckList } from '../checks.ts'
+import { bytesEqual, isAllZero, toPlainHex } from '../bytes.ts'
+import type { CheckList } from '../checkList.ts'
 import { findTdxModuleIdentity } from './evaluateTcbStatus.ts'
 import type { QeIdentity } from './qeIdentity.ts'
 import type { IntelQuote } from './quote.ts'
@@ -56,6 +56,13 @@ export function verifyTdxModule(quote: IntelQuote, tcbInfo: TcbInfo, checks: Che
     checks.fail(
       name,
       `MRSIGNERSEAM ${toPlainHex(report.mrSignerSeam)} is not the TDX module signer ${toPlainHex(expected.mrSigner)}.`,
+    )
+  // Intel's verifier requires SEAMATTRIBUTES to be zero (a production TDX module), whatever the
+  // identity's mask would let through.
+  if (!isAllZero(report.seamAttributes))
+    checks.fail(
+      name,
+      `SEAMATTRIBUTES ${toPlainHex(report.seamAttributes)} are not zero: not a production TDX module.`,
     )
   for (let index = 0; index < 8; index++) {
     const mask = expected.attributesMask[index] as number

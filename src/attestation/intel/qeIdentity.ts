@@ -55,16 +55,19 @@ export function parseQeIdentity(body: string): QeIdentity {
     attributesMask: hexField(json, 'attributesMask', where, 16),
     mrSigner: hexField(json, 'mrsigner', where, 32),
     isvProdId: integerField(json, 'isvprodid', where),
-    tcbLevels: asArray(json.tcbLevels, `${where}.tcbLevels`).map((level, index) => {
-      const path = `${where}.tcbLevels[${index}]`
-      const object = asObject(level, path)
-      return {
-        isvSvn: integerField(asObject(object.tcb, `${path}.tcb`), 'isvsvn', `${path}.tcb`),
-        tcbDate: stringField(object, 'tcbDate', path),
-        tcbStatus: stringField(object, 'tcbStatus', path),
-        advisoryIds: stringArrayField(object, 'advisoryIDs', path),
-      }
-    }),
+    tcbLevels: asArray(json.tcbLevels, `${where}.tcbLevels`)
+      .map((level, index) => {
+        const path = `${where}.tcbLevels[${index}]`
+        const object = asObject(level, path)
+        return {
+          isvSvn: integerField(asObject(object.tcb, `${path}.tcb`), 'isvsvn', `${path}.tcb`),
+          tcbDate: stringField(object, 'tcbDate', path),
+          tcbStatus: stringField(object, 'tcbStatus', path),
+          advisoryIds: stringArrayField(object, 'advisoryIDs', path),
+        }
+      })
+      // Highest ISVSVN first, as Intel's library orders them, whatever the JSON order.
+      .sort((a, b) => b.isvSvn - a.isvSvn),
   }
 }
 

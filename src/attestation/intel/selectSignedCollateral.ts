@@ -1,5 +1,5 @@
 import { bytesEqual, stringToUtf8, toPlainHex } from '../bytes.ts'
-import type { CheckList } from '../checks.ts'
+import type { CheckList } from '../checkList.ts'
 import { AttestationCheckError } from '../errors.ts'
 import {
   commonNameOf,
@@ -35,13 +35,11 @@ async function signerOf(
   at: Date,
   check: string,
 ): Promise<X509Certificate> {
-  const body = stringToUtf8(document.body)
   let expired: X509Certificate | undefined
   for (const candidate of collateral.certificates) {
     if (candidate.issuer !== root.subject || commonNameOf(candidate) !== 'Intel SGX TCB Signing')
       continue
-    if (!(await isValidEcdsaSignature(publicKeyOf(candidate), document.signature, body, 'SHA-256')))
-      continue
+    if (!(await isSignedJsonBy(document, candidate))) continue
     if (!(await isSignedBy(candidate, root))) continue
     if (!isCertificateValidAt(candidate, at)) {
       expired = candidate
@@ -64,6 +62,34 @@ async function signerOf(
     'No Intel SGX TCB Signing certificate in the collateral that chains to the root verifies its signature.',
   )
 }
+
+/**
+ * Signature results per document object and certificate: the same text and signature always give
+ * the same answer, so a long-lived verifier checks each collateral document once per signer.
+ */
+const jsonSignatureResults = new WeakMap<SignedJson, WeakMap<X509Certificate, Promise<boolean>>>()
+
+function isSignedJsonBy(document: SignedJson, certificate: X509Certificate): Promise<boolean> {
+  let bySigner = jsonSignatureResults.get(document)
+  if (!bySigner) {
+    bySigner = new WeakMap()
+    jsonSignatureResults.set(document, bySigner)
+  }
+  let result = bySigner.get(certificate)
+  if (!result) {
+    result = isValidEcdsaSignature(
+      publicKeyOf(certificate),
+      document.signature,
+      stringToUtf8(document.body),
+      'SHA-256',
+    )
+    bySigner.set(certificate, result)
+  }
+  return result
+}
+
+/** Parsed documents per document object, so each is parsed once. */
+const parsedBodies = new WeakMap<SignedJson, unknown>()
 
 function isCurrentAt(document: { issueDate: Date; nextUpdate: Date }, at: Date): boolean {
   return (
@@ -94,16 +120,20 @@ export async function selectTcbInfo(
       name,
       `The collateral has no ${wantedId} TCB info for FMSPC ${toPlainHex(pck.fmspc)}.`,
     )
-  const current = candidates
-    .filter(({ parsed }) => isCurrentAt(parsed, at))
-    .sort((a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber)
-  const chosen = current[0]
-  if (!chosen)
+  const current = candidates.filter(({ parsed }) => isCurrentAt(parsed, at))
+  if (current.length === 0)
     checks.fail(
       name,
       `The ${wantedId} TCB info for FMSPC ${toPlainHex(pck.fmspc)} is not current at ${at.toISOString()} (${candidates.map(({ parsed }) => windowOf(parsed)).join('; ')}).`,
     )
-  const signer = await signerOf(chosen.document, collateral, root, rootCrl, at, name)
+  const { chosen, signer, setAside } = await newestSigned(
+    current,
+    collateral,
+    root,
+    rootCrl,
+    at,
+    name,
+  )
   if (!bytesEqual(chosen.parsed.pceId, pck.pceId))
     checks.fail(
       name,
@@ -111,7 +141,7 @@ export async function selectTcbInfo(
     )
   checks.pass(
     name,
-    `${wantedId} TCB info v${chosen.parsed.version} for FMSPC ${toPlainHex(pck.fmspc)}, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}`,
+    `${wantedId} TCB info v${chosen.parsed.version} for FMSPC ${toPlainHex(pck.fmspc)}, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}${setAsideNote(setAside)}`,
   )
   return chosen.parsed
 }
@@ -130,20 +160,61 @@ export async function selectQeIdentity(
     ({ parsed }) => parsed.id === wantedId,
   )
   if (candidates.length === 0) checks.fail(name, `The collateral has no ${wantedId} identity.`)
-  const chosen = candidates
-    .filter(({ parsed }) => isCurrentAt(parsed, at))
-    .sort((a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber)[0]
-  if (!chosen)
+  const current = candidates.filter(({ parsed }) => isCurrentAt(parsed, at))
+  if (current.length === 0)
     checks.fail(
       name,
       `The ${wantedId} identity is not current at ${at.toISOString()} (${candidates.map(({ parsed }) => windowOf(parsed)).join('; ')}).`,
     )
-  const signer = await signerOf(chosen.document, collateral, root, rootCrl, at, name)
+  const { chosen, signer, setAside } = await newestSigned(
+    current,
+    collateral,
+    root,
+    rootCrl,
+    at,
+    name,
+  )
   checks.pass(
     name,
-    `${wantedId} identity, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}`,
+    `${wantedId} identity, evaluation data ${chosen.parsed.tcbEvaluationDataNumber}, current (${windowOf(chosen.parsed)}), signed by ${commonNameOf(signer)}${setAsideNote(setAside)}`,
   )
   return chosen.parsed
+}
+
+/**
+ * The document with the highest TCB evaluation data number whose signature verifies. A document
+ * that does not verify (forged, or signed by a revoked or expired key) is set aside, so it can
+ * neither stand in for a valid one nor keep a valid one from counting; if none verifies, the
+ * newest one's failure is the reason.
+ */
+async function newestSigned<T extends { tcbEvaluationDataNumber: number }>(
+  documents: { document: SignedJson; parsed: T }[],
+  collateral: IntelCollateral,
+  root: X509Certificate,
+  rootCrl: X509Crl,
+  at: Date,
+  check: string,
+) {
+  const newestFirst = [...documents].sort(
+    (a, b) => b.parsed.tcbEvaluationDataNumber - a.parsed.tcbEvaluationDataNumber,
+  )
+  let firstFailure: AttestationCheckError | undefined
+  for (const [index, candidate] of newestFirst.entries()) {
+    try {
+      const signer = await signerOf(candidate.document, collateral, root, rootCrl, at, check)
+      return { chosen: candidate, signer, setAside: index }
+    } catch (error) {
+      if (!(error instanceof AttestationCheckError)) throw error
+      firstFailure ??= error
+    }
+  }
+  throw firstFailure ?? new AttestationCheckError(check, 'No document applies.')
+}
+
+function setAsideNote(count: number): string {
+  return count
+    ? `; ${count} newer document${count > 1 ? 's' : ''} that do${count > 1 ? '' : 'es'} not verify set aside`
+    : ''
 }
 
 function parsedDocuments<T>(
@@ -153,7 +224,12 @@ function parsedDocuments<T>(
   const out: { document: SignedJson; parsed: T }[] = []
   for (const document of documents) {
     try {
-      out.push({ document, parsed: parse(document.body) })
+      let parsed = parsedBodies.get(document) as T | undefined
+      if (parsed === undefined) {
+        parsed = parse(document.body)
+        parsedBodies.set(document, parsed)
+      }
+      out.push({ document, parsed })
     } catch {
       // Unreadable documents cannot apply; if nothing else does, the caller reports what is missing.
     }

@@ -91,8 +91,29 @@ export function parseTcbInfo(body: string): TcbInfo {
     tcbEvaluationDataNumber: integerField(json, 'tcbEvaluationDataNumber', where),
     ...(tdxModule ? { tdxModule } : {}),
     tdxModuleIdentities,
-    tcbLevels,
+    tcbLevels: [...tcbLevels].sort(higherTcbLevelFirst),
   }
+}
+
+/**
+ * Intel's library keeps TCB levels in a set ordered by TcbLevel::operator>: the 16 SGX component
+ * SVNs compared lexicographically, then PCESVN, then the 16 TDX component SVNs, highest first,
+ * and matches the first level a platform reaches. Levels are sorted so, whatever the JSON order.
+ */
+export function higherTcbLevelFirst(a: TcbLevel, b: TcbLevel): number {
+  return (
+    compareSvns(b.sgxTcbComponents, a.sgxTcbComponents) ||
+    b.pceSvn - a.pceSvn ||
+    compareSvns(b.tdxTcbComponents ?? [], a.tdxTcbComponents ?? [])
+  )
+}
+
+function compareSvns(a: number[], b: number[]): number {
+  for (let index = 0; index < Math.max(a.length, b.length); index++) {
+    const difference = (a[index] ?? -1) - (b[index] ?? -1)
+    if (difference) return difference
+  }
+  return 0
 }
 
 function parseTcbLevel(level: JsonObject, version: number, id: string, path: string): TcbLevel {
@@ -138,18 +159,21 @@ function parseTdxModuleIdentity(object: JsonObject, path: string): TdxModuleIden
   return {
     id: stringField(object, 'id', path).toUpperCase(),
     ...parseModuleIdentityFields(object, path),
-    tcbLevels: asArray(object.tcbLevels, `${path}.tcbLevels`).map((level, index) => {
-      const levelPath = `${path}.tcbLevels[${index}]`
-      const levelObject = asObject(level, levelPath)
-      return {
-        isvSvn: integerField(
-          asObject(levelObject.tcb, `${levelPath}.tcb`),
-          'isvsvn',
-          `${levelPath}.tcb`,
-        ),
-        tcbStatus: stringField(levelObject, 'tcbStatus', levelPath),
-        advisoryIds: stringArrayField(levelObject, 'advisoryIDs', levelPath),
-      }
-    }),
+    // Highest ISVSVN first, as Intel's library orders them.
+    tcbLevels: asArray(object.tcbLevels, `${path}.tcbLevels`)
+      .map((level, index) => {
+        const levelPath = `${path}.tcbLevels[${index}]`
+        const levelObject = asObject(level, levelPath)
+        return {
+          isvSvn: integerField(
+            asObject(levelObject.tcb, `${levelPath}.tcb`),
+            'isvsvn',
+            `${levelPath}.tcb`,
+          ),
+          tcbStatus: stringField(levelObject, 'tcbStatus', levelPath),
+          advisoryIds: stringArrayField(levelObject, 'advisoryIDs', levelPath),
+        }
+      })
+      .sort((a, b) => b.isvSvn - a.isvSvn),
   }
 }

@@ -1,3 +1,4 @@
+import { shortMessageOf } from '../../errors.ts'
 import {
   bytesEqual,
   concatBytes,
@@ -7,7 +8,8 @@ import {
   toHex,
   toPlainHex,
 } from '../bytes.ts'
-import { CheckList, unreadableEvidenceVerdict } from '../checks.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
+import type { CheckTier } from '../checks.ts'
 import { AttestationCheckError } from '../errors.ts'
 import type { EvidenceVerdict, TcbStatus } from '../types.ts'
 import {
@@ -20,6 +22,7 @@ import {
 import { importP256PublicKey, isValidEcdsaSignature } from '../x509/signatures.ts'
 import type { IntelCollateral } from './collateral.ts'
 import { evaluateTcbStatus } from './evaluateTcbStatus.ts'
+import { replayEventLog } from './eventLog.ts'
 import { verifyQeReportAgainstIdentity, verifyTdxModule } from './matchIdentities.ts'
 import { type IntelQuote, intelQuoteConstants, isDebugQuote, parseIntelQuote } from './quote.ts'
 import { intelSgxRootCaPem } from './roots.ts'
@@ -37,6 +40,8 @@ export type VerifyIntelQuoteParameters = {
   collateral: IntelCollateral
   /** The time of verification: every certificate, CRL, TCB info and QE identity must be valid then. */
   at: Date
+  /** TDX: the CCEL event log data (see `eventLogBytes`), replayed against the quote's RTMRs. */
+  eventLog?: Uint8Array
   /**
    * The trust anchor. Defaults to the pinned Intel SGX Root CA; only tests (and Intel
    * pre-production platforms) give another.
@@ -59,7 +64,7 @@ export async function verifyIntelQuote(
   } catch (error) {
     return unreadableQuoteVerdict(error, parameters.quote[4] === 0 ? 'sgx' : 'tdx')
   }
-  const checks = new CheckList()
+  const checks = new CheckList(intelCheckTiers(quote.tee))
   const verdict = verdictOf(quote, checks)
   try {
     if (toPlainHex(quote.qeVendorId) !== intelQuoteConstants.intelQeVendorId)
@@ -80,43 +85,42 @@ export async function verifyIntelQuote(
       checks,
       verdict,
     )
+    if (quote.tee === 'tdx') await checkEventLog(quote, parameters.eventLog, checks, verdict)
     verdict.ok = status !== 'Revoked'
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
-    checks.markNotRun(
-      quote.tee === 'tdx'
-        ? intelCheckNames
-        : intelCheckNames.filter((name) => name !== 'tdx module'),
-    )
+    checks.markNotRun()
     verdict.error = error instanceof AttestationCheckError ? error.shortMessage : String(error)
     verdict.ok = false
   }
   return verdict
 }
 
-/** Every check of an Intel quote, in order ('tdx module' for TDX only). */
-const intelCheckNames = [
-  'quote structure',
-  'pck certificate chain',
-  'root ca crl',
-  'pck crl',
-  'qe report signature',
-  'attestation key binding',
-  'quote signature',
-  'tcb info',
-  'qe identity',
-  'qe identity match',
-  'tdx module',
-  'tcb level',
-] as const
+/** Every check of an Intel quote, in order, with its tier ('tdx module' for TDX only). */
+export function intelCheckTiers(tee: 'sgx' | 'tdx'): Record<string, CheckTier> {
+  const hardware = 'hardware authenticity'
+  return {
+    'quote structure': hardware,
+    'pck certificate chain': hardware,
+    'root ca crl': hardware,
+    'pck crl': hardware,
+    'qe report signature': hardware,
+    'attestation key binding': hardware,
+    'quote signature': hardware,
+    'tcb info': hardware,
+    'qe identity': hardware,
+    'qe identity match': hardware,
+    ...(tee === 'tdx' ? { 'tdx module': hardware } : {}),
+    'tcb level': hardware,
+    ...(tee === 'tdx' ? { 'event log replay': 'supply chain and transparency' as const } : {}),
+  }
+}
 
 function unreadableQuoteVerdict(error: unknown, tee: 'sgx' | 'tdx'): EvidenceVerdict {
   return unreadableEvidenceVerdict({
     tee,
     structureCheck: 'quote structure',
-    laterChecks: intelCheckNames.filter(
-      (name) => name !== 'quote structure' && (tee === 'tdx' || name !== 'tdx module'),
-    ),
+    tiers: intelCheckTiers(tee),
     error,
   })
 }
@@ -157,6 +161,40 @@ function verdictOf(quote: IntelQuote, checks: CheckList): EvidenceVerdict {
   }
 }
 
+/** Replays the event log, if given, and requires it to reach the quote's RTMR0–3. */
+async function checkEventLog(
+  quote: IntelQuote,
+  log: Uint8Array | undefined,
+  checks: CheckList,
+  verdict: EvidenceVerdict,
+): Promise<void> {
+  const name = 'event log replay'
+  if (quote.body.kind === 'sgx') return
+  if (!log)
+    return checks.notApplicable(
+      name,
+      'no event log was given (--event-log): RTMR0–3 are reported as opaque values',
+    )
+  let replayed: Awaited<ReturnType<typeof replayEventLog>>
+  try {
+    replayed = await replayEventLog(log)
+  } catch (error) {
+    return checks.fail(name, shortMessageOf(error))
+  }
+  const rtmrs = quote.body.report.rtmrs
+  for (const [index, value] of replayed.rtmrs.entries())
+    if (value !== toHex(rtmrs[index] as Uint8Array))
+      checks.fail(
+        name,
+        `The event log replays RTMR${index} to ${value.slice(0, 18)}…, but the quote holds ${toHex(rtmrs[index] as Uint8Array).slice(0, 18)}…: the log is not this TD's.`,
+      )
+  verdict.events = replayed.events
+  checks.pass(
+    name,
+    `${replayed.events.length} events replay to the quote's RTMR0–3 exactly, so each event is as authentic as the quote`,
+  )
+}
+
 let pinnedRoot: X509Certificate | undefined
 
 function intelRootCa(): X509Certificate {
@@ -173,7 +211,22 @@ async function runChecks(
   checks: CheckList,
   verdict: EvidenceVerdict,
 ): Promise<TcbStatus> {
+  // The quote's own signature depends on no collateral: start it now, beside the chain checks
+  // (WebCrypto runs it off the main thread), and read its result where its check comes.
+  const quoteSignatureValid = isValidEcdsaSignature(
+    importP256PublicKey(quote.attestationKey),
+    quote.signature,
+    quote.signedBytes,
+    'SHA-256',
+  )
   const { pck, pckCa } = await verifyPckChain(quote, root, at, checks)
+  const pckKey = publicKeyOf(pck)
+  const qeReportSignatureValid = isValidEcdsaSignature(
+    pckKey,
+    quote.qeReportSignature,
+    quote.qeReportBytes,
+    'SHA-256',
+  )
 
   const rootCrl = await currentCrlOf(root, collateral.crls, at, 'root ca crl')
   if (crlListsCertificate(rootCrl, pckCa))
@@ -196,10 +249,7 @@ async function runChecks(
     `signed by ${commonNameOf(pckCa)}, current (${crlWindow(pckCrl)}), ${pckCrl.entries.length} revoked, PCK certificate not among them`,
   )
 
-  const pckKey = publicKeyOf(pck)
-  if (
-    !(await isValidEcdsaSignature(pckKey, quote.qeReportSignature, quote.qeReportBytes, 'SHA-256'))
-  )
+  if (!(await qeReportSignatureValid))
     checks.fail(
       'qe report signature',
       'The QE report signature does not verify with the PCK certificate key.',
@@ -221,21 +271,19 @@ async function runChecks(
     'QE REPORTDATA = SHA-256(attestation key ‖ QE authentication data) ‖ zeros',
   )
 
-  if (
-    !(await isValidEcdsaSignature(
-      importP256PublicKey(quote.attestationKey),
-      quote.signature,
-      quote.signedBytes,
-      'SHA-256',
-    ))
-  )
+  if (!(await quoteSignatureValid))
     checks.fail('quote signature', 'The quote signature does not verify with the attestation key.')
   checks.pass('quote signature', 'header and body signed by the attestation key')
 
   const pckExtensions = readPckExtensionsOrFail(pck)
   const tcbInfo = await selectTcbInfo(quote, pckExtensions, collateral, root, rootCrl, at, checks)
-  verdict.tcbEvaluationDataNumber = tcbInfo.tcbEvaluationDataNumber
   const qeIdentity = await selectQeIdentity(quote, collateral, root, rootCrl, at, checks)
+  // As Intel's library reports it (tcb_eval_ref_num): the lower of the TCB info's and the QE
+  // identity's, so fresh TCB info cannot vouch for a stale QE identity.
+  verdict.tcbEvaluationDataNumber = Math.min(
+    tcbInfo.tcbEvaluationDataNumber,
+    qeIdentity.tcbEvaluationDataNumber,
+  )
   verifyQeReportAgainstIdentity(quote, qeIdentity, checks)
   if (quote.tee === 'tdx') verifyTdxModule(quote, tcbInfo, checks)
 

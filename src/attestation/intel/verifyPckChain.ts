@@ -1,4 +1,4 @@
-import type { CheckList } from '../checks.ts'
+import type { CheckList } from '../checkList.ts'
 import { AttestationCheckError } from '../errors.ts'
 import {
   commonNameOf,

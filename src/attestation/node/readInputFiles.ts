@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { BoccError } from '../../errors.ts'
+import { inputLimits } from '../limits.ts'
 
 export class InputFileError extends BoccError {
   override name = 'InputFileError'
@@ -27,12 +28,26 @@ export async function readInputFiles(
           .map((entry) => path.join(given, entry.name))
           .sort()
       : [given]
+    if (out.length + files.length > inputLimits.files)
+      throw new InputFileError(`More than ${inputLimits.files} files were given.`)
     for (const file of files) out.push({ name: file, bytes: await readInputFile(file) })
   }
   return out
 }
 
-export async function readInputFile(file: string): Promise<Uint8Array> {
+/** A file's bytes, refused by its size before it is read when it exceeds `maxBytes`. */
+export async function readInputFile(
+  file: string,
+  maxBytes: number = inputLimits.fileBytes,
+): Promise<Uint8Array> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch (cause) {
+    throw new InputFileError(`Cannot read ${file}: no such file or directory.`, { cause })
+  }
+  if (size > maxBytes)
+    throw new InputFileError(`${file} is ${size} bytes; at most ${maxBytes} are accepted.`)
   try {
     return new Uint8Array(await readFile(file))
   } catch (cause) {

@@ -73,3 +73,44 @@ export function parseSpdmMeasurements(bytes: Uint8Array): SpdmMeasurements {
   const signature = reader.take(signatureLength, 'signature')
   return { requestNonce, blocks, responderNonce, opaqueData, signedBytes, signature }
 }
+
+/** What the GPU states about itself in the MEASUREMENTS opaque data (NVIDIA's TLV fields). */
+export type GpuOpaqueInfo = {
+  driverVersion?: string
+  /** As NVIDIA writes it, e.g. `96.00.9F.00.01`. */
+  vbiosVersion?: string
+  project?: string
+  projectSku?: string
+  chipSku?: string
+}
+
+const opaqueFieldTypes = {
+  driverVersion: 3,
+  vbiosVersion: 6,
+  chipSku: 15,
+  project: 17,
+  projectSku: 18,
+} as const
+
+/** Reads NVIDIA's opaque data fields (type u16, length u16, value), each bounds-checked. */
+export function readGpuOpaqueInfo(opaqueData: Uint8Array): GpuOpaqueInfo {
+  const reader = new ByteReader(opaqueData, 'SPDM opaque data')
+  const info: GpuOpaqueInfo = {}
+  const text = (value: Uint8Array) => {
+    const end = value.indexOf(0)
+    return new TextDecoder().decode(end === -1 ? value : value.subarray(0, end))
+  }
+  while (reader.remaining >= 4) {
+    const type = reader.u16('opaque field type')
+    const value = reader.take(reader.u16('opaque field length'), 'opaque field')
+    if (type === opaqueFieldTypes.driverVersion) info.driverVersion = text(value)
+    else if (type === opaqueFieldTypes.vbiosVersion && value.length >= 5) {
+      const word = Array.from(value.subarray(0, 4)).reverse()
+      const hex = (byte: number) => byte.toString(16).padStart(2, '0').toUpperCase()
+      info.vbiosVersion = [...word, value[4] as number].map(hex).join('.')
+    } else if (type === opaqueFieldTypes.chipSku) info.chipSku = text(value)
+    else if (type === opaqueFieldTypes.project) info.project = text(value)
+    else if (type === opaqueFieldTypes.projectSku) info.projectSku = text(value)
+  }
+  return info
+}

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { signSimEvidence } from '../../enclave/tee/signSimEvidence.ts'
 import { applyPolicy, productionPolicy } from '../policy.ts'
-import {
-  parseSimEvidence,
-  signSimEvidence,
-  simEvidenceLength,
-  verifySimEvidence,
-} from './simEvidence.ts'
+import { parseSimEvidence, simEvidenceLength, verifySimEvidence } from './simEvidence.ts'
 
 const measurement = `0x${'ab'.repeat(32)}` as const
 const reportData = `0x${'cd'.repeat(64)}` as const
@@ -36,6 +32,15 @@ describe('sim evidence', () => {
     assert.equal(truncated.ok, false)
     assert.match(truncated.error ?? '', /truncated/)
     assert.throws(() => parseSimEvidence(new Uint8Array(3)), /bad magic/)
+  })
+
+  it('refuses an issuedAt no Date can hold, with a format error instead of a RangeError', async () => {
+    const evidence = await signSimEvidence({ measurement, reportData, debug: false, issuedAt })
+    new DataView(evidence.buffer).setBigUint64(12, 2n ** 64n - 1n)
+    assert.throws(() => parseSimEvidence(evidence), /beyond the last time/)
+    const verdict = await verifySimEvidence(evidence)
+    assert.equal(verdict.ok, false)
+    assert.equal(verdict.issuedAt, undefined)
   })
 
   it('is refused by the production policy and accepted only by a policy that allows sim', async () => {

@@ -1,19 +1,24 @@
 import { type Hex, keccak256, recoverAddress } from 'viem'
-import { unreadableEvidenceVerdict } from '../checks.ts'
-import type { Check, EvidenceVerdict } from '../types.ts'
+import { CheckList, unreadableEvidenceVerdict } from '../checkList.ts'
+import type { CheckTier } from '../checks.ts'
+import type { EvidenceVerdict } from '../types.ts'
 import { parseSimEvidence, simEvidenceBodyLength, simRootAddress } from './simEvidenceFormat.ts'
 
 export {
   isSimEvidence,
   parseSimEvidence,
-  signSimEvidence,
   simEvidenceLength,
   simRootAddress,
 } from './simEvidenceFormat.ts'
 
+/** Every check of sim evidence, with its tier. */
+const simCheckTiers: Record<string, CheckTier> = {
+  format: 'hardware authenticity',
+  signature: 'hardware authenticity',
+}
+
 /** Verifies sim evidence: its format and the signature of the (simulated) root. */
 export async function verifySimEvidence(evidence: Uint8Array): Promise<EvidenceVerdict> {
-  const checks: Check[] = []
   let report: ReturnType<typeof parseSimEvidence>
   try {
     report = parseSimEvidence(evidence)
@@ -21,11 +26,12 @@ export async function verifySimEvidence(evidence: Uint8Array): Promise<EvidenceV
     return unreadableEvidenceVerdict({
       tee: 'sim',
       structureCheck: 'format',
-      laterChecks: ['signature'],
+      tiers: simCheckTiers,
       error,
     })
   }
-  checks.push({ name: 'format', ok: true, detail: 'sim evidence v1 (SIMULATED TEE, no hardware)' })
+  const checks = new CheckList(simCheckTiers)
+  checks.pass('format', 'sim evidence v1: a SIMULATED TEE, no hardware protects it')
   let signer: Hex | undefined
   try {
     signer = await recoverAddress({
@@ -36,13 +42,18 @@ export async function verifySimEvidence(evidence: Uint8Array): Promise<EvidenceV
     signer = undefined
   }
   const signatureOk = signer === simRootAddress
-  checks.push({
-    name: 'signature',
-    ok: signatureOk,
-    detail: signatureOk
-      ? `signed by the published sim root ${simRootAddress} (simulated: anyone can forge this)`
-      : 'not signed by the sim root',
-  })
+  if (signatureOk)
+    checks.pass(
+      'signature',
+      `signed by the published sim root ${simRootAddress} (simulated: anyone can forge this)`,
+    )
+  else
+    checks.checks.push({
+      name: 'signature',
+      status: 'failed',
+      explanation: 'not signed by the sim root',
+      tier: 'hardware authenticity',
+    })
   return {
     ok: signatureOk,
     tee: 'sim',
@@ -50,7 +61,7 @@ export async function verifySimEvidence(evidence: Uint8Array): Promise<EvidenceV
     debug: report.debug,
     measurement: { measurement: report.measurement },
     reportData: report.reportData,
-    checks,
+    checks: checks.checks,
     issuedAt: report.issuedAt,
     ...(signatureOk ? {} : { error: 'sim evidence signature is invalid' }),
   }

@@ -1,4 +1,8 @@
+import { sha256 } from '@noble/hashes/sha2'
+import { BoundedCache } from '../boundedCache.ts'
 import { asBufferSource, hexToBytes, latin1ToString, toPlainHex } from '../bytes.ts'
+import { CollateralError } from '../errors.ts'
+import { checkFileSizes } from '../limits.ts'
 import { X509Certificate, X509Crl } from './x509.ts'
 
 const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s\\n]*?)-----END \1-----/g
@@ -50,14 +54,16 @@ function tryCertificate(der: Uint8Array): X509Certificate[] {
   return certificate ? [certificate] : []
 }
 
-const parsedCertificates = new Map<string, X509Certificate | undefined>()
-const parsedCrls = new Map<string, X509Crl | undefined>()
-const cacheLimit = 512
+/**
+ * Parsed certificates and CRLs, kept by the SHA-256 of their DER bytes (never by the bytes
+ * themselves) and capped, so a warm verifier parses each once and no input grows the caches.
+ */
+const parsedCertificates = new BoundedCache<string, X509Certificate | undefined>(256)
+const parsedCrls = new BoundedCache<string, X509Crl | undefined>(64)
 
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= cacheLimit) cache.clear()
-  cache.set(key, value)
-  return value
+/** The cache key of DER bytes: their SHA-256 (synchronous, so parsing stays synchronous). */
+function sha256Hex(bytes: Uint8Array): string {
+  return toPlainHex(sha256(bytes))
 }
 
 /**
@@ -66,7 +72,7 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
  */
 export function parseCertificate(der: Uint8Array): X509Certificate | undefined {
   if (der[0] !== 0x30) return undefined
-  const key = toPlainHex(der)
+  const key = sha256Hex(der)
   if (parsedCertificates.has(key)) return parsedCertificates.get(key)
   let certificate: X509Certificate | undefined
   try {
@@ -78,13 +84,13 @@ export function parseCertificate(der: Uint8Array): X509Certificate | undefined {
   } catch {
     certificate = undefined
   }
-  return remember(parsedCertificates, key, certificate)
+  return parsedCertificates.set(key, certificate)
 }
 
 /** A CRL from DER bytes, or undefined if they are not one. Cached like certificates. */
 export function parseCrl(der: Uint8Array): X509Crl | undefined {
   if (der[0] !== 0x30) return undefined
-  const key = toPlainHex(der)
+  const key = sha256Hex(der)
   if (parsedCrls.has(key)) return parsedCrls.get(key)
   let crl: X509Crl | undefined
   try {
@@ -95,7 +101,7 @@ export function parseCrl(der: Uint8Array): X509Crl | undefined {
   } catch {
     crl = undefined
   }
-  return remember(parsedCrls, key, crl)
+  return parsedCrls.set(key, crl)
 }
 
 /** CRLs found in `bytes`: PEM blocks, DER, or hex text of DER. */
@@ -111,19 +117,60 @@ function tryCrl(der: Uint8Array): X509Crl[] {
   return crl ? [crl] : []
 }
 
-const signatureResults = new Map<string, boolean>()
+/**
+ * Certificates and CRLs from files given by a caller (`--certs`), read strictly: every file must
+ * hold at least one, and every PEM block in it must parse. A CRL that cannot be read is an error,
+ * never a CRL treated as absent (which would silently skip a revocation check).
+ */
+export function readCertificateFiles(files: readonly Uint8Array[]): {
+  certificates: X509Certificate[]
+  crls: X509Crl[]
+} {
+  checkFileSizes(files, 'certificate')
+  const certificates: X509Certificate[] = []
+  const crls: X509Crl[] = []
+  files.forEach((file, index) => {
+    const text = latin1ToString(file)
+    const name = `Certificate file ${index + 1}`
+    if (text.includes('-----BEGIN')) {
+      for (const [label, parse, out] of [
+        ['CERTIFICATE', parseCertificate, certificates],
+        ['X509 CRL', parseCrl, crls],
+      ] as const)
+        for (const der of pemBlocks(text, label)) {
+          const parsed = parse(der)
+          if (!parsed)
+            throw new CollateralError(`${name} holds a ${label} block that cannot be read.`)
+          ;(out as (X509Certificate | X509Crl)[]).push(parsed)
+        }
+      return
+    }
+    const certificate = parseCertificate(file)
+    const crl = certificate ? undefined : parseCrl(file)
+    if (certificate) certificates.push(certificate)
+    else if (crl) crls.push(crl)
+    else throw new CollateralError(`${name} is neither a certificate nor a CRL that can be read.`)
+  })
+  return { certificates, crls }
+}
+
+/**
+ * Signature results per parsed object: the caches above hand out one object per distinct DER, so
+ * these weak maps hold a result per (signed, issuer) pair for as long as both stay cached.
+ */
+const signatureResults = new WeakMap<X509Certificate | X509Crl, WeakMap<X509Certificate, boolean>>()
 
 /**
  * Whether `signed` (a certificate or CRL) carries a valid signature by `issuer`'s key. Only the
  * signature is checked here; names, dates and revocation are separate checks. Results are kept,
- * keyed by both encodings, since the answer for the same bytes never changes.
+ * since the answer for the same bytes never changes.
  */
 export async function isSignedBy(
   signed: X509Certificate | X509Crl,
   issuer: X509Certificate,
 ): Promise<boolean> {
-  const key = `${toPlainHex(new Uint8Array(signed.rawData))}/${toPlainHex(new Uint8Array(issuer.rawData))}`
-  const known = signatureResults.get(key)
+  let byIssuer = signatureResults.get(signed)
+  const known = byIssuer?.get(issuer)
   if (known !== undefined) return known
   let valid: boolean
   try {
@@ -134,7 +181,12 @@ export async function isSignedBy(
   } catch {
     valid = false
   }
-  return remember(signatureResults, key, valid)
+  if (!byIssuer) {
+    byIssuer = new WeakMap()
+    signatureResults.set(signed, byIssuer)
+  }
+  byIssuer.set(issuer, valid)
+  return valid
 }
 
 /** Whether `at` lies within the certificate's validity period (both ends inclusive). */
@@ -165,15 +217,14 @@ function normaliseSerial(serial: string): string {
   return serial.toLowerCase().replace(/^0+/, '')
 }
 
-const importedKeys = new Map<string, Promise<CryptoKey>>()
+const importedKeys = new WeakMap<X509Certificate, Promise<CryptoKey>>()
 
 /** The certificate's public key as a WebCrypto key for signature verification (kept per certificate). */
 export function publicKeyOf(certificate: X509Certificate): Promise<CryptoKey> {
-  const key = toPlainHex(new Uint8Array(certificate.publicKey.rawData))
-  let imported = importedKeys.get(key)
+  let imported = importedKeys.get(certificate)
   if (!imported) {
     imported = certificate.publicKey.export()
-    remember(importedKeys, key, imported)
+    importedKeys.set(certificate, imported)
   }
   return imported
 }

@@ -1,6 +1,7 @@
+import { BoundedCache } from '../boundedCache.ts'
 import { asBufferSource, concatBytes } from '../bytes.ts'
 
-const rawKeys = new Map<string, Promise<CryptoKey>>()
+const rawKeys = new BoundedCache<string, Promise<CryptoKey>>(256)
 
 /** An uncompressed P-256 public key (x ‖ y, 64 bytes) as a WebCrypto key. */
 export function importP256PublicKey(xy: Uint8Array): Promise<CryptoKey> {
@@ -14,7 +15,6 @@ export function importP256PublicKey(xy: Uint8Array): Promise<CryptoKey> {
       false,
       ['verify'],
     )
-    if (rawKeys.size > 256) rawKeys.clear()
     rawKeys.set(cacheKey, key)
   }
   return key
@@ -29,7 +29,7 @@ export async function isValidEcdsaSignature(
   key: CryptoKey | Promise<CryptoKey>,
   signature: Uint8Array,
   data: Uint8Array,
-  hash: 'SHA-256' | 'SHA-384',
+  hash: 'SHA-256' | 'SHA-384' | 'SHA-512',
 ): Promise<boolean> {
   try {
     return await globalThis.crypto.subtle.verify(

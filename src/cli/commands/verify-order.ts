@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { Hex } from 'viem'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
+import { checksJson, formatChecks } from '../formatChecks.ts'
 import {
   addExamples,
   addJsonOption,
@@ -9,7 +10,7 @@ import {
   type NetworkFlags,
   noticeDevelopmentPolicy,
 } from '../networkOptions.ts'
-import { printChecks, printJson } from '../output.ts'
+import { printJson } from '../output.ts'
 import { parseOrderIdArgument, UsageError } from '../usage.ts'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -61,11 +62,11 @@ export async function run(
       status: audit.order.status,
       simulatedTee: audit.enclave.verdict.tee === 'sim',
       policy: client.policy.source,
-      checks: audit.checks,
+      ...checksJson(audit.checks),
     })
     return audit.ok ? 0 : 1
   }
-  printChecks(audit.checks)
+  console.log(formatChecks(audit.checks, '  '))
   console.log(
     audit.ok
       ? '\nverified'

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
-import { signSimEvidence } from '../../attestation/sim/simEvidenceFormat.ts'
 import { measureRuntime } from '../measureRuntime.ts'
+import { signSimEvidence } from './signSimEvidence.ts'
 import type { TeeBackend } from './teeBackend.ts'
 
 /**

@@ -1,0 +1,20 @@
+import type { Address } from 'viem'
+import { tokenAbi } from '../../abis.ts'
+import type { BoccSigner } from '../../boccChain.ts'
+import {
+  type WriteContractAndWaitReturnType,
+  writeContractAndWait,
+} from '../../writeContractAndWait.ts'
+
+/** Sends payment tokens from the caller's wallet to `to`. */
+export function transferToken(
+  chain: BoccSigner,
+  parameters: { to: Address; amount: bigint },
+): Promise<WriteContractAndWaitReturnType> {
+  return writeContractAndWait(chain, {
+    address: chain.deployment.contracts.token,
+    abi: tokenAbi,
+    functionName: 'transfer',
+    args: [parameters.to, parameters.amount],
+  })
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { it } from 'node:test'
+
+/** Every key of bench/results/latest.json that BENCHMARKS.md explains. */
+const keys = [
+  'confidential_overhead_ratio',
+  'confidential_overhead_by_n',
+  'confidential_throughput_ratio',
+  'order_latency_ms_p50',
+  'order_latency_ms_p95',
+  'orders_per_s',
+  'orders_per_s_vs_transfers_ratio',
+  'orders_lost_under_load',
+  'aead_vs_raw_ratio',
+  'aead_peak_rss_mib',
+  'hpke_wraps_per_s',
+  'verify_ms',
+  'verify_vs_dcap_qvl_ratio',
+  'verify_cold_ms',
+  'enclave_rss_mib',
+  'enclave_rss_growth_mib',
+  'demo_s',
+  'gas',
+  'machine',
+]
+
+it('the benchmark runs one iteration of every figure and reports every key (null only with a reason)', () => {
+  const run = spawnSync(process.execPath, ['bench/run.ts', '--smoke'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  })
+  assert.equal(run.status, 0, run.stderr.slice(-2000))
+  const report = JSON.parse(readFileSync('bench/results/smoke.json', 'utf8')) as Record<
+    string,
+    unknown
+  > & { notes: Record<string, string>; mode: string }
+  assert.equal(report.mode, 'smoke')
+  for (const key of keys) {
+    assert.ok(key in report, `${key} is missing`)
+    if (report[key] === null) assert.ok(report.notes[key], `${key} is null without a reason`)
+  }
+  assert.equal(report.orders_lost_under_load, 0)
+})

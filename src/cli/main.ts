@@ -103,6 +103,11 @@ const commands: Entry[] = [
     load: () => import('./commands/orders-refund.ts'),
   },
   {
+    name: 'owner serve',
+    summary: 'release a vendor’s keys to enclaves its policy accepts, for paid orders',
+    load: () => import('./commands/owner-serve.ts'),
+  },
+  {
     name: 'verify order',
     summary: 're-check an order from public data: enclave, evidence, key sealing, receipt, hashes',
     load: () => import('./commands/verify-order.ts'),
@@ -125,6 +130,7 @@ const groups: Record<string, { summary: string; aliases?: string[] }> = {
   offers: { summary: 'what is on sale: TEE machines, solutions, data sets' },
   data: { summary: 'sell a data set' },
   orders: { summary: 'order jobs and get their results', aliases: ['order'] },
+  owner: { summary: 'the owner agent of a data or solution vendor' },
   verify: { summary: 'check orders from public data' },
   attestation: { summary: 'hardware evidence, offline' },
 }

@@ -49,7 +49,7 @@ export function addExamples(command: Command, ...examples: string[]): Command {
 export async function clientFrom(
   flags: NetworkFlags,
   options: { account?: boolean } = {},
-): Promise<{ client: BoccClient; settings: Settings }> {
+): Promise<{ client: BoccClient; settings: Settings; privateKey?: `0x${string}` }> {
   const settings = await resolveSettings(flags)
   if (!settings.deployment)
     throw new UsageError(
@@ -72,7 +72,7 @@ export async function clientFrom(
     ...(policy ? { policy } : {}),
     ...(flags.allowSim ? { allowSim: true } : {}),
   })
-  return { client, settings }
+  return { client, settings, ...(privateKey ? { privateKey } : {}) }
 }
 
 /** A blob store given as a URL, or as a directory path (relative to the working directory). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { chmod, cp, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestClient, http } from 'viem'
@@ -63,6 +63,23 @@ describe('bocc dev, and every command against it from other processes', () => {
       key: join('dev', 'keys', 'customer.json'),
     })
     assert.match(dev.stdout(), /bocc orders create --solution 0x[0-9a-f]{64} --input \S+ --wait/)
+  })
+
+  it('refuses a second bocc dev on the same directory, and a directory that holds something else', async () => {
+    assertOneLineError(
+      await boccProcess(['dev']),
+      1,
+      /^bocc: a bocc dev \(process \d+\) is running on \/.*\.bocc\/dev; stop it first$/,
+    )
+    const other = join(dev.workspace, 'not-a-network')
+    await mkdir(other)
+    await writeFile(join(other, 'notes.txt'), 'mine')
+    assertOneLineError(
+      await boccProcess(['dev', '--dir', other]),
+      2,
+      /not-a-network exists and does not hold a bocc dev network; give another --dir/,
+    )
+    assert.equal(await readFile(join(other, 'notes.txt'), 'utf8'), 'mine')
   })
 
   it('places a first order with no other flag: offers list, orders create --wait, orders result, verify order', async () => {

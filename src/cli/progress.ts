@@ -13,18 +13,29 @@ export type TerminalProgress = {
   done(): void
 }
 
-export function createProgress(options: { json?: boolean } = {}): TerminalProgress {
-  const enabled = !options.json && process.stdout.isTTY === true && process.stderr.isTTY === true
+export function createProgress(
+  options: {
+    json?: boolean
+    /** Whether stdout and stderr are terminals (default: ask them). */
+    terminal?: boolean
+    /** Where to draw (default: stderr). */
+    write?: (text: string) => void
+  } = {},
+): TerminalProgress {
+  const terminal =
+    options.terminal ?? (process.stdout.isTTY === true && process.stderr.isTTY === true)
+  const enabled = !options.json && terminal
+  const write = options.write ?? ((text: string) => process.stderr.write(text))
   let label: string | undefined
   let detail = ''
   let started = 0
   let timer: NodeJS.Timeout | undefined
   const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`
   const draw = () => {
-    if (label !== undefined) process.stderr.write(`\r\x1b[2K… ${label}${detail} · ${seconds()}`)
+    if (label !== undefined) write(`\r\x1b[2K… ${label}${detail} · ${seconds()}`)
   }
   const finish = () => {
-    if (label !== undefined) process.stderr.write(`\r\x1b[2K✓ ${label} (${seconds()})\n`)
+    if (label !== undefined) write(`\r\x1b[2K✓ ${label} (${seconds()})\n`)
     label = undefined
     detail = ''
   }

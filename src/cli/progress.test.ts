@@ -16,7 +16,8 @@ describe('terminal progress', () => {
     progress.listener({ stage: 'waiting', status: 'accepted' })
     progress.done()
     assert.match(drawn, /… encrypting and uploading scan\.png 1\.0 MiB of 4\.0 MiB · \d+\.\d s/)
-    const finished = drawn.split('\n').map((line) => line.replace(/^[\s\S]*\r\x1b\[2K/, ''))
+    // What the terminal shows of each line: the text after the last line-clearing sequence.
+    const finished = drawn.split('\n').map((line) => line.split('\r\x1b[2K').pop() ?? '')
     assert.match(finished[0] ?? '', /^✓ encrypting and uploading scan\.png \(\d+\.\d s\)$/)
     assert.match(finished[1] ?? '', /^✓ waiting for a provider to accept \(\d+\.\d s\)$/)
     assert.match(finished[2] ?? '', /^✓ waiting for the enclave’s result \(\d+\.\d s\)$/)

@@ -1,6 +1,7 @@
 import { recoverTypedDataAddress } from 'viem'
 import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
+import { getSolutionOffer } from '../chain/actions/catalog/getSolutionOffer.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import { describeFailureReason } from '../protocol/failureReasons.ts'
@@ -66,6 +67,24 @@ export async function auditOrder(
     check('input hash', true, `input ciphertext ${terms.inputHash.slice(0, 18)}…`)
   } catch (error) {
     check('input hash', false, shortMessageOf(error))
+  }
+  if (terms.solutionOfferId === 0) {
+    checks.push({
+      name: 'model and bundle identity',
+      status: 'not-applicable',
+      explanation: 'the customer brought its own solution: no vendor offer names it',
+      tier: 'supply chain and transparency',
+    })
+  } else {
+    const offer = await getSolutionOffer(chain, { offerId: terms.solutionOfferId })
+    checks.push(
+      checkOf(
+        'model and bundle identity',
+        offer !== undefined && same(offer.solutionHash, terms.solutionHash),
+        `the enclave's receipt names (through the order id) solution ${terms.solutionHash.slice(0, 18)}…, the bundle solution offer ${terms.solutionOfferId} sells and was paid for`,
+        'supply chain and transparency',
+      ),
+    )
   }
   check(
     'on-chain order record',

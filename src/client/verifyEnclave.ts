@@ -4,6 +4,7 @@ import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { EvidenceVerdict } from '../attestation/types.ts'
 import { getEnclave } from '../chain/actions/registry/getEnclave.ts'
 import { getEnclaveRegistration } from '../chain/actions/registry/getEnclaveRegistration.ts'
+import { getMeasurementLog } from '../chain/actions/registry/getMeasurementLog.ts'
 import { isEnclaveUsable } from '../chain/actions/registry/isEnclaveUsable.ts'
 import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
@@ -105,9 +106,9 @@ export async function verifyEnclave(
   )
   checks.push(
     checkOf(
-      'measurement on the on-chain allow-list',
+      'measurement in the transparency log',
       allowed,
-      `listed in the transparency log and in effect at ${at.toISOString()}`,
+      await describeLogEntry(chain, record.measurement, allowed, at),
       'supply chain and transparency',
     ),
   )
@@ -121,4 +122,28 @@ export async function verifyEnclave(
     checks,
     ok: checksPassed(checks),
   }
+}
+
+/**
+ * Where the runtime's measurement stands in the on-chain transparency log: its provenance (the
+ * build it names) and when it took effect, or why it was not in effect at `at`.
+ */
+async function describeLogEntry(
+  chain: BoccChain,
+  measurement: Hex,
+  allowed: boolean,
+  at: Date,
+): Promise<string> {
+  const entries = (await getMeasurementLog(chain)).filter(
+    (entry) => entry.measurement.toLowerCase() === measurement.toLowerCase(),
+  )
+  const proposed = entries.find((entry) => entry.kind === 'proposed')
+  const removed = entries.find((entry) => entry.kind === 'removed')
+  if (!proposed) return 'this runtime was never listed in the transparency log'
+  const effective = new Date(proposed.effectiveAt * 1000).toISOString()
+  const provenance = `provenance ${proposed.provenanceUri || '(none given)'}, listed in block ${proposed.blockNumber}, in effect from ${effective}`
+  if (allowed) return `${provenance}; in effect at ${at.toISOString()}`
+  return removed
+    ? `${provenance}; removed in block ${removed.blockNumber}, before ${at.toISOString()}`
+    : `${provenance}; not yet in effect at ${at.toISOString()}`
 }

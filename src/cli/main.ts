@@ -63,6 +63,11 @@ const commands: Entry[] = [
     load: () => import('./commands/offers-show.ts'),
   },
   {
+    name: 'solutions publish',
+    summary: 'upload a solution bundle and offer it for sale',
+    load: () => import('./commands/solutions-publish.ts'),
+  },
+  {
     name: 'data publish',
     summary: 'encrypt a data set, upload it, and offer it for sale',
     load: () => import('./commands/data-publish.ts'),
@@ -128,6 +133,7 @@ const groups: Record<string, { summary: string; aliases?: string[] }> = {
   keys: { summary: 'account key files' },
   account: { summary: 'the account’s balances in the market' },
   offers: { summary: 'what is on sale: TEE machines, solutions, data sets' },
+  solutions: { summary: 'sell a solution (a model or program)' },
   data: { summary: 'sell a data set' },
   orders: { summary: 'order jobs and get their results', aliases: ['order'] },
   owner: { summary: 'the owner agent of a data or solution vendor' },

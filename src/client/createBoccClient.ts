@@ -28,6 +28,7 @@ import { listOrders } from './listOrders.ts'
 import { type OrderJobParameters, orderJob, type PlacedJob } from './orderJob.ts'
 import type { ProgressListener } from './progress.ts'
 import { type PublishedData, publishData } from './publishData.ts'
+import { type PublishedSolution, publishSolution } from './publishSolution.ts'
 import { type OrderRecord, readOrder, waitForOrderCompletion } from './readOrder.ts'
 import { depositFunds } from './reserveFunds.ts'
 import { createResultKeyStore, type ResultKeyStore } from './resultKeyStore.ts'
@@ -97,6 +98,12 @@ export type BoccClient = {
   verifyOrder(parameters: { orderId: bigint; policy?: AttestationPolicy }): Promise<OrderAudit>
   cancelOrder(parameters: { orderId: bigint }): Promise<OrderRecord>
   refundOrder(parameters: { orderId: bigint }): Promise<OrderRecord>
+  /** Publishes a solution bundle (its descriptor and pack) and offers it. */
+  publishSolution(parameters: {
+    pack: Uint8Array
+    price: bigint
+    onProgress?: ProgressListener
+  }): Promise<PublishedSolution>
   publishData(parameters: {
     source: InputSource
     price: bigint
@@ -262,6 +269,7 @@ export async function createBoccClient(
       await refundOnChain(needSigner(), { terms: order.terms })
       return readOrder(chain, { orderId })
     },
+    publishSolution: (options) => publishSolution(needSigner(), { ...options, blobs: needBlobs() }),
     publishData: (options) =>
       publishData(needSigner(), {
         ...options,

@@ -25,6 +25,8 @@ export { ResultUnreadableError } from './fetchResult.ts'
 export type { OfferKind, OfferListing } from './listOffers.ts'
 export type { OrderJobParameters, PlacedJob } from './orderJob.ts'
 export type { ProgressEvent, ProgressListener } from './progress.ts'
+export type { PublishedData } from './publishData.ts'
+export type { PublishedSolution } from './publishSolution.ts'
 export {
   OrderNotCompletedError,
   type OrderRecord,

@@ -1,25 +1,37 @@
 import type { Hex } from 'viem'
 import { loadOcrBundle } from '../enclave/solutions/ocr/ocrBundle.ts'
+import { decodeSolutionDescriptor } from '../protocol/solutionBundle.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
 /** A solution's name, and where it was read. */
 export type SolutionName = {
   name: string | null
   /**
-   * `built-in`: the solution the enclave runtime of this checkout ships (PaddleOCR v4), whose
-   * hash this client recomputes from the same files; `null`: no name could be read. Solution
-   * bundles with a manifest (docs/protocol.md) add `manifest`, read from the descriptor blob
-   * stored under the solution hash: this module is the one place that changes.
+   * `manifest`: the bundle's manifest, read from its descriptor, the blob stored under the
+   * solution hash (checked against it); `built-in`: the solution the enclave runtime of this
+   * checkout ships (PaddleOCR v4), whose hash this client recomputes from the same files; `null`:
+   * no name could be read.
    */
-  nameSource: 'built-in' | null
+  nameSource: 'manifest' | 'built-in' | null
 }
 
 let builtIn: Hex | undefined
 
 /** The name of the solution with this hash, as far as it can be known. */
-export async function nameOfSolution(_blobs: BlobStore, solutionHash: Hex): Promise<SolutionName> {
+export async function nameOfSolution(blobs: BlobStore, solutionHash: Hex): Promise<SolutionName> {
+  const manifest = await readSolutionManifest(blobs, solutionHash)
+  if (manifest) return { name: manifest.name, nameSource: 'manifest' }
   builtIn ??= loadOcrBundle().solutionHash
   if (solutionHash.toLowerCase() === builtIn.toLowerCase())
     return { name: 'PaddleOCR v4', nameSource: 'built-in' }
   return { name: null, nameSource: null }
+}
+
+/** The manifest of a published solution (its descriptor blob), or undefined if none can be read. */
+export async function readSolutionManifest(blobs: BlobStore, solutionHash: Hex) {
+  try {
+    return decodeSolutionDescriptor(await blobs.get(solutionHash)).manifest
+  } catch {
+    return undefined
+  }
 }

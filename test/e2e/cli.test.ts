@@ -3,6 +3,7 @@ import { chmod, cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestClient, http } from 'viem'
+import { createSolutionBundle, packSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import { repositoryRoot, runBocc } from '../support/runBocc.ts'
 import { runBoccInProcess } from '../support/runBoccInProcess.ts'
 import { type BoccDev, startBoccDev } from '../support/startBoccDev.ts'
@@ -295,6 +296,62 @@ describe('bocc dev, and every command against it from other processes', () => {
       await bocc(['offers', 'list', '--kind', 'gpu']),
       2,
       /Allowed choices are tee, solution, data/,
+    )
+  })
+
+  it('solutions publish: uploads a bundle and offers it, named by its manifest', async () => {
+    // The bundle of the protocol document's test vector (docs/protocol.md, "Solution bundles").
+    const bundle = createSolutionBundle(
+      {
+        name: 'hello',
+        version: '1.0.0',
+        runner: 'wasm',
+        entry: 'main.wasm',
+        inputs: [{ name: 'data', maxBytes: 1024 }],
+        outputs: [{ name: 'result' }],
+        limits: { memoryMiB: 64, timeoutMs: 1000 },
+      },
+      [
+        { path: 'main.wasm', bytes: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) },
+        { path: 'lib/readme.txt', bytes: new TextEncoder().encode('hi\n') },
+      ],
+    )
+    const file = join(dev.workspace, 'hello.bundle')
+    await writeFile(file, packSolutionBundle(bundle))
+    const published = await json([
+      'solutions',
+      'publish',
+      file,
+      '--price',
+      '1.5',
+      '--key',
+      dev.keys.modelVendor as string,
+    ])
+    assert.equal(
+      published.solutionHash,
+      '0x9890394032a252d5c1a5bd1d322666056080cf03ea5a872aac10bd3e9894a36f',
+    )
+    assert.equal(
+      published.bundleHash,
+      '0x96856cf5a85be8280e88063992e57ed14ae6341ca77424b917dd10ed945333be',
+    )
+    assert.equal(published.price, '1500000000000000000')
+    const shown = await json(['offers', 'show', `solution:${published.offerId}`])
+    assert.equal(shown.name, 'hello')
+    assert.equal(shown.nameSource, 'manifest')
+    await writeFile(join(dev.workspace, 'not-a.bundle'), 'nope')
+    assertOneLineError(
+      await bocc([
+        'solutions',
+        'publish',
+        join(dev.workspace, 'not-a.bundle'),
+        '--price',
+        '1',
+        '--key',
+        dev.keys.modelVendor as string,
+      ]),
+      1,
+      /^bocc: the solution bundle /,
     )
   })
 

@@ -1,30 +1,3 @@
-import type { Command } from 'commander'
-import {
-  addExamples,
-  addJsonOption,
-  addNetworkOptions,
-  clientFrom,
-  type NetworkFlags,
-} from '../networkOptions.ts'
-import { orderJson, printJson } from '../output.ts'
-import { parseOrderIdArgument } from '../usage.ts'
+import { orderExit } from '../orderExit.ts'
 
-export function define(command: Command) {
-  command.argument('<order-id>', 'the order id (0x and 64 hex digits)')
-  addNetworkOptions(command, { key: true })
-  addJsonOption(command)
-  addExamples(command, 'bocc orders cancel 0x0c4d…8cca')
-}
-
-/** Cancels an order of this account that no provider accepted yet; the escrow comes back to its balance. */
-export async function run(
-  text: string,
-  options: NetworkFlags & { json: boolean },
-): Promise<number> {
-  const orderId = parseOrderIdArgument(text)
-  const { client } = await clientFrom(options, { account: true })
-  const order = await client.cancelOrder({ orderId })
-  if (options.json) printJson(orderJson(order))
-  else console.log(`order ${orderJson(order).orderId}: ${order.status}`)
-  return 0
-}
+export const { define, run } = orderExit('cancel')

@@ -29,6 +29,7 @@ export async function runConfidentialOrder(
     solutionOfferId: network.ocr.offerId,
     enclave,
     solutionHash: network.ocr.solutionHash,
+    solutionBundleHash: network.ocr.bundleHash,
     inputs: [{ bytes: image }],
   })
   const order = await waitForOrderCompletion(customer, { orderId: placed.orderId, timeoutMs })

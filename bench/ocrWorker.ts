@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises'
 import { parentPort } from 'node:worker_threads'
 
-const { loadOcrBundle } = await import('../src/enclave/solutions/ocr/ocrBundle.ts')
-const { createOcrEngine } = await import('../src/enclave/solutions/ocr/recogniseText.ts')
-const engine = await createOcrEngine(loadOcrBundle())
+import { createPlainOcrEngine } from './plainOcr.ts'
+
+const engine = await createPlainOcrEngine()
 const image = new Uint8Array(await readFile('examples/lab-report.png'))
 await engine.recognise(image)
 

@@ -10,6 +10,7 @@ import { renderChart } from './chart.ts'
 import { measureAttestation } from './figures/attestationFigures.ts'
 import { measureCrypto } from './figures/crypto.ts'
 import { measureDemo } from './figures/demo.ts'
+import { measureEnclaveMemory } from './figures/enclaveMemoryFigures.ts'
 import { readGas } from './figures/gas.ts'
 import { describeMachine } from './figures/machine.ts'
 import { measureOcrOrders } from './figures/ocrOrders.ts'
@@ -24,14 +25,7 @@ const figures: Record<string, (context: FigureContext) => Promise<FigureReport>>
   ocr: measureOcrOrders,
   demo: measureDemo,
   gas: readGas,
-  enclaveMemory: async () => ({
-    values: { enclave_rss_mib: null, enclave_rss_growth_mib: null },
-    notes: {
-      enclave_rss_mib:
-        'measured by the enclave runtime issue (bench/enclaveMemory.ts), not merged yet',
-      enclave_rss_growth_mib: 'measured by the enclave runtime issue, not merged yet',
-    },
-  }),
+  enclaveMemory: measureEnclaveMemory,
 }
 
 const { values: options } = parseArgs({

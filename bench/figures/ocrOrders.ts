@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads'
 import { startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
 import { runConfidentialOrder } from '../confidentialOrder.ts'
 import { fundedCustomers } from '../customers.ts'
+import { createPlainOcrEngine } from '../plainOcr.ts'
 import type { FigureContext, FigureReport } from '../report.ts'
 import { summarize, timeMs } from '../summary.ts'
 
@@ -16,13 +17,7 @@ import { summarize, timeMs } from '../summary.ts'
 export async function measureOcrOrders(context: FigureContext): Promise<FigureReport> {
   const smoke = context.mode === 'smoke'
   const image = new Uint8Array(await readFile('examples/lab-report.png'))
-  // Loaded only now: ONNX Runtime must see the telemetry switch first (bench/run.ts sets it).
-  const { loadOcrBundle } = await import('../../src/enclave/solutions/ocr/ocrBundle.ts')
-  const { createOcrEngine } = await import('../../src/enclave/solutions/ocr/recogniseText.ts')
-  const engine = await createOcrEngine(loadOcrBundle())
-  // The OCR library's WebAssembly module installs handlers that dump its source on any error.
-  process.removeAllListeners('uncaughtException')
-  process.removeAllListeners('unhandledRejection')
+  const engine = await createPlainOcrEngine()
   const plain = async (count: number) => {
     for (let i = 0; i < count; i++) await engine.recognise(image)
   }

@@ -18,10 +18,12 @@ describe('the protocol modules and the compiled contracts agree', () => {
   })
 
   it('failure reasons, hardware kinds and order statuses: the contracts’ enums', () => {
-    assert.deepEqual(
-      failureReasons.map((reason) => reason.name),
-      contractEnums.FailureReason,
-    )
+    for (const [name, code] of Object.entries(failureReasons))
+      assert.equal(
+        contractEnums.FailureReason[code],
+        `${name.charAt(0).toUpperCase()}${name.slice(1)}`,
+      )
+    assert.equal(contractEnums.FailureReason.length, Object.keys(failureReasons).length + 1)
     assert.deepEqual(
       Object.entries(hardwareKinds)
         .sort(([, a], [, b]) => a - b)

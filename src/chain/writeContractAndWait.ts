@@ -94,7 +94,8 @@ export function decodeBoccError(
   }
 }
 
-function asRevertError(functionName: string, error: unknown): BoccError {
+/** The error a failed contract call or simulation raised, as a BoccError naming the contract's custom error. */
+export function asRevertError(functionName: string, error: unknown): BoccError {
   if (error instanceof BaseError) {
     const revert = error.walk((inner) => inner instanceof ContractFunctionRevertedError)
     if (revert instanceof ContractFunctionRevertedError) {

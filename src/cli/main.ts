@@ -63,6 +63,16 @@ const commands: Entry[] = [
     load: () => import('./commands/offers-show.ts'),
   },
   {
+    name: 'solutions pack',
+    summary: 'pack a solution directory (solution.json and its files) into one bundle file',
+    load: () => import('./commands/solutions-pack.ts'),
+  },
+  {
+    name: 'solutions inspect',
+    summary: 'show a bundle file’s solution hash, manifest, limits and files',
+    load: () => import('./commands/solutions-inspect.ts'),
+  },
+  {
     name: 'solutions publish',
     summary: 'upload a solution bundle and offer it for sale',
     load: () => import('./commands/solutions-publish.ts'),

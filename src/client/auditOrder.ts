@@ -55,9 +55,9 @@ export async function auditOrder(
       'data key sealed only to the order’s enclave',
       same(request.enclaveSigner, terms.enclave) &&
         same(request.enclaveHpkePublicKey, enclave.hpkePublicKey) &&
-        same(request.inputHash, terms.inputHash) &&
+        same(request.inputs[0]?.inputHash ?? '', terms.inputHash) &&
         same(request.solutionHash, terms.solutionHash),
-      `order request ${terms.requestHash.slice(0, 18)}… seals the data key to ${enclave.hpkePublicKey.slice(0, 18)}…`,
+      `order request ${terms.requestHash.slice(0, 18)}… seals the data keys to ${enclave.hpkePublicKey.slice(0, 18)}…`,
     )
   } catch (error) {
     check('data key sealed only to the order’s enclave', false, shortMessageOf(error))

@@ -1,43 +1,76 @@
 import type { Hex } from 'viem'
-import { isSupportedImage } from '../enclave/solutions/ocr/isSupportedImage.ts'
 import { BoccError } from '../errors.ts'
+import { checkArguments, checkInput, inputHeadBytes } from '../protocol/inputLimits.ts'
+import { decodeSolutionDescriptor, type SolutionManifest } from '../protocol/solutionBundle.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { describeInput, type InputSource } from './encryptInput.ts'
-import { nameOfSolution } from './solutionNames.ts'
 
 /** An input or argument the solution does not accept, refused before anything is escrowed. */
 export class InputRefusedError extends BoccError {
   override name = 'InputRefusedError'
 }
 
+export type CheckedInputs = {
+  manifest: SolutionManifest
+  /** The inputs named by the manifest's declarations, in the manifest's order. */
+  inputs: (InputSource & { name: string })[]
+}
+
 /**
- * Checks an order's inputs and arguments against what the solution declares it accepts, before
- * anything is encrypted or escrowed. This is the one seam for limits: solution bundles bring a
- * manifest (inputs with `maxBytes`, `maxPixels`, arguments) and one limit check shared with the
- * enclave (docs/protocol.md, "Solution bundles"), which replace the body of this function. Until
- * then the limits known are those of the v1 order request (one input, no arguments) and of the
- * runtime's built-in OCR (a PNG or JPEG image).
+ * Checks an order's inputs and arguments against what the solution declares (its manifest, read
+ * from the descriptor blob stored under the solution hash) with the check the enclave runs again
+ * (`src/protocol/inputLimits.ts`), before anything is encrypted or escrowed. A file is judged by
+ * its size and header only, never read whole. An input without a name is the solution's first
+ * declared input.
  */
 export async function checkSolutionLimits(parameters: {
   blobs: BlobStore
   solutionHash: Hex
   inputs: InputSource[]
   arguments?: string[]
-}): Promise<void> {
-  const { inputs } = parameters
-  if (inputs.length !== 1)
+}): Promise<CheckedInputs> {
+  let manifest: SolutionManifest
+  try {
+    manifest = decodeSolutionDescriptor(
+      await parameters.blobs.get(parameters.solutionHash),
+    ).manifest
+  } catch (error) {
     throw new InputRefusedError(
-      `this market's orders take exactly one input (v1 order requests); ${inputs.length} were given`,
+      `cannot read the manifest of the solution ${parameters.solutionHash} from the blob store, so its limits cannot be checked`,
+      { cause: error },
     )
-  if ((parameters.arguments ?? []).length > 0)
-    throw new InputRefusedError("this market's orders take no arguments (v1 order requests)")
-  const solution = await nameOfSolution(parameters.blobs, parameters.solutionHash)
-  if (solution.nameSource === 'built-in') {
-    const input = inputs[0] as InputSource
-    const { head } = await describeInput(input, 16)
-    if (!isSupportedImage(head))
-      throw new InputRefusedError(
-        `${'path' in input ? input.path : 'the input'} is not a PNG or JPEG image, which ${solution.name} needs`,
-      )
   }
+  const named: (InputSource & { name: string })[] = []
+  for (const [i, input] of parameters.inputs.entries()) {
+    const name = input.name ?? (i === 0 ? manifest.inputs[0]?.name : undefined)
+    const declaration = manifest.inputs.find((item) => item.name === name)
+    if (!declaration)
+      throw new InputRefusedError(
+        `the solution ${manifest.name} has no input ${name ?? `number ${i + 1}`} (it takes ${manifest.inputs.map((item) => item.name).join(', ')})`,
+      )
+    if (named.some((other) => other.name === declaration.name))
+      throw new InputRefusedError(`the input ${declaration.name} is given twice`)
+    const violation = checkInput(
+      declaration,
+      await describeInput(input, inputHeadBytes),
+      manifest.runner,
+    )
+    if (violation)
+      throw new InputRefusedError(
+        'path' in input ? `${input.path}: ${violation.message}` : violation.message,
+      )
+    named.push({ ...input, name: declaration.name })
+  }
+  const missing = manifest.inputs.filter((item) => !named.some((input) => input.name === item.name))
+  if (missing.length > 0)
+    throw new InputRefusedError(
+      `the order lacks the input ${missing.map((item) => item.name).join(', ')} of ${manifest.name}`,
+    )
+  const argumentViolation = checkArguments(manifest, parameters.arguments ?? [])
+  if (argumentViolation) throw new InputRefusedError(argumentViolation.message)
+  // The first declared input comes first: its ciphertext hash is the order's inputHash.
+  const position = (input: { name: string }) =>
+    manifest.inputs.findIndex((item) => item.name === input.name)
+  named.sort((a, b) => position(a) - position(b))
+  return { manifest, inputs: named }
 }

@@ -4,6 +4,7 @@ import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeWrappedResultKey, resultKeyAad, resultKeyInfo } from '../protocol/resultKey.ts'
+import { decodeResultOutputs } from '../protocol/resultOutputs.ts'
 import { readAll } from '../storage/blobHash.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { countingStream, type ProgressListener } from './progress.ts'
@@ -20,15 +21,9 @@ export class ResultUnreadableError extends BoccError {
 export type FetchedOutputs = {
   /** The output blob (ciphertext) as the receipt names it. */
   output: Uint8Array
-  /**
-   * The job's outputs by name, decrypted, exactly as the solution produced them. A v1 result is
-   * one unnamed object, given the name {@link singleOutputName}.
-   */
+  /** The job's named outputs (the solution manifest's `outputs`), decrypted, exactly as produced. */
   outputs: Record<string, Uint8Array>
 }
-
-/** The name of a v1 result's one output. */
-export const singleOutputName = 'result'
 
 /**
  * Gets a completed order's output (from the blob store, or from the chain where a challenge made
@@ -59,10 +54,17 @@ export async function fetchOutputs(parameters: {
     info: resultKeyInfo,
     aad: resultKeyAad(order.orderId, outputHash),
   })
+  let plaintext: Uint8Array
   try {
-    return { output, outputs: { [singleOutputName]: await decryptObject(key, output) } }
+    plaintext = await decryptObject(key, output)
   } finally {
     key.fill(0)
+  }
+  return {
+    output,
+    outputs: Object.fromEntries(
+      decodeResultOutputs(plaintext).map((item) => [item.name, item.bytes]),
+    ),
   }
 }
 

@@ -4,7 +4,6 @@ import type { BoccSigner } from '../chain/boccChain.ts'
 import { BoccError } from '../errors.ts'
 import { orderTotal } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
-import { checkSolutionLimits } from './checkSolutionLimits.ts'
 import { chooseOffers } from './chooseOffers.ts'
 import type { InputSource } from './encryptInput.ts'
 import { type PlacedOrder, placeOrder } from './placeOrder.ts'
@@ -42,10 +41,10 @@ export class TooManyDataOffersError extends BoccError {
 }
 
 /**
- * Orders a job as a customer: checks the inputs against the solution's limits, chooses the
- * cheapest offers whose enclave the customer's policy accepts within the budget, encrypts and
- * uploads the inputs, keeps the result key in the key store, and escrows. Nothing is escrowed if
- * any step before fails.
+ * Orders a job as a customer: chooses the cheapest offers whose enclave the customer's policy
+ * accepts within the budget, checks the inputs against the solution's limits, encrypts and
+ * uploads them, keeps the result key in the key store, and escrows (`placeOrder`). Nothing is
+ * escrowed if any step before fails.
  */
 export async function orderJob(
   signer: BoccSigner,
@@ -62,12 +61,6 @@ export async function orderJob(
     throw new TooManyDataOffersError(
       `an order on this market uses at most one data offer; ${dataOfferIds.length} were given`,
     )
-  await checkSolutionLimits({
-    blobs,
-    solutionHash: parameters.solutionHash,
-    inputs: parameters.inputs,
-    ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
-  })
   const chosen = await chooseOffers(signer, {
     blobs,
     policy: parameters.policy,
@@ -86,6 +79,7 @@ export async function orderJob(
     dataOfferId: chosen.dataOfferId,
     enclave: chosen.enclave,
     solutionHash: parameters.solutionHash,
+    solutionBundleHash: chosen.solutionOffer.bundleHash,
     inputs: parameters.inputs,
     ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
     maxPayment: chosen.price,

@@ -5,20 +5,18 @@ import { createOrder } from '../chain/actions/market/createOrder.ts'
 import { getMarketSettings } from '../chain/actions/market/getMarketSettings.ts'
 import { getTeeOffer } from '../chain/actions/market/getTeeOffer.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
-import { generateHpkeKeyPair, type HpkeKeyPair, wrapKey } from '../crypto/hpke.ts'
+import { generateHpkeKeyPair, type HpkeKeyPair } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
-import {
-  dataKeyAad,
-  dataKeyInfo,
-  encodeOrderRequest,
-  type OrderRequest,
-} from '../protocol/orderRequest.ts'
+import { encodeOrderRequest, sealOrderRequest } from '../protocol/orderRequest.ts'
 import type { OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
-import { encryptInput, type InputSource } from './encryptInput.ts'
+import { checkSolutionLimits, InputRefusedError } from './checkSolutionLimits.ts'
+import { type EncryptedInput, encryptInput, type InputSource } from './encryptInput.ts'
 import type { ProgressListener } from './progress.ts'
 import { reserveFunds } from './reserveFunds.ts'
 import type { VerifiedEnclave } from './verifyEnclave.ts'
+
+export { InputRefusedError }
 
 export type PlacedOrder = {
   orderId: bigint
@@ -42,12 +40,11 @@ export type PlaceOrderParameters = {
   dataOfferId?: number
   enclave: VerifiedEnclave
   solutionHash: Hex
-  /**
-   * The inputs, the solution's first declared input first. Order requests v1 carry exactly one
-   * input and no arguments; a request format with several named inputs and arguments replaces it
-   * (docs/protocol.md), and callers already pass them in this shape.
-   */
+  /** Where the solution's bundle blob is (its pack or the pack's ciphertext). */
+  solutionBundleHash: Hex
+  /** The inputs (bytes, or files read as streams); one without a name is the solution's first declared input. */
   inputs: InputSource[]
+  /** The job's arguments (WASM argv), sealed to the enclave with the data keys. */
   arguments?: string[]
   /** The most the customer agrees to pay; the market refuses more. Default: today's prices. */
   maxPayment?: bigint
@@ -59,13 +56,11 @@ export type PlaceOrderParameters = {
   onProgress?: ProgressListener
 }
 
-export class UnsupportedOrderError extends BoccError {
-  override name = 'UnsupportedOrderError'
-}
-
 /**
- * Encrypts the input on this machine under a fresh key, seals that key to the verified enclave,
- * stores both blobs, and orders with escrow. Only ciphertext and hashes leave the process.
+ * Checks the inputs against the solution's limits, encrypts each on this machine under a fresh
+ * key (streaming), seals those keys and the arguments to the verified enclave, stores the blobs,
+ * keeps the result key (`saveResultKey`), and orders with escrow. Only ciphertext and hashes leave
+ * the process.
  */
 export async function placeOrder(
   chain: BoccSigner,
@@ -74,35 +69,40 @@ export async function placeOrder(
   const { blobs, enclave } = parameters
   if (!enclave.ok) throw new BoccError('refusing to order from an enclave that failed verification')
 
-  const [input, ...others] = parameters.inputs
-  if (!input || others.length > 0)
-    throw new UnsupportedOrderError(
-      `this market's order requests (v1) carry exactly one input; ${parameters.inputs.length} were given`,
-    )
-  if ((parameters.arguments ?? []).length > 0)
-    throw new UnsupportedOrderError("this market's order requests (v1) carry no arguments")
-  const { inputHash, dataKey } = await encryptInput(blobs, input, {
-    ...(parameters.onProgress ? { onProgress: parameters.onProgress } : {}),
-  })
-  const resultKey = await generateHpkeKeyPair()
-  const bound = {
-    inputHash,
+  const { inputs } = await checkSolutionLimits({
+    blobs,
     solutionHash: parameters.solutionHash,
-    resultPublicKey: resultKey.publicKey,
+    inputs: parameters.inputs,
+    ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
+  })
+  const sealed: EncryptedInput[] = []
+  try {
+    for (const input of inputs)
+      sealed.push(
+        await encryptInput(blobs, input, {
+          ...(parameters.onProgress ? { onProgress: parameters.onProgress } : {}),
+        }),
+      )
+  } catch (error) {
+    for (const item of sealed) item.dataKey.fill(0)
+    throw error
   }
-  const request: OrderRequest = {
-    version: 1,
+  const inputHash = (sealed[0] as EncryptedInput).inputHash
+  const resultKey = await generateHpkeKeyPair()
+  const request = await sealOrderRequest({
     enclaveSigner: enclave.enclave,
     enclaveHpkePublicKey: enclave.hpkePublicKey,
-    ...bound,
-    wrappedDataKey: await wrapKey({
-      recipientPublicKey: enclave.hpkePublicKey,
-      key: dataKey,
-      info: dataKeyInfo,
-      aad: dataKeyAad(bound),
-    }),
-  }
-  dataKey.fill(0)
+    solutionHash: parameters.solutionHash,
+    solutionBundleHash: parameters.solutionBundleHash,
+    inputs: inputs.map((input, i) => ({
+      name: input.name,
+      inputHash: (sealed[i] as EncryptedInput).inputHash,
+      dataKey: (sealed[i] as EncryptedInput).dataKey,
+    })),
+    ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
+    resultPublicKey: resultKey.publicKey,
+  })
+  for (const item of sealed) item.dataKey.fill(0)
   const requestHash = await blobs.put(encodeOrderRequest(request))
   await parameters.saveResultKey?.({ requestHash, resultKey })
 

@@ -1,5 +1,4 @@
 import type { Hex } from 'viem'
-import { loadOcrBundle } from '../enclave/solutions/ocr/ocrBundle.ts'
 import { decodeSolutionDescriptor } from '../protocol/solutionBundle.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
@@ -8,23 +7,17 @@ export type SolutionName = {
   name: string | null
   /**
    * `manifest`: the bundle's manifest, read from its descriptor, the blob stored under the
-   * solution hash (checked against it); `built-in`: the solution the enclave runtime of this
-   * checkout ships (PaddleOCR v4), whose hash this client recomputes from the same files; `null`:
-   * no name could be read.
+   * solution hash (checked against it); `null`: no name could be read (no descriptor stored).
    */
-  nameSource: 'manifest' | 'built-in' | null
+  nameSource: 'manifest' | null
 }
-
-let builtIn: Hex | undefined
 
 /** The name of the solution with this hash, as far as it can be known. */
 export async function nameOfSolution(blobs: BlobStore, solutionHash: Hex): Promise<SolutionName> {
   const manifest = await readSolutionManifest(blobs, solutionHash)
-  if (manifest) return { name: manifest.name, nameSource: 'manifest' }
-  builtIn ??= loadOcrBundle().solutionHash
-  if (solutionHash.toLowerCase() === builtIn.toLowerCase())
-    return { name: 'PaddleOCR v4', nameSource: 'built-in' }
-  return { name: null, nameSource: null }
+  return manifest
+    ? { name: manifest.name, nameSource: 'manifest' }
+    : { name: null, nameSource: null }
 }
 
 /** The manifest of a published solution (its descriptor blob), or undefined if none can be read. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { type Address, type Hex, parseEther, zeroHash } from 'viem'
+import { type Address, type Hex, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import { createSolutionOffer } from '../chain/actions/catalog/createSolutionOffer.ts'
@@ -15,10 +15,11 @@ import { writeKeyFile } from '../chain/keyFile.ts'
 import { type LocalChain, startLocalChain } from '../chain/startLocalChain.ts'
 import { spawnCommitteeMember } from '../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../enclave/measureRuntime.ts'
-import { loadOcrBundle } from '../enclave/solutions/ocr/ocrBundle.ts'
 import { type Service, spawnService } from '../processes/spawnService.ts'
+import { publishSolutionBundle } from '../protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
 import { type ProviderProcess, spawnProviderNode } from '../provider/spawnProviderNode.ts'
+import { paddleOcrSolution } from '../solutions/paddleocr/paddleOcrSolution.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
 
 /** What a development network runs and sells, for people to try BOCC on one machine. */
@@ -35,8 +36,8 @@ export type DevNetwork = {
   blobServer?: Service & { url: string }
   committee: Service & { url: string }
   provider: ProviderProcess
-  /** The OCR solution on sale: its offer and hash. */
-  ocr: { offerId: number; solutionHash: Hex }
+  /** The OCR solution on sale: its offer, its hash, and its bundle's blob address. */
+  ocr: { offerId: number; solutionHash: Hex; bundleHash: Hex }
   /** Key files of the dev accounts, by role. */
   keyFiles: Record<DevRole, string>
   /** A connected signer for a dev role. */
@@ -120,7 +121,7 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     stops.push(() => committee.stop())
 
     step('model vendor offers PaddleOCR v4 (solution offer)')
-    const ocr = await publishOcrSolution(deployment)
+    const ocr = await publishOcrSolution(deployment, blobsDirectory)
 
     step('starting the provider node and its enclave runtime')
     const provider = await spawnProviderNode({
@@ -204,16 +205,19 @@ async function fundDevAccounts(deployment: Deployment) {
   }
 }
 
-async function publishOcrSolution(deployment: Deployment) {
+/** The model vendor publishes PaddleOCR as a bundle in the blob store and offers it by hash. */
+async function publishOcrSolution(deployment: Deployment, blobsDirectory: string) {
   const vendor = await connectBoccSigner(deployment, devPrivateKey(devRoles.modelVendor))
-  const { solutionHash } = loadOcrBundle()
+  const { solutionHash, bundleHash } = await publishSolutionBundle(
+    createFsBlobStore(blobsDirectory),
+    paddleOcrSolution(),
+  )
   const { offerId } = await createSolutionOffer(vendor, {
     solutionHash,
     price: solutionPrice,
-    // Zero: no bundle blob yet; the runtime ships this solution.
-    bundleHash: zeroHash,
+    bundleHash,
   })
-  return { offerId, solutionHash }
+  return { offerId, solutionHash, bundleHash }
 }
 
 /** Starts the BOCC blob server (`src/storage/main.ts`) over the network's blob directory. */

@@ -1,26 +1,30 @@
 // The enclave runtime (trusted loader): a process of its own, driven by the host only through
 // newline-delimited JSON on stdin/stdout (src/protocol/enclaveInterface.ts).
 //
-//   node src/enclave/main.ts --tee sim
+//   node src/enclave/main.ts [--tee sim|tdx|sev-snp|auto] [--tsm-root DIR] [--max-blob-mib N]
 //
 // ONNX Runtime ≥ 1.29 sends telemetry unless told not to; an enclave must open no connection.
 process.env.ORT_DISABLE_TELEMETRY = '1'
 
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { bytesToHex, hexToBytes, isAddress, isHex } from 'viem'
+import { bytesToHex, isAddress, isHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { generateHpkeKeyPair } from '../crypto/hpke.ts'
 import { BoccError, shortMessageOf } from '../errors.ts'
-import type {
-  EnclaveIdentity,
-  EnclaveRequestMessage,
-  EnclaveRequests,
-  EnclaveResponseMessage,
-  OrderToRun,
+import {
+  type EnclaveIdentity,
+  type EnclaveRequests,
+  type EnclaveResponseMessage,
+  enclaveInterfaceVersion,
+  maxMessageLength,
+  type OrderToRun,
 } from '../protocol/enclaveInterface.ts'
 import { encodeReportData } from '../protocol/reportData.ts'
+import { solutionRunners } from '../protocol/solutionBundle.ts'
+import { createBlobInbox } from './blobInbox.ts'
+import { readBoundedLines } from './readBoundedLines.ts'
 import { type EnclaveState, runOrder } from './runOrder.ts'
+import { createSolutionCache } from './solutionCache.ts'
 import { createTeeBackend } from './tee/teeBackend.ts'
 
 // Only protocol messages go to stdout; libraries must not print (they could print plaintext).
@@ -30,42 +34,38 @@ for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const
 const status = (line: string) => process.stderr.write(`enclave: ${line}\n`)
 
 async function main() {
-  // Listen to the host from the start: if it goes away while the model loads, stop at once.
-  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })
-  const requests = lines[Symbol.asyncIterator]()
-  let serving = false
-  lines.once('close', () => {
-    if (!serving) process.exit(0)
+  const { values } = parseArgs({
+    options: {
+      tee: { type: 'string', default: 'sim' },
+      'tsm-root': { type: 'string' },
+      'max-blob-mib': { type: 'string', default: '2048' },
+    },
   })
-  const { values } = parseArgs({ options: { tee: { type: 'string', default: 'sim' } } })
-  const backend = createTeeBackend(values.tee ?? 'sim')
+  const maxBlobMiB = Number(values['max-blob-mib'])
+  if (!Number.isSafeInteger(maxBlobMiB) || maxBlobMiB < 1)
+    throw new BoccError('--max-blob-mib must be a whole number of MiB')
+  const backend = await createTeeBackend(values.tee ?? 'sim', {
+    ...(values['tsm-root'] ? { tsmRoot: values['tsm-root'] } : {}),
+  })
   const signer = privateKeyToAccount(generatePrivateKey())
   const hpke = await generateHpkeKeyPair()
-  // Loaded after the environment guard above, and only here: the model runs inside the runtime.
-  const { loadOcrBundle } = await import('./solutions/ocr/ocrBundle.ts')
-  const { createOcrEngine } = await import('./solutions/ocr/recogniseText.ts')
-  const bundle = loadOcrBundle()
-  const engine = await createOcrEngine(bundle)
-  // The OCR library's WebAssembly module installs handlers that dump its source on any error.
-  process.removeAllListeners('uncaughtException')
-  process.removeAllListeners('unhandledRejection')
-  process.on('uncaughtException', fail)
-  process.on('unhandledRejection', fail)
-
+  const blobs = createBlobInbox(maxBlobMiB * 2 ** 20)
+  const solutions = createSolutionCache({ runners: solutionRunners })
   const state: EnclaveState = {
     signer,
     hpkePublicKey: hpke.publicKey,
     hpkePrivateKey: hpke.privateKey,
-    solutionHash: bundle.solutionHash,
-    engine,
+    solutions,
   }
   const identity: EnclaveIdentity = {
+    interfaceVersion: enclaveInterfaceVersion,
     tee: backend.kind,
     signer: signer.address,
     hpkePublicKey: hpke.publicKey,
     measurement: backend.measurement,
-    solutionHash: bundle.solutionHash,
+    runners: [...solutionRunners],
   }
+  let outputs = 0
   const handlers: {
     [method in keyof EnclaveRequests]: (
       params: EnclaveRequests[method]['params'],
@@ -88,21 +88,56 @@ async function main() {
       )
       return { evidence: bytesToHex(await backend.getEvidence(reportData)) }
     },
-    runOrder: async ({ order, request, inputCiphertext }) => {
-      if (!isOrderToRun(order) || !isHex(request) || typeof inputCiphertext !== 'string')
-        throw new BoccError('runOrder needs { order, request (hex), inputCiphertext (base64) }')
+    putBlob: async ({ blob, chunk, final }) => ({ bytes: blobs.put(blob, chunk, final) }),
+    readBlob: async ({ blob, offset }) => blobs.read(blob, offset),
+    dropBlob: async ({ blob }) => {
+      blobs.drop(blob)
+      return {}
+    },
+    loadSolution: async ({ solutionHash, bundle }) => {
+      if (!isHex(solutionHash) || solutionHash.length !== 66)
+        throw new BoccError('loadSolution needs { solutionHash (32 bytes of hex), bundle? }')
+      if (bundle === undefined) return solutions.has(solutionHash)
+      const loaded = await solutions.load(solutionHash, blobs.take(bundle))
+      status(`solution ${solutionHash.slice(0, 10)}… loaded (${loaded.runner ?? 'encrypted'})`)
+      return loaded
+    },
+    runOrder: async ({ order, request, inputs, solutionKeyRelease }) => {
+      if (
+        !isOrderToRun(order) ||
+        !Array.isArray(inputs) ||
+        (solutionKeyRelease !== undefined &&
+          (!isHex(solutionKeyRelease?.enc) || !isHex(solutionKeyRelease?.ciphertext)))
+      )
+        throw new BoccError(
+          'runOrder needs { order, request (blob), inputs (blobs), solutionKeyRelease? }',
+        )
+      let requestBytes: Uint8Array
+      let inputCiphertexts: Uint8Array[]
+      try {
+        requestBytes = blobs.get(request)
+        inputCiphertexts = inputs.map((input) => blobs.get(input))
+      } finally {
+        for (const blob of [request, ...inputs]) blobs.drop(blob)
+      }
       const result = await runOrder(state, {
         order,
-        request: hexToBytes(request),
-        inputCiphertext: new Uint8Array(Buffer.from(inputCiphertext, 'base64')),
+        request: requestBytes,
+        inputCiphertexts,
+        ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
       })
+      // The order's buffers are garbage now: collected at once, the resident set stays flat
+      // from order to order instead of swinging with V8's lazy collection.
+      ;(globalThis as { gc?: () => void }).gc?.()
       if ('failure' in result) {
-        status(`an order failed (reason ${result.failure})`)
+        status(`an order failed (reason ${result.failure}: ${result.message})`)
         return result
       }
       status('an order is done')
+      const output = `output-${++outputs}`
+      blobs.add(output, result.output)
       return {
-        output: Buffer.from(result.output).toString('base64'),
+        output,
         outputHash: result.outputHash,
         wrappedResultKey: result.wrappedResultKey,
         signature: result.signature,
@@ -110,13 +145,21 @@ async function main() {
     },
   }
 
+  // The runners' libraries install handlers that dump their source on errors: ours only.
+  process.removeAllListeners('uncaughtException')
+  process.removeAllListeners('unhandledRejection')
+  process.on('uncaughtException', fail)
+  process.on('unhandledRejection', fail)
   status(
     `ready (${backend.kind === 'sim' ? 'SIMULATED TEE, no hardware protection' : backend.kind})`,
   )
   const pending = new Set<Promise<void>>()
-  serving = true
-  for await (const line of { [Symbol.asyncIterator]: () => requests }) {
-    let message: EnclaveRequestMessage
+  for await (const line of readBoundedLines(process.stdin, maxMessageLength)) {
+    if (line === undefined) {
+      status(`ignored a line longer than ${maxMessageLength} bytes`)
+      continue
+    }
+    let message: { id?: unknown; method?: unknown; params?: unknown }
     try {
       message = JSON.parse(line)
     } catch {
@@ -128,16 +171,22 @@ async function main() {
   }
   // The host closed our stdin: finish what is under way, then stop.
   await Promise.all(pending)
+  await solutions.close()
   process.exit(0)
 
-  async function handle(message: EnclaveRequestMessage) {
+  async function handle(message: { id?: unknown; method?: unknown; params?: unknown }) {
+    const id = Number.isSafeInteger(message?.id) ? (message.id as number) : 0
     let response: EnclaveResponseMessage
     try {
-      const handler = handlers[message.method] as (params: unknown) => Promise<unknown>
-      if (!handler) throw new BoccError(`unknown method ${String(message.method)}`)
-      response = { id: message.id, result: await handler(message.params ?? {}) }
+      const method = String(message?.method)
+      if (!Object.hasOwn(handlers, method)) throw new BoccError(`unknown method ${method}`)
+      const handler = handlers[method as keyof EnclaveRequests] as (
+        params: unknown,
+      ) => Promise<unknown>
+      const params = typeof message.params === 'object' && message.params ? message.params : {}
+      response = { id, result: await handler(params) }
     } catch (error) {
-      response = { id: message.id, error: shortMessageOf(error) }
+      response = { id, error: shortMessageOf(error) }
     }
     writeMessage(`${JSON.stringify(response)}\n`)
   }

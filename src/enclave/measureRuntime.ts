@@ -17,6 +17,11 @@ export const runtimePaths = [
   'src/attestation/sim',
   'src/attestation/checks.ts',
   'src/attestation/types.ts',
+  // The report parsers the hardware backends read their own measurement with.
+  'src/attestation/intel/quote.ts',
+  'src/attestation/amd/report.ts',
+  'src/attestation/byteReader.ts',
+  'src/attestation/errors.ts',
   'src/errors.ts',
 ]
 

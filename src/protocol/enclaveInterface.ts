@@ -1,17 +1,28 @@
 import type { Address, Hex } from 'viem'
 import type { TeeKind } from '../attestation/types.ts'
+import type { WrappedKey } from '../crypto/hpke.ts'
+import type { SolutionRunner } from './solutionBundle.ts'
 
 /**
  * The one narrow interface between the untrusted host (provider node) and the enclave runtime:
- * newline-delimited JSON over the runtime's stdin/stdout. Everything that crosses it is public or
- * encrypted; the runtime's stderr carries only its own one-line status messages.
+ * newline-delimited JSON over the runtime's stdin/stdout (docs/protocol.md, "Host ↔ enclave
+ * interface"). Everything that crosses it is ciphertext, public bundles, hashes, evidence or
+ * signatures. Large blobs cross in bounded chunks (`putBlob`, `readBlob`), never as one message.
  */
+export const enclaveInterfaceVersion = 2
+
+/** The most base64 characters one chunk carries (1 MiB of bytes), and the longest line read. */
+export const maxBlobChunkBytes = 1 << 20
+export const maxMessageLength = 2 * maxBlobChunkBytes
+
 export type EnclaveIdentity = {
+  interfaceVersion: typeof enclaveInterfaceVersion
   tee: TeeKind
   signer: Address
   hpkePublicKey: Hex
   measurement: Hex
-  solutionHash: Hex
+  /** The runners this runtime has: it runs any published solution of these kinds. */
+  runners: SolutionRunner[]
 }
 
 /**
@@ -26,6 +37,18 @@ export type OrderToRun = {
   encodedTerms: Hex
 }
 
+/** A blob the host put (or the runtime made), named by the host: letters, digits, `-` and `_`. */
+export type BlobId = string
+
+export type RunOrderResult =
+  /** The output blob (the result's ciphertext), and the receipt: its hash and the sealed result key. */
+  | { output: BlobId; outputHash: Hex; wrappedResultKey: Hex; signature: Hex }
+  /**
+   * A signed failure: `failure` is the code the signature covers (src/protocol/failureReasons.ts),
+   * `message` one line naming the limit or cause, nothing of the input.
+   */
+  | { failure: number; message: string; signature: Hex }
+
 export type EnclaveRequests = {
   identity: { params: Record<string, never>; result: EnclaveIdentity }
   /** Evidence whose report_data (v2) binds the enclave's keys to this provider, chain and registry. */
@@ -33,12 +56,36 @@ export type EnclaveRequests = {
     params: { freshness: Hex; chainId: number; registry: Address; provider: Address }
     result: { evidence: Hex }
   }
+  /** Appends one chunk (base64) to a blob; `final` closes it. */
+  putBlob: {
+    params: { blob: BlobId; chunk: string; final?: boolean }
+    result: { bytes: number }
+  }
+  /** Reads a chunk of a blob the runtime made (an order's output) from `offset`. */
+  readBlob: {
+    params: { blob: BlobId; offset: number }
+    result: { chunk: string; final: boolean }
+  }
+  dropBlob: { params: { blob: BlobId }; result: Record<string, never> }
+  /**
+   * Loads a solution by hash from a bundle blob (its pack, or the pack's ciphertext), or without
+   * `bundle` asks whether it is already loaded (a loaded solution stays warm for later orders).
+   */
+  loadSolution: {
+    params: { solutionHash: Hex; bundle?: BlobId }
+    result: { loaded: boolean; runner?: SolutionRunner; encrypted?: boolean }
+  }
   runOrder: {
-    params: { order: OrderToRun; request: Hex; inputCiphertext: string }
-    /** A signed receipt for the encrypted output, or a signed failure (reason code only). */
-    result:
-      | { output: string; outputHash: Hex; wrappedResultKey: Hex; signature: Hex }
-      | { failure: number; signature: Hex }
+    params: {
+      order: OrderToRun
+      /** The order request blob. */
+      request: BlobId
+      /** One blob per input of the request, in the request's order. */
+      inputs: BlobId[]
+      /** For an encrypted solution: its owner's key release for this order. */
+      solutionKeyRelease?: WrappedKey
+    }
+    result: RunOrderResult
   }
 }
 

@@ -1,32 +1,46 @@
 /**
- * Why an enclave could not run an order, for causes the provider does not control: it signs a
- * `Failure(orderId, reason)` that refunds the customer without slashing. The codes are the
- * `FailureReason` enum of contracts/interfaces/IOrderTypes.sol (index = code; the chain layer's
- * test checks the two lists are the same).
+ * Why an enclave could not run an order: codes only, so a signed failure reveals nothing of the
+ * input. The contracts declare the same codes as the `FailureReason` enum of
+ * contracts/interfaces/IOrderTypes.sol (src/chain/abis.test.ts checks the two agree); a failure
+ * refunds the customer and does not slash the provider (docs/protocol.md, "Failure reasons").
  */
-export const failureReasons = [
-  { name: 'None', description: 'no failure' },
-  { name: 'InputUndecryptable', description: 'the input could not be decrypted' },
-  { name: 'InputRejected', description: 'the solution rejected the input' },
-  { name: 'InputOverLimit', description: 'the input is over the solution’s declared limits' },
-  { name: 'KeyNotReleased', description: 'a vendor’s key was not released for this order' },
-  {
-    name: 'SolutionUnavailable',
-    description: 'the solution bundle was unavailable or did not match its hash',
-  },
-  { name: 'JobCrashed', description: 'the job crashed' },
-  { name: 'JobTimedOut', description: 'the job exceeded its time limit' },
-  { name: 'JobOutOfMemory', description: 'the job exceeded its memory limit' },
-] as const
+export const failureReasons = {
+  /** The data key could not be opened or an input's ciphertext did not authenticate. */
+  inputUndecryptable: 1,
+  /** The solution rejected the decrypted input (for OCR: not an image it can read). */
+  inputRejected: 2,
+  /** An input is over the limits the solution declares (size, pixels, tensor shape). */
+  inputOverLimits: 3,
+  /** The solution's owner did not release its key to this enclave for this order. */
+  vendorKeyNotReleased: 4,
+  /** The solution bundle was not handed over, does not match its hash, or its runner is unknown. */
+  solutionUnavailable: 5,
+  /** The job crashed (a trap, an exception, a worker that died). */
+  jobCrashed: 6,
+  /** The job ran past the solution's time limit. */
+  jobTimedOut: 7,
+  /** The job needed more memory than the solution's limit. */
+  jobOutOfMemory: 8,
+} as const
 
-export type FailureReasonName = (typeof failureReasons)[number]['name']
+export type FailureReason = (typeof failureReasons)[keyof typeof failureReasons]
 
-/** The code of a failure reason, by name. */
-export function failureCode(name: FailureReasonName): number {
-  return failureReasons.findIndex((reason) => reason.name === name)
+const descriptions: Record<FailureReason, string> = {
+  1: 'the input could not be decrypted',
+  2: 'the solution rejected the input',
+  3: 'the input is over the solution’s declared limits',
+  4: 'the solution owner’s key was not released for this order',
+  5: 'the solution was unavailable or did not match its hash',
+  6: 'the job crashed',
+  7: 'the job exceeded its time limit',
+  8: 'the job exceeded its memory limit',
 }
 
-/** One line a person can read for a failure code. */
-export function describeFailureReason(code: number): string {
-  return failureReasons[code]?.description ?? `unknown failure reason ${code}`
+export function isFailureReason(reason: unknown): reason is FailureReason {
+  return typeof reason === 'number' && reason in descriptions
+}
+
+/** One line for a person, for any code (an unknown one says so). */
+export function describeFailureReason(reason: number): string {
+  return isFailureReason(reason) ? descriptions[reason] : `unknown reason ${reason}`
 }

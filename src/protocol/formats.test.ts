@@ -74,12 +74,16 @@ describe('report_data v2', () => {
 
 describe('order request and sealed result key', () => {
   const request: OrderRequest = {
-    version: 1,
+    version: 2,
     enclaveSigner: keys.signer,
     enclaveHpkePublicKey: keys.hpkePublicKey,
-    inputHash: hash('input'),
     solutionHash: hash('solution'),
-    wrappedDataKey: { enc: hash('enc'), ciphertext: '0x1234' },
+    solutionBundleHash: hash('bundle'),
+    inputs: [
+      { name: 'image', inputHash: hash('input') },
+      { name: 'mask', inputHash: hash('mask') },
+    ],
+    sealedSecrets: { enc: hash('enc'), ciphertext: '0x1234' },
     resultPublicKey: hash('result'),
   }
 
@@ -93,10 +97,13 @@ describe('order request and sealed result key', () => {
     assert.throws(() => decodeOrderRequest(new TextEncoder().encode('{')), /not JSON/)
     assert.throws(() => decodeOrderRequest(new Uint8Array([0xff, 0xfe])), /not JSON/)
     for (const broken of [
-      { ...request, version: 2 },
-      { ...request, inputHash: '0x12' },
+      { ...request, version: 1 },
+      { ...request, inputs: [] },
+      { ...request, inputs: [{ name: 'image', inputHash: '0x12' }] },
+      { ...request, inputs: [request.inputs[0], request.inputs[0]] },
+      { ...request, inputs: [{ name: '../x', inputHash: hash('x') }] },
       { ...request, enclaveSigner: 'nobody' },
-      { ...request, wrappedDataKey: {} },
+      { ...request, sealedSecrets: {} },
     ])
       assert.throws(
         () => decodeOrderRequest(new TextEncoder().encode(JSON.stringify(broken))),

@@ -4,10 +4,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { BoccError } from '../errors.ts'
 import { stopProcess } from '../processes/stopProcess.ts'
-import type {
-  EnclaveMethod,
-  EnclaveRequests,
-  EnclaveResponseMessage,
+import {
+  type EnclaveMethod,
+  type EnclaveRequests,
+  type EnclaveResponseMessage,
+  maxBlobChunkBytes,
 } from '../protocol/enclaveInterface.ts'
 
 const enclaveEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'enclave', 'main.ts')
@@ -21,6 +22,10 @@ export type EnclaveClient = {
     method: method,
     params: EnclaveRequests[method]['params'],
   ): Promise<EnclaveRequests[method]['result']>
+  /** Hands a blob to the runtime in bounded chunks, under a fresh id. */
+  putBlob(bytes: Uint8Array): Promise<string>
+  /** Reads a blob the runtime made (an output) chunk by chunk, then drops it there. */
+  takeBlob(blob: string): Promise<Uint8Array>
   stop(): Promise<void>
   process: ChildProcess
 }
@@ -31,6 +36,8 @@ export type EnclaveClient = {
  */
 export async function startEnclave(parameters: {
   tee: string
+  /** Extra runtime options (for example `--tsm-root DIR`). */
+  args?: string[]
   /** A command to run the runtime under (a sandbox such as `unshare --net`, or a tracer). */
   launcher?: string[]
   /** Aborting stops the runtime, also while it is still starting. */
@@ -39,9 +46,12 @@ export async function startEnclave(parameters: {
   const [file, ...args] = [
     ...(parameters.launcher ?? []),
     process.execPath,
+    // The runtime collects each order's garbage at once (src/enclave/main.ts).
+    '--expose-gc',
     enclaveEntry,
     '--tee',
     parameters.tee,
+    ...(parameters.args ?? []),
   ]
   const child = spawn(file as string, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -83,7 +93,8 @@ export async function startEnclave(parameters: {
   })
   await ready
 
-  return {
+  let nextBlob = 1
+  const client: EnclaveClient = {
     process: child,
     request(method, params) {
       if (exited) return Promise.reject(exited)
@@ -93,9 +104,39 @@ export async function startEnclave(parameters: {
         child.stdin.write(`${JSON.stringify({ id, method, params })}\n`)
       })
     },
+    async putBlob(bytes) {
+      const blob = `host-${nextBlob++}`
+      let offset = 0
+      do {
+        const end = Math.min(offset + maxBlobChunkBytes, bytes.length)
+        await client.request('putBlob', {
+          blob,
+          chunk: Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset).toString(
+            'base64',
+          ),
+          final: end === bytes.length,
+        })
+        offset = end
+      } while (offset < bytes.length)
+      return blob
+    },
+    async takeBlob(blob) {
+      const parts: Buffer[] = []
+      let offset = 0
+      for (;;) {
+        const { chunk, final } = await client.request('readBlob', { blob, offset })
+        const bytes = Buffer.from(chunk, 'base64')
+        parts.push(bytes)
+        offset += bytes.length
+        if (final) break
+      }
+      await client.request('dropBlob', { blob })
+      return new Uint8Array(Buffer.concat(parts))
+    },
     async stop() {
       child.stdin.end()
       await stopProcess(child)
     },
   }
+  return client
 }

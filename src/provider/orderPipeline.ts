@@ -11,6 +11,7 @@ import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { whyNotServable } from './checkServable.ts'
 import type { EnclaveClient } from './enclaveClient.ts'
 import type { ProviderEvent } from './providerEvents.ts'
 import { runOrderInEnclave } from './runOrderInEnclave.ts'
@@ -31,8 +32,8 @@ export type OrderPipelineParameters = {
   pollIntervalMs: number
 }
 
-/** An order found on the chain, with its blobs fetched before it is accepted. */
-type Candidate = CreatedOrder & { request?: Uint8Array; input?: Uint8Array }
+/** An order found on the chain, checked servable before it is accepted. */
+type Candidate = CreatedOrder & { checked?: boolean }
 
 /**
  * The provider's order loop, in named steps: discover new orders for this enclave, check that
@@ -74,23 +75,20 @@ export function startOrderPipeline(parameters: OrderPipelineParameters) {
     nextBlock = head + 1n
   }
 
-  /** An order is served only if its blobs are there: one that cannot be served is never accepted. */
+  /** An order is accepted only if this provider can serve it (`whyNotServable`), checked once. */
   async function prepare(order: Candidate): Promise<boolean> {
-    if (order.request && order.input) return true
-    try {
-      ;[order.request, order.input] = await Promise.all([
-        parameters.blobs.get(order.terms.requestHash),
-        parameters.blobs.get(order.terms.inputHash),
-      ])
+    if (order.checked) return true
+    const reason = await whyNotServable({
+      terms: order.terms,
+      identity: parameters.identity,
+      blobs: parameters.blobs,
+    }).catch(shortMessageOf)
+    if (reason === undefined) {
+      order.checked = true
       return true
-    } catch (error) {
-      onEvent({
-        event: 'order-refused',
-        orderId: formatOrderId(order.orderId),
-        reason: shortMessageOf(error),
-      })
-      return false
     }
+    onEvent({ event: 'order-refused', orderId: formatOrderId(order.orderId), reason })
+    return false
   }
 
   async function acceptWhatFits() {
@@ -144,8 +142,7 @@ export function startOrderPipeline(parameters: OrderPipelineParameters) {
         chainId: chain.chain.id,
         market: chain.deployment.contracts.market,
         terms: order.terms,
-        request: order.request as Uint8Array,
-        inputCiphertext: order.input as Uint8Array,
+        blobs: parameters.blobs,
       })
       if ('failure' in outcome) {
         readyFailures.push({
@@ -207,6 +204,7 @@ export function startOrderPipeline(parameters: OrderPipelineParameters) {
                   event: 'failure-submitted',
                   orderId: formatOrderId(failure.orderId),
                   reason: describeFailureReason(failure.reason),
+                  code: failure.reason,
                 })
           }
         } catch (error) {

@@ -13,6 +13,6 @@ export type ProviderEvent =
   | { event: 'order-executed'; orderId: string; outputHash: Hex }
   | { event: 'receipts-accepted'; orderIds: string[] }
   | { event: 'order-failed'; orderId: string; error: string }
-  | { event: 'failure-submitted'; orderId: string; reason: string }
+  | { event: 'failure-submitted'; orderId: string; reason: string; code: number }
   | { event: 'withdrawn'; amount: string }
   | { event: 'warning'; message: string }

@@ -1,36 +1,66 @@
-import { bytesToHex, encodeAbiParameters, type Hex } from 'viem'
+import { type Address, encodeAbiParameters, type Hex } from 'viem'
+import type { WrappedKey } from '../crypto/hpke.ts'
+import { decodeOrderRequest } from '../protocol/orderRequest.ts'
 import { type OrderTerms, orderTermsParameter } from '../protocol/orderTerms.ts'
 import type { EnclaveClient } from './enclaveClient.ts'
 
-export type EnclaveOutcome =
+/** Where the host finds an order's blobs: the content-addressed blob store. */
+export type BlobSource = { get(hash: Hex): Promise<Uint8Array> }
+
+export type EnclaveOrderResult =
   | { output: Uint8Array; outputHash: Hex; wrappedResultKey: Hex; signature: Hex }
-  | { failure: number; signature: Hex }
+  | { failure: number; message: string; signature: Hex }
 
 /**
- * Hands one order to the enclave runtime with its (encrypted) request and input, and returns the
- * encrypted output with the enclave's receipt, or the enclave's signed failure. The terms go
- * ABI-encoded: the enclave computes the order id from exactly these bytes.
+ * Hands one order to the enclave runtime: makes sure its solution is loaded (the bundle the
+ * request names, fetched from the blob store only when the runtime does not hold it yet), passes
+ * the ABI-encoded terms (the enclave computes the order id from exactly these bytes) and the
+ * (encrypted) request and inputs in bounded chunks, and returns the encrypted output with the
+ * enclave's receipt, or the enclave's signed failure.
  */
 export async function runOrderInEnclave(parameters: {
   enclave: EnclaveClient
   chainId: number
-  market: `0x${string}`
+  market: Address
   terms: OrderTerms
-  request: Uint8Array
-  inputCiphertext: Uint8Array
-}): Promise<EnclaveOutcome> {
-  const result = await parameters.enclave.request('runOrder', {
+  blobs: BlobSource
+  /** The solution owner's key release, for an encrypted solution. */
+  solutionKeyRelease?: WrappedKey
+  /** Overrides what the blob store holds (tests that hand over other bytes). */
+  request?: Uint8Array
+  inputCiphertexts?: Uint8Array[]
+}): Promise<EnclaveOrderResult> {
+  const { enclave, terms, blobs } = parameters
+  const requestBytes = parameters.request ?? (await blobs.get(terms.requestHash))
+  const request = decodeOrderRequest(requestBytes)
+  const { loaded } = await enclave.request('loadSolution', { solutionHash: terms.solutionHash })
+  if (!loaded) {
+    // A bundle that is missing or refused leaves the solution unloaded: the enclave signs reason 5.
+    const bundle = await blobs.get(request.solutionBundleHash).catch(() => undefined)
+    if (bundle)
+      await enclave
+        .request('loadSolution', {
+          solutionHash: terms.solutionHash,
+          bundle: await enclave.putBlob(bundle),
+        })
+        .catch(() => undefined)
+  }
+  const inputs =
+    parameters.inputCiphertexts ??
+    (await Promise.all(request.inputs.map((input) => blobs.get(input.inputHash))))
+  const result = await enclave.request('runOrder', {
     order: {
       chainId: parameters.chainId,
       market: parameters.market,
-      encodedTerms: encodeAbiParameters([orderTermsParameter], [parameters.terms]),
+      encodedTerms: encodeAbiParameters([orderTermsParameter], [terms]),
     },
-    request: bytesToHex(parameters.request),
-    inputCiphertext: Buffer.from(parameters.inputCiphertext).toString('base64'),
+    request: await enclave.putBlob(requestBytes),
+    inputs: await Promise.all(inputs.map((input) => enclave.putBlob(input))),
+    ...(parameters.solutionKeyRelease ? { solutionKeyRelease: parameters.solutionKeyRelease } : {}),
   })
   if ('failure' in result) return result
   return {
-    output: new Uint8Array(Buffer.from(result.output, 'base64')),
+    output: await enclave.takeBlob(result.output),
     outputHash: result.outputHash,
     wrappedResultKey: result.wrappedResultKey,
     signature: result.signature,

@@ -109,8 +109,11 @@ describe('bad input', () => {
     const path = join(tmpdir(), `bocc-broken-${process.pid}.png`)
     await writeFile(
       path,
+      // A PNG header the client's limit check accepts (100×100), then a body no decoder reads.
       Buffer.concat([
-        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+        Buffer.from('IHDR'),
+        Buffer.from([0, 0, 0, 100, 0, 0, 0, 100, 8, 2, 0, 0, 0, 0, 0, 0, 0]),
         Buffer.from('not a PNG body'),
       ]),
     )

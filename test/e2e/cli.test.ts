@@ -89,12 +89,12 @@ describe('bocc dev, and every command against it from other processes', () => {
     const { offers } = JSON.parse(listed.stdout)
     const ocr = offers.find(
       (offer: { kind: string; name: string }) =>
-        offer.kind === 'solution' && offer.name === 'PaddleOCR v4',
+        offer.kind === 'solution' && offer.name === 'paddleocr',
     )
     assert.ok(ocr, JSON.stringify(offers))
     assert.deepEqual(Object.keys(ocr).slice(0, 5), ['kind', 'id', 'owner', 'price', 'active'])
     assert.equal(ocr.price, '2000000000000000000')
-    assert.equal(ocr.nameSource, 'built-in')
+    assert.equal(ocr.nameSource, 'manifest')
     solutionHash = ocr.solutionHash
 
     const created = await bocc([
@@ -214,7 +214,7 @@ describe('bocc dev, and every command against it from other processes', () => {
         join(repositoryRoot, 'package.json'),
       ]),
       1,
-      /package\.json is not a PNG or JPEG image, which PaddleOCR v4 needs$/,
+      /package\.json: input "image" is not a PNG or JPEG image whose size its header gives$/,
     )
     const poor = join(dev.workspace, 'poor.json')
     assert.equal((await bocc(['keys', 'create', '--out', poor])).code, 0)

@@ -23,17 +23,19 @@ import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
 import { readOrder } from '../../src/client/readOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../../src/client/verifyEnclave.ts'
 import { encryptObject } from '../../src/crypto/chunkedAead.ts'
-import { generateHpkeKeyPair, wrapKey } from '../../src/crypto/hpke.ts'
+import { generateHpkeKeyPair } from '../../src/crypto/hpke.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import type { EnclaveIdentity } from '../../src/protocol/enclaveInterface.ts'
-import { failureCode } from '../../src/protocol/failureReasons.ts'
-import { dataKeyAad, dataKeyInfo, encodeOrderRequest } from '../../src/protocol/orderRequest.ts'
+import { failureReasons } from '../../src/protocol/failureReasons.ts'
+import { encodeOrderRequest, sealOrderRequest } from '../../src/protocol/orderRequest.ts'
 import { formatOrderId, type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
 import { marketDomain, receiptTypes } from '../../src/protocol/receipt.ts'
+import { publishSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { runOrderInEnclave } from '../../src/provider/runOrderInEnclave.ts'
+import { paddleOcrSolution } from '../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 import { runBocc } from '../support/runBocc.ts'
@@ -55,6 +57,7 @@ describe('enclave boundary', () => {
   let identity: EnclaveIdentity
   let verified: VerifiedEnclave
   let teeOfferId: number
+  let ocr: { solutionHash: Hex; bundleHash: Hex }
   let firstOrderId = ''
   const price = parseEther('3')
   const crossings: string[] = []
@@ -64,6 +67,7 @@ describe('enclave boundary', () => {
     dev = await startLocalProtocol()
     workDir = await mkdtemp(join(tmpdir(), 'bocc-boundary-'))
     blobs = createFsBlobStore(join(workDir, 'blobs'))
+    ocr = await publishSolutionBundle(blobs, paddleOcrSolution())
     deploymentFile = join(workDir, 'deployment.json')
     await writeDeployment(deploymentFile, {
       ...dev.deployment,
@@ -129,7 +133,8 @@ describe('enclave boundary', () => {
       teeOfferId,
       solutionOfferId: 0,
       enclave: verified,
-      solutionHash: identity.solutionHash,
+      solutionHash: ocr.solutionHash,
+      solutionBundleHash: ocr.bundleHash,
       inputs: [{ bytes: input }],
     })
     await acceptOrders(dev.signers.provider, { terms: [placed.terms] })
@@ -141,8 +146,9 @@ describe('enclave boundary', () => {
       chainId: dev.deployment.chainId,
       market: dev.deployment.contracts.market,
       terms,
+      blobs,
       request,
-      inputCiphertext,
+      inputCiphertexts: [inputCiphertext],
     })
   /** Runs an order that should succeed, and returns its output and receipt. */
   const run = async (placed: PlacedOrder, inputCiphertext?: Uint8Array) => {
@@ -280,23 +286,16 @@ describe('enclave boundary', () => {
     const { key, ciphertext } = await encryptObject(document)
     ciphertext[ciphertext.length - 1] = (ciphertext[ciphertext.length - 1] ?? 0) ^ 1
     const inputHash = sha256(ciphertext)
-    const fields = {
-      inputHash,
-      solutionHash: identity.solutionHash,
-      resultPublicKey: (await generateHpkeKeyPair()).publicKey,
-    }
-    const request = encodeOrderRequest({
-      version: 1,
-      enclaveSigner: identity.signer,
-      enclaveHpkePublicKey: identity.hpkePublicKey,
-      ...fields,
-      wrappedDataKey: await wrapKey({
-        recipientPublicKey: identity.hpkePublicKey,
-        key,
-        info: dataKeyInfo,
-        aad: dataKeyAad(fields),
+    const request = encodeOrderRequest(
+      await sealOrderRequest({
+        enclaveSigner: identity.signer,
+        enclaveHpkePublicKey: identity.hpkePublicKey,
+        solutionHash: ocr.solutionHash,
+        solutionBundleHash: ocr.bundleHash,
+        inputs: [{ name: 'image', inputHash, dataKey: key }],
+        resultPublicKey: (await generateHpkeKeyPair()).publicKey,
       }),
-    })
+    )
     // Ordered on-chain like any order: the enclave signs a failure, which refunds the customer.
     await blobs.put(ciphertext)
     await blobs.put(request)
@@ -312,7 +311,7 @@ describe('enclave boundary', () => {
         deadline: now + 720,
         requestHash: sha256(request),
         inputHash,
-        solutionHash: identity.solutionHash,
+        solutionHash: ocr.solutionHash,
         maxPayment: parseEther('10'),
       },
     })
@@ -320,7 +319,7 @@ describe('enclave boundary', () => {
     await acceptOrders(dev.signers.provider, { terms: [terms] })
     const result = await runInEnclave(terms, request, ciphertext)
     assert.ok('failure' in result, 'the enclave signs a failure for an input it cannot decrypt')
-    assert.equal(result.failure, failureCode('InputUndecryptable'))
+    assert.equal(result.failure, failureReasons.inputUndecryptable)
     const customerBalance = async () =>
       (await getBalance(dev.signers.deployer, { account: dev.signers.customer.account.address }))
         .available
@@ -331,7 +330,7 @@ describe('enclave boundary', () => {
     const before = await customerBalance()
     // The signature covers the reason: another reason does not verify.
     const wrongReason = await submitFailures(dev.signers.provider, {
-      failures: [{ terms, reason: failureCode('InputRejected'), signature: result.signature }],
+      failures: [{ terms, reason: failureReasons.inputRejected, signature: result.signature }],
     })
     assert.deepEqual(
       wrongReason.skipped.map((skipped) => skipped.errorName),
@@ -344,7 +343,7 @@ describe('enclave boundary', () => {
     assert.equal(await stakeOf(), stakeBefore)
     const failed = await readOrder(dev.signers.customer, { orderId: created.orderId })
     assert.equal(failed.status, 'failed')
-    assert.equal(failed.failure?.reason, failureCode('InputUndecryptable'))
+    assert.equal(failed.failure?.reason, failureReasons.inputUndecryptable)
     // Anyone can check that the failure is the enclave's own.
     const audit = await runBocc([
       'verify',

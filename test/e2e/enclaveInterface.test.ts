@@ -51,8 +51,27 @@ describe('enclave interface under hostile input', () => {
       encodedTerms: '0x1234',
     }
     await assert.rejects(
-      call('runOrder', { order, request: '0x7b7d', inputCiphertext: '' }),
+      call('runOrder', { order, request: 'nothing-here', inputs: [] }),
+      /the enclave refused: there is no complete blob nothing-here/,
+    )
+    // Blobs cross in bounded chunks; anything else is refused in one line.
+    const putRequest = () =>
+      call('putBlob', { blob: 'req', chunk: Buffer.from('{}').toString('base64'), final: true })
+    await putRequest()
+    await assert.rejects(
+      call('runOrder', { order, request: 'req', inputs: [] }),
       /the enclave refused: the order terms are not ABI-encoded OrderTerms/,
+    )
+    await assert.rejects(call('putBlob', { blob: '../x', chunk: '' }), /a blob id is 1 to 64/)
+    await assert.rejects(
+      call('putBlob', { blob: 'big', chunk: 'A'.repeat(1_500_000) }),
+      /a chunk is a base64 string of at most 1048576 bytes/,
+    )
+    await assert.rejects(call('readBlob', { blob: 'nothing', offset: 0 }), /no complete blob/)
+    await assert.rejects(call('loadSolution', { solutionHash: '0x12' }), /loadSolution needs/)
+    await assert.rejects(
+      call('loadSolution', { solutionHash: `0x${'00'.repeat(32)}`, bundle: 'missing' }),
+      /no complete blob missing/,
     )
     const zero = `0x${'00'.repeat(32)}` as const
     const otherEnclave = {
@@ -82,12 +101,16 @@ describe('enclave interface under hostile input', () => {
         ],
       ),
     }
+    await putRequest()
     await assert.rejects(
-      call('runOrder', { order: otherEnclave, request: '0x7b7d', inputCiphertext: '' }),
+      call('runOrder', { order: otherEnclave, request: 'req', inputs: [] }),
       /the enclave refused: the order is for another enclave/,
     )
+    // A line over the interface's limit is dropped as it streams, never buffered whole.
+    stdin?.write(`${'y'.repeat(5_000_000)}\n`)
     const identity = await enclave.request('identity', {})
     assert.equal(identity.tee, 'sim')
+    assert.equal(identity.interfaceVersion, 2)
     assert.equal(enclave.process.exitCode, null)
   })
 })

@@ -13,11 +13,13 @@ import { readOrder, waitForOrderCompletion } from '../../src/client/readOrder.ts
 import { verifyEnclave } from '../../src/client/verifyEnclave.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import { publishSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import {
   type ProviderEvent,
   type ProviderNode,
   startProviderNode,
 } from '../../src/provider/providerNode.ts'
+import { paddleOcrSolution } from '../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { type BlobStore, createFsBlobStore } from '../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
 
@@ -56,6 +58,7 @@ describe('provider node', () => {
   })
 
   it('serves more orders than its capacity from several customers, and refuses one it cannot serve', async () => {
+    const ocr = await publishSolutionBundle(blobs, paddleOcrSolution())
     const image = new Uint8Array(await readFile('examples/lab-report.png'))
     const policy = { allowSim: true, allowedMeasurements: [measureRuntime()] }
     const enclave = await verifyEnclave(dev.signers.customer, {
@@ -70,7 +73,8 @@ describe('provider node', () => {
         teeOfferId: node.offerId,
         solutionOfferId: 0,
         enclave,
-        solutionHash: node.enclave.solutionHash,
+        solutionHash: ocr.solutionHash,
+        solutionBundleHash: ocr.bundleHash,
         inputs: [{ bytes: image }],
       })
     // One customer keeps its input to itself: the provider cannot serve that order.

@@ -109,7 +109,7 @@ describe('one dev network for the SDK and the owner agent', () => {
       )
       for (const order of orders) {
         const { outputs } = await customer.getResult({ orderId: order.orderId })
-        const text = JSON.parse(new TextDecoder().decode(outputs.result))
+        const text = JSON.parse(new TextDecoder().decode(outputs.text))
         assert.ok(
           text.lines.some((line: { text: string }) => /ORDER ?42/.test(line.text)),
           JSON.stringify(text),

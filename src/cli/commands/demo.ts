@@ -12,7 +12,7 @@ import { placeOrder } from '../../client/placeOrder.ts'
 import { waitForOrderCompletion } from '../../client/readOrder.ts'
 import { verifyEnclave } from '../../client/verifyEnclave.ts'
 import { type DevNetwork, devBlobStore, startDevNetwork } from '../../devnet/startDevNetwork.ts'
-import { isSupportedImage } from '../../enclave/solutions/ocr/isSupportedImage.ts'
+import { isSupportedImage } from '../../enclave/runners/ocr/isSupportedImage.ts'
 import { BoccError } from '../../errors.ts'
 import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
 import type { ProviderEvent } from '../../provider/providerEvents.ts'
@@ -196,6 +196,7 @@ function placeTheOrder(
     solutionOfferId: network.ocr.offerId,
     enclave,
     solutionHash: network.ocr.solutionHash,
+    solutionBundleHash: network.ocr.bundleHash,
     inputs: [{ bytes: image }],
   })
 }

@@ -4,10 +4,16 @@ import { InferenceSession } from 'onnxruntime-node'
 import sharp from 'sharp'
 import { BoccError } from '../../../errors.ts'
 import { isSupportedImage } from './isSupportedImage.ts'
-import type { OcrBundle } from './ocrBundle.ts'
 
 /** One recognised line of text with the model's mean confidence. */
 export type RecognisedLine = { text: string; confidence: number }
+
+/** The PaddleOCR models and dictionary, as the bundle's files. */
+export type OcrModelFiles = {
+  detection: Uint8Array
+  recognition: Uint8Array
+  dictionary: Uint8Array
+}
 
 export type OcrEngine = { recognise(image: Uint8Array): Promise<RecognisedLine[]> }
 
@@ -22,12 +28,16 @@ export class UnsupportedImageError extends BoccError {
  * Creates a PaddleOCR engine over the in-memory bundle. The model and the image never touch the
  * disk: ONNX Runtime loads the hashed model bytes and sharp decodes the image from memory.
  */
-export async function createOcrEngine(bundle: OcrBundle): Promise<OcrEngine> {
+export async function createOcrEngine(files: OcrModelFiles): Promise<OcrEngine> {
+  // libvips's operation cache keeps decoded images (plaintext) and grows the resident set from
+  // order to order: off. One libvips thread per operation: the job's process is its own unit.
+  sharp.cache(false)
+  sharp.concurrency(1)
   // The OCR library asks its backend for files by path; these names map to the hashed bytes.
   const memoryFiles = new Map<string, Uint8Array>([
-    ['bundle:detection', bundle.files.detection],
-    ['bundle:recognition', bundle.files.recognition],
-    ['bundle:dictionary', bundle.files.dictionary],
+    ['bundle:detection', files.detection],
+    ['bundle:recognition', files.recognition],
+    ['bundle:dictionary', files.dictionary],
   ])
   const fileOf = (name: string) => {
     const bytes = memoryFiles.get(name)

@@ -102,6 +102,8 @@ export type BoccClient = {
   publishSolution(parameters: {
     pack: Uint8Array
     price: bigint
+    /** Publish the pack encrypted, its key kept for the owner agent (with this release policy). */
+    encrypt?: boolean | { policy?: unknown }
     onProgress?: ProgressListener
   }): Promise<PublishedSolution>
   publishData(parameters: {
@@ -175,6 +177,13 @@ export async function createBoccClient(
     })
     return resultKeys
   }
+  const contentKeyStore = () =>
+    createContentKeyStore({
+      chainId: deployment.chainId,
+      market: deployment.contracts.market,
+      accountPrivateKey: needPrivateKey(),
+      ...(parameters.contentKeyDirectory ? { directory: parameters.contentKeyDirectory } : {}),
+    })
   const token = () => getTokenInfo(chain)
   const formatAmount = async (amount: bigint) => formatTokenAmount(amount, await token())
   const ownOrder = async (orderId: bigint) => {
@@ -269,17 +278,26 @@ export async function createBoccClient(
       await refundOnChain(needSigner(), { terms: order.terms })
       return readOrder(chain, { orderId })
     },
-    publishSolution: (options) => publishSolution(needSigner(), { ...options, blobs: needBlobs() }),
+    publishSolution: ({ encrypt, ...options }) =>
+      publishSolution(needSigner(), {
+        ...options,
+        blobs: needBlobs(),
+        ...(encrypt
+          ? {
+              encrypt: {
+                keys: contentKeyStore(),
+                ...(typeof encrypt === 'object' && encrypt.policy !== undefined
+                  ? { policy: encrypt.policy }
+                  : {}),
+              },
+            }
+          : {}),
+      }),
     publishData: (options) =>
       publishData(needSigner(), {
         ...options,
         blobs: needBlobs(),
-        keys: createContentKeyStore({
-          chainId: deployment.chainId,
-          market: deployment.contracts.market,
-          accountPrivateKey: needPrivateKey(),
-          ...(parameters.contentKeyDirectory ? { directory: parameters.contentKeyDirectory } : {}),
-        }),
+        keys: contentKeyStore(),
       }),
   }
 }

@@ -1,8 +1,10 @@
 import type { Hex } from 'viem'
 import { createSolutionOffer } from '../chain/actions/catalog/createSolutionOffer.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
+import { encryptObject } from '../crypto/chunkedAead.ts'
 import { publishSolutionBundle, unpackSolutionBundle } from '../protocol/solutionBundle.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import type { ContentKeyStore } from './contentKeyStore.ts'
 import type { ProgressListener } from './progress.ts'
 
 export type PublishedSolution = {
@@ -13,6 +15,8 @@ export type PublishedSolution = {
   bundleHash: Hex
   name: string
   version: string
+  /** Whether the pack was published encrypted (its key released per order by the owner agent). */
+  encrypted: boolean
 }
 
 /**
@@ -22,9 +26,34 @@ export type PublishedSolution = {
  */
 export async function publishSolution(
   signer: BoccSigner,
-  parameters: { blobs: BlobStore; pack: Uint8Array; price: bigint; onProgress?: ProgressListener },
+  parameters: {
+    blobs: BlobStore
+    pack: Uint8Array
+    price: bigint
+    /**
+     * Encrypt the pack under a fresh key kept in this key store (with the vendor's release policy):
+     * only enclaves the owner agent releases the key to can load the solution.
+     */
+    encrypt?: { keys: ContentKeyStore; policy?: unknown }
+    onProgress?: ProgressListener
+  },
 ): Promise<PublishedSolution> {
   const bundle = unpackSolutionBundle(parameters.pack)
+  let bundleBlob = parameters.pack
+  if (parameters.encrypt) {
+    const { key, ciphertext } = await encryptObject(parameters.pack)
+    try {
+      await parameters.encrypt.keys.save({
+        kind: 'solution',
+        contentHash: bundle.solutionHash,
+        key,
+        ...(parameters.encrypt.policy === undefined ? {} : { policy: parameters.encrypt.policy }),
+      })
+    } finally {
+      key.fill(0)
+    }
+    bundleBlob = ciphertext
+  }
   parameters.onProgress?.({
     stage: 'uploading',
     name: bundle.manifest.name,
@@ -34,7 +63,7 @@ export async function publishSolution(
   const { solutionHash, bundleHash } = await publishSolutionBundle(
     parameters.blobs,
     bundle,
-    parameters.pack,
+    bundleBlob,
   )
   parameters.onProgress?.({ stage: 'transacting', what: 'creating the solution offer' })
   const { offerId } = await createSolutionOffer(signer, {
@@ -48,5 +77,6 @@ export async function publishSolution(
     bundleHash,
     name: bundle.manifest.name,
     version: bundle.manifest.version,
+    encrypted: parameters.encrypt !== undefined,
   }
 }

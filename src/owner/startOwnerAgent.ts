@@ -71,16 +71,23 @@ type Resource = {
  */
 export async function startOwnerAgent(parameters: StartOwnerAgentParameters): Promise<OwnerAgent> {
   const { chain, onEvent } = parameters
-  const resources = await loadResources(parameters)
-  onEvent({
-    event: 'watching',
-    vendor: parameters.vendor,
-    resources: resources.map(({ kind, offerId, resourceHash }) => ({
-      kind,
-      offerId,
-      resourceHash,
-    })),
-  })
+  const resources: Resource[] = []
+  // Offers the vendor creates while the agent runs are watched from the next poll on.
+  async function refreshResources() {
+    const added = await loadNewResources(parameters, resources)
+    if (added.length === 0 && resources.length > 0) return
+    resources.push(...added)
+    onEvent({
+      event: 'watching',
+      vendor: parameters.vendor,
+      resources: resources.map(({ kind, offerId, resourceHash }) => ({
+        kind,
+        offerId,
+        resourceHash,
+      })),
+    })
+  }
+  await refreshResources()
   const releases = new Map<bigint, ReleasedKey[]>()
   const server = await serveFetch(createKeyReleaseHandler(releases), parameters.listen ?? {})
   onEvent({ event: 'listening', url: server.url })
@@ -170,6 +177,7 @@ export async function startOwnerAgent(parameters: StartOwnerAgentParameters): Pr
   const loop = (async () => {
     while (running) {
       try {
+        await refreshResources()
         await discover()
         for (const [orderId, terms] of pending) await decide(orderId, terms)
       } catch (error) {
@@ -191,8 +199,11 @@ export async function startOwnerAgent(parameters: StartOwnerAgentParameters): Pr
   }
 }
 
-/** The vendor's offers whose content key is in its key store, with the policy for each. */
-async function loadResources(parameters: StartOwnerAgentParameters): Promise<Resource[]> {
+/** The vendor's offers whose content key is in its key store, not loaded yet, with the policy for each. */
+async function loadNewResources(
+  parameters: StartOwnerAgentParameters,
+  loaded: readonly Resource[],
+): Promise<Resource[]> {
   const { solutions, data } = await listCatalogOffers(parameters.chain)
   const vendor = parameters.vendor.toLowerCase()
   const candidates = [
@@ -205,6 +216,7 @@ async function loadResources(parameters: StartOwnerAgentParameters): Promise<Res
   ].filter(
     ({ offer, kind, resourceHash }) =>
       offer.owner.toLowerCase() === vendor &&
+      !loaded.some((resource) => resource.kind === kind && resource.offerId === offer.offerId) &&
       parameters.keys.has({ kind, contentHash: resourceHash }),
   )
   const resources: Resource[] = []

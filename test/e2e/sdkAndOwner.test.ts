@@ -7,10 +7,13 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { bytesToHex } from 'viem'
+import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
+import { createTeeOffer } from '../../src/chain/actions/market/createTeeOffer.ts'
 import { createContentKeyStore } from '../../src/client/contentKeyStore.ts'
 import { type BoccClient, createBoccClient } from '../../src/client/createBoccClient.ts'
 import { type DevNetwork, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import { createSolutionBundle, packSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import { boccEnvironment, repositoryRoot } from '../support/runBocc.ts'
 
 const boccEntry = fileURLToPath(new URL('../../src/cli/bocc.ts', import.meta.url))
@@ -266,6 +269,71 @@ describe('one dev network for the SDK and the owner agent', () => {
       assert.equal((await fetch(`${agentUrl}key-releases/${orderId}`)).status, 404)
       assert.ok(
         !events.some((event) => event.event === 'key-released' && event.orderId === orderId),
+      )
+    })
+
+    it('watches a solution published encrypted while it runs, and releases its key for a paid order', async () => {
+      // The protocol document's test bundle, published encrypted by the vendor the agent serves.
+      const bundle = createSolutionBundle(
+        {
+          name: 'hello',
+          version: '1.0.0',
+          runner: 'wasm',
+          entry: 'main.wasm',
+          inputs: [{ name: 'data', maxBytes: 1024 }],
+          outputs: [{ name: 'result' }],
+          limits: { memoryMiB: 64, timeoutMs: 1000 },
+        },
+        [{ path: 'main.wasm', bytes: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) }],
+      )
+      const pack = packSolutionBundle(bundle)
+      const published = await vendor.publishSolution({
+        pack,
+        price: 10n ** 18n,
+        encrypt: { policy: network.policy },
+      })
+      assert.equal(published.encrypted, true)
+      // What the providers fetch is ciphertext: not the pack.
+      const stored = await vendor.blobs.get(published.bundleHash)
+      assert.notEqual(bytesToHex(stored), bytesToHex(pack))
+      await until(
+        () =>
+          events.some(
+            (event) =>
+              event.event === 'watching' &&
+              JSON.stringify(event).includes(`"offerId":${published.offerId}`),
+          ),
+        'the agent to watch the new offer',
+      )
+      // A TEE offer of the same provider that no provider node serves: this test accepts the order
+      // itself, so that it stays accepted (paid) for as long as the test looks.
+      const provider = await network.signer('provider')
+      const { offerId: idleOffer } = await createTeeOffer(provider, {
+        hardware: 0,
+        price: 5n * 10n ** 18n,
+        capacity: 1,
+      })
+      const order = await customer.createOrder({
+        solutionHash: published.solutionHash,
+        inputs: [{ bytes: new TextEncoder().encode('hello') }],
+        teeOfferId: idleOffer,
+      })
+      const orderId = formatOrderId(order.orderId)
+      // Not paid yet: nothing is released.
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.equal((await fetch(`${agentUrl}key-releases/${orderId}`)).status, 404)
+      await acceptOrders(provider, { terms: [order.terms] })
+      await until(
+        () => events.some((event) => event.event === 'key-released' && event.orderId === orderId),
+        'the solution key release',
+      )
+      const { releases } = await (await fetch(`${agentUrl}key-releases/${orderId}`)).json()
+      assert.deepEqual(
+        releases.map((release: { kind: string; resourceHash: string }) => [
+          release.kind,
+          release.resourceHash,
+        ]),
+        [['solution', published.solutionHash]],
       )
     })
   })

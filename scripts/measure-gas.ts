@@ -1,42 +1,75 @@
-// `npm run gas`: measures the gas of every protocol call on a local chain and writes
-// bench/results/gas.json. What each figure covers is in docs/gas.md.
+// `npm run gas`: measures the gas of every market, registry and catalog call on a local chain and
+// writes bench/results/gas.json. What each figure covers is in docs/gas.md.
 import { mkdir, writeFile } from 'node:fs/promises'
-import { parseEther, type TransactionReceipt } from 'viem'
+import {
+  type Address,
+  type Hash,
+  type Hex,
+  parseEther,
+  sha256,
+  type TransactionReceipt,
+} from 'viem'
+import { acceptOrders } from '../src/chain/actions/market/acceptOrders.ts'
+import { answerChallenge } from '../src/chain/actions/market/answerChallenge.ts'
+import { cancelOrder } from '../src/chain/actions/market/cancelOrder.ts'
+import { challengeDelivery } from '../src/chain/actions/market/challengeDelivery.ts'
+import { createOrder } from '../src/chain/actions/market/createOrder.ts'
+import { deposit } from '../src/chain/actions/market/deposit.ts'
+import { handBackOrder } from '../src/chain/actions/market/handBackOrder.ts'
+import { refundOrder } from '../src/chain/actions/market/refundOrder.ts'
+import { stake } from '../src/chain/actions/market/stake.ts'
+import { type EnclaveReceipt, submitReceipts } from '../src/chain/actions/market/submitReceipts.ts'
+import { withdraw } from '../src/chain/actions/market/withdraw.ts'
+import { registerEnclave } from '../src/chain/actions/registry/registerEnclave.ts'
+import { approveToken } from '../src/chain/actions/token/approveToken.ts'
 import { shortMessageOf } from '../src/errors.ts'
 import type { OrderTerms } from '../src/protocol/orderTerms.ts'
 import { startLocalProtocol } from '../test/support/localProtocol.ts'
 import { label, protocolHarness, zeroHash } from '../test/support/protocolHarness.ts'
 
+/** Size of the output published on-chain to answer a challenge (a short OCR result, sealed). */
+const answeredOutputBytes = 1_024
+
 const dev = await startLocalProtocol()
 try {
   const h = protocolHarness(dev)
+  const client = h.client
   const { provider, customer, modelVendor, stranger } = dev.signers
+  const { contracts } = dev.deployment
   const gas: Record<string, number> = {}
-  const used = (receipt: TransactionReceipt) => Number(receipt.gasUsed)
-  const measure = async (name: string, action: Promise<{ receipt: TransactionReceipt }>) => {
-    const { receipt } = await action
-    gas[name] = used(receipt)
-    return receipt
+  const hashes: Record<string, Hash> = {}
+  const gasOf = async (hash: Hash) => Number((await client.getTransactionReceipt({ hash })).gasUsed)
+  const measure = async <result extends { receipt: TransactionReceipt }>(
+    name: string,
+    action: Promise<result>,
+  ) => {
+    const done = await action
+    gas[name] = Number(done.receipt.gasUsed)
+    hashes[name] = done.receipt.transactionHash
+    return done
   }
 
-  await h.approve(provider, parseEther('1000'))
-  await measure('stake', h.send(provider, 'stake', [parseEther('500')]))
+  const deployGas = await deploymentGas()
+
+  await approveToken(provider, { amount: parseEther('1000') })
+  await measure('stake', stake(provider, { amount: parseEther('500') }))
   const registered = await h.newEnclave(provider, { expiresAt: (await h.now()) + 300 * 86_400 })
   const enclave = registered.key
   await measure(
     'registerEnclave',
-    h.send(provider, 'registerEnclave', [
-      registered.registration,
-      await h.approvals(registered.registration),
-    ]),
+    registerEnclave(provider, {
+      registration: registered.registration,
+      committeeEpoch: await h.read<bigint>('committeeEpoch'),
+      approvals: await h.approvals(registered.registration),
+    }),
   )
   const teeOfferId = h.idFrom(
     (
       await measure(
         'createTeeOffer',
-        h.send(provider, 'createTeeOffer', [0, parseEther('3'), 1000]),
+        h.send(provider, 'createTeeOffer', [0, parseEther('3'), 1_000]),
       )
-    ).logs,
+    ).receipt.logs,
     'TeeOfferCreated',
   )
   const solutionHash = label('model')
@@ -47,95 +80,128 @@ try {
         h.send(modelVendor, 'createSolutionOffer', [
           solutionHash,
           parseEther('2'),
-          1,
+          0xff,
           zeroHash,
+          label('model bundle'),
           [],
         ]),
       )
-    ).logs,
+    ).receipt.logs,
     'SolutionOfferCreated',
   )
-  await h.approve(customer, parseEther('10000'))
-  await measure('deposit', h.send(customer, 'deposit', [parseEther('1000')]))
+  await approveToken(customer, { amount: parseEther('10000') })
+  await measure('deposit', deposit(customer, { amount: parseEther('1000') }))
 
   let nonce = 0
-  const params = async () => {
+  const create = async (signer = customer) => {
     const now = await h.now()
     nonce += 1
+    const created = await createOrder(signer, {
+      params: {
+        enclave: enclave.address,
+        teeOfferId,
+        solutionOfferId,
+        dataOfferId: 0,
+        acceptBy: now + 600,
+        deadline: now + 3_000,
+        requestHash: label(`request ${nonce}`),
+        inputHash: label(`input ${nonce}`),
+        solutionHash,
+        maxPayment: parseEther('10'),
+      },
+    })
+    return { ...created, gas: await gasOf(created.transactionHash) }
+  }
+  const accept = async (order: { terms: OrderTerms }) =>
+    (await h.send(provider, 'acceptOrder', [order.terms])).receipt
+  const receiptFor = async (
+    order: { orderId: bigint; terms: OrderTerms },
+    output: Uint8Array = new Uint8Array(answeredOutputBytes).fill(Number(order.orderId % 251n)),
+  ): Promise<EnclaveReceipt & { output: Uint8Array }> => {
+    const outputHash = sha256(output)
+    const wrappedResultKey = `0x${'ab'.repeat(80)}` as Hex
     return {
-      enclave: enclave.address,
-      teeOfferId,
-      solutionOfferId,
-      dataOfferId: 0,
-      acceptBy: now + 600,
-      deadline: now + 3600,
-      requestHash: label(`request ${nonce}`),
-      inputHash: label(`input ${nonce}`),
-      solutionHash,
-      maxPayment: parseEther('10'),
+      terms: order.terms,
+      outputHash,
+      wrappedResultKey,
+      signature: await h.signReceipt(enclave, order.orderId, outputHash, wrappedResultKey),
+      output,
     }
   }
-  const create = async (signer = customer) => {
-    const { receipt } = await h.send(signer, 'createOrder', [await params()])
-    return { ...h.orderFrom(receipt.logs), gas: used(receipt) }
+  const deliver = async (order: { orderId: bigint; terms: OrderTerms }) => {
+    const receipt = await receiptFor(order)
+    return (
+      await h.send(provider, 'submitReceipt', [
+        receipt.terms,
+        receipt.outputHash,
+        receipt.wrappedResultKey,
+        receipt.signature,
+      ])
+    ).receipt
   }
-  const submission = async (order: { orderId: bigint; terms: OrderTerms }) => ({
-    terms: order.terms,
-    outputHash: label(`output ${order.orderId}`),
-    signature: await h.signReceipt(
-      enclave,
-      order.orderId,
-      order.terms,
-      label(`output ${order.orderId}`),
-    ),
-  })
   const lifecycle = async () => {
     const order = await create()
-    const accepted = used((await h.send(provider, 'acceptOrder', [order.terms])).receipt)
-    const receipt = await submission(order)
-    const completed = used(
-      (
-        await h.send(provider, 'submitReceipt', [
-          receipt.terms,
-          receipt.outputHash,
-          receipt.signature,
-        ])
-      ).receipt,
-    )
-    return { create: order.gas, accept: accepted, receipt: completed }
+    const accepted = await accept(order)
+    const delivered = await deliver(order)
+    return {
+      order,
+      create: order.gas,
+      accept: Number(accepted.gasUsed),
+      receipt: Number(delivered.gasUsed),
+      hashes: [order.transactionHash, accepted.transactionHash, delivered.transactionHash],
+    }
   }
 
-  // Warm up: the first order makes every balance non-zero; the figures are the steady state.
+  // The first order writes every balance, bucket and counter from zero; the second is the steady state.
   const first = await lifecycle()
   gas.lifecycle_first_order = first.create + first.accept + first.receipt
   const steady = await lifecycle()
   Object.assign(gas, { create: steady.create, accept: steady.accept, receipt: steady.receipt })
   gas.lifecycle = steady.create + steady.accept + steady.receipt
+  ;[hashes.create, hashes.accept, hashes.receipt] = steady.hashes as [Hash, Hash, Hash]
 
   // The customer pays from its wallet instead of a prior deposit.
-  await h.approve(stranger, parseEther('100'))
+  await approveToken(stranger, { amount: parseEther('100') })
   await create(stranger)
-  gas.create_with_transfer = (await create(stranger)).gas
+  const fromWallet = await create(stranger)
+  gas.create_with_transfer = fromWallet.gas
+  hashes.create_with_transfer = fromWallet.transactionHash
 
   const failing = await create()
-  await h.send(provider, 'acceptOrder', [failing.terms])
+  await accept(failing)
   await measure(
     'failure',
     h.send(provider, 'submitFailure', [
       failing.terms,
       2,
-      await h.signFailure(enclave, failing.orderId, failing.terms, 2),
+      await h.signFailure(enclave, failing.orderId, 2),
     ]),
   )
-  const toCancel = await create()
-  await measure('cancel', h.send(customer, 'cancelOrder', [toCancel.terms]))
+  await measure('cancel', cancelOrder(customer, { terms: (await create()).terms }))
+  const handedBack = await create()
+  await accept(handedBack)
+  await measure('hand_back', handBackOrder(provider, { terms: handedBack.terms }))
+
+  // A delivered order whose customer says the output is withheld; the provider publishes it.
+  const withheld = await create()
+  await accept(withheld)
+  await deliver(withheld)
+  await measure('challenge', challengeDelivery(customer, { terms: withheld.terms }))
+  const published = await receiptFor(withheld)
+  await measure(
+    'answer_challenge',
+    answerChallenge(provider, { receipt: published, output: published.output }),
+  )
+
   const unaccepted = await create()
   const late = await create()
-  await h.send(provider, 'acceptOrder', [late.terms])
-  await dev.increaseTime(3601)
-  await measure('refund', h.send(stranger, 'refundOrder', [unaccepted.terms]))
-  await measure('refund_with_slash', h.send(stranger, 'refundOrder', [late.terms]))
-  await measure('withdraw', h.send(provider, 'withdraw', [parseEther('1')]))
+  await accept(late)
+  await dev.increaseTime(3_001)
+  await measure('refund', refundOrder(stranger, { terms: unaccepted.terms }))
+  await measure('refund_with_slash', refundOrder(stranger, { terms: late.terms }))
+  // Payouts mature two payout epochs (challenge windows) after delivery.
+  await dev.increaseTime(2 * 3_600)
+  await measure('withdraw', withdraw(provider, { amount: parseEther('1') }))
 
   const batch = []
   let createTotal = 0
@@ -144,20 +210,115 @@ try {
     createTotal += order.gas
     batch.push(order)
   }
-  const acceptBatch = used(
-    (await h.send(provider, 'acceptOrders', [batch.map((order) => order.terms)])).receipt,
-  )
-  const receiptBatch = used(
-    (await h.send(provider, 'submitReceipts', [await Promise.all(batch.map(submission))])).receipt,
-  )
+  const accepted = await acceptOrders(provider, { terms: batch.map((order) => order.terms) })
+  const delivered = await submitReceipts(provider, {
+    receipts: await Promise.all(batch.map((order) => receiptFor(order))),
+  })
+  if (accepted.done.length !== 20 || delivered.done.length !== 20)
+    throw new Error('a batch skipped orders')
+  const acceptBatch = await gasOf(accepted.transactionHash)
+  const receiptBatch = await gasOf(delivered.transactionHash)
   gas.accept_per_order_batch20 = Math.round(acceptBatch / 20)
   gas.receipt_per_order_batch20 = Math.round(receiptBatch / 20)
   gas.lifecycle_per_order_batch20 = Math.round((createTotal + acceptBatch + receiptBatch) / 20)
+
+  gas.deploy = deployGas
 
   await mkdir('bench/results', { recursive: true })
   await writeFile('bench/results/gas.json', `${JSON.stringify(gas, null, 2)}\n`)
   for (const [name, value] of Object.entries(gas))
     console.log(`${name.padEnd(30)} ${value.toLocaleString('en')}`)
+
+  // Where the hot path's gas goes outside the market: gas used inside each contract it calls.
+  const names: Record<string, string> = {
+    [contracts.registry.toLowerCase()]: 'registry',
+    [contracts.catalog.toLowerCase()]: 'catalog',
+    [contracts.token.toLowerCase()]: 'token',
+    '0x0000000000000000000000000000000000000001': 'ecrecover',
+    '0x0000000000000000000000000000000000000002': 'sha256',
+  }
+  console.log('\ngas used inside the contracts each call reaches (callTracer):')
+  for (const name of [
+    'create',
+    'create_with_transfer',
+    'accept',
+    'receipt',
+    'challenge',
+    'answer_challenge',
+    'refund_with_slash',
+    'deposit',
+    'withdraw',
+    'registerEnclave',
+  ]) {
+    const hash = hashes[name]
+    if (!hash) continue
+    const inside = await callsOf(hash)
+    console.log(
+      `${name.padEnd(22)} ${
+        Object.entries(inside)
+          .map(
+            ([to, used]) =>
+              `${names[to] ?? to}: ${used.count} call(s), ${used.gas.toLocaleString('en')}`,
+          )
+          .join('; ') || 'none'
+      }`,
+    )
+  }
+
+  /** Gas of every deployment transaction deployContracts sent (from the deployment block on). */
+  async function deploymentGas() {
+    let total = 0
+    const parts: string[] = []
+    const known: Record<string, string> = {
+      [contracts.token.toLowerCase()]: 'test token',
+      [contracts.timelock.toLowerCase()]: 'timelock',
+      [contracts.registry.toLowerCase()]: 'registry',
+      [contracts.catalog.toLowerCase()]: 'catalog',
+      [contracts.market.toLowerCase()]: 'market (with OrderExits)',
+    }
+    for (let block = dev.deployment.fromBlock + 1n; ; block++) {
+      const { transactions } = await client.getBlock({ blockNumber: block })
+      for (const hash of transactions) {
+        const receipt = await client.getTransactionReceipt({ hash })
+        total += Number(receipt.gasUsed)
+        const created = receipt.contractAddress?.toLowerCase()
+        // deployGovernance deploys the Safe singleton, then its proxy factory.
+        const name = created
+          ? (known[created] ?? (parts.length === 1 ? 'Safe singleton' : 'Safe proxy factory'))
+          : receipt.to?.toLowerCase() === contracts.token.toLowerCase()
+            ? 'faucet'
+            : 'Safe proxy'
+        parts.push(`${name} ${Number(receipt.gasUsed).toLocaleString('en')}`)
+        if (created === contracts.market.toLowerCase()) {
+          console.log(`deployment: ${parts.join(', ')}`)
+          return total
+        }
+      }
+    }
+  }
+
+  /** Gas used inside each contract a transaction calls (delegated calls run as the market itself). */
+  async function callsOf(hash: Hash) {
+    type Frame = { to: Address; type: string; gasUsed: Hex; calls?: Frame[] }
+    const trace = (await client.request({
+      method: 'debug_traceTransaction' as never,
+      params: [hash, { tracer: 'callTracer' }] as never,
+    })) as Frame
+    const inside: Record<string, { count: number; gas: number }> = {}
+    const visit = (frame: Frame) => {
+      for (const call of frame.calls ?? []) {
+        if (call.type === 'DELEGATECALL') {
+          visit(call)
+          continue
+        }
+        const to = call.to.toLowerCase()
+        const entry = inside[to] ?? { count: 0, gas: 0 }
+        inside[to] = { count: entry.count + 1, gas: entry.gas + Number(BigInt(call.gasUsed)) }
+      }
+    }
+    visit(trace)
+    return inside
+  }
 } catch (error) {
   console.error(`gas: ${shortMessageOf(error)}`)
   process.exitCode = 1

@@ -12,6 +12,8 @@ interface ITdxAttestationErrors {
     // ----- quote structure -----
 
     /// @notice The quote ends before the `needed` bytes its own lengths announce.
+    /// @notice A precompile (such as SHA-256 at 0x02) failed: the call was given too little gas.
+    error PrecompileFailed(address precompile);
     error QuoteTruncated(uint256 needed, uint256 length);
     /// @notice Only quote versions 4 and 5 carry a TD report.
     error UnsupportedQuoteVersion(uint16 version);

@@ -116,8 +116,11 @@ interface ITdxCollateralStore is ITdxAttestationErrors {
      * @param signature ECDSA P-256 signature, r ‖ s (64 bytes).
      * @param signerCertificateHash The cached TCB signing certificate.
      */
-    function postQeIdentity(bytes calldata qeIdentity, bytes calldata signature, bytes32 signerCertificateHash)
-        external;
+    function postQeIdentity(
+        bytes calldata qeIdentity,
+        bytes calldata signature,
+        bytes32 signerCertificateHash
+    ) external;
 
     /// @notice A cached certificate; reverts with {CertificateNotCached} when absent.
     function certificate(bytes32 certificateHash) external view returns (CachedCertificate memory);
@@ -126,22 +129,19 @@ interface ITdxCollateralStore is ITdxAttestationErrors {
      * @notice The cached PCK CA with this subject (keccak256 of the DER Name), the latest issued if
      * several: what a PCK certificate naming that issuer is checked against. All zero when none.
      */
-    function pckCaBySubject(bytes32 subjectHash)
-        external
-        view
-        returns (bytes32 certificateHash, CachedCertificate memory);
+    function pckCaBySubject(
+        bytes32 subjectHash
+    ) external view returns (bytes32 certificateHash, CachedCertificate memory);
 
     /// @notice The stored CRL of the CA with key `issuerKeyHash` (all zero when none).
-    function crlOf(bytes32 issuerKeyHash)
-        external
-        view
-        returns (uint40 thisUpdate, uint40 nextUpdate, uint256 revokedCount);
+    function crlOf(
+        bytes32 issuerKeyHash
+    ) external view returns (uint40 thisUpdate, uint40 nextUpdate, uint256 revokedCount);
 
     /// @notice The stored TCB info of `fmspc` (all zero when none).
-    function tcbInfoOf(bytes6 fmspc)
-        external
-        view
-        returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate);
+    function tcbInfoOf(
+        bytes6 fmspc
+    ) external view returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate);
 
     /// @notice The stored TD_QE identity (all zero when none).
     function qeIdentityOf() external view returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate);
@@ -151,10 +151,10 @@ interface ITdxCollateralStore is ITdxAttestationErrors {
      * Intel's library does: root, CRLs, TCB info, QE identity, then {QuoteIdentities} against the QE
      * identity and the TDX module, then the TCB levels. Reverts naming the first check that fails.
      */
-    function assessPlatform(TdxPlatformTcb calldata tcb, QuoteIdentities calldata identities)
-        external
-        view
-        returns (TcbAssessment memory);
+    function assessPlatform(
+        TdxPlatformTcb calldata tcb,
+        QuoteIdentities calldata identities
+    ) external view returns (TcbAssessment memory);
 
     /// @notice {assessPlatform} without the identity match: the TCB status of a platform verified before.
     function tcbStatusOf(TdxPlatformTcb calldata tcb) external view returns (TcbAssessment memory);

@@ -11,20 +11,16 @@ import {IntelCollateralJson} from "./lib/IntelCollateralJson.sol";
  */
 contract IntelCollateralParser {
     /// @notice A TDX TCB info (v3), the exact `tcbInfo` JSON value: its compact form and header fields.
-    function parseTcbInfo(bytes calldata tcbInfo)
-        external
-        pure
-        returns (bytes memory compact, IntelCollateralJson.Document memory document)
-    {
+    function parseTcbInfo(
+        bytes calldata tcbInfo
+    ) external pure returns (bytes memory compact, IntelCollateralJson.Document memory document) {
         return IntelCollateralJson.parseTcbInfo(tcbInfo);
     }
 
     /// @notice The TD_QE identity (v2), the exact `enclaveIdentity` JSON value: its compact form and header fields.
-    function parseQeIdentity(bytes calldata qeIdentity)
-        external
-        pure
-        returns (bytes memory compact, IntelCollateralJson.Document memory document)
-    {
+    function parseQeIdentity(
+        bytes calldata qeIdentity
+    ) external pure returns (bytes memory compact, IntelCollateralJson.Document memory document) {
         return IntelCollateralJson.parseQeIdentity(qeIdentity);
     }
 }

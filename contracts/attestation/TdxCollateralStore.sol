@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {IntelCollateralParser} from "./IntelCollateralParser.sol";
 import {IntelRootCa} from "./IntelRootCa.sol";
 import {ITdxCollateralStore, QuoteIdentities} from "./ITdxCollateralStore.sol";
-import {TcbAssessment, TcbStatus, TdxPlatformTcb} from "./ITdxQuoteVerifier.sol";
+import {TcbAssessment, TdxPlatformTcb} from "./ITdxQuoteVerifier.sol";
 import {Asn1} from "./lib/Asn1.sol";
 import {Blob} from "./lib/Blob.sol";
 import {CollateralLayout as L} from "./lib/CollateralLayout.sol";
@@ -75,8 +75,10 @@ contract TdxCollateralStore is ITdxCollateralStore {
         _parser = parser;
         bytes memory der = standInRootCertificate.length == 0 ? IntelRootCa.CERTIFICATE : standInRootCertificate;
         X509.Certificate memory root = X509.parseCertificate(der);
-        if (root.issuerHash != root.subjectHash || !P256.verify(tbsDigest(der, root), root.r, root.s, root.keyX, root.keyY))
-        {
+        if (
+            root.issuerHash != root.subjectHash ||
+            !P256.verify(tbsDigest(der, root), root.r, root.s, root.keyX, root.keyY)
+        ) {
             revert RootNotSelfSigned();
         }
         bytes32 keyHash = keyHashOf(root.keyX, root.keyY);
@@ -96,7 +98,8 @@ contract TdxCollateralStore is ITdxCollateralStore {
         bytes memory certificateDer = der;
         X509.Certificate memory c = X509.parseCertificate(certificateDer);
         if (c.issuerHash != root.subjectHash) revert IssuerMismatch(c.issuerHash, root.subjectHash);
-        if (!P256.verify(tbsDigest(certificateDer, c), c.r, c.s, root.keyX, root.keyY)) revert SignatureInvalid(root.keyHash);
+        if (!P256.verify(tbsDigest(certificateDer, c), c.r, c.s, root.keyX, root.keyY))
+            revert SignatureInvalid(root.keyHash);
         requireCurrent(c.serial, c.notBefore, c.notAfter);
         CertificateRole role = roleOf(X509.commonNameHash(certificateDer, c));
         _certificates[certificateHash] = CachedCertificate({
@@ -110,7 +113,8 @@ contract TdxCollateralStore is ITdxCollateralStore {
         });
         if (role == CertificateRole.PckPlatformCa || role == CertificateRole.PckProcessorCa) {
             bytes32 current = _pckCaBySubject[c.subjectHash];
-            if (current == 0 || _certificates[current].notBefore < c.notBefore) _pckCaBySubject[c.subjectHash] = certificateHash;
+            if (current == 0 || _certificates[current].notBefore < c.notBefore)
+                _pckCaBySubject[c.subjectHash] = certificateHash;
         }
         emit CertificateCached(certificateHash, role, c.subjectHash, c.serial, c.notBefore, c.notAfter);
     }
@@ -146,9 +150,11 @@ contract TdxCollateralStore is ITdxCollateralStore {
     }
 
     /// @inheritdoc ITdxCollateralStore
-    function postQeIdentity(bytes calldata qeIdentity, bytes calldata signature, bytes32 signerCertificateHash)
-        external
-    {
+    function postQeIdentity(
+        bytes calldata qeIdentity,
+        bytes calldata signature,
+        bytes32 signerCertificateHash
+    ) external {
         bytes32 digest = verifiedDigest(qeIdentity, signature, signerCertificateHash);
         (bytes memory compact, IntelCollateralJson.Document memory d) = _parser.parseQeIdentity(qeIdentity);
         uint32 replaced = storeDocument(_qeIdentity, compact, d, signerCertificateHash);
@@ -164,45 +170,42 @@ contract TdxCollateralStore is ITdxCollateralStore {
     }
 
     /// @inheritdoc ITdxCollateralStore
-    function pckCaBySubject(bytes32 subjectHash)
-        external
-        view
-        returns (bytes32 certificateHash, CachedCertificate memory cached)
-    {
+    function pckCaBySubject(
+        bytes32 subjectHash
+    ) external view returns (bytes32 certificateHash, CachedCertificate memory cached) {
         certificateHash = _pckCaBySubject[subjectHash];
         if (certificateHash != 0) cached = _certificates[certificateHash];
     }
 
     /// @inheritdoc ITdxCollateralStore
-    function crlOf(bytes32 issuerKeyHash)
-        external
-        view
-        returns (uint40 thisUpdate, uint40 nextUpdate, uint256 revokedCount)
-    {
+    function crlOf(
+        bytes32 issuerKeyHash
+    ) external view returns (uint40 thisUpdate, uint40 nextUpdate, uint256 revokedCount) {
         StoredCrl storage stored = _crls[issuerKeyHash];
         return (stored.thisUpdate, stored.nextUpdate, stored.revokedCount);
     }
 
     /// @inheritdoc ITdxCollateralStore
-    function tcbInfoOf(bytes6 fmspc)
-        external
-        view
-        returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate)
-    {
+    function tcbInfoOf(
+        bytes6 fmspc
+    ) external view returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate) {
         return summaryOf(_tcbInfos[fmspc]);
     }
 
     /// @inheritdoc ITdxCollateralStore
-    function qeIdentityOf() external view returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate) {
+    function qeIdentityOf()
+        external
+        view
+        returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate)
+    {
         return summaryOf(_qeIdentity);
     }
 
     /// @inheritdoc ITdxCollateralStore
-    function assessPlatform(TdxPlatformTcb calldata tcb, QuoteIdentities calldata identities)
-        external
-        view
-        returns (TcbAssessment memory)
-    {
+    function assessPlatform(
+        TdxPlatformTcb calldata tcb,
+        QuoteIdentities calldata identities
+    ) external view returns (TcbAssessment memory) {
         return assess(tcb, identities, true);
     }
 
@@ -225,11 +228,11 @@ contract TdxCollateralStore is ITdxCollateralStore {
     // ----- assessment -----
 
     /// @dev The checks of {assessPlatform}, in the off-chain verifier's order, and the validity of what they used.
-    function assess(TdxPlatformTcb memory tcb, QuoteIdentities memory identities, bool matchIdentities)
-        private
-        view
-        returns (TcbAssessment memory assessment)
-    {
+    function assess(
+        TdxPlatformTcb memory tcb,
+        QuoteIdentities memory identities,
+        bool matchIdentities
+    ) private view returns (TcbAssessment memory assessment) {
         Root memory root = rootOf();
         requireCurrent(root.serial, root.notBefore, root.notAfter);
         CachedCertificate memory ca = certificate(tcb.pckCaCertificateHash);
@@ -276,7 +279,8 @@ contract TdxCollateralStore is ITdxCollateralStore {
     function currentCrl(bytes32 issuerKeyHash) private view returns (StoredCrl memory crl) {
         crl = _crls[issuerKeyHash];
         if (crl.thisUpdate == 0) revert CrlMissing(issuerKeyHash);
-        if (!isCurrent(crl.thisUpdate, crl.nextUpdate)) revert CrlNotCurrent(issuerKeyHash, crl.thisUpdate, crl.nextUpdate);
+        if (!isCurrent(crl.thisUpdate, crl.nextUpdate))
+            revert CrlNotCurrent(issuerKeyHash, crl.thisUpdate, crl.nextUpdate);
     }
 
     /// @dev Binary search of the CRL's sorted serials.
@@ -295,11 +299,11 @@ contract TdxCollateralStore is ITdxCollateralStore {
     }
 
     /// @dev The TCB signing certificate of a stored document must still be valid and not revoked by the root CRL.
-    function requireSignerUsable(bytes memory document, StoredCrl memory rootCrl, bytes32 rootKeyHash_)
-        private
-        view
-        returns (uint40 notAfter)
-    {
+    function requireSignerUsable(
+        bytes memory document,
+        StoredCrl memory rootCrl,
+        bytes32 rootKeyHash_
+    ) private view returns (uint40 notAfter) {
         notAfter = uint40(L.read(document, L.SIGNER_NOT_AFTER, 5));
         uint160 serial = uint160(L.read(document, L.SIGNER_SERIAL, 20));
         if (block.timestamp > notAfter) revert CertificateNotCurrent(serial, 0, notAfter);
@@ -309,11 +313,9 @@ contract TdxCollateralStore is ITdxCollateralStore {
     // ----- helpers of posting -----
 
     /// @dev The key and subject of the CA that issues a CRL: the root, or a cached PCK CA valid now.
-    function crlIssuerOf(bytes32 issuerCertificateHash)
-        private
-        view
-        returns (bytes32 keyX, bytes32 keyY, bytes32 subjectHash)
-    {
+    function crlIssuerOf(
+        bytes32 issuerCertificateHash
+    ) private view returns (bytes32 keyX, bytes32 keyY, bytes32 subjectHash) {
         if (issuerCertificateHash == 0) {
             Root memory root = rootOf();
             requireCurrent(root.serial, root.notBefore, root.notAfter);
@@ -332,18 +334,22 @@ contract TdxCollateralStore is ITdxCollateralStore {
      * valid now and not revoked by the current root CRL (so a document signed by a revoked key
      * cannot displace a genuine one).
      */
-    function verifiedDigest(bytes calldata document, bytes calldata signature, bytes32 signerCertificateHash)
-        private
-        view
-        returns (bytes32 digest)
-    {
+    function verifiedDigest(
+        bytes calldata document,
+        bytes calldata signature,
+        bytes32 signerCertificateHash
+    ) private view returns (bytes32 digest) {
         CachedCertificate memory signer = certificate(signerCertificateHash);
-        if (signer.role != CertificateRole.TcbSigning) revert WrongCertificateRole(signerCertificateHash, uint8(signer.role));
+        if (signer.role != CertificateRole.TcbSigning)
+            revert WrongCertificateRole(signerCertificateHash, uint8(signer.role));
         requireCurrent(signer.serial, signer.notBefore, signer.notAfter);
         Root memory root = rootOf();
         requireNotRevoked(currentCrl(root.keyHash), signer.serial, root.keyHash);
         digest = sha256(document);
-        if (signature.length != 64 || !P256.verify(digest, bytes32(signature[0:32]), bytes32(signature[32:64]), signer.keyX, signer.keyY)) {
+        if (
+            signature.length != 64 ||
+            !P256.verify(digest, bytes32(signature[0:32]), bytes32(signature[32:64]), signer.keyX, signer.keyY)
+        ) {
             revert CollateralSignatureInvalid();
         }
     }
@@ -362,9 +368,9 @@ contract TdxCollateralStore is ITdxCollateralStore {
         replaced = stored.tcbEvaluationDataNumber;
         uint40 replacedIssueDate = stored.issueDate;
         if (
-            stored.data != address(0)
-                && (d.tcbEvaluationDataNumber < replaced
-                    || (d.tcbEvaluationDataNumber == replaced && d.issueDate <= replacedIssueDate))
+            stored.data != address(0) &&
+            (d.tcbEvaluationDataNumber < replaced ||
+                (d.tcbEvaluationDataNumber == replaced && d.issueDate <= replacedIssueDate))
         ) revert CollateralNotNewer(replaced, replacedIssueDate, d.tcbEvaluationDataNumber, d.issueDate);
         CachedCertificate storage signer = _certificates[signerCertificateHash];
         L.write(compact, L.SIGNER_NOT_AFTER, signer.notAfter, 5);
@@ -398,11 +404,9 @@ contract TdxCollateralStore is ITdxCollateralStore {
         }
     }
 
-    function summaryOf(StoredDocument storage stored)
-        private
-        view
-        returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate)
-    {
+    function summaryOf(
+        StoredDocument storage stored
+    ) private view returns (uint32 tcbEvaluationDataNumber, uint40 issueDate, uint40 nextUpdate) {
         if (stored.data == address(0)) return (0, 0, 0);
         (, nextUpdate) = validityOf(Blob.read(stored.data, stored.length));
         return (stored.tcbEvaluationDataNumber, stored.issueDate, nextUpdate);
@@ -416,15 +420,16 @@ contract TdxCollateralStore is ITdxCollateralStore {
     }
 
     function rootOf() private view returns (Root memory) {
-        return Root({
-            keyX: _rootKeyX,
-            keyY: _rootKeyY,
-            keyHash: _rootKeyHash,
-            subjectHash: _rootSubjectHash,
-            serial: _rootSerial,
-            notBefore: _rootNotBefore,
-            notAfter: _rootNotAfter
-        });
+        return
+            Root({
+                keyX: _rootKeyX,
+                keyY: _rootKeyY,
+                keyHash: _rootKeyHash,
+                subjectHash: _rootSubjectHash,
+                serial: _rootSerial,
+                notBefore: _rootNotBefore,
+                notAfter: _rootNotAfter
+            });
     }
 
     function validityOf(bytes memory document) private pure returns (uint40 issueDate, uint40 nextUpdate) {

@@ -35,11 +35,11 @@ contract TdxQuoteVerifier is ITdxQuoteVerifier {
     /// @inheritdoc ITdxQuoteVerifier
     function verifyQuote(bytes calldata quote) external returns (TdxVerdict memory verdict) {
         unchecked {
-            TdxQuote.Layout memory l = TdxQuote.layoutOf(quote);
-            Pck memory pck = verifyPckChain(quote, l);
-            verifyQuoteSignatures(quote, l, pck.certificate);
-            verdict.tcb = platformTcbOf(quote, l, pck);
-            TcbAssessment memory assessment = _store.assessPlatform(verdict.tcb, identitiesOf(quote, l));
+            TdxQuote.Layout memory layout = TdxQuote.layoutOf(quote);
+            Pck memory pck = verifyPckChain(quote, layout);
+            verifyQuoteSignatures(quote, layout, pck.certificate);
+            verdict.tcb = platformTcbOf(quote, layout, pck);
+            TcbAssessment memory assessment = _store.assessPlatform(verdict.tcb, identitiesOf(quote, layout));
             if (assessment.status == TcbStatus.Revoked) revert TcbRevoked(verdict.tcb.fmspc);
             verdict.status = assessment.status;
             verdict.advisoryIds = assessment.advisoryIds;
@@ -49,7 +49,7 @@ contract TdxQuoteVerifier is ITdxQuoteVerifier {
             verdict.fmspc = pck.extension.fmspc;
             verdict.platformId =
                 pck.extension.platformInstanceId != 0 ? pck.extension.platformInstanceId : pck.extension.ppid;
-            writeMeasurements(quote, l.body, verdict);
+            writeMeasurements(quote, layout.body, verdict);
         }
     }
 
@@ -80,18 +80,21 @@ contract TdxQuoteVerifier is ITdxQuoteVerifier {
      * quote carries decoded, verified to the root and cached. Both must be valid now (the store
      * checks the root).
      */
-    function verifyPckChain(bytes calldata quote, TdxQuote.Layout memory l) private returns (Pck memory pck) {
+    function verifyPckChain(bytes calldata quote, TdxQuote.Layout memory layout) private returns (Pck memory pck) {
         unchecked {
-            (bytes memory der, uint256 caChain) = Pem.decodeCertificate(quote, l.pckChain, l.pckChainEnd);
+            (bytes memory der, uint256 caChain) = Pem.decodeCertificate(quote, layout.pckChain, layout.pckChainEnd);
             X509.Certificate memory c = X509.parseCertificate(der);
             bytes32 digest = Asn1.sha256Of(der, c.tbsStart, c.tbsEnd);
             (bytes32 caHash, ITdxCollateralStore.CachedCertificate memory ca) = _store.pckCaBySubject(c.issuerHash);
             if (caHash == 0 || !P256.verify(digest, c.r, c.s, ca.keyX, ca.keyY)) {
-                (bytes memory carriedDer,) = Pem.decodeCertificate(quote, caChain, l.pckChainEnd);
+                (bytes memory carriedDer, ) = Pem.decodeCertificate(quote, caChain, layout.pckChainEnd);
                 bytes32 carried = _store.cacheCertificate(carriedDer);
                 if (carried == caHash) revert SignatureInvalid(keccak256(abi.encodePacked(ca.keyX, ca.keyY)));
                 (caHash, ca) = (carried, _store.certificate(carried));
-                if (ca.role != ITdxCollateralStore.CertificateRole.PckPlatformCa && ca.role != ITdxCollateralStore.CertificateRole.PckProcessorCa) {
+                if (
+                    ca.role != ITdxCollateralStore.CertificateRole.PckPlatformCa &&
+                    ca.role != ITdxCollateralStore.CertificateRole.PckProcessorCa
+                ) {
                     revert WrongCertificateRole(caHash, uint8(ca.role));
                 }
                 if (c.issuerHash != ca.subjectHash) revert IssuerMismatch(c.issuerHash, ca.subjectHash);
@@ -113,23 +116,29 @@ contract TdxQuoteVerifier is ITdxQuoteVerifier {
     }
 
     /// @dev QE report signed by the PCK key; QE REPORTDATA binds the attestation key; header and body signed by it.
-    function verifyQuoteSignatures(bytes calldata quote, TdxQuote.Layout memory l, X509.Certificate memory pck)
-        private
-        view
-    {
+    function verifyQuoteSignatures(
+        bytes calldata quote,
+        TdxQuote.Layout memory layout,
+        X509.Certificate memory pck
+    ) private view {
         unchecked {
-            uint256 qeReport = l.qeReport;
+            uint256 qeReport = layout.qeReport;
             bytes32 qeDigest = sha256(quote[qeReport:qeReport + TdxQuote.QE_REPORT_LENGTH]);
             uint256 qeSignature = qeReport + TdxQuote.QE_REPORT_LENGTH;
             if (
                 !P256.verify(
-                    qeDigest, TdxQuote.word(quote, qeSignature), TdxQuote.word(quote, qeSignature + 32), pck.keyX, pck.keyY
+                    qeDigest,
+                    TdxQuote.word(quote, qeSignature),
+                    TdxQuote.word(quote, qeSignature + 32),
+                    pck.keyX,
+                    pck.keyY
                 )
             ) revert QeReportSignatureInvalid();
 
-            uint256 key = l.signature + 64;
-            bytes32 binding =
-                sha256(bytes.concat(quote[key:key + 64], quote[l.qeAuthData:l.qeAuthData + l.qeAuthDataLength]));
+            uint256 key = layout.signature + 64;
+            bytes32 binding = sha256(
+                bytes.concat(quote[key:key + 64], quote[layout.qeAuthData:layout.qeAuthData + layout.qeAuthDataLength])
+            );
             bytes32 reported = TdxQuote.word(quote, qeReport + TdxQuote.QE_REPORT_DATA);
             if (reported != binding || TdxQuote.word(quote, qeReport + TdxQuote.QE_REPORT_DATA + 32) != 0) {
                 revert AttestationKeyNotBound(binding, reported);
@@ -137,9 +146,9 @@ contract TdxQuoteVerifier is ITdxQuoteVerifier {
 
             if (
                 !P256.verify(
-                    sha256(quote[0:l.signedEnd]),
-                    TdxQuote.word(quote, l.signature),
-                    TdxQuote.word(quote, l.signature + 32),
+                    sha256(quote[0:layout.signedEnd]),
+                    TdxQuote.word(quote, layout.signature),
+                    TdxQuote.word(quote, layout.signature + 32),
                     TdxQuote.word(quote, key),
                     TdxQuote.word(quote, key + 32)
                 )
@@ -147,42 +156,41 @@ contract TdxQuoteVerifier is ITdxQuoteVerifier {
         }
     }
 
-    function platformTcbOf(bytes calldata quote, TdxQuote.Layout memory l, Pck memory pck)
-        private
-        pure
-        returns (TdxPlatformTcb memory tcb)
-    {
+    function platformTcbOf(
+        bytes calldata quote,
+        TdxQuote.Layout memory layout,
+        Pck memory pck
+    ) private pure returns (TdxPlatformTcb memory tcb) {
         unchecked {
             tcb.fmspc = pck.extension.fmspc;
             tcb.pceId = pck.extension.pceId;
             tcb.pceSvn = pck.extension.pceSvn;
             tcb.sgxTcbComponents = pck.extension.sgxTcbComponents;
-            tcb.teeTcbSvn = bytes16(TdxQuote.word(quote, l.body + TdxQuote.TEE_TCB_SVN));
-            if (l.tdReport15) {
-                tcb.teeTcbSvn2 = bytes16(TdxQuote.word(quote, l.body + TdxQuote.TEE_TCB_SVN2));
+            tcb.teeTcbSvn = bytes16(TdxQuote.word(quote, layout.body + TdxQuote.TEE_TCB_SVN));
+            if (layout.tdReport15) {
+                tcb.teeTcbSvn2 = bytes16(TdxQuote.word(quote, layout.body + TdxQuote.TEE_TCB_SVN2));
                 tcb.tdReport15 = true;
             }
-            tcb.qeIsvSvn = uint16(TdxQuote.le(quote, l.qeReport + TdxQuote.QE_ISV_SVN, 2));
+            tcb.qeIsvSvn = uint16(TdxQuote.le(quote, layout.qeReport + TdxQuote.QE_ISV_SVN, 2));
             tcb.pckCaCertificateHash = pck.caCertificateHash;
             tcb.pckSerial = pck.certificate.serial;
             tcb.pckNotAfter = pck.certificate.notAfter;
         }
     }
 
-    function identitiesOf(bytes calldata quote, TdxQuote.Layout memory l)
-        private
-        pure
-        returns (QuoteIdentities memory ids)
-    {
+    function identitiesOf(
+        bytes calldata quote,
+        TdxQuote.Layout memory layout
+    ) private pure returns (QuoteIdentities memory ids) {
         unchecked {
-            uint256 qe = l.qeReport;
+            uint256 qe = layout.qeReport;
             ids.qeMrSigner = TdxQuote.word(quote, qe + TdxQuote.QE_MR_SIGNER);
             ids.qeIsvProdId = uint16(TdxQuote.le(quote, qe + TdxQuote.QE_ISV_PROD_ID, 2));
             ids.qeMiscSelect = uint32(TdxQuote.le(quote, qe + TdxQuote.QE_MISC_SELECT, 4));
             ids.qeAttributes = bytes16(TdxQuote.word(quote, qe + TdxQuote.QE_ATTRIBUTES));
-            uint256 seam = l.body + TdxQuote.MR_SIGNER_SEAM;
+            uint256 seam = layout.body + TdxQuote.MR_SIGNER_SEAM;
             ids.mrSignerSeamHash = keccak256(quote[seam:seam + 48]);
-            ids.seamAttributes = bytes8(TdxQuote.word(quote, l.body + TdxQuote.SEAM_ATTRIBUTES));
+            ids.seamAttributes = bytes8(TdxQuote.word(quote, layout.body + TdxQuote.SEAM_ATTRIBUTES));
         }
     }
 

@@ -98,6 +98,8 @@ interface IOrderTypes {
         OrderStatus status;
         /// Completed: when it was delivered (zero once its output is on-chain). Challenged: the response deadline.
         uint40 since;
+        /// What was delivered: the first 26 bytes of keccak256(outputHash, keccak256(wrappedResultKey)); an answer to a challenge must publish exactly that.
+        bytes26 delivery;
     }
 
     struct ReceiptSubmission {
@@ -148,7 +150,7 @@ interface IOrderTypes {
     /// @notice The enclave runs on another hardware kind than the TEE offer sells.
     error EnclaveHardwareMismatch(address enclave, uint8 enclaveHardware, uint8 offerHardware);
     error InvalidDeadlines(uint40 acceptBy, uint40 deadline);
-    /// @notice The deadline is after the enclave's registration expires: no receipt could count.
+    /// @notice The deadline is not before the enclave's registration expires: a receipt at the deadline could not count.
     error DeadlineAfterEnclaveExpiry(uint40 deadline, uint40 expiresAt);
     error PaymentAboveMaximum(uint256 total, uint256 maxPayment);
     error OrderNotFound(uint256 orderId);
@@ -167,4 +169,6 @@ interface IOrderTypes {
     error ChallengeWindowClosed(uint256 orderId, uint40 closedAt);
     error ResponseWindowClosed(uint256 orderId, uint40 closedAt);
     error OutputMismatch(bytes32 expected, bytes32 published);
+    /// @notice The answer publishes another output or result key than the receipt the order was completed with.
+    error AnswerNotTheDelivery(uint256 orderId);
 }

@@ -35,7 +35,9 @@ interface IProviderStakes {
     /**
      * @notice The stake of `provider`.
      * @return active Stake that counts for accepting orders.
-     * @return locked The part of `active` locked by accepted orders.
+     * @return locked Stake locked by accepted orders: their exposure, each released when its order
+     * settles. It exceeds `active` after a slash for a withheld output took stake they counted
+     * on; until it comes down no stake is unlocked.
      * @return unstaking Stake waiting for the unstake delay (still slashable).
      * @return unlockAt When `unstaking` can be withdrawn.
      */

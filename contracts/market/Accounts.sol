@@ -99,9 +99,9 @@ abstract contract Accounts is IAccounts, MarketContext, ReentrancyGuardTransient
         uint32 epoch = payoutEpoch();
         uint96 value = amount.toUint96();
         if (pending.epochA == epoch && pending.amountA != 0) {
-            pending.amountA += value;
+            pending.amountA = (uint256(pending.amountA) + value).toUint96();
         } else if (pending.epochB == epoch && pending.amountB != 0) {
-            pending.amountB += value;
+            pending.amountB = (uint256(pending.amountB) + value).toUint96();
         } else if (pending.amountA == 0 || _isMatured(pending.epochA, epoch)) {
             // Open epochs are this one and the one before, so one bucket is free or matured.
             if (pending.amountA != 0) _available[account] += pending.amountA;

@@ -80,7 +80,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
         if (hardware != offerHardware) {
             revert EnclaveHardwareMismatch(params.enclave, uint8(hardware), uint8(offerHardware));
         }
-        if (params.deadline > expiresAt) revert DeadlineAfterEnclaveExpiry(params.deadline, expiresAt);
+        if (params.deadline >= expiresAt) revert DeadlineAfterEnclaveExpiry(params.deadline, expiresAt);
 
         OrderTerms memory terms;
         terms.customer = msg.sender;
@@ -116,7 +116,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
 
         orderId = uint256(keccak256(abi.encode(terms)));
         if (_orders[orderId].status != OrderStatus.None) revert OrderAlreadyExists(orderId);
-        _orders[orderId] = OrderState({status: OrderStatus.Created, since: 0});
+        _orders[orderId] = OrderState({status: OrderStatus.Created, since: 0, delivery: bytes26(0)});
         emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms);
         _collect(msg.sender, total);
     }
@@ -206,6 +206,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
         _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Completed, uint40(block.timestamp));
+        _orders[orderId].delivery = _deliveryOf(outputHash, wrappedResultKey);
         emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
         _creditPayouts(terms);
     }

@@ -85,7 +85,7 @@ contract OrderExits is OrderLifecycle, IOrderExits {
     function challengeDelivery(OrderTerms calldata terms) external nonReentrant onlyMarketStorage {
         uint256 orderId = _orderIdOf(terms);
         OrderState memory state = _orders[orderId];
-        if (state.status != OrderStatus.Completed) revert WrongOrderStatus(orderId, state.status);
+        if (state.status != OrderStatus.Completed) _revertWith(_statusError(orderId, state.status));
         if (msg.sender != terms.customer) revert NotOrderCustomer(orderId, msg.sender);
         // `since` is zero once the output is on-chain: nothing is withheld then.
         uint256 closesAt = uint256(state.since) + epochLength;
@@ -106,8 +106,10 @@ contract OrderExits is OrderLifecycle, IOrderExits {
     ) external onlyMarketStorage {
         uint256 orderId = _orderIdOf(terms);
         OrderState memory state = _orders[orderId];
-        if (state.status != OrderStatus.Challenged) revert WrongOrderStatus(orderId, state.status);
+        if (state.status != OrderStatus.Challenged) _revertWith(_statusError(orderId, state.status));
         if (block.timestamp > state.since) revert ResponseWindowClosed(orderId, state.since);
+        // Exactly what the receipt delivered: an enclave that signed twice cannot be answered otherwise.
+        if (state.delivery != _deliveryOf(outputHash, wrappedResultKey)) revert AnswerNotTheDelivery(orderId);
         if (sha256(output) != outputHash) revert OutputMismatch(outputHash, sha256(output));
         bytes memory refused = _signatureError(
             terms.enclave,

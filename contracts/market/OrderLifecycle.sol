@@ -104,7 +104,9 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         OrderStatus to,
         uint40 since
     ) internal {
-        _orders[orderId] = OrderState({status: to, since: since});
+        OrderState storage state = _orders[orderId];
+        state.status = to;
+        state.since = since;
         if (to == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
             tee.activeOrders += 1;
@@ -115,16 +117,20 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
             _unlock(tee.provider, _exposure(terms));
         }
     }
-    /// @dev Credits an order's prices to its payees, maturing after the challenge window.
+    /**
+     * @dev Credits an order's prices to its payees, maturing after the challenge window. A zero
+     * price is credited nowhere: a zero payout must hold no bucket that {_clawBackPayouts} would
+     * then have to find.
+     */
     function _creditPayouts(OrderTerms calldata terms) internal {
-        _creditMaturing(_teeOffers[terms.teeOfferId].provider, terms.teePrice);
+        if (terms.teePrice != 0) _creditMaturing(_teeOffers[terms.teeOfferId].provider, terms.teePrice);
         if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
         if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
         if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
     }
     /// @dev Takes back what {_creditPayouts} credited in `epoch`.
     function _clawBackPayouts(OrderTerms calldata terms, uint32 epoch) internal {
-        _clawBack(_teeOffers[terms.teeOfferId].provider, terms.teePrice, epoch);
+        if (terms.teePrice != 0) _clawBack(_teeOffers[terms.teeOfferId].provider, terms.teePrice, epoch);
         if (terms.solutionPrice != 0) _clawBack(terms.solutionVendor, terms.solutionPrice, epoch);
         if (terms.dataPrice != 0) _clawBack(terms.dataVendor, terms.dataPrice, epoch);
         if (terms.fee != 0) _clawBack(feeReceiver, terms.fee, epoch);
@@ -164,6 +170,11 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         return "";
     }
+    /// @dev What a receipt delivered, as the order's state keeps it (see {OrderState}).
+    function _deliveryOf(bytes32 outputHash, bytes calldata wrappedResultKey) internal pure returns (bytes26) {
+        return bytes26(keccak256(abi.encode(outputHash, keccak256(wrappedResultKey))));
+    }
+
     function _receiptHash(
         uint256 orderId,
         bytes32 outputHash,

@@ -53,7 +53,7 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
     function requestUnstake(uint256 amount) external onlyMarketStorage {
         if (amount == 0) revert ZeroAmount();
         Stake storage record = _stakes[msg.sender];
-        uint256 unlocked = record.active - record.locked;
+        uint256 unlocked = _unlocked(record);
         if (amount > unlocked) revert InsufficientStake(msg.sender, unlocked, amount);
         record.active -= amount.toUint128();
         Unstaking storage unstaking = _unstaking[msg.sender];
@@ -91,7 +91,7 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
         if (record.active < minStake) {
             return abi.encodeWithSelector(StakeBelowMinimum.selector, provider, record.active, minStake);
         }
-        uint256 unlocked = record.active - record.locked;
+        uint256 unlocked = _unlocked(record);
         if (amount > unlocked) return abi.encodeWithSelector(InsufficientStake.selector, provider, unlocked, amount);
         return "";
     }
@@ -103,6 +103,11 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
 
     function _unlock(address provider, uint256 amount) internal {
         _stakes[provider].locked -= amount.toUint128();
+    }
+
+    /// @dev Active stake no accepted order has locked (zero while locks exceed the active stake).
+    function _unlocked(Stake memory record) private pure returns (uint256) {
+        return record.active > record.locked ? record.active - record.locked : 0;
     }
 
     /**
@@ -117,9 +122,9 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
     ) internal returns (uint256 slashed) {
         Stake memory record = _stakes[provider];
         uint256 fromActive = amount < record.active ? amount : record.active;
+        // Locks stay as they are: each is released when its order settles, and while they exceed
+        // what stays active (a slash for a withheld output takes unlocked stake), none is unlocked.
         record.active -= fromActive.toUint128();
-        // Other orders' locks never exceed what stays active.
-        if (record.locked > record.active) record.locked = record.active;
         _stakes[provider] = record;
         uint256 rest = amount - fromActive;
         uint256 fromUnstaking;

@@ -1,9 +1,9 @@
 // The gas of on-chain TDX quote verification: a fresh local chain, the verifier deployed with
 // Intel's root, the P-TDX collateral of the shared vectors posted, then one real quote verified.
 // Figures are gasUsed of mined transactions (base cost and calldata included).
-import { parseEventLogs } from 'viem'
+
+import { describeCollateralPosting } from '../../src/chain/actions/tdx/describeCollateralPosting.ts'
 import { sendTdxQuoteVerification } from '../../src/chain/actions/tdx/sendTdxQuoteVerification.ts'
-import { tdxCollateralStoreAbi } from '../../src/chain/artifacts.ts'
 import { evidenceVector } from '../../test/attestationVectors.ts'
 import {
   deployWithCollateral,
@@ -47,8 +47,7 @@ export async function measureTdxVerifierGasInDetail(): Promise<TdxVerifierGasInD
     })
     const parts: Record<string, number> = {}
     for (const posted of deployment.posted.receipts) {
-      const [event] = parseEventLogs({ abi: tdxCollateralStoreAbi, logs: posted.logs })
-      parts[event ? labelOf(event) : 'transaction'] = Number(posted.gasUsed)
+      parts[describeCollateralPosting(posted.logs)] = Number(posted.gasUsed)
     }
     return {
       verifyTdxQuote: Number(receipt.gasUsed),
@@ -58,26 +57,6 @@ export async function measureTdxVerifierGasInDetail(): Promise<TdxVerifierGasInD
     }
   } finally {
     await tdx.stop()
-  }
-}
-
-const roles = ['', 'PCK Platform CA', 'PCK Processor CA', 'TCB Signing']
-
-/** What a posting transaction kept, from the event the store emitted. */
-function labelOf(
-  event: ReturnType<typeof parseEventLogs<typeof tdxCollateralStoreAbi>>[number],
-): string {
-  switch (event.eventName) {
-    case 'CertificateCached':
-      return `cacheCertificate (${roles[event.args.role]})`
-    case 'CrlPosted':
-      return `postCrl (${event.args.revokedCount} revoked)`
-    case 'QeIdentityPosted':
-      return 'postQeIdentity (TD_QE)'
-    case 'TcbInfoPosted':
-      return `postTcbInfo (FMSPC ${event.args.fmspc.slice(2)})`
-    default:
-      return event.eventName
   }
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type Hex, sha256 } from 'viem'
 import { BoccError } from '../errors.ts'
 
 const require = createRequire(import.meta.url)
@@ -43,13 +44,19 @@ export class CompilationError extends BoccError {
 
 type AstNode = { nodeType: string; name?: string; nodes?: AstNode[]; members?: AstNode[] }
 
-/** Compiles every .sol file in contracts/ with the solc npm package (no compiler download). */
-export function compileContracts(): CompiledContracts {
+/**
+ * Compiles every .sol file in contracts/ with the solc npm package (no compiler download); tests
+ * pass another `directory` (and quicker `settings`) for their test-only contracts.
+ */
+export function compileContracts(
+  directory = contractsDir,
+  settings: object = compilerSettings,
+): CompiledContracts {
   const solc = require('solc') as { compile(input: string, callbacks: object): string }
   const sources: Record<string, { content: string }> = {}
-  for (const file of listSolidityFiles(contractsDir))
-    sources[file] = { content: readFileSync(join(contractsDir, file), 'utf8') }
-  const input = { language: 'Solidity', sources, settings: compilerSettings }
+  for (const file of listSolidityFiles(directory))
+    sources[file] = { content: readFileSync(join(directory, file), 'utf8') }
+  const input = { language: 'Solidity', sources, settings }
   const findImports = (path: string) => {
     try {
       return { contents: readFileSync(require.resolve(path), 'utf8') }
@@ -75,7 +82,9 @@ export function compileContracts(): CompiledContracts {
   for (const [file, inFile] of Object.entries(output.contracts))
     for (const [name, contract] of Object.entries(inFile)) {
       const ours = file in sources
-      if ((ours || libraryContracts.includes(name)) && contract.evm.bytecode.object.length > 0)
+      // Libraries of internal functions only have no ABI: nothing deploys them on their own.
+      const deployable = contract.evm.bytecode.object.length > 0 && contract.abi.length > 0
+      if ((ours || libraryContracts.includes(name)) && deployable)
         contracts[name] = {
           abi: contract.abi,
           bytecode: `0x${contract.evm.bytecode.object}`,
@@ -94,6 +103,33 @@ export function compileContracts(): CompiledContracts {
   }
   return { contracts, enums }
 }
+
+/**
+ * A digest of everything the artifacts are compiled from: the compiler's version and settings,
+ * every Solidity file of `directory`, and the exact versions of the packages they import. The
+ * artifacts module records it, so a test sees at once when the contracts changed since the last
+ * `npm run compile` (the full recompilation is `npm run compile:check`).
+ */
+export function sourcesDigest(directory = contractsDir, settings: object = compilerSettings): Hex {
+  const solc = require('solc') as { version(): string }
+  const files = Object.fromEntries(
+    listSolidityFiles(directory).map((file) => [
+      file,
+      sha256(new Uint8Array(readFileSync(join(directory, file)))),
+    ]),
+  )
+  const packages = Object.fromEntries(
+    importedPackages.map((name) => [name, require(`${name}/package.json`).version as string]),
+  )
+  return sha256(
+    new TextEncoder().encode(
+      JSON.stringify({ compiler: solc.version(), settings, files, packages }),
+    ),
+  )
+}
+
+/** Packages whose Solidity the contracts import. */
+const importedPackages = ['@openzeppelin/contracts']
 
 /** Solidity files under `directory`, as paths relative to it (the compiler's source unit names). */
 function listSolidityFiles(directory: string, prefix = ''): string[] {
@@ -127,6 +163,10 @@ export function renderArtifactsModule(compiled: CompiledContracts): string {
     '/** The members of every enum the contracts declare, in order (index = on-chain value). */',
   )
   lines.push(`export const contractEnums = ${JSON.stringify(enums)} as const`, '')
+  lines.push(
+    '/** What these artifacts were compiled from (`sourcesDigest` in compileContracts.ts). */',
+  )
+  lines.push(`export const sourcesDigest = '${sourcesDigest()}' as const`, '')
   return lines.join('\n')
 }
 

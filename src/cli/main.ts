@@ -128,6 +128,12 @@ const commands: Entry[] = [
     load: () => import('./commands/verify-order.ts'),
   },
   {
+    name: 'explorer build',
+    summary:
+      'write the web explorer as static files pointed at a deployment, its RPC and blob server',
+    load: () => import('./commands/explorer-build.ts'),
+  },
+  {
     name: 'attestation verify',
     summary: 'verify Intel TDX/SGX, AMD SEV-SNP, NVIDIA GPU or sim evidence offline',
     load: () => import('./commands/attestation-verify.ts'),
@@ -148,6 +154,7 @@ const groups: Record<string, { summary: string; aliases?: string[] }> = {
   orders: { summary: 'order jobs and get their results', aliases: ['order'] },
   owner: { summary: 'the owner agent of a data or solution vendor' },
   verify: { summary: 'check orders from public data' },
+  explorer: { summary: 'the web explorer' },
   attestation: { summary: 'hardware evidence, offline' },
 }
 

@@ -1,11 +1,34 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { generateHpkeKeyPair, KeyUnwrapError, unwrapKey, wrapKey } from './hpke.ts'
+import {
+  exportHpkePrivateKey,
+  generateHpkeKeyPair,
+  importHpkeKeyPair,
+  KeyUnwrapError,
+  unwrapKey,
+  wrapKey,
+} from './hpke.ts'
 
 describe('HPKE key wrapping', () => {
   const key = crypto.getRandomValues(new Uint8Array(32))
   const aad = new TextEncoder().encode('input 0x01')
   const info = 'BOCC test key'
+
+  it('exports a private key as a copy: wiping it leaves the pair usable, and it imports back', async () => {
+    const recipient = await generateHpkeKeyPair()
+    const wrapped = await wrapKey({ recipientPublicKey: recipient.publicKey, key, info, aad })
+    const exported = await exportHpkePrivateKey(recipient)
+    const imported = await importHpkeKeyPair({
+      privateKey: exported,
+      publicKey: recipient.publicKey,
+    })
+    exported.fill(0)
+    for (const pair of [recipient, imported])
+      assert.deepEqual(
+        await unwrapKey({ recipientPrivateKey: pair.privateKey, wrapped, info, aad }),
+        key,
+      )
+  })
 
   it('wraps and unwraps a key for the recipient', async () => {
     const recipient = await generateHpkeKeyPair()

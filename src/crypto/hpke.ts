@@ -28,9 +28,12 @@ export async function generateHpkeKeyPair(): Promise<HpkeKeyPair> {
   return { publicKey: await serializePublicKey(pair.publicKey), privateKey: pair.privateKey }
 }
 
-/** The raw 32-byte X25519 private key, to keep a key pair beyond this process (encrypted at rest). */
+/**
+ * The raw 32-byte X25519 private key, to keep a key pair beyond this process (encrypted at rest).
+ * A copy: the library hands out the key's own bytes, which wiping the export must not erase.
+ */
 export async function exportHpkePrivateKey(pair: HpkeKeyPair): Promise<Uint8Array> {
-  return new Uint8Array(await suite.kem.serializePrivateKey(pair.privateKey))
+  return new Uint8Array(await suite.kem.serializePrivateKey(pair.privateKey)).slice()
 }
 
 /** A key pair from its raw private key and its public key, as {@link exportHpkePrivateKey} kept them. */

@@ -50,7 +50,14 @@ export function startOrderPipeline(parameters: OrderPipelineParameters) {
   const queued = new Map<bigint, Candidate>()
   const jobs = new Set<Promise<void>>()
   const readyReceipts: (EnclaveReceipt & { orderId: bigint })[] = []
-  const readyFailures: { orderId: bigint; terms: OrderTerms; reason: number; signature: Hex }[] = []
+  const readyFailures: {
+    orderId: bigint
+    terms: OrderTerms
+    reason: number
+    /** The enclave's one line: a limit or a cause, nothing of the input. */
+    message: string
+    signature: Hex
+  }[] = []
   let submitting: Promise<void> | undefined
   const warn = (error: unknown) => onEvent({ event: 'warning', message: shortMessageOf(error) })
 
@@ -149,6 +156,7 @@ export function startOrderPipeline(parameters: OrderPipelineParameters) {
           orderId: order.orderId,
           terms: order.terms,
           reason: outcome.failure,
+          message: outcome.message,
           signature: outcome.signature,
         })
       } else {
@@ -197,13 +205,19 @@ export function startOrderPipeline(parameters: OrderPipelineParameters) {
               onEvent({ event: 'receipts-accepted', orderIds: outcome.done.map(formatOrderId) })
           }
           if (failures.length > 0) {
-            const outcome = await submitFailures(chain, { failures })
+            const outcome = await submitFailures(chain, {
+              failures: failures.map(({ terms, reason, signature }) => ({
+                terms,
+                reason,
+                signature,
+              })),
+            })
             for (const failure of failures)
               if (outcome.done.includes(failure.orderId))
                 onEvent({
                   event: 'failure-submitted',
                   orderId: formatOrderId(failure.orderId),
-                  reason: describeFailureReason(failure.reason),
+                  reason: `${describeFailureReason(failure.reason)} (${failure.message})`,
                   code: failure.reason,
                 })
           }

@@ -1,473 +1,308 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Address, type Hex, parseEther } from 'viem'
-import type { PrivateKeyAccount } from 'viem/accounts'
-import type { SignerConnection } from '../../src/chain/connectChain.ts'
-import { type OrderTerms, orderTotal } from '../../src/protocol/orderTerms.ts'
-import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
-import { label, protocolHarness, zeroHash } from '../support/protocolHarness.ts'
+import { type Address, parseEther } from 'viem'
+import { orderTotal } from '../../src/protocol/orderTerms.ts'
+import { label } from '../support/protocolHarness.ts'
+import {
+  dataPrice,
+  defaults,
+  type Market,
+  solutionPrice,
+  startMarket,
+  teePrice,
+} from './marketFixture.ts'
 
-const teePrice = parseEther('3')
-const solutionPrice = parseEther('2')
-const dataPrice = parseEther('1')
-let ordersMade = 0
-
-describe('orders', () => {
-  let dev: LocalProtocol
-  let h: ReturnType<typeof protocolHarness>
-  let enclave: PrivateKeyAccount
-  let teeOfferId: number
-  let solutionOfferId: number
+describe('orders: creation, acceptance, cancel, refund, hand-back', () => {
+  let m: Market
   let dataOfferId: number
-  let customer: SignerConnection
-  let provider: SignerConnection
-
   before(async () => {
-    dev = await startLocalProtocol()
-    h = protocolHarness(dev)
-    ;({ customer, provider } = dev.signers)
-    await h.approve(provider, parseEther('200'))
-    await h.send(provider, 'stake', [parseEther('200')])
-    const registered = await h.newEnclave(provider, { expiresAt: (await h.now()) + 30 * 86_400 })
-    enclave = registered.key
-    await h.send(provider, 'registerEnclave', [
-      registered.registration,
-      await h.approvals(registered.registration),
-    ])
-    teeOfferId = h.idFrom(
-      (await h.send(provider, 'createTeeOffer', [0, teePrice, 2])).receipt.logs,
-      'TeeOfferCreated',
-    )
-    solutionOfferId = h.idFrom(
-      (
-        await h.send(dev.signers.modelVendor, 'createSolutionOffer', [
-          label('model'),
-          solutionPrice,
-          1,
-          zeroHash,
-          [],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
-    dataOfferId = h.idFrom(
-      (
-        await h.send(dev.signers.stranger, 'createDataOffer', [
-          label('dataset'),
-          dataPrice,
-          [solutionOfferId],
-          [teeOfferId],
-        ])
-      ).receipt.logs,
-      'DataOfferCreated',
-    )
-    await h.approve(customer, parseEther('500'))
-    await h.send(customer, 'deposit', [parseEther('100')])
+    m = await startMarket()
+    dataOfferId = await m.newDataOffer('dataset', dataPrice, {
+      solutionOffers: [m.solutionOfferId],
+      teeOffers: [m.teeOfferId],
+    })
   })
-  after(() => dev.stop())
+  after(() => m.dev.stop())
 
-  async function params(overrides: Record<string, unknown> = {}) {
-    const now = await h.now()
-    return {
-      enclave: enclave.address,
-      teeOfferId,
-      solutionOfferId,
-      dataOfferId: 0,
-      acceptBy: now + 120,
-      deadline: now + 720,
-      // Unique per order: equal terms would be the same order.
-      requestHash: label(`request ${++ordersMade}`),
-      inputHash: label('input'),
-      solutionHash: label('model'),
-      maxPayment: parseEther('100'),
-      ...overrides,
-    }
-  }
-  async function create(overrides: Record<string, unknown> = {}, signer = customer) {
-    const { receipt } = await h.send(signer, 'createOrder', [await params(overrides)])
-    return h.orderFrom(receipt.logs)
-  }
-  async function accepted(overrides: Record<string, unknown> = {}) {
-    const order = await create(overrides)
-    await h.send(provider, 'acceptOrder', [order.terms])
-    return order
-  }
-  const receipt = (
-    order: { orderId: bigint; terms: OrderTerms },
-    outputHash: Hex = label('output'),
-    key = enclave,
-  ) => h.signReceipt(key, order.orderId, order.terms, outputHash)
-  const submit = async (
-    order: { orderId: bigint; terms: OrderTerms },
-    outputHash: Hex = label('output'),
-    key = enclave,
-  ) =>
-    h.send(provider, 'submitReceipt', [
-      order.terms,
-      outputHash,
-      await receipt(order, outputHash, key),
-    ])
-  const status = (orderId: bigint) => h.read<number>('getOrderStatus', [orderId])
-  const statuses = { created: 1, accepted: 2, completed: 3, cancelled: 4, refunded: 5 }
+  const addressOf = (role: keyof Market['dev']['signers']) => m.dev.signers[role].account.address
 
-  /** Every account that can hold a balance in these tests. */
-  const accounts = () => Object.values(dev.signers).map((signer) => signer.account.address)
-  async function balances() {
-    return Object.fromEntries(
-      await Promise.all(accounts().map(async (account) => [account, await h.balance(account)])),
-    ) as Record<Address, bigint>
-  }
-
-  it('escrows prices plus the fee, and a receipt splits them to provider, solution owner, data owner and fee receiver', async () => {
-    const before = await balances()
-    const order = await create({ dataOfferId })
+  it('escrows the prices plus the fee, and a receipt credits each payee exactly once, maturing', async () => {
+    const { h } = m
+    const payees: Address[] = [
+      addressOf('provider'),
+      addressOf('modelVendor'),
+      addressOf('dataVendor'),
+      m.dev.deployment.contracts.timelock,
+    ]
+    const owedBefore = await Promise.all(payees.map(m.owed))
+    const availableBefore = await Promise.all(payees.map(h.balance))
+    const customerBefore = await h.balance(addressOf('customer'))
+    const order = await m.create({ dataOfferId })
     const { terms } = order
     assert.deepEqual(
-      [terms.teePrice, terms.solutionPrice, terms.dataPrice],
-      [teePrice, solutionPrice, dataPrice],
+      [terms.teePrice, terms.solutionPrice, terms.dataPrice, terms.dataHash],
+      [teePrice, solutionPrice, dataPrice, label('dataset')],
     )
-    assert.equal(terms.fee, ((teePrice + solutionPrice + dataPrice) * 100n) / 10_000n)
-    assert.equal(terms.customer, customer.account.address)
-    assert.equal(
-      await h.balance(customer.account.address),
-      (before[customer.account.address] ?? 0n) - orderTotal(terms),
+    assert.equal(terms.fee, ((teePrice + solutionPrice + dataPrice) * defaults.feeBps) / 10_000n)
+    assert.deepEqual(
+      [terms.customer, terms.solutionVendor, terms.dataVendor],
+      [addressOf('customer'), addressOf('modelVendor'), addressOf('dataVendor')],
     )
-    assert.equal(await status(order.orderId), statuses.created)
-    await h.reverts(submit(order), 'WrongOrderStatus')
-    await h.send(provider, 'acceptOrder', [order.terms])
-    await submit(order)
-    assert.equal(await status(order.orderId), statuses.completed)
-    const after = await balances()
-    assert.equal(
-      after[provider.account.address] ?? 0n,
-      (before[provider.account.address] ?? 0n) + teePrice,
+    assert.equal(await h.balance(addressOf('customer')), customerBefore - orderTotal(terms))
+    assert.equal(await m.status(order.orderId), 'created')
+    await h.send(m.dev.signers.provider, 'acceptOrder', [terms])
+    await m.deliver(order)
+    assert.equal(await m.status(order.orderId), 'completed')
+    const owedAfter = await Promise.all(payees.map(m.owed))
+    assert.deepEqual(
+      owedAfter.map((value, i) => value - (owedBefore[i] ?? 0n)),
+      [teePrice, solutionPrice, dataPrice, terms.fee],
     )
-    assert.equal(
-      after[dev.signers.modelVendor.account.address] ?? 0n,
-      (before[dev.signers.modelVendor.account.address] ?? 0n) + solutionPrice,
+    // Credited as maturing payouts: nothing more is available yet.
+    assert.deepEqual(await Promise.all(payees.map(h.balance)), availableBefore)
+    // Paid once only: every other way to end it is refused.
+    const provider = m.dev.signers.provider
+    await h.reverts(m.deliver(order), 'WrongOrderStatus')
+    await h.reverts(h.send(m.dev.signers.customer, 'refundOrder', [terms]), 'WrongOrderStatus')
+    await h.reverts(h.send(m.dev.signers.customer, 'cancelOrder', [terms]), 'WrongOrderStatus')
+    await h.reverts(h.send(provider, 'handBackOrder', [terms]), 'WrongOrderStatus')
+    await h.reverts(
+      h.send(provider, 'submitFailure', [
+        terms,
+        1,
+        await h.signFailure(m.enclave, order.orderId, 1),
+      ]),
+      'WrongOrderStatus',
     )
-    assert.equal(
-      after[dev.signers.stranger.account.address] ?? 0n,
-      (before[dev.signers.stranger.account.address] ?? 0n) + dataPrice,
-    )
-    assert.equal(
-      after[dev.signers.deployer.account.address] ?? 0n,
-      (before[dev.signers.deployer.account.address] ?? 0n) + terms.fee,
-    )
-    // Paid once only.
-    await h.reverts(submit(order), 'WrongOrderStatus')
-    await h.reverts(h.send(customer, 'refundOrder', [order.terms]), 'WrongOrderStatus')
+    assert.deepEqual(await Promise.all(payees.map(m.owed)), owedAfter)
   })
 
   it('pulls the shortfall from the wallet when the balance does not cover the escrow', async () => {
-    const { stranger } = dev.signers
+    const { h } = m
+    const { stranger } = m.dev.signers
     await h.approve(stranger, parseEther('10'))
     const wallet = await h.tokenBalance(stranger.account.address)
-    const balance = await h.balance(stranger.account.address)
-    const order = await create({}, stranger)
-    assert.ok(balance < orderTotal(order.terms))
+    const order = await m.create({}, stranger)
     assert.equal(await h.balance(stranger.account.address), 0n)
-    assert.equal(
-      await h.tokenBalance(stranger.account.address),
-      wallet - (orderTotal(order.terms) - balance),
-    )
+    assert.equal(await h.tokenBalance(stranger.account.address), wallet - orderTotal(order.terms))
     await h.send(stranger, 'cancelOrder', [order.terms])
+    assert.equal(await h.balance(stranger.account.address), orderTotal(order.terms))
   })
 
-  it('refuses orders that break an offer’s rules', async () => {
-    await h.reverts(create({ teeOfferId: 999 }), 'OfferNotFound')
+  it('refuses orders that break an offer’s rules or the market’s deadlines', async () => {
+    const { h, create } = m
+    const { modelVendor, dataVendor, provider, customer } = m.dev.signers
+    await h.reverts(create({ teeOfferId: 999 }), 'TeeOfferNotFound')
     await h.reverts(create({ solutionOfferId: 999 }), 'OfferNotFound')
     await h.reverts(create({ dataOfferId: 999 }), 'OfferNotFound')
     await h.reverts(create({ solutionHash: label('another model') }), 'SolutionMismatch')
     await h.reverts(create({ maxPayment: teePrice }), 'PaymentAboveMaximum')
+    await h.reverts(create({ enclave: addressOf('stranger') }), 'EnclaveNotUsable')
     const now = await h.now()
     await h.reverts(create({ acceptBy: now }), 'InvalidDeadlines')
     await h.reverts(create({ acceptBy: now + 100, deadline: now + 50 }), 'InvalidDeadlines')
-    await h.reverts(create({ deadline: now + 2 * 86_400 }), 'InvalidDeadlines')
-    await h.reverts(create({ enclave: dev.signers.stranger.account.address }), 'EnclaveNotActive')
+    await h.reverts(create({ deadline: now + 86_400 + 10 }), 'InvalidDeadlines')
     // A data offer restricted to one solution refuses orders without it.
     await h.reverts(
       create({ dataOfferId, solutionOfferId: 0, solutionHash: label('own model') }),
       'SolutionOfferNotAllowed',
     )
-    // A solution offer that runs only on other hardware, or only on other TEE offers.
-    const tdxOnly = h.idFrom(
-      (
-        await h.send(dev.signers.modelVendor, 'createSolutionOffer', [
-          label('tdx model'),
-          1n,
-          0b10,
-          zeroHash,
-          [],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
+    const tdxOnly = await m.newSolutionOffer('tdx model', 1n, { hardwareMask: 0b10 })
     await h.reverts(
       create({ solutionOfferId: tdxOnly, solutionHash: label('tdx model') }),
-      'HardwareNotAllowed',
+      'HardwareNotAllowedBySolution',
     )
-    const elsewhere = h.idFrom(
-      (
-        await h.send(dev.signers.modelVendor, 'createSolutionOffer', [
-          label('pinned'),
-          1n,
-          1,
-          zeroHash,
-          [teeOfferId + 1000],
-        ])
-      ).receipt.logs,
-      'SolutionOfferCreated',
-    )
+    const pinned = await m.newSolutionOffer('pinned', 1n, {
+      allowedTeeOffers: [m.teeOfferId + 1000],
+    })
     await h.reverts(
-      create({ solutionOfferId: elsewhere, solutionHash: label('pinned') }),
+      create({ solutionOfferId: pinned, solutionHash: label('pinned') }),
       'TeeOfferNotAllowed',
     )
-    await h.send(dev.signers.modelVendor, 'setSolutionOfferActive', [elsewhere, false])
+    await h.send(modelVendor, 'setSolutionOfferActive', [pinned, false])
     await h.reverts(
-      create({ solutionOfferId: elsewhere, solutionHash: label('pinned') }),
+      create({ solutionOfferId: pinned, solutionHash: label('pinned') }),
       'SolutionOfferNotActive',
     )
-    await h.send(provider, 'setTeeOfferActive', [teeOfferId, false])
+    await h.send(provider, 'setTeeOfferActive', [m.teeOfferId, false])
     await h.reverts(create(), 'TeeOfferNotActive')
-    await h.send(provider, 'setTeeOfferActive', [teeOfferId, true])
-    // A data offer restricted to other TEE offers, a disabled data offer, and the same terms twice.
-    const elsewhereData = h.idFrom(
-      (
-        await h.send(dev.signers.stranger, 'createDataOffer', [
-          label('private data'),
-          1n,
-          [],
-          [teeOfferId + 1000],
-        ])
-      ).receipt.logs,
-      'DataOfferCreated',
-    )
+    await h.send(provider, 'setTeeOfferActive', [m.teeOfferId, true])
+    const elsewhereData = await m.newDataOffer('private data', 1n, {
+      teeOffers: [m.teeOfferId + 1000],
+    })
     await h.reverts(create({ dataOfferId: elsewhereData }), 'TeeOfferNotAllowed')
-    await h.send(dev.signers.stranger, 'setDataOfferActive', [elsewhereData, false])
+    await h.send(dataVendor, 'setDataOfferActive', [elsewhereData, false])
     await h.reverts(create({ dataOfferId: elsewhereData }), 'DataOfferNotActive')
-    const twice = await params()
+    // The same terms twice are the same order.
+    const twice = await m.params()
     await h.send(customer, 'createOrder', [twice])
     await h.reverts(h.send(customer, 'createOrder', [twice]), 'OrderAlreadyExists')
+  })
+
+  it('refuses at creation orders that no enclave could ever serve', async () => {
+    const { h, create } = m
+    const { provider, stranger } = m.dev.signers
+    const now = await h.now()
+    // The registration expires before the deadline: no receipt could count.
+    const shortLived = await m.registeredEnclave(provider, { expiresAt: now + 600 })
+    // A deadline at the very second of expiry too: a receipt then could not count either.
+    await h.reverts(
+      create({ enclave: shortLived.address, deadline: now + 600 }),
+      'DeadlineAfterEnclaveExpiry',
+    )
+    await h.reverts(
+      create({ enclave: shortLived.address, deadline: now + 700 }),
+      'DeadlineAfterEnclaveExpiry',
+    )
+    await create({ enclave: shortLived.address, deadline: now + 590 })
+    // The solution offer needs a runtime the enclave does not run.
+    const pinnedRuntime = await m.newSolutionOffer('needs runtime v9', 1n, {
+      requiredMeasurement: label('runtime v9'),
+    })
+    await h.reverts(
+      create({ solutionOfferId: pinnedRuntime, solutionHash: label('needs runtime v9') }),
+      'MeasurementNotAllowedBySolution',
+    )
+    // A TEE offer of other hardware than the enclave runs on.
+    const tdxOffer = await m.newTeeOffer(provider, teePrice, 5, 1)
+    await h.reverts(create({ teeOfferId: tdxOffer }), 'EnclaveHardwareMismatch')
     // An enclave of another provider cannot serve this provider's offer.
-    const foreign = await h.newEnclave(dev.signers.stranger)
-    await h.send(dev.signers.stranger, 'registerEnclave', [
-      foreign.registration,
-      await h.approvals(foreign.registration),
-    ])
-    await h.reverts(create({ enclave: foreign.key.address }), 'EnclaveNotOfOfferProvider')
+    const foreign = await m.registeredEnclave(stranger)
+    await h.reverts(create({ enclave: foreign.address }), 'EnclaveNotOfOfferProvider')
+    // Too little time between acceptance and deadline (minDeliveryWindow is 30 s).
+    await h.reverts(create({ acceptBy: now + 100, deadline: now + 129 }), 'InvalidDeadlines')
+    await create({ acceptBy: now + 100, deadline: now + 131 })
   })
 
-  it('lets only the offer’s staked provider accept, within capacity and before acceptBy', async () => {
-    const order = await create()
-    await h.reverts(h.send(dev.signers.stranger, 'acceptOrder', [order.terms]), 'NotOrderProvider')
+  it('lets only the offer’s staked provider accept, within capacity, stake and acceptBy', async () => {
+    const { h } = m
+    const { provider, stranger } = m.dev.signers
+    const small = await m.newTeeOffer(provider, teePrice, 2)
+    const [first, second, third] = [
+      await m.create({ teeOfferId: small }),
+      await m.create({ teeOfferId: small }),
+      await m.create({ teeOfferId: small }),
+    ]
+    if (!first || !second || !third) throw new Error('unreachable')
+    await h.reverts(h.send(stranger, 'acceptOrder', [first.terms]), 'NotOrderProvider')
     await h.reverts(
-      h.send(provider, 'acceptOrder', [{ ...order.terms, teePrice: 1n }]),
+      h.send(provider, 'acceptOrder', [{ ...first.terms, teePrice: 1n }]),
       'OrderNotFound',
     )
-    const [second, third] = [await create(), await create()]
-    await h.send(provider, 'acceptOrders', [[order.terms, second.terms]])
+    await h.send(provider, 'acceptOrder', [first.terms])
+    await h.reverts(h.send(provider, 'acceptOrder', [first.terms]), 'WrongOrderStatus')
+    await h.send(provider, 'acceptOrder', [second.terms])
     await h.reverts(h.send(provider, 'acceptOrder', [third.terms]), 'OfferAtCapacity')
-    // Completing both frees the capacity; receipts in one batch.
-    const outputs = [order, second].map(async (item) => ({
-      terms: item.terms,
-      outputHash: label('out'),
-      signature: await receipt(item, label('out')),
-    }))
-    await h.send(provider, 'submitReceipts', [await Promise.all(outputs)])
-    assert.equal(await status(second.orderId), statuses.completed)
+    assert.equal((await h.read<{ activeOrders: number }>('getTeeOffer', [small])).activeOrders, 2)
+    // Completing one frees its unit of capacity.
+    await m.deliver(first)
+    assert.equal((await h.read<{ activeOrders: number }>('getTeeOffer', [small])).activeOrders, 1)
     // Below the minimum stake, no acceptance.
-    await h.send(provider, 'requestUnstake', [parseEther('150')])
+    const { active, locked } = await m.stakeOf()
+    const leave = active - locked - parseEther('50')
+    await h.send(provider, 'requestUnstake', [leave])
     await h.reverts(h.send(provider, 'acceptOrder', [third.terms]), 'StakeBelowMinimum')
-    await h.approve(provider, parseEther('150'))
-    await h.send(provider, 'stake', [parseEther('150')])
-    await dev.increaseTime(121)
+    await h.send(provider, 'stake', [leave])
+    await m.dev.increaseTime(121)
     await h.reverts(h.send(provider, 'acceptOrder', [third.terms]), 'AcceptDeadlinePassed')
-    await h.send(dev.signers.stranger, 'refundOrder', [third.terms])
-  })
-
-  it('pays only for a receipt by the order’s enclave over the order’s hashes, before the deadline', async () => {
-    const order = await accepted()
-    const impostor = (await h.newEnclave(provider)).key
-    await h.reverts(submit(order, label('output'), impostor), 'InvalidReceiptSigner')
-    await h.reverts(
-      h.send(provider, 'submitReceipt', [order.terms, label('other output'), await receipt(order)]),
-      'InvalidReceiptSigner',
-    )
-    await h.reverts(
-      h.send(provider, 'submitReceipt', [order.terms, label('output'), '0x1234']),
-      'InvalidReceiptSigner',
-    )
-    await h.reverts(
-      h.send(provider, 'submitReceipt', [
-        { ...order.terms, inputHash: label('other input') },
-        label('output'),
-        await receipt(order),
-      ]),
-      'OrderNotFound',
-    )
-    await dev.increaseTime(721)
-    await h.reverts(submit(order), 'DeadlinePassed')
-    await h.send(dev.signers.stranger, 'refundOrder', [order.terms])
-  })
-
-  it('refuses receipts from a revoked enclave or a removed measurement', async () => {
-    const order = await accepted()
-    const measurement = (await h.read<{ measurement: Hex }>('getEnclave', [enclave.address]))
-      .measurement
-    await h.send(dev.signers.deployer, 'removeMeasurement', [measurement])
-    await h.reverts(submit(order), 'MeasurementNotAllowed')
-    // Past the deadline the order is refunded, without slashing: the provider could not deliver.
-    await dev.increaseTime(721)
-    const [stakeBefore] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    await h.send(customer, 'refundOrder', [order.terms])
-    const [stakeAfter] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    assert.equal(stakeAfter, stakeBefore)
-    await h.send(dev.signers.deployer, 'proposeMeasurement', [measurement, 'relisted'])
-    await dev.increaseTime(86_400)
-    const fresh = await accepted()
-    await submit(fresh)
-    assert.equal(await status(fresh.orderId), statuses.completed)
-
-    // A revoked enclave's receipts do not pay.
-    const other = await h.newEnclave(provider)
-    await h.send(provider, 'registerEnclave', [
-      other.registration,
-      await h.approvals(other.registration),
-    ])
-    const onOther = await accepted({ enclave: other.key.address })
-    await h.send(provider, 'revokeEnclave', [other.key.address])
-    await h.reverts(submit(onOther, label('output'), other.key), 'EnclaveNotActive')
-    await dev.increaseTime(721)
-    await h.send(customer, 'refundOrder', [onOther.terms])
-  })
-
-  it('ends an order with the enclave’s signed failure: the escrow goes back, nobody is slashed', async () => {
-    const order = await accepted()
-    const signature = await h.signFailure(enclave, order.orderId, order.terms, 2)
-    await h.reverts(
-      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 0, signature]),
-      'InvalidFailureReason',
-    )
-    await h.reverts(
-      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 3, signature]),
-      'InvalidFailureReason',
-    )
-    await h.reverts(
-      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 1, signature]),
-      'InvalidReceiptSigner',
-    )
-    const impostor = (await h.newEnclave(provider)).key
-    await h.reverts(
-      h.send(dev.signers.stranger, 'submitFailure', [
-        order.terms,
-        2,
-        await h.signFailure(impostor, order.orderId, order.terms, 2),
-      ]),
-      'InvalidReceiptSigner',
-    )
-    const notAccepted = await create()
-    await h.reverts(
-      h.send(dev.signers.stranger, 'submitFailure', [
-        notAccepted.terms,
-        2,
-        await h.signFailure(enclave, notAccepted.orderId, notAccepted.terms, 2),
-      ]),
-      'WrongOrderStatus',
-    )
-    await h.send(customer, 'cancelOrder', [notAccepted.terms])
-    const customerBefore = await h.balance(customer.account.address)
-    const providerBefore = await h.balance(provider.account.address)
-    const [stakeBefore] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    const offerBefore = await h.read<{ activeOrders: number }>('getTeeOffer', [teeOfferId])
-    await h.send(dev.signers.stranger, 'submitFailure', [order.terms, 2, signature])
-    assert.equal(await status(order.orderId), 6)
-    assert.equal(
-      await h.balance(customer.account.address),
-      customerBefore + orderTotal(order.terms),
-    )
-    assert.equal(await h.balance(provider.account.address), providerBefore)
-    assert.deepEqual(
-      (await h.read<[bigint, bigint, number]>('stakeOf', [provider.account.address]))[0],
-      stakeBefore,
-    )
-    assert.equal(
-      (await h.read<{ activeOrders: number }>('getTeeOffer', [teeOfferId])).activeOrders,
-      offerBefore.activeOrders - 1,
-    )
-    await h.reverts(submit(order), 'WrongOrderStatus')
-    await h.reverts(h.send(customer, 'refundOrder', [order.terms]), 'WrongOrderStatus')
-    await h.reverts(
-      h.send(dev.signers.stranger, 'submitFailure', [order.terms, 2, signature]),
-      'WrongOrderStatus',
-    )
+    await h.send(stranger, 'refundOrder', [third.terms])
+    await m.deliver(second)
   })
 
   it('cancels before acceptance only, by the customer, refunding everything', async () => {
+    const { h } = m
+    const { customer, stranger, provider } = m.dev.signers
     const before = await h.balance(customer.account.address)
-    const order = await create()
-    await h.reverts(h.send(dev.signers.stranger, 'cancelOrder', [order.terms]), 'NotOrderCustomer')
+    const order = await m.create()
+    await h.reverts(h.send(stranger, 'cancelOrder', [order.terms]), 'NotOrderCustomer')
+    await h.reverts(h.send(provider, 'cancelOrder', [order.terms]), 'NotOrderCustomer')
     await h.send(customer, 'cancelOrder', [order.terms])
     assert.equal(await h.balance(customer.account.address), before)
-    assert.equal(await status(order.orderId), statuses.cancelled)
+    assert.equal(await m.status(order.orderId), 'cancelled')
     await h.reverts(h.send(customer, 'cancelOrder', [order.terms]), 'WrongOrderStatus')
     await h.reverts(h.send(provider, 'acceptOrder', [order.terms]), 'WrongOrderStatus')
-    const acceptedOrder = await accepted()
-    await h.reverts(h.send(customer, 'cancelOrder', [acceptedOrder.terms]), 'WrongOrderStatus')
-    await submit(acceptedOrder)
+    await h.reverts(h.send(customer, 'refundOrder', [order.terms]), 'WrongOrderStatus')
+    const taken = await m.accepted()
+    await h.reverts(h.send(customer, 'cancelOrder', [taken.terms]), 'WrongOrderStatus')
+    await m.deliver(taken)
   })
 
-  it('refunds after a missed deadline to the customer, with part of the provider’s stake', async () => {
+  it('refunds a missed acceptBy without slashing, and a missed deadline with slashBps of the stake', async () => {
+    const { h } = m
+    const { customer, stranger } = m.dev.signers
     const before = await h.balance(customer.account.address)
-    const [stakeBefore] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    const order = await accepted()
-    await h.reverts(h.send(dev.signers.stranger, 'refundOrder', [order.terms]), 'RefundNotYetDue')
-    await dev.increaseTime(721)
-    const providerBalance = await h.balance(provider.account.address)
-    await h.send(dev.signers.stranger, 'refundOrder', [order.terms])
-    const slashed = (orderTotal(order.terms) * 5_000n) / 10_000n
+    const stakeBefore = await m.stakeOf()
+    const unaccepted = await m.create()
+    const late = await m.accepted()
+    const unknown = { ...late.terms, requestHash: label('no such order') }
+    await h.reverts(h.send(stranger, 'refundOrder', [unknown]), 'OrderNotFound')
+    await h.reverts(h.send(stranger, 'refundOrder', [unaccepted.terms]), 'RefundNotYetDue')
+    await h.reverts(h.send(stranger, 'refundOrder', [late.terms]), 'RefundNotYetDue')
+    await m.dev.increaseTime(121)
+    await h.send(stranger, 'refundOrder', [unaccepted.terms])
+    assert.deepEqual(await m.stakeOf(), {
+      ...stakeBefore,
+      locked: stakeBefore.locked + (orderTotal(late.terms) * defaults.slashBps) / 10_000n,
+    })
+    await h.reverts(h.send(stranger, 'refundOrder', [late.terms]), 'RefundNotYetDue')
+    await m.dev.increaseTime(600)
+    const providerOwed = await m.owed(m.dev.signers.provider.account.address)
+    const { receipt } = await h.send(stranger, 'refundOrder', [late.terms])
+    const slashed = (orderTotal(late.terms) * defaults.slashBps) / 10_000n
     assert.equal(await h.balance(customer.account.address), before + slashed)
-    const [stakeAfter] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    assert.equal(stakeAfter, stakeBefore - slashed)
-    assert.equal(await h.balance(provider.account.address), providerBalance)
-    assert.equal(await status(order.orderId), statuses.refunded)
-    await h.reverts(h.send(dev.signers.stranger, 'refundOrder', [order.terms]), 'WrongOrderStatus')
-    // An order never accepted is refunded after acceptBy, without slashing.
-    const unaccepted = await create()
-    await h.reverts(
-      h.send(dev.signers.stranger, 'refundOrder', [unaccepted.terms]),
-      'RefundNotYetDue',
+    const stakeAfter = await m.stakeOf()
+    assert.equal(stakeAfter.active, stakeBefore.active - slashed)
+    assert.equal(stakeAfter.locked, stakeBefore.locked)
+    assert.equal(await m.owed(m.dev.signers.provider.account.address), providerOwed)
+    assert.deepEqual(
+      h.eventsOf(receipt.logs).map((event) => event.eventName),
+      ['Slashed', 'OrderRefunded'],
     )
-    await dev.increaseTime(121)
-    await h.send(dev.signers.stranger, 'refundOrder', [unaccepted.terms])
-    const [stakeLater] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    assert.equal(stakeLater, stakeAfter)
+    assert.deepEqual(
+      [await m.status(unaccepted.orderId), await m.status(late.orderId)],
+      ['refunded', 'refunded'],
+    )
+    await h.reverts(h.send(stranger, 'refundOrder', [late.terms]), 'WrongOrderStatus')
+    await h.reverts(m.deliver(late), 'WrongOrderStatus')
   })
 
-  it('slashes unstaking stake too, so a provider cannot run from an order', async () => {
-    const order = await accepted()
-    const [active, unstakingBefore] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    await h.send(provider, 'requestUnstake', [active])
-    await dev.increaseTime(721)
-    await h.send(customer, 'refundOrder', [order.terms])
-    const [activeAfter, unstaking] = await h.read<[bigint, bigint, number]>('stakeOf', [
-      provider.account.address,
-    ])
-    assert.equal(activeAfter, 0n)
-    assert.equal(unstaking, unstakingBefore + active - (orderTotal(order.terms) * 5_000n) / 10_000n)
+  it('hands an order back before the deadline: refund plus exactly the hand-back fee, provider only', async () => {
+    const { h } = m
+    const { customer, provider, stranger } = m.dev.signers
+    const created = await m.create()
+    await h.reverts(h.send(provider, 'handBackOrder', [created.terms]), 'WrongOrderStatus')
+    await h.send(customer, 'cancelOrder', [created.terms])
+    const order = await m.accepted()
+    await h.reverts(h.send(stranger, 'handBackOrder', [order.terms]), 'NotOrderProvider')
+    await h.reverts(h.send(customer, 'handBackOrder', [order.terms]), 'NotOrderProvider')
+    const customerBefore = await h.balance(customer.account.address)
+    const stakeBefore = await m.stakeOf()
+    const capacityBefore = (await h.read<{ activeOrders: number }>('getTeeOffer', [m.teeOfferId]))
+      .activeOrders
+    const fee = (orderTotal(order.terms) * defaults.handBackBps) / 10_000n
+    const { receipt } = await h.send(provider, 'handBackOrder', [order.terms])
+    assert.equal(m.eventArgs<{ fee: bigint }>(receipt.logs, 'OrderHandedBack').fee, fee)
+    assert.equal(
+      await h.balance(customer.account.address),
+      customerBefore + orderTotal(order.terms) + fee,
+    )
+    assert.deepEqual(await m.stakeOf(), {
+      ...stakeBefore,
+      active: stakeBefore.active - fee,
+      locked: stakeBefore.locked - (orderTotal(order.terms) * defaults.slashBps) / 10_000n,
+    })
+    assert.equal(
+      (await h.read<{ activeOrders: number }>('getTeeOffer', [m.teeOfferId])).activeOrders,
+      capacityBefore - 1,
+    )
+    assert.equal(await m.status(order.orderId), 'handedBack')
+    await h.reverts(h.send(provider, 'handBackOrder', [order.terms]), 'WrongOrderStatus')
+    await h.reverts(m.deliver(order), 'WrongOrderStatus')
+    await h.reverts(h.send(customer, 'refundOrder', [order.terms]), 'WrongOrderStatus')
+    // Not after the deadline: then the order is refunded with the full slash instead.
+    const late = await m.accepted()
+    await m.dev.increaseTime(721)
+    await h.reverts(h.send(provider, 'handBackOrder', [late.terms]), 'DeadlinePassed')
+    await h.send(customer, 'refundOrder', [late.terms])
   })
 })

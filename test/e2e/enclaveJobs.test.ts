@@ -36,6 +36,10 @@ import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol
 import { matMulModel } from '../support/onnxModel.ts'
 import { assembleWat, echoWat, loopWat } from '../support/wasmModules.ts'
 
+/** A value for an assertion message (order ids are bigints). */
+const show = (value: unknown) =>
+  JSON.stringify(value, (_, item) => (typeof item === 'bigint' ? String(item) : item))
+
 const policy = { allowSim: true, allowedMeasurements: [measureRuntime()] }
 const wasmManifest = {
   name: 'echo',
@@ -301,7 +305,7 @@ describe('canary secret through a full job', () => {
           resourceHash: solution.solutionHash,
         }),
       })
-      assert.ok('output' in result, JSON.stringify(result))
+      assert.ok('output' in result, show(result))
       await blobs.put(result.output)
       await submitReceipts(provider, {
         receipts: [

@@ -22,6 +22,10 @@ import { runTestOrder, testChain } from '../support/enclaveOrders.ts'
 import { matMulModel } from '../support/onnxModel.ts'
 import { assembleWat, echoWat, growWat, loopWat, trapWat } from '../support/wasmModules.ts'
 
+/** A value for an assertion message (order ids are bigints). */
+const show = (value: unknown) =>
+  JSON.stringify(value, (_, item) => (typeof item === 'bigint' ? String(item) : item))
+
 const weights = [1, 0, 0, 1, 1, 0, 0, 1]
 const tensor = (format: 'json' | 'raw', shape: number[]) =>
   ({ dtype: 'float32', shape, format }) as const
@@ -114,7 +118,7 @@ describe('enclave runners', () => {
           : new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer)
       for (let run = 0; run < 2; run++) {
         const result = await order({ solution, inputs: [{ name: 'x', bytes: input }] })
-        assert.ok('outputs' in result, JSON.stringify(result))
+        assert.ok('outputs' in result, show(result))
         const y = result.outputs.y as Uint8Array
         if (format === 'json')
           assert.deepEqual(JSON.parse(new TextDecoder().decode(y)), {
@@ -160,7 +164,7 @@ describe('enclave runners', () => {
       inputs: data('hello'),
       arguments: ['a', 'bc'],
     })
-    assert.ok('outputs' in first, JSON.stringify(first))
+    assert.ok('outputs' in first, show(first))
     const { orderId } = first
     // The same order again: the same bytes.
     const again = await first.rerun()
@@ -293,7 +297,7 @@ describe('enclave runners', () => {
     assert.equal(elsewhere.failure, failureReasons.vendorKeyNotReleased)
     for (let i = 0; i < 2; i++) {
       const released = await order({ solution, inputs: data('x'), solutionKeyRelease: release })
-      assert.ok('outputs' in released, JSON.stringify(released))
+      assert.ok('outputs' in released, show(released))
     }
     // Loaded now, but every order still needs its own release.
     const later = await order({ solution, inputs: data('x') })

@@ -79,6 +79,7 @@ describe('provider node', () => {
       })
     // One customer keeps its input to itself: the provider cannot serve that order.
     const privateBlobs = createFsBlobStore(join(workDir, 'private'))
+    await publishSolutionBundle(privateBlobs, paddleOcrSolution())
     const placed = await Promise.all([
       order(dev.signers.customer),
       order(dev.signers.customer),

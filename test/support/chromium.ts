@@ -24,6 +24,20 @@ export async function bundleForBrowser(source: string): Promise<string> {
   return result.outputFiles[0]?.text ?? ''
 }
 
+/** Debian's Chromium, with flags that keep it from calling home: this machine reaches no network. */
+export const chromiumLaunchOptions = {
+  executablePath: chromiumPath,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+}
+
 export type BrowserPage = { page: Page; url: string; close(): Promise<void> }
 
 /** Headless Chromium showing a page, served from 127.0.0.1, that runs `script`. */
@@ -37,19 +51,7 @@ export async function openPageInChromium(script: string): Promise<BrowserPage> {
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
   let browser: Browser | undefined
   try {
-    // Flags keep Chromium from calling home: this machine reaches no network.
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await chromium.launch(chromiumLaunchOptions)
     const page = await browser.newPage()
     await page.goto(url)
     const opened = browser

@@ -20,11 +20,11 @@ library Asn1 {
     uint256 internal constant SET = 0x31;
 
     /// @dev The item at `offset`, which must end by `limit` (at most `der.length`): its tag and contents bounds.
-    function read(bytes memory der, uint256 offset, uint256 limit)
-        internal
-        pure
-        returns (uint256 tag, uint256 start, uint256 end)
-    {
+    function read(
+        bytes memory der,
+        uint256 offset,
+        uint256 limit
+    ) internal pure returns (uint256 tag, uint256 start, uint256 end) {
         bool malformed;
         assembly ("memory-safe") {
             let word := mload(add(add(der, 0x20), offset))
@@ -47,11 +47,12 @@ library Asn1 {
     }
 
     /// @dev {read}, requiring the tag `wanted`.
-    function expect(bytes memory der, uint256 offset, uint256 limit, uint256 wanted)
-        internal
-        pure
-        returns (uint256 start, uint256 end)
-    {
+    function expect(
+        bytes memory der,
+        uint256 offset,
+        uint256 limit,
+        uint256 wanted
+    ) internal pure returns (uint256 start, uint256 end) {
         uint256 tag;
         (tag, start, end) = read(der, offset, limit);
         if (tag != wanted) revert ITdxAttestationErrors.MalformedDer(offset);
@@ -73,11 +74,13 @@ library Asn1 {
     }
 
     /// @dev Whether the `length` (at most 32) bytes at `offset` are the first `length` bytes of `expected`.
-    function startsWith(bytes memory der, uint256 offset, uint256 limit, bytes32 expected, uint256 length)
-        internal
-        pure
-        returns (bool)
-    {
+    function startsWith(
+        bytes memory der,
+        uint256 offset,
+        uint256 limit,
+        bytes32 expected,
+        uint256 length
+    ) internal pure returns (bool) {
         unchecked {
             if (offset + length > limit) return false;
             bytes32 mask = ~bytes32(type(uint256).max >> (length * 8));
@@ -99,26 +102,27 @@ library Asn1 {
             ok := staticcall(gas(), 0x02, add(add(der, 0x20), start), sub(end, start), 0x00, 0x20)
             hash := mload(0x00)
         }
-        require(ok);
+        if (!ok) revert ITdxAttestationErrors.PrecompileFailed(address(0x02));
     }
 
     /// @dev A non-negative INTEGER at `offset`: its value and how many bytes it takes without leading zeros (at most 32).
-    function unsignedAt(bytes memory der, uint256 offset, uint256 limit)
-        internal
-        pure
-        returns (uint256 value, uint256 length, uint256 end)
-    {
+    function unsignedAt(
+        bytes memory der,
+        uint256 offset,
+        uint256 limit
+    ) internal pure returns (uint256 value, uint256 length, uint256 end) {
         uint256 start;
         (start, end) = expect(der, offset, limit, INTEGER);
         (value, length) = unsignedIn(der, start, end, offset);
     }
 
     /// @dev The value of the contents `der[start:end]` of the INTEGER at `offset`, and its length without leading zeros.
-    function unsignedIn(bytes memory der, uint256 start, uint256 end, uint256 offset)
-        internal
-        pure
-        returns (uint256 value, uint256 length)
-    {
+    function unsignedIn(
+        bytes memory der,
+        uint256 start,
+        uint256 end,
+        uint256 offset
+    ) internal pure returns (uint256 value, uint256 length) {
         unchecked {
             if (start == end || uint8(wordAt(der, start)[0]) > 0x7f) revert ITdxAttestationErrors.MalformedDer(offset);
             while (start < end && wordAt(der, start)[0] == 0) ++start;

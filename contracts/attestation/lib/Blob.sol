@@ -10,7 +10,6 @@ import {ITdxAttestationErrors} from "../ITdxAttestationErrors.sol";
  * starts with a STOP byte, so the data can never run.
  */
 library Blob {
-
     /// @dev Deploys `data` and returns where it lives.
     function write(bytes memory data) internal returns (address pointer) {
         uint256 length = data.length + 1;

@@ -158,13 +158,15 @@ library IntelCollateralJson {
      * @dev A member both documents have (id, version, issueDate, nextUpdate, tcbEvaluationDataNumber):
      * where its value ends and its bit, or bit 0 when `key` is none of them.
      */
-    function readCommonMember(bytes memory json, bytes32 key, uint256 v, Document memory d, Head memory head)
-        private
-        pure
-        returns (uint256 after_, uint256 bit)
-    {
+    function readCommonMember(
+        bytes memory json,
+        bytes32 key,
+        uint256 v,
+        Document memory d,
+        Head memory head
+    ) private pure returns (uint256 after_, uint256 bit) {
         if (key == "id") {
-            (head.id,, after_) = Json.stringWordAt(json, v);
+            (head.id, , after_) = Json.stringWordAt(json, v);
             return (after_, ID);
         }
         if (key == "version") {
@@ -187,7 +189,13 @@ library IntelCollateralJson {
     }
 
     /// @dev The document must be `id` version `version` and have all of `members`.
-    function requireDocument(Head memory head, uint256 found, uint256 members, bytes32 id, uint256 version) private pure {
+    function requireDocument(
+        Head memory head,
+        uint256 found,
+        uint256 members,
+        bytes32 id,
+        uint256 version
+    ) private pure {
         if (found & (ID | VERSION) != ID | VERSION || head.id != id || head.version != version) {
             revert ITdxAttestationErrors.UnexpectedDocument(head.id, head.version);
         }
@@ -232,7 +240,15 @@ library IntelCollateralJson {
             while (more) {
                 (bytes32 key, uint256 v) = Json.keyAt(json, i);
                 uint256 bit;
-                (i, bit) = readModuleField(json, key, v, compact, L.TCB_TDX_MODULE_SIGNER, L.TCB_TDX_MODULE_ATTRIBUTES, L.TCB_TDX_MODULE_MASK);
+                (i, bit) = readModuleField(
+                    json,
+                    key,
+                    v,
+                    compact,
+                    L.TCB_TDX_MODULE_SIGNER,
+                    L.TCB_TDX_MODULE_ATTRIBUTES,
+                    L.TCB_TDX_MODULE_MASK
+                );
                 found |= bit;
                 (i, more) = Json.next(json, i, CLOSE_OBJECT);
             }
@@ -270,11 +286,12 @@ library IntelCollateralJson {
     }
 
     /// @dev One of `tdxModuleIdentities`, appended to `out` at `at`.
-    function readModuleIdentity(bytes memory json, uint256 i, bytes memory out, uint256 at)
-        private
-        pure
-        returns (uint256, uint256)
-    {
+    function readModuleIdentity(
+        bytes memory json,
+        uint256 i,
+        bytes memory out,
+        uint256 at
+    ) private pure returns (uint256, uint256) {
         unchecked {
             uint256 found;
             uint256 end = at + L.MODULE_HEADER;
@@ -293,8 +310,15 @@ library IntelCollateralJson {
                     found |= 16;
                 } else {
                     uint256 bit;
-                    (i, bit) =
-                        readModuleField(json, key, v, out, at + L.MODULE_SIGNER, at + L.MODULE_ATTRIBUTES, at + L.MODULE_MASK);
+                    (i, bit) = readModuleField(
+                        json,
+                        key,
+                        v,
+                        out,
+                        at + L.MODULE_SIGNER,
+                        at + L.MODULE_ATTRIBUTES,
+                        at + L.MODULE_MASK
+                    );
                     found |= bit;
                 }
                 (i, more) = Json.next(json, i, CLOSE_OBJECT);
@@ -310,9 +334,9 @@ library IntelCollateralJson {
             if (length != 6 || (id & 0xdfdfdfff00000000000000000000000000000000000000000000000000000000) != "TDX_") {
                 return 0;
             }
-            (bool high, uint256 h) = hexDigit(uint8(id[4]));
-            (bool low, uint256 l) = hexDigit(uint8(id[5]));
-            return high && low ? (h << 4) | l : 0;
+            (bool high, uint256 highNibble) = hexDigit(uint8(id[4]));
+            (bool low, uint256 lowNibble) = hexDigit(uint8(id[5]));
+            return high && low ? (highNibble << 4) | lowNibble : 0;
         }
     }
 
@@ -326,11 +350,12 @@ library IntelCollateralJson {
     }
 
     /// @dev The `tcbLevels` of a module identity, appended at `at`.
-    function readModuleLevels(bytes memory json, uint256 i, bytes memory out, uint256 at)
-        private
-        pure
-        returns (uint256, uint256 count, uint256)
-    {
+    function readModuleLevels(
+        bytes memory json,
+        uint256 i,
+        bytes memory out,
+        uint256 at
+    ) private pure returns (uint256, uint256 count, uint256) {
         unchecked {
             bool more;
             (i, more) = Json.enter(json, i, OPEN_ARRAY, CLOSE_ARRAY);
@@ -367,11 +392,12 @@ library IntelCollateralJson {
     }
 
     /// @dev One of a TCB info's `tcbLevels`, appended to `out` at `at`.
-    function readTcbLevel(bytes memory json, uint256 i, bytes memory out, uint256 at)
-        private
-        pure
-        returns (uint256, uint256 end)
-    {
+    function readTcbLevel(
+        bytes memory json,
+        uint256 i,
+        bytes memory out,
+        uint256 at
+    ) private pure returns (uint256, uint256 end) {
         unchecked {
             uint256 found;
             end = L.write(out, at + L.LEVEL_ADVISORIES, 0, 1);
@@ -434,11 +460,12 @@ library IntelCollateralJson {
     }
 
     /// @dev One of a QE identity's `tcbLevels`, appended to `out` at `at`.
-    function readQeLevel(bytes memory json, uint256 i, bytes memory out, uint256 at)
-        private
-        pure
-        returns (uint256, uint256 end)
-    {
+    function readQeLevel(
+        bytes memory json,
+        uint256 i,
+        bytes memory out,
+        uint256 at
+    ) private pure returns (uint256, uint256 end) {
         unchecked {
             uint256 found;
             end = L.write(out, at + L.QE_LEVEL_ADVISORIES, 0, 1);
@@ -526,11 +553,12 @@ library IntelCollateralJson {
     }
 
     /// @dev `advisoryIDs`: a count byte at `out[at]`, then each ID's number; returns where the list ends in `json` and `out`.
-    function readAdvisories(bytes memory json, uint256 i, bytes memory out, uint256 at)
-        private
-        pure
-        returns (uint256, uint256 end)
-    {
+    function readAdvisories(
+        bytes memory json,
+        uint256 i,
+        bytes memory out,
+        uint256 at
+    ) private pure returns (uint256, uint256 end) {
         unchecked {
             uint256 count;
             end = at + 1;

@@ -27,9 +27,13 @@ library Json {
             let base := add(s, 0x20)
             let length := mload(s)
             // Bits 0x09, 0x0a, 0x0d and 0x20 of this mask are the JSON whitespace characters.
-            for {} lt(i, length) { i := add(i, 1) } {
+            for {} lt(i, length) {
+                i := add(i, 1)
+            } {
                 let c := byte(0, mload(add(base, i)))
-                if iszero(and(lt(c, 33), and(shr(c, 0x100002600), 1))) { break }
+                if iszero(and(lt(c, 33), and(shr(c, 0x100002600), 1))) {
+                    break
+                }
             }
         }
         return i;
@@ -39,11 +43,12 @@ library Json {
      * @dev Enters the object (`opening` '{') or array ('[') at `i`: where its first member or
      * element starts, and whether there is one.
      */
-    function enter(bytes memory s, uint256 i, uint256 opening, uint256 closing)
-        internal
-        pure
-        returns (uint256 next, bool nonEmpty)
-    {
+    function enter(
+        bytes memory s,
+        uint256 i,
+        uint256 opening,
+        uint256 closing
+    ) internal pure returns (uint256 next, bool nonEmpty) {
         unchecked {
             i = skipSpace(s, i);
             if (charAt(s, i) != opening) revert ITdxAttestationErrors.MalformedJson(i);
@@ -96,7 +101,9 @@ library Json {
                     break
                 }
                 let c := byte(0, mload(add(base, end)))
-                if eq(c, 0x22) { break }
+                if eq(c, 0x22) {
+                    break
+                }
                 if lt(c, 0x20) {
                     malformed := 1
                     break
@@ -135,15 +142,15 @@ library Json {
         unchecked {
             uint256 c = charAt(s, i);
             if (c == 0x22) {
-                (,, uint256 after_) = stringAt(s, i);
+                (, , uint256 after_) = stringAt(s, i);
                 return after_;
             }
             if (c == 0x7b || c == 0x5b) {
                 uint256 depth;
-                for (uint256 j = i;;) {
+                for (uint256 j = i; ;) {
                     c = charAt(s, j);
                     if (c == 0x22) {
-                        (,, j) = stringAt(s, j);
+                        (, , j) = stringAt(s, j);
                         continue;
                     }
                     if (c == 0x7b || c == 0x5b) {
@@ -169,11 +176,11 @@ library Json {
      * @dev The hex string at `i` (optionally `0x`-prefixed, either case) holding exactly `length`
      * bytes: the bytes, and where the string ends.
      */
-    function hexAt(bytes memory s, uint256 i, uint256 length)
-        internal
-        pure
-        returns (bytes memory value, uint256 after_)
-    {
+    function hexAt(
+        bytes memory s,
+        uint256 i,
+        uint256 length
+    ) internal pure returns (bytes memory value, uint256 after_) {
         unchecked {
             uint256 start;
             uint256 end;
@@ -185,7 +192,11 @@ library Json {
             assembly ("memory-safe") {
                 let from := add(add(s, 0x20), start)
                 let to := add(value, 0x20)
-                for { let k := 0 } lt(k, shl(1, length)) { k := add(k, 1) } {
+                for {
+                    let k := 0
+                } lt(k, shl(1, length)) {
+                    k := add(k, 1)
+                } {
                     let c := byte(0, mload(add(from, k)))
                     let lower := or(c, 0x20)
                     let isDigit := and(gt(c, 0x2f), lt(c, 0x3a))
@@ -213,11 +224,12 @@ library Json {
     }
 
     /// @dev Whether the string at `i` is exactly `expected` (at most 32 bytes, no escapes), and where it ends.
-    function stringEquals(bytes memory s, uint256 i, bytes32 expected, uint256 length)
-        internal
-        pure
-        returns (bool equal, uint256 after_)
-    {
+    function stringEquals(
+        bytes memory s,
+        uint256 i,
+        bytes32 expected,
+        uint256 length
+    ) internal pure returns (bool equal, uint256 after_) {
         unchecked {
             uint256 start;
             uint256 end;
@@ -233,11 +245,10 @@ library Json {
     }
 
     /// @dev The first 32 bytes of the string at `i` (left-aligned), its length, and where it ends.
-    function stringWordAt(bytes memory s, uint256 i)
-        internal
-        pure
-        returns (bytes32 word, uint256 length, uint256 after_)
-    {
+    function stringWordAt(
+        bytes memory s,
+        uint256 i
+    ) internal pure returns (bytes32 word, uint256 length, uint256 after_) {
         unchecked {
             uint256 start;
             uint256 end;

@@ -36,11 +36,10 @@ library PckCertificate {
     uint256 private constant ALL_REQUIRED = 15;
 
     /// @dev The SGX extension of the parsed certificate `c` (DER `der`); reverts when it or a required field is missing.
-    function readSgxExtension(bytes memory der, X509.Certificate memory c)
-        internal
-        pure
-        returns (SgxExtension memory extension)
-    {
+    function readSgxExtension(
+        bytes memory der,
+        X509.Certificate memory c
+    ) internal pure returns (SgxExtension memory extension) {
         unchecked {
             uint256 at = c.extensionsStart;
             while (at < c.extensionsEnd) {
@@ -102,13 +101,13 @@ library PckCertificate {
                 if (arc >> 8 == 2) {
                     arc &= 0xff;
                     if (arc >= 1 && arc <= 16) {
-                        (uint256 svn, uint256 length,) = Asn1.unsignedAt(der, valueAt, fieldEnd);
+                        (uint256 svn, uint256 length, ) = Asn1.unsignedAt(der, valueAt, fieldEnd);
                         if (length > 1) revert ITdxAttestationErrors.ValueOutOfRange(valueAt);
                         uint256 shift = 8 * (16 - arc);
                         components = (components & ~(uint256(0xff) << shift)) | (svn << shift);
                         found |= 1 << arc;
                     } else if (arc == 17) {
-                        (uint256 pceSvn, uint256 length,) = Asn1.unsignedAt(der, valueAt, fieldEnd);
+                        (uint256 pceSvn, uint256 length, ) = Asn1.unsignedAt(der, valueAt, fieldEnd);
                         if (length > 2) revert ITdxAttestationErrors.ValueOutOfRange(valueAt);
                         e.pceSvn = uint16(pceSvn);
                         found |= 1 << arc;
@@ -131,11 +130,12 @@ library PckCertificate {
      * when `length` is 10 (returned as is), by two when 11 (returned as `first << 8 | second`);
      * any other OID gives 0. Also returns where the field's value starts.
      */
-    function sgxArc(bytes memory der, uint256 start, uint256 end, uint256 length)
-        private
-        pure
-        returns (uint256 arc, uint256 valueAt)
-    {
+    function sgxArc(
+        bytes memory der,
+        uint256 start,
+        uint256 end,
+        uint256 length
+    ) private pure returns (uint256 arc, uint256 valueAt) {
         unchecked {
             (uint256 oidStart, uint256 oidEnd) = Asn1.expect(der, start, end, Asn1.OBJECT_IDENTIFIER);
             valueAt = oidEnd;
@@ -151,13 +151,17 @@ library PckCertificate {
         }
     }
 
-    function octets(bytes memory der, uint256 tag, uint256 start, uint256 end, uint256 length, uint256 field)
-        private
-        pure
-        returns (bytes32)
-    {
+    function octets(
+        bytes memory der,
+        uint256 tag,
+        uint256 start,
+        uint256 end,
+        uint256 length,
+        uint256 field
+    ) private pure returns (bytes32) {
         unchecked {
-            if (tag != Asn1.OCTET_STRING || end - start != length) revert ITdxAttestationErrors.MalformedPckExtension(field);
+            if (tag != Asn1.OCTET_STRING || end - start != length)
+                revert ITdxAttestationErrors.MalformedPckExtension(field);
             return Asn1.wordAt(der, start) & ~bytes32(type(uint256).max >> (length * 8));
         }
     }

@@ -21,11 +21,11 @@ library Pem {
      * outer SEQUENCE gives the length) and where the next block starts (after the line breaks that
      * follow the END line).
      */
-    function decodeCertificate(bytes calldata data, uint256 offset, uint256 limit)
-        internal
-        pure
-        returns (bytes memory der, uint256 next)
-    {
+    function decodeCertificate(
+        bytes calldata data,
+        uint256 offset,
+        uint256 limit
+    ) internal pure returns (bytes memory der, uint256 next) {
         unchecked {
             if (limit > data.length || !startsWith(data, offset, limit, BEGIN, BEGIN_LENGTH)) {
                 revert ITdxAttestationErrors.MalformedPem(offset);
@@ -78,25 +78,68 @@ library Pem {
                 let high := 0x8080808080808080808080808080808080808080808080808080808080808080
                 let output := add(add(der, 0x20), written)
                 let input := add(data.offset, at)
-                for { let end := add(input, chars) } lt(input, end) { input := add(input, 32) } {
+                for {
+                    let end := add(input, chars)
+                } lt(input, end) {
+                    input := add(input, 32)
+                } {
                     let w := calldataload(input)
                     // w + (128 - k) in every byte has bit 7 set exactly where the byte is at least k.
                     let ge48 := add(w, 0x5050505050505050505050505050505050505050505050505050505050505050)
-                    let plus := and(xor(add(w, 0x5555555555555555555555555555555555555555555555555555555555555555), add(w, 0x5454545454545454545454545454545454545454545454545454545454545454)), high)
-                    let slash := and(xor(add(w, 0x5151515151515151515151515151515151515151515151515151515151515151), ge48), high)
-                    let digit := and(xor(ge48, add(w, 0x4646464646464646464646464646464646464646464646464646464646464646)), high)
-                    let upper := and(xor(add(w, 0x3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f), add(w, 0x2525252525252525252525252525252525252525252525252525252525252525)), high)
-                    let lower := and(xor(add(w, 0x1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f), add(w, 0x0505050505050505050505050505050505050505050505050505050505050505)), high)
+                    let plus := and(
+                        xor(
+                            add(w, 0x5555555555555555555555555555555555555555555555555555555555555555),
+                            add(w, 0x5454545454545454545454545454545454545454545454545454545454545454)
+                        ),
+                        high
+                    )
+                    let slash := and(
+                        xor(add(w, 0x5151515151515151515151515151515151515151515151515151515151515151), ge48),
+                        high
+                    )
+                    let digit := and(
+                        xor(ge48, add(w, 0x4646464646464646464646464646464646464646464646464646464646464646)),
+                        high
+                    )
+                    let upper := and(
+                        xor(
+                            add(w, 0x3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f),
+                            add(w, 0x2525252525252525252525252525252525252525252525252525252525252525)
+                        ),
+                        high
+                    )
+                    let lower := and(
+                        xor(
+                            add(w, 0x1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f),
+                            add(w, 0x0505050505050505050505050505050505050505050505050505050505050505)
+                        ),
+                        high
+                    )
                     // '0'-'9' +4, '+' +19, '/' +16, 'A'-'Z' -65, 'a'-'z' -71: no byte borrows or carries.
                     let v := add(add(w, shr(5, digit)), add(mul(shr(7, plus), 19), shr(3, slash)))
                     // Valid characters give values below 64; others are wrong anyway and fail later.
-                v := sub(v, add(mul(shr(7, upper), 65), mul(shr(7, lower), 71)))
+                    v := sub(v, add(mul(shr(7, upper), 65), mul(shr(7, lower), 71)))
                     // Pack: 2 x 6 bits per 16-bit lane, 4 x 6 per 32-bit lane, then squeeze out the empty bytes.
-                    v := or(shr(2, and(v, 0xff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00)), and(v, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff))
-                    v := or(shr(4, and(v, 0xffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000)), and(v, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff))
-                    v := or(shr(8, and(v, 0xffffffff00000000ffffffff00000000ffffffff00000000ffffffff00000000)), and(v, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff))
-                    v := or(shr(16, and(v, 0xffffffffffffffff0000000000000000ffffffffffffffff0000000000000000)), and(v, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff))
-                    v := or(shr(32, and(v, 0xffffffffffffffffffffffffffffffff00000000000000000000000000000000)), and(v, 0x00000000000000000000000000000000ffffffffffffffffffffffffffffffff))
+                    v := or(
+                        shr(2, and(v, 0xff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00)),
+                        and(v, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
+                    )
+                    v := or(
+                        shr(4, and(v, 0xffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000)),
+                        and(v, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)
+                    )
+                    v := or(
+                        shr(8, and(v, 0xffffffff00000000ffffffff00000000ffffffff00000000ffffffff00000000)),
+                        and(v, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)
+                    )
+                    v := or(
+                        shr(16, and(v, 0xffffffffffffffff0000000000000000ffffffffffffffff0000000000000000)),
+                        and(v, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)
+                    )
+                    v := or(
+                        shr(32, and(v, 0xffffffffffffffffffffffffffffffff00000000000000000000000000000000)),
+                        and(v, 0x00000000000000000000000000000000ffffffffffffffffffffffffffffffff)
+                    )
                     mstore(output, shl(64, v))
                     output := add(output, 24)
                 }
@@ -113,11 +156,13 @@ library Pem {
         return c == 0x0a;
     }
 
-    function startsWith(bytes calldata data, uint256 at, uint256 limit, bytes32 expected, uint256 length)
-        private
-        pure
-        returns (bool)
-    {
+    function startsWith(
+        bytes calldata data,
+        uint256 at,
+        uint256 limit,
+        bytes32 expected,
+        uint256 length
+    ) private pure returns (bool) {
         unchecked {
             if (at + length > limit) return false;
             bytes32 mask = ~bytes32(type(uint256).max >> (length * 8));

@@ -38,11 +38,11 @@ library TcbEvaluation {
     }
 
     /// @dev The status of the platform `tcb` under `tcbInfo` and `qeIdentity`.
-    function evaluate(bytes memory tcbInfo, bytes memory qeIdentity, TdxPlatformTcb memory tcb)
-        internal
-        pure
-        returns (Result memory result)
-    {
+    function evaluate(
+        bytes memory tcbInfo,
+        bytes memory qeIdentity,
+        TdxPlatformTcb memory tcb
+    ) internal pure returns (Result memory result) {
         unchecked {
             (uint8 qeStatus, uint256 qeAdvisories) = qeLevelOf(qeIdentity, tcb.qeIsvSvn);
             Levels memory parts = partsOf(tcbInfo);
@@ -51,29 +51,44 @@ library TcbEvaluation {
             uint8 sgxStatus = tcbLevelStatus(L.read(tcbInfo, sgxLevel + L.LEVEL_STATUS, 1));
             if (tdxLevel == 0) revert ITdxAttestationErrors.NoMatchingTdxTcbLevel(tcb.fmspc);
             (uint8 moduleStatus, uint256 moduleAdvisories) = moduleStatusOf(tcbInfo, parts, tcb.teeTcbSvn);
-            uint8 tdxStatus =
-                convergeWith(tcbLevelStatus(L.read(tcbInfo, tdxLevel + L.LEVEL_STATUS, 1)), moduleStatus);
+            uint8 tdxStatus = convergeWith(tcbLevelStatus(L.read(tcbInfo, tdxLevel + L.LEVEL_STATUS, 1)), moduleStatus);
             if (tdxStatus != REVOKED && tcb.tdReport15) {
-                tdxStatus = checkForRelaunch(tcbInfo, parts, tcb.teeTcbSvn2, sgxStatus, tdxStatus, moduleStatus, qeStatus);
+                tdxStatus = checkForRelaunch(
+                    tcbInfo,
+                    parts,
+                    tcb.teeTcbSvn2,
+                    sgxStatus,
+                    tdxStatus,
+                    moduleStatus,
+                    qeStatus
+                );
             }
             uint8 status = tdxStatus == REVOKED ? tdxStatus : convergeWith(tdxStatus, qeStatus);
             result.status = TcbStatus(status);
             result.tcbDate = uint40(L.read(tcbInfo, tdxLevel + L.LEVEL_TCB_DATE, 5));
-            result.advisoryIds =
-                advisorySet(tcbInfo, tdxLevel + L.LEVEL_ADVISORIES, moduleAdvisories, qeIdentity, qeAdvisories);
+            result.advisoryIds = advisorySet(
+                tcbInfo,
+                tdxLevel + L.LEVEL_ADVISORIES,
+                moduleAdvisories,
+                qeIdentity,
+                qeAdvisories
+            );
         }
     }
 
     /// @dev The QE identity and the TDX module named by the quote must be the ones Intel describes.
-    function matchIdentities(bytes memory tcbInfo, bytes memory qeIdentity, bytes16 teeTcbSvn, QuoteIdentities memory ids)
-        internal
-        pure
-    {
+    function matchIdentities(
+        bytes memory tcbInfo,
+        bytes memory qeIdentity,
+        bytes16 teeTcbSvn,
+        QuoteIdentities memory ids
+    ) internal pure {
         unchecked {
             bytes32 mrSigner = L.readBytes(qeIdentity, L.QE_MRSIGNER, 32);
             if (ids.qeMrSigner != mrSigner) revert ITdxAttestationErrors.QeMrSignerMismatch(ids.qeMrSigner, mrSigner);
             uint16 isvProdId = uint16(L.read(qeIdentity, L.QE_ISVPRODID, 2));
-            if (ids.qeIsvProdId != isvProdId) revert ITdxAttestationErrors.QeIsvProdIdMismatch(ids.qeIsvProdId, isvProdId);
+            if (ids.qeIsvProdId != isvProdId)
+                revert ITdxAttestationErrors.QeIsvProdIdMismatch(ids.qeIsvProdId, isvProdId);
             uint32 miscSelect = uint32(L.read(qeIdentity, L.QE_MISCSELECT, 4));
             uint32 miscMask = uint32(L.read(qeIdentity, L.QE_MISCSELECT_MASK, 4));
             if (ids.qeMiscSelect & miscMask != miscSelect & miscMask) {
@@ -93,9 +108,17 @@ library TcbEvaluation {
             uint256 attributesAt;
             uint256 maskAt;
             if (module != 0) {
-                (signerAt, attributesAt, maskAt) = (module + L.MODULE_SIGNER, module + L.MODULE_ATTRIBUTES, module + L.MODULE_MASK);
+                (signerAt, attributesAt, maskAt) = (
+                    module + L.MODULE_SIGNER,
+                    module + L.MODULE_ATTRIBUTES,
+                    module + L.MODULE_MASK
+                );
             } else if (L.read(tcbInfo, L.TCB_HAS_TDX_MODULE, 1) == 1) {
-                (signerAt, attributesAt, maskAt) = (L.TCB_TDX_MODULE_SIGNER, L.TCB_TDX_MODULE_ATTRIBUTES, L.TCB_TDX_MODULE_MASK);
+                (signerAt, attributesAt, maskAt) = (
+                    L.TCB_TDX_MODULE_SIGNER,
+                    L.TCB_TDX_MODULE_ATTRIBUTES,
+                    L.TCB_TDX_MODULE_MASK
+                );
             } else {
                 revert ITdxAttestationErrors.TdxModuleUnknown(version);
             }
@@ -144,11 +167,11 @@ library TcbEvaluation {
      * @dev TcbLevelCheck `matchTcbLevels`: the first level the PCK certificate's TCB reaches, and
      * from there the first the TD's TEE_TCB_SVN reaches too (offsets into `tcbInfo`, 0 for none).
      */
-    function matchLevels(bytes memory tcbInfo, Levels memory parts, TdxPlatformTcb memory tcb)
-        private
-        pure
-        returns (uint256 sgxLevel, uint256 tdxLevel)
-    {
+    function matchLevels(
+        bytes memory tcbInfo,
+        Levels memory parts,
+        TdxPlatformTcb memory tcb
+    ) private pure returns (uint256 sgxLevel, uint256 tdxLevel) {
         unchecked {
             uint256 pckLanes = lanesOf(uint128(tcb.sgxTcbComponents));
             uint256 tdLanes = lanesOf(uint128(tcb.teeTcbSvn));
@@ -157,11 +180,12 @@ library TcbEvaluation {
             uint256 at = parts.levels;
             for (uint256 i; i < parts.levelCount; ++i) {
                 if (
-                    reaches(pckLanes, lanesOf(L.read(tcbInfo, at + L.LEVEL_SGX, 16)))
-                        && tcb.pceSvn >= L.read(tcbInfo, at + L.LEVEL_PCESVN, 2)
+                    reaches(pckLanes, lanesOf(L.read(tcbInfo, at + L.LEVEL_SGX, 16))) &&
+                    tcb.pceSvn >= L.read(tcbInfo, at + L.LEVEL_PCESVN, 2)
                 ) {
                     if (sgxLevel == 0) sgxLevel = at;
-                    if (reaches(tdLanes, lanesOf(L.read(tcbInfo, at + L.LEVEL_TDX, 16)) & tdMask)) return (sgxLevel, at);
+                    if (reaches(tdLanes, lanesOf(L.read(tcbInfo, at + L.LEVEL_TDX, 16)) & tdMask))
+                        return (sgxLevel, at);
                 }
                 at += L.LEVEL_ADVISORIES + L.advisoriesLength(tcbInfo, at + L.LEVEL_ADVISORIES);
             }
@@ -206,11 +230,11 @@ library TcbEvaluation {
     }
 
     /// @dev TdxModuleCheck `checkTdxModuleTcbStatus`: the module's status and where its level's advisories are.
-    function moduleStatusOf(bytes memory tcbInfo, Levels memory parts, bytes16 teeTcbSvn)
-        private
-        pure
-        returns (uint8 status, uint256 advisories)
-    {
+    function moduleStatusOf(
+        bytes memory tcbInfo,
+        Levels memory parts,
+        bytes16 teeTcbSvn
+    ) private pure returns (uint8 status, uint256 advisories) {
         unchecked {
             uint8 version = uint8(teeTcbSvn[1]);
             uint8 isvSvn = uint8(teeTcbSvn[0]);
@@ -244,8 +268,8 @@ library TcbEvaluation {
                     return OUT_OF_DATE;
                 }
                 if (
-                    levelStatus == uint8(TcbStatus.ConfigurationNeeded)
-                        || levelStatus == uint8(TcbStatus.ConfigurationAndSWHardeningNeeded)
+                    levelStatus == uint8(TcbStatus.ConfigurationNeeded) ||
+                    levelStatus == uint8(TcbStatus.ConfigurationAndSWHardeningNeeded)
                 ) return uint8(TcbStatus.OutOfDateConfigurationNeeded);
             }
             if (otherStatus == REVOKED) return REVOKED;
@@ -255,9 +279,11 @@ library TcbEvaluation {
 
     function isConfigurationNeeded(uint8 status) private pure returns (bool) {
         unchecked {
-            return status == uint8(TcbStatus.ConfigurationNeeded) || status == uint8(TcbStatus.OutOfDateConfigurationNeeded)
-                || status == uint8(TcbStatus.ConfigurationAndSWHardeningNeeded)
-                || status == uint8(TcbStatus.TDRelaunchAdvisedConfigurationNeeded);
+            return
+                status == uint8(TcbStatus.ConfigurationNeeded) ||
+                status == uint8(TcbStatus.OutOfDateConfigurationNeeded) ||
+                status == uint8(TcbStatus.ConfigurationAndSWHardeningNeeded) ||
+                status == uint8(TcbStatus.TDRelaunchAdvisedConfigurationNeeded);
         }
     }
 
@@ -274,14 +300,16 @@ library TcbEvaluation {
         unchecked {
             if (qeStatus != UP_TO_DATE) return tdxStatus;
             if (sgxStatus > uint8(TcbStatus.ConfigurationAndSWHardeningNeeded)) return tdxStatus;
-            if (tdxStatus != OUT_OF_DATE && tdxStatus != uint8(TcbStatus.OutOfDateConfigurationNeeded)) return tdxStatus;
+            if (tdxStatus != OUT_OF_DATE && tdxStatus != uint8(TcbStatus.OutOfDateConfigurationNeeded))
+                return tdxStatus;
             if (moduleStatus != OUT_OF_DATE) return tdxStatus;
             if (parts.levelCount == 0) revert ITdxAttestationErrors.NoMatchingTdxTcbLevel(bytes6(0));
             // The latest TCB level comes first.
             uint256 latestTdx = parts.levels + L.LEVEL_TDX;
-            uint8 relaunch = isConfigurationNeeded(sgxStatus) || isConfigurationNeeded(tdxStatus)
-                ? uint8(TcbStatus.TDRelaunchAdvisedConfigurationNeeded)
-                : uint8(TcbStatus.TDRelaunchAdvised);
+            uint8 relaunch =
+                isConfigurationNeeded(sgxStatus) || isConfigurationNeeded(tdxStatus)
+                    ? uint8(TcbStatus.TDRelaunchAdvisedConfigurationNeeded)
+                    : uint8(TcbStatus.TDRelaunchAdvised);
             uint256 latestModuleSvn;
             uint8 version = uint8(teeTcbSvn2[1]);
             if (version == 0) {
@@ -328,11 +356,13 @@ library TcbEvaluation {
     }
 
     /// @dev Inserts the `count` advisories listed at `data[at]` into the sorted, duplicate-free `set[0:size]`.
-    function insertAll(uint16[] memory set, uint256 size, bytes memory data, uint256 at, uint256 count)
-        private
-        pure
-        returns (uint256)
-    {
+    function insertAll(
+        uint16[] memory set,
+        uint256 size,
+        bytes memory data,
+        uint256 at,
+        uint256 count
+    ) private pure returns (uint256) {
         unchecked {
             for (uint256 k; k < count; ++k) {
                 uint16 id = uint16(L.read(data, at + 1 + 2 * k, 2));

@@ -55,11 +55,12 @@ library TdxQuote {
         uint256 pckChainEnd;
     }
 
-    function layoutOf(bytes calldata quote) internal pure returns (Layout memory l) {
+    function layoutOf(bytes calldata quote) internal pure returns (Layout memory layout) {
         unchecked {
             requireLength(quote, HEADER_LENGTH);
-            l.version = uint16(le(quote, 0, 2));
-            if (l.version != 4 && l.version != 5) revert ITdxAttestationErrors.UnsupportedQuoteVersion(l.version);
+            layout.version = uint16(le(quote, 0, 2));
+            if (layout.version != 4 && layout.version != 5)
+                revert ITdxAttestationErrors.UnsupportedQuoteVersion(layout.version);
             uint16 keyType = uint16(le(quote, 2, 2));
             if (keyType != 2) revert ITdxAttestationErrors.UnsupportedAttestationKeyType(keyType);
             uint32 teeType = uint32(le(quote, 4, 4));
@@ -68,42 +69,44 @@ library TdxQuote {
             if (vendor != INTEL_QE_VENDOR_ID) revert ITdxAttestationErrors.UnknownQeVendor(vendor);
 
             uint256 bodyLength = TD10_REPORT_LENGTH;
-            l.body = HEADER_LENGTH;
-            if (l.version == 5) {
+            layout.body = HEADER_LENGTH;
+            if (layout.version == 5) {
                 requireLength(quote, HEADER_LENGTH + 6);
                 uint16 bodyType = uint16(le(quote, HEADER_LENGTH, 2));
                 uint32 bodySize = uint32(le(quote, HEADER_LENGTH + 2, 4));
                 if (bodyType == 3 && bodySize == TD15_REPORT_LENGTH) {
-                    (l.tdReport15, bodyLength) = (true, TD15_REPORT_LENGTH);
+                    (layout.tdReport15, bodyLength) = (true, TD15_REPORT_LENGTH);
                 } else if (bodyType != 2 || bodySize != TD10_REPORT_LENGTH) {
                     revert ITdxAttestationErrors.UnsupportedBodyType(bodyType, bodySize);
                 }
-                l.body = HEADER_LENGTH + 6;
+                layout.body = HEADER_LENGTH + 6;
             }
-            l.signedEnd = l.body + bodyLength;
-            requireLength(quote, l.signedEnd + 4);
-            uint256 signatureDataEnd = l.signedEnd + 4 + le(quote, l.signedEnd, 4);
+            layout.signedEnd = layout.body + bodyLength;
+            requireLength(quote, layout.signedEnd + 4);
+            uint256 signatureDataEnd = layout.signedEnd + 4 + le(quote, layout.signedEnd, 4);
             requireLength(quote, signatureDataEnd);
-            l.signature = l.signedEnd + 4;
+            layout.signature = layout.signedEnd + 4;
 
-            uint256 at = l.signature + 128;
+            uint256 at = layout.signature + 128;
             requireWithin(at + 6, signatureDataEnd);
             uint16 certificationType = uint16(le(quote, at, 2));
-            if (certificationType != 6) revert ITdxAttestationErrors.UnsupportedCertificationDataType(certificationType);
+            if (certificationType != 6)
+                revert ITdxAttestationErrors.UnsupportedCertificationDataType(certificationType);
             uint256 certificationEnd = at + 6 + le(quote, at + 2, 4);
             requireWithin(certificationEnd, signatureDataEnd);
-            l.qeReport = at + 6;
-            at = l.qeReport + QE_REPORT_LENGTH + 64;
+            layout.qeReport = at + 6;
+            at = layout.qeReport + QE_REPORT_LENGTH + 64;
             requireWithin(at + 2, certificationEnd);
-            l.qeAuthDataLength = le(quote, at, 2);
-            l.qeAuthData = at + 2;
-            at = l.qeAuthData + l.qeAuthDataLength;
+            layout.qeAuthDataLength = le(quote, at, 2);
+            layout.qeAuthData = at + 2;
+            at = layout.qeAuthData + layout.qeAuthDataLength;
             requireWithin(at + 6, certificationEnd);
             certificationType = uint16(le(quote, at, 2));
-            if (certificationType != 5) revert ITdxAttestationErrors.UnsupportedCertificationDataType(certificationType);
-            l.pckChain = at + 6;
-            l.pckChainEnd = l.pckChain + le(quote, at + 2, 4);
-            requireWithin(l.pckChainEnd, certificationEnd);
+            if (certificationType != 5)
+                revert ITdxAttestationErrors.UnsupportedCertificationDataType(certificationType);
+            layout.pckChain = at + 6;
+            layout.pckChainEnd = layout.pckChain + le(quote, at + 2, 4);
+            requireWithin(layout.pckChainEnd, certificationEnd);
         }
     }
 
@@ -111,7 +114,13 @@ library TdxQuote {
     function le(bytes calldata quote, uint256 at, uint256 size) internal pure returns (uint256 value) {
         assembly ("memory-safe") {
             let w := calldataload(add(quote.offset, at))
-            for { let i := 0 } lt(i, size) { i := add(i, 1) } { value := or(value, shl(shl(3, i), byte(i, w))) }
+            for {
+                let i := 0
+            } lt(i, size) {
+                i := add(i, 1)
+            } {
+                value := or(value, shl(shl(3, i), byte(i, w)))
+            }
         }
     }
 

@@ -10,11 +10,14 @@ import {ITdxAttestationErrors} from "../ITdxAttestationErrors.sol";
  */
 library Timestamps {
     /// @dev Days from 1970-01-01 to the civil date (proleptic Gregorian, year >= 1970).
-    function unixTime(uint256 year, uint256 month, uint256 day, uint256 hour, uint256 minute, uint256 second)
-        internal
-        pure
-        returns (uint256)
-    {
+    function unixTime(
+        uint256 year,
+        uint256 month,
+        uint256 day,
+        uint256 hour,
+        uint256 minute,
+        uint256 second
+    ) internal pure returns (uint256) {
         unchecked {
             // Howard Hinnant's days_from_civil, shifted so March is the first month.
             if (month <= 2) year -= 1;
@@ -43,7 +46,16 @@ library Timestamps {
                 revert ITdxAttestationErrors.MalformedTime(start);
             }
             if (uint8(text[end - 1]) != 0x5a) revert ITdxAttestationErrors.MalformedTime(start); // 'Z'
-            return checked(year, digits(text, at, 2), digits(text, at + 2, 2), digits(text, at + 4, 2), digits(text, at + 6, 2), digits(text, at + 8, 2), start);
+            return
+                checked(
+                    year,
+                    digits(text, at, 2),
+                    digits(text, at + 2, 2),
+                    digits(text, at + 4, 2),
+                    digits(text, at + 6, 2),
+                    digits(text, at + 8, 2),
+                    start
+                );
         }
     }
 
@@ -55,8 +67,11 @@ library Timestamps {
         unchecked {
             if (end - start < 20 || uint8(text[end - 1]) != 0x5a) revert ITdxAttestationErrors.MalformedTime(start);
             if (
-                text[start + 4] != "-" || text[start + 7] != "-" || text[start + 10] != "T" || text[start + 13] != ":"
-                    || text[start + 16] != ":"
+                text[start + 4] != "-" ||
+                text[start + 7] != "-" ||
+                text[start + 10] != "T" ||
+                text[start + 13] != ":" ||
+                text[start + 16] != ":"
             ) revert ITdxAttestationErrors.MalformedTime(start);
             uint256 roundedUp;
             if (end - start > 20) {
@@ -68,15 +83,17 @@ library Timestamps {
                 }
                 if (nonZero && roundUp) roundedUp = 1;
             }
-            return uint40(roundedUp) + checked(
-                digits(text, start, 4),
-                digits(text, start + 5, 2),
-                digits(text, start + 8, 2),
-                digits(text, start + 11, 2),
-                digits(text, start + 14, 2),
-                digits(text, start + 17, 2),
-                start
-            );
+            return
+                uint40(roundedUp) +
+                checked(
+                    digits(text, start, 4),
+                    digits(text, start + 5, 2),
+                    digits(text, start + 8, 2),
+                    digits(text, start + 11, 2),
+                    digits(text, start + 14, 2),
+                    digits(text, start + 17, 2),
+                    start
+                );
         }
     }
 
@@ -90,7 +107,16 @@ library Timestamps {
         uint256 offset
     ) private pure returns (uint40) {
         unchecked {
-            if (year < 1970 || month == 0 || month > 12 || day == 0 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+            if (
+                year < 1970 ||
+                month == 0 ||
+                month > 12 ||
+                day == 0 ||
+                day > 31 ||
+                hour > 23 ||
+                minute > 59 ||
+                second > 59
+            ) {
                 revert ITdxAttestationErrors.MalformedTime(offset);
             }
             return uint40(unixTime(year, month, day, hour, minute, second));
@@ -104,7 +130,11 @@ library Timestamps {
             bool malformed;
             assembly ("memory-safe") {
                 let w := mload(add(add(text, 0x20), at))
-                for { let i := 0 } lt(i, count) { i := add(i, 1) } {
+                for {
+                    let i := 0
+                } lt(i, count) {
+                    i := add(i, 1)
+                } {
                     let digit := sub(byte(i, w), 0x30)
                     malformed := or(malformed, gt(digit, 9))
                     value := add(mul(value, 10), digit)

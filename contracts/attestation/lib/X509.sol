@@ -103,7 +103,10 @@ library X509 {
             c.subjectHash = Asn1.hashOf(der, at, end);
             at = end;
             (, end) = Asn1.expect(der, at, limit, Asn1.SEQUENCE);
-            if (end - at != P256_KEY_PREFIX_LENGTH + 64 || !Asn1.startsWith(der, at, end, P256_KEY_PREFIX, P256_KEY_PREFIX_LENGTH)) {
+            if (
+                end - at != P256_KEY_PREFIX_LENGTH + 64 ||
+                !Asn1.startsWith(der, at, end, P256_KEY_PREFIX, P256_KEY_PREFIX_LENGTH)
+            ) {
                 revert ITdxAttestationErrors.UnsupportedAlgorithm(at);
             }
             c.keyX = Asn1.wordAt(der, at + P256_KEY_PREFIX_LENGTH);
@@ -135,7 +138,7 @@ library X509 {
             uint256 at;
             (at, crl.tbsEnd) = Asn1.expect(der, start, end, Asn1.SEQUENCE);
             uint256 limit = crl.tbsEnd;
-            if (Asn1.tagAt(der, at, limit) == Asn1.INTEGER) (,, at) = Asn1.unsignedAt(der, at, limit);
+            if (Asn1.tagAt(der, at, limit) == Asn1.INTEGER) (, , at) = Asn1.unsignedAt(der, at, limit);
             at = expectAlgorithm(der, at, limit);
             uint256 nameEnd;
             (, nameEnd) = Asn1.expect(der, at, limit, Asn1.SEQUENCE);
@@ -156,7 +159,11 @@ library X509 {
     }
 
     /// @dev The userCertificate of every entry of revokedCertificates (contents `der[start:end]`).
-    function readRevokedSerials(bytes memory der, uint256 start, uint256 end) private pure returns (uint160[] memory serials) {
+    function readRevokedSerials(
+        bytes memory der,
+        uint256 start,
+        uint256 end
+    ) private pure returns (uint160[] memory serials) {
         unchecked {
             uint256 count;
             for (uint256 at = start; at < end; ++count) (, at) = Asn1.expect(der, at, end, Asn1.SEQUENCE);
@@ -164,7 +171,7 @@ library X509 {
             uint256 at = start;
             for (uint256 i; i < count; ++i) {
                 (uint256 entryStart, uint256 entryEnd) = Asn1.expect(der, at, end, Asn1.SEQUENCE);
-                (uint256 serial, uint256 length,) = Asn1.unsignedAt(der, entryStart, entryEnd);
+                (uint256 serial, uint256 length, ) = Asn1.unsignedAt(der, entryStart, entryEnd);
                 if (length > MAX_SERIAL_BYTES) revert ITdxAttestationErrors.SerialNumberTooLong(entryStart);
                 serials[i] = uint160(serial);
                 at = entryEnd;
@@ -196,7 +203,10 @@ library X509 {
     function expectAlgorithm(bytes memory der, uint256 at, uint256 limit) private pure returns (uint256 end) {
         unchecked {
             (, end) = Asn1.expect(der, at, limit, Asn1.SEQUENCE);
-            if (end - at != ECDSA_WITH_SHA256_LENGTH || !Asn1.startsWith(der, at, end, ECDSA_WITH_SHA256, ECDSA_WITH_SHA256_LENGTH)) {
+            if (
+                end - at != ECDSA_WITH_SHA256_LENGTH ||
+                !Asn1.startsWith(der, at, end, ECDSA_WITH_SHA256, ECDSA_WITH_SHA256_LENGTH)
+            ) {
                 revert ITdxAttestationErrors.UnsupportedAlgorithm(at);
             }
         }
@@ -215,11 +225,12 @@ library X509 {
         unchecked {
             at = expectAlgorithm(der, at, end);
             (uint256 start, uint256 bitsEnd) = Asn1.expect(der, at, end, Asn1.BIT_STRING);
-            if (bitsEnd != end || start == bitsEnd || Asn1.wordAt(der, start)[0] != 0) revert ITdxAttestationErrors.MalformedDer(at);
+            if (bitsEnd != end || start == bitsEnd || Asn1.wordAt(der, start)[0] != 0)
+                revert ITdxAttestationErrors.MalformedDer(at);
             (uint256 sequenceStart, uint256 sequenceEnd) = Asn1.expect(der, start + 1, bitsEnd, Asn1.SEQUENCE);
             if (sequenceEnd != bitsEnd) revert ITdxAttestationErrors.MalformedDer(start);
-            (uint256 rValue,, uint256 next) = Asn1.unsignedAt(der, sequenceStart, sequenceEnd);
-            (uint256 sValue,, uint256 last) = Asn1.unsignedAt(der, next, sequenceEnd);
+            (uint256 rValue, , uint256 next) = Asn1.unsignedAt(der, sequenceStart, sequenceEnd);
+            (uint256 sValue, , uint256 last) = Asn1.unsignedAt(der, next, sequenceEnd);
             if (last != sequenceEnd) revert ITdxAttestationErrors.MalformedDer(next);
             (r, s) = (bytes32(rValue), bytes32(sValue));
         }

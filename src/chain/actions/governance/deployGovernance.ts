@@ -1,8 +1,9 @@
 import { type Address, encodeFunctionData, type Hex, parseEventLogs, zeroAddress } from 'viem'
 import { BoccError } from '../../../errors.ts'
-import { safe, safeProxyFactory, timelockAbi } from '../../abis.ts'
+import { timelockAbi } from '../../abis.ts'
 import { timelockControllerBytecode } from '../../artifacts.ts'
 import type { SignerConnection } from '../../connectChain.ts'
+import { safe, safeProxyFactory } from '../../safeArtifacts.ts'
 
 export type DeployGovernanceParameters = {
   /** The multisig's owners (at least two: governance is never one key). */

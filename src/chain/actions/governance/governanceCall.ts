@@ -7,8 +7,9 @@ import {
   zeroAddress,
   zeroHash,
 } from 'viem'
-import { safe, timelockAbi } from '../../abis.ts'
+import { timelockAbi } from '../../abis.ts'
 import type { BoccSigner } from '../../boccChain.ts'
+import { safe } from '../../safeArtifacts.ts'
 import {
   type WriteContractAndWaitReturnType,
   writeContractAndWait,

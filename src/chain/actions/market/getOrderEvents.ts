@@ -22,7 +22,8 @@ export type OrderEvent = Extract<
 >
 
 export type GetOrderEventsParameters = {
-  orderId: bigint
+  /** The order; every order's events when absent (for lists). */
+  orderId?: bigint
   /** Defaults to the deployment block. */
   fromBlock?: bigint
   toBlock?: bigint
@@ -42,7 +43,10 @@ const orderEventNames = new Set<string>([
   'OrderHandedBack',
 ])
 
-/** Every event of one order, in one query filtered by the node (no scan of other orders' logs). */
+/**
+ * Every event of one order, in one query filtered by the node (no scan of other orders' logs), or
+ * of every order when no order is named.
+ */
 export async function getOrderEvents(
   chain: BoccChain,
   parameters: GetOrderEventsParameters,
@@ -54,7 +58,9 @@ export async function getOrderEvents(
         address: chain.deployment.contracts.market,
         fromBlock: numberToHex(parameters.fromBlock ?? chain.deployment.fromBlock),
         toBlock: parameters.toBlock === undefined ? 'latest' : numberToHex(parameters.toBlock),
-        topics: [null, numberToHex(parameters.orderId, { size: 32 })],
+        ...(parameters.orderId === undefined
+          ? {}
+          : { topics: [null, numberToHex(parameters.orderId, { size: 32 })] }),
       },
     ],
   })) as Log[]

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { toHex } from 'viem'
+import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
+import type { BatchOutcome } from '../../src/chain/actions/market/batchOutcome.ts'
+import { submitFailures } from '../../src/chain/actions/market/submitFailures.ts'
+import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
+import { orderIdOf, orderTotal } from '../../src/protocol/orderTerms.ts'
+import { label } from '../support/protocolHarness.ts'
+import { type Market, startMarket, teePrice } from './marketFixture.ts'
+
+/**
+ * Batch calls act on every order they can and skip the others with `OrderSkipped`, whose reason
+ * is the custom error the single call would revert with: one bad order never blocks the rest.
+ */
+describe('batches skip the orders they cannot act on', () => {
+  let m: Market
+  before(async () => {
+    m = await startMarket()
+  })
+  after(() => m.dev.stop())
+
+  /** The skipped orders of a batch as [orderId, error name, error arguments]. */
+  const skips = (outcome: BatchOutcome) =>
+    outcome.skipped.map((skip) => [skip.orderId, skip.errorName, skip.args])
+
+  it('acceptOrders skips orders in the wrong state, of no order, of another provider, or over capacity', async () => {
+    const { h } = m
+    const { provider, customer, stranger } = m.dev.signers
+    const offer = await m.newTeeOffer(provider, teePrice, 3)
+    const order = () => m.create({ teeOfferId: offer })
+    const [already, first, cancelled, second, overCapacity] = [
+      await order(),
+      await order(),
+      await order(),
+      await order(),
+      await order(),
+    ]
+    if (!already || !first || !cancelled || !second || !overCapacity) throw new Error('unreachable')
+    await h.send(provider, 'acceptOrder', [already.terms])
+    await h.send(customer, 'cancelOrder', [cancelled.terms])
+    const unknown = { ...first.terms, requestHash: label('no such order') }
+    const outcome = await acceptOrders(provider, {
+      terms: [
+        first.terms,
+        already.terms,
+        cancelled.terms,
+        unknown,
+        second.terms,
+        overCapacity.terms,
+      ],
+    })
+    assert.deepEqual(outcome.done, [first.orderId, second.orderId])
+    assert.deepEqual(skips(outcome), [
+      [already.orderId, 'WrongOrderStatus', [already.orderId, 2]],
+      [cancelled.orderId, 'WrongOrderStatus', [cancelled.orderId, 5]],
+      [orderIdOf(unknown), 'OrderNotFound', [orderIdOf(unknown)]],
+      [overCapacity.orderId, 'OfferAtCapacity', [offer]],
+    ])
+    assert.equal(await m.status(overCapacity.orderId), 'created')
+    // Someone else's batch of the provider's orders accepts none of them.
+    const foreign = await acceptOrders(stranger, { terms: [overCapacity.terms] })
+    assert.deepEqual(skips(foreign), [
+      [overCapacity.orderId, 'NotOrderProvider', [overCapacity.orderId, stranger.account.address]],
+    ])
+    for (const done of [already, first, second]) await m.deliver(done)
+  })
+
+  it('submitReceipts completes the good receipts and skips a bad signature, a wrong state and a repeat', async () => {
+    const { h } = m
+    const [good, forged, other] = [await m.accepted(), await m.accepted(), await m.accepted()]
+    const created = await m.create()
+    if (!good || !forged || !other) throw new Error('unreachable')
+    const impostor = (await h.newEnclave(m.dev.signers.provider)).key
+    const receipts = [
+      await m.receiptFor(good),
+      await m.receiptFor(forged, { key: impostor }),
+      await m.receiptFor(created),
+      await m.receiptFor(other),
+      // The same receipt again in the same batch: paid once.
+      await m.receiptFor(good),
+    ]
+    const providerOwed = await m.owed(m.dev.signers.provider.account.address)
+    const outcome = await submitReceipts(m.dev.signers.stranger, { receipts })
+    assert.deepEqual(outcome.done, [good.orderId, other.orderId])
+    assert.deepEqual(
+      skips(outcome).map(([orderId, errorName]) => [orderId, errorName]),
+      [
+        [forged.orderId, 'InvalidEnclaveSignature'],
+        [created.orderId, 'WrongOrderStatus'],
+        [good.orderId, 'WrongOrderStatus'],
+      ],
+    )
+    assert.deepEqual(outcome.skipped[0]?.args, [impostor.address, m.enclave.address])
+    assert.equal(
+      await m.owed(m.dev.signers.provider.account.address),
+      providerOwed + good.terms.teePrice + other.terms.teePrice,
+    )
+    assert.equal(await m.status(forged.orderId), 'accepted')
+    await m.deliver(forged)
+  })
+
+  it('submitFailures refunds the good failures and skips reason 0, a bad signature and a finished order', async () => {
+    const { h } = m
+    const [good, noReason, forged, good2] = [
+      await m.accepted(),
+      await m.accepted(),
+      await m.accepted(),
+      await m.accepted(),
+    ]
+    if (!good || !noReason || !forged || !good2) throw new Error('unreachable')
+    const finished = await m.accepted()
+    await m.deliver(finished)
+    const failures = [
+      { terms: good.terms, reason: 4, signature: await h.signFailure(m.enclave, good.orderId, 4) },
+      {
+        terms: noReason.terms,
+        reason: 0,
+        signature: await h.signFailure(m.enclave, noReason.orderId, 0),
+      },
+      { terms: forged.terms, reason: 1, signature: toHex(new Uint8Array(65).fill(7)) },
+      {
+        terms: finished.terms,
+        reason: 1,
+        signature: await h.signFailure(m.enclave, finished.orderId, 1),
+      },
+      {
+        terms: good2.terms,
+        reason: 8,
+        signature: await h.signFailure(m.enclave, good2.orderId, 8),
+      },
+    ]
+    const customer = m.dev.signers.customer.account.address
+    const before = await h.balance(customer)
+    const outcome = await submitFailures(m.dev.signers.stranger, { failures })
+    assert.deepEqual(outcome.done, [good.orderId, good2.orderId])
+    assert.deepEqual(
+      skips(outcome).map(([orderId, errorName]) => [orderId, errorName]),
+      [
+        [noReason.orderId, 'InvalidFailureReason'],
+        [forged.orderId, 'InvalidEnclaveSignature'],
+        [finished.orderId, 'WrongOrderStatus'],
+      ],
+    )
+    assert.equal(
+      await h.balance(customer),
+      before + orderTotal(good.terms) + orderTotal(good2.terms),
+    )
+    for (const open of [noReason, forged]) await m.deliver(open)
+  })
+
+  it('a batch of which every order is skipped still succeeds and changes nothing', async () => {
+    const order = await m.accepted()
+    await m.deliver(order)
+    const owed = await m.owed(m.dev.signers.provider.account.address)
+    const outcome = await submitReceipts(m.dev.signers.provider, {
+      receipts: [await m.receiptFor(order), await m.receiptFor(order)],
+    })
+    assert.deepEqual(outcome.done, [])
+    assert.equal(outcome.skipped.length, 2)
+    assert.equal(await m.owed(m.dev.signers.provider.account.address), owed)
+  })
+})

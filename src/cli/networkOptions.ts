@@ -1,61 +1,93 @@
-import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { type AttestationPolicy, parsePolicy } from '../attestation/policy.ts'
-import { type BoccChain, connectBoccChain } from '../chain/boccChain.ts'
-import { type Deployment, readDeployment } from '../chain/deployment.ts'
-import { BoccError } from '../errors.ts'
-import { type BlobStore, createFsBlobStore } from '../storage/blobStore.ts'
+import { isAbsolute, resolve } from 'node:path'
+import { type Command, Option } from 'commander'
+import { readKeyFile } from '../chain/keyFile.ts'
+import { type BoccClient, createBoccClient } from '../client/createBoccClient.ts'
+import { readPolicyFile } from '../client/customerPolicy.ts'
+import { resolveSettings, type SettingFlags, type Settings } from './settings.ts'
 import { UsageError } from './usage.ts'
 
-/** The options every command that talks to a network takes (with their environment variables). */
-export const networkOptions = {
-  deployment: { type: 'string' },
-  rpc: { type: 'string' },
-  blobs: { type: 'string' },
-} as const
+/** The flags of a command that talks to a network (see `settings.ts` for what else sets them). */
+export type NetworkFlags = SettingFlags & { policy?: string; allowSim?: boolean }
 
-export type NetworkOptionValues = { deployment?: string; rpc?: string; blobs?: string }
-
-/** The deployment file from `--deployment` or `BOCC_DEPLOYMENT`. */
-export async function deploymentFrom(values: NetworkOptionValues): Promise<Deployment> {
-  const path = values.deployment ?? process.env.BOCC_DEPLOYMENT
-  if (!path) throw new UsageError('give --deployment FILE (or set BOCC_DEPLOYMENT)')
-  return readDeployment(path)
+/** Adds `--deployment`, `--rpc`, `--blobs`, `--config` and, for commands that sign, `--key`. */
+export function addNetworkOptions(command: Command, options: { key?: boolean } = {}): Command {
+  command
+    .addOption(
+      new Option('--deployment <file>', 'the deployment file of the network (env BOCC_DEPLOYMENT)'),
+    )
+    .addOption(new Option('--rpc <url>', 'another RPC URL for its chain (env BOCC_RPC_URL)'))
+    .addOption(
+      new Option(
+        '--blobs <url>',
+        'another blob store: file:///dir, a directory, http(s)://host/ or s3://bucket/prefix (env BOCC_BLOB_STORE)',
+      ),
+    )
+  if (options.key)
+    command.addOption(new Option('--key <file>', 'the account’s key file (env BOCC_KEY_FILE)'))
+  return command.addOption(
+    new Option('--config <file>', 'a config file with defaults (env BOCC_CONFIG)'),
+  )
 }
 
-/** Connects to the deployment's network, or to `--rpc` / `BOCC_RPC_URL` instead. */
-export async function chainFrom(values: NetworkOptionValues): Promise<BoccChain> {
-  const deployment = await deploymentFrom(values)
-  const rpcUrl = values.rpc ?? process.env.BOCC_RPC_URL
-  return connectBoccChain(deployment, rpcUrl ? { rpcUrl } : {})
+/** Adds `--json`: print one object with documented keys (docs/cli.md) instead of text. */
+export function addJsonOption(command: Command): Command {
+  return command.option('--json', 'print one JSON object (keys in docs/cli.md)')
 }
 
-/** The blob store from `--blobs DIR`, or the deployment's. */
-export function blobStoreFrom(values: NetworkOptionValues, deployment: Deployment): BlobStore {
-  if (values.blobs) return createFsBlobStore(values.blobs)
-  const url = deployment.blobStore
-  if (!url) throw new UsageError('the deployment names no blob store; give --blobs DIR')
-  if (url.startsWith('file:')) return createFsBlobStore(fileURLToPath(url))
-  throw new BoccError(`this command cannot open the blob store ${url} yet`)
+/** Adds a `Example:` section to a command's help. */
+export function addExamples(command: Command, ...examples: string[]): Command {
+  return command.addHelpText(
+    'after',
+    `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((line) => `  $ ${line}`).join('\n')}`,
+  )
 }
 
 /**
- * The attestation policy a command applies on this network: a development network's own policy
- * (which accepts the simulated TEE, and says so), else the one given, else `fallback`.
+ * A client for the network the settings name (flags, environment, config files, or the
+ * workspace `bocc dev` made), with the account's key when `account` is asked for.
  */
-export async function networkPolicy(
-  deployment: Deployment,
-  fallback: AttestationPolicy,
-): Promise<{ policy: AttestationPolicy; development: boolean }> {
-  if (!deployment.development) return { policy: fallback, development: false }
-  let text: string
-  try {
-    text = await readFile(deployment.development.policy, 'utf8')
-  } catch {
-    throw new BoccError(`cannot read the development policy ${deployment.development.policy}`)
+export async function clientFrom(
+  flags: NetworkFlags,
+  options: { account?: boolean } = {},
+): Promise<{ client: BoccClient; settings: Settings; privateKey?: `0x${string}` }> {
+  const settings = await resolveSettings(flags)
+  if (!settings.deployment)
+    throw new UsageError(
+      'no deployment: give --deployment FILE (or set BOCC_DEPLOYMENT), or start `bocc dev` in this directory',
+    )
+  let privateKey: `0x${string}` | undefined
+  if (options.account) {
+    if (!settings.key)
+      throw new UsageError(
+        'no account: give --key FILE (or set BOCC_KEY_FILE); `bocc keys create` makes one',
+      )
+    privateKey = (await readKeyFile(settings.key.value)).privateKey
   }
-  return { policy: parsePolicy(JSON.parse(text)), development: true }
+  const policy = flags.policy ? await readPolicyFile(flags.policy) : undefined
+  const client = await createBoccClient({
+    deployment: settings.deployment.value,
+    ...(privateKey ? { account: privateKey } : {}),
+    ...(settings.blobs ? { storage: blobStoreUrl(settings.blobs.value) } : {}),
+    ...(settings.rpc ? { rpcUrl: settings.rpc.value } : {}),
+    ...(policy ? { policy } : {}),
+    ...(flags.allowSim ? { allowSim: true } : {}),
+  })
+  return { client, settings, ...(privateKey ? { privateKey } : {}) }
+}
+
+/** A blob store given as a URL, or as a directory path (relative to the working directory). */
+function blobStoreUrl(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-z]:[\\/]/i.test(value)) return value
+  return isAbsolute(value) ? value : resolve(value)
 }
 
 /** The one line a command prints when a development network's policy accepts the simulated TEE. */
 export const simulatedTeeNotice = 'simulated TEE accepted by this development network’s policy'
+
+/**
+ * Prints {@link simulatedTeeNotice} as the first line of a command's text output when the
+ * development policy applies (`--json` says it with the `policy` key instead).
+ */
+export function noticeDevelopmentPolicy(client: BoccClient, options: { json?: boolean }): void {
+  if (client.policy.source === 'development' && !options.json) console.log(simulatedTeeNotice)
+}

@@ -1,3 +1,5 @@
+import type { TokenInfo } from '../chain/actions/token/getTokenInfo.ts'
+import { parseTokenAmount } from '../client/amounts.ts'
 import { BoccError } from '../errors.ts'
 import { parseOrderId } from '../protocol/orderTerms.ts'
 
@@ -13,4 +15,25 @@ export function orderIdArgument(positionals: string[]): bigint {
   if (positionals.length !== 1 || orderId === undefined)
     throw new UsageError('give exactly one order id (0x and 64 hex digits, or a decimal number)')
   return orderId
+}
+
+/** An order id argument (hex, or decimal), or a usage error. */
+export function parseOrderIdArgument(text: string): bigint {
+  return orderIdArgument([text])
+}
+
+/** A positive whole number argument (an offer id, seconds), or a usage error. */
+export function parseCount(text: string, what: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) <= 0)
+    throw new UsageError(`${what} must be a positive whole number, not ${text}`)
+  return Number(text)
+}
+
+/** An amount argument in token units (`7.07`, `7.07 tBOCC`), or a usage error. */
+export function parseAmountArgument(text: string, token: TokenInfo, what = 'the amount'): bigint {
+  try {
+    return parseTokenAmount(text, token)
+  } catch (error) {
+    throw new UsageError(`${what}: ${(error as BoccError).shortMessage}`)
+  }
 }

@@ -15,6 +15,8 @@ import { type VerifiedEnclave, verifyEnclave } from './verifyEnclave.ts'
 export type OrderAudit = {
   ok: boolean
   checks: Check[]
+  /** Refused only because the policy refuses the simulated TEE the order ran on. */
+  simulatedOnly: boolean
   order: OrderRecord
   enclave: VerifiedEnclave
 }
@@ -133,5 +135,15 @@ export async function auditOrder(
       check('output available', false, shortMessageOf(error))
     }
   }
-  return { ok: checksPassed(checks), checks, order, enclave }
+  const ok = checksPassed(checks)
+  const simulatedOnly =
+    !ok &&
+    enclave.verdict.tee === 'sim' &&
+    checks
+      .filter((item) => item.status !== 'passed' && item.status !== 'not-applicable')
+      .every((item) => simulatedTeeChecks.includes(item.name))
+  return { ok, checks, simulatedOnly, order, enclave }
 }
+
+/** The checks a policy that refuses the simulated TEE fails on sim evidence. */
+const simulatedTeeChecks = ['evidence: policy: simulated TEE', 'evidence: policy: tee kind']

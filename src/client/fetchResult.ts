@@ -1,11 +1,13 @@
-import { hexToBytes, sha256 } from 'viem'
+import { type Hex, hexToBytes, sha256 } from 'viem'
 import { decryptObject } from '../crypto/chunkedAead.ts'
 import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeWrappedResultKey, resultKeyAad, resultKeyInfo } from '../protocol/resultKey.ts'
 import { decodeResultOutputs } from '../protocol/resultOutputs.ts'
+import { readAll } from '../storage/blobHash.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { countingStream, type ProgressListener } from './progress.ts'
 import type { OrderRecord } from './readOrder.ts'
 
 export type OcrResult = { kind: 'ocr'; version: 1; lines: { text: string; confidence: number }[] }
@@ -17,8 +19,9 @@ export class ResultUnreadableError extends BoccError {
 }
 
 export type FetchedOutputs = {
+  /** The output blob (ciphertext) as the receipt names it. */
   output: Uint8Array
-  /** The job's named outputs (the solution manifest's `outputs`), decrypted. */
+  /** The job's named outputs (the solution manifest's `outputs`), decrypted, exactly as produced. */
   outputs: Record<string, Uint8Array>
 }
 
@@ -31,6 +34,7 @@ export async function fetchOutputs(parameters: {
   order: OrderRecord
   blobs: BlobStore
   resultKey: HpkeKeyPair
+  onProgress?: ProgressListener
 }): Promise<FetchedOutputs> {
   const { order } = parameters
   if (!order.completion)
@@ -40,7 +44,8 @@ export async function fetchOutputs(parameters: {
   const { outputHash, wrappedResultKey } = order.completion
   const output = order.publishedOutput
     ? hexToBytes(order.publishedOutput)
-    : await parameters.blobs.get(outputHash)
+    : await download(parameters.blobs, outputHash, parameters.onProgress)
+  parameters.onProgress?.({ stage: 'decrypting' })
   if (sha256(output) !== outputHash.toLowerCase())
     throw new ResultUnreadableError('the output does not match the receipt’s outputHash')
   const key = await unwrapKey({
@@ -49,8 +54,12 @@ export async function fetchOutputs(parameters: {
     info: resultKeyInfo,
     aad: resultKeyAad(order.orderId, outputHash),
   })
-  const plaintext = await decryptObject(key, output)
-  key.fill(0)
+  let plaintext: Uint8Array
+  try {
+    plaintext = await decryptObject(key, output)
+  } finally {
+    key.fill(0)
+  }
   return {
     output,
     outputs: Object.fromEntries(
@@ -76,4 +85,15 @@ export async function fetchResult(parameters: {
   if (result?.kind !== 'ocr' || !Array.isArray(result.lines))
     throw new ResultUnreadableError('the result is not an OCR result')
   return { output, result }
+}
+
+/** A blob, with download progress when someone listens (the store checks it against its hash). */
+async function download(blobs: BlobStore, hash: Hex, onProgress?: ProgressListener) {
+  if (!onProgress) return blobs.get(hash)
+  const totalBytes = await blobs.size(hash)
+  onProgress({ stage: 'downloading', bytes: 0, totalBytes })
+  const counting = countingStream((bytes) =>
+    onProgress({ stage: 'downloading', bytes, totalBytes }),
+  )
+  return readAll((await blobs.getStream(hash)).pipeThrough(counting))
 }

@@ -5,21 +5,18 @@ import { createOrder } from '../chain/actions/market/createOrder.ts'
 import { getMarketSettings } from '../chain/actions/market/getMarketSettings.ts'
 import { getTeeOffer } from '../chain/actions/market/getTeeOffer.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
-import { encryptObject } from '../crypto/chunkedAead.ts'
 import { generateHpkeKeyPair, type HpkeKeyPair } from '../crypto/hpke.ts'
 import { BoccError } from '../errors.ts'
-import { checkArguments, checkInput, inputHeadBytes } from '../protocol/inputLimits.ts'
 import { encodeOrderRequest, sealOrderRequest } from '../protocol/orderRequest.ts'
 import type { OrderTerms } from '../protocol/orderTerms.ts'
-import { decodeSolutionDescriptor } from '../protocol/solutionBundle.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { checkSolutionLimits, InputRefusedError } from './checkSolutionLimits.ts'
+import { type EncryptedInput, encryptInput, type InputSource } from './encryptInput.ts'
+import type { ProgressListener } from './progress.ts'
 import { reserveFunds } from './reserveFunds.ts'
 import type { VerifiedEnclave } from './verifyEnclave.ts'
 
-/** An input or argument the solution does not accept, refused before anything is escrowed. */
-export class InputRefusedError extends BoccError {
-  override name = 'InputRefusedError'
-}
+export { InputRefusedError }
 
 export type PlacedOrder = {
   orderId: bigint
@@ -45,18 +42,25 @@ export type PlaceOrderParameters = {
   solutionHash: Hex
   /** Where the solution's bundle blob is (its pack or the pack's ciphertext). */
   solutionBundleHash: Hex
-  /** The inputs; one without a name is the solution's first declared input. */
-  inputs: { name?: string; bytes: Uint8Array }[]
+  /** The inputs (bytes, or files read as streams); one without a name is the solution's first declared input. */
+  inputs: InputSource[]
   /** The job's arguments (WASM argv), sealed to the enclave with the data keys. */
   arguments?: string[]
+  /** The most the customer agrees to pay; the market refuses more. Default: today's prices. */
+  maxPayment?: bigint
   /** Seconds the provider has to accept, and to deliver. */
   acceptWithinSeconds?: number
   deliverWithinSeconds?: number
+  /** Keeps the result key before anything is escrowed (see `resultKeyStore.ts`). */
+  saveResultKey?: (parameters: { requestHash: Hex; resultKey: HpkeKeyPair }) => Promise<unknown>
+  onProgress?: ProgressListener
 }
 
 /**
- * Encrypts the input on this machine under a fresh key, seals that key to the verified enclave,
- * stores both blobs, and orders with escrow. Only ciphertext and hashes leave the process.
+ * Checks the inputs against the solution's limits, encrypts each on this machine under a fresh
+ * key (streaming), seals those keys and the arguments to the verified enclave, stores the blobs,
+ * keeps the result key (`saveResultKey`), and orders with escrow. Only ciphertext and hashes leave
+ * the process.
  */
 export async function placeOrder(
   chain: BoccSigner,
@@ -65,56 +69,42 @@ export async function placeOrder(
   const { blobs, enclave } = parameters
   if (!enclave.ok) throw new BoccError('refusing to order from an enclave that failed verification')
 
-  // The solution's declared limits, checked before anything is encrypted or escrowed.
-  const { manifest } = decodeSolutionDescriptor(await blobs.get(parameters.solutionHash))
-  const named = parameters.inputs.map((input, i) => {
-    const name = input.name ?? (i === 0 ? manifest.inputs[0]?.name : undefined)
-    const declaration = manifest.inputs.find((item) => item.name === name)
-    if (!declaration)
-      throw new InputRefusedError(
-        `the solution ${manifest.name} has no input ${name ?? `number ${i + 1}`} (it takes ${manifest.inputs.map((item) => item.name).join(', ')})`,
-      )
-    const violation = checkInput(
-      declaration,
-      { size: input.bytes.length, head: input.bytes.subarray(0, inputHeadBytes) },
-      manifest.runner,
-    )
-    if (violation) throw new InputRefusedError(violation.message)
-    return { name: declaration.name, bytes: input.bytes }
+  const { inputs } = await checkSolutionLimits({
+    blobs,
+    solutionHash: parameters.solutionHash,
+    inputs: parameters.inputs,
+    ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
   })
-  const missing = manifest.inputs.filter((item) => !named.some((input) => input.name === item.name))
-  if (missing.length > 0)
-    throw new InputRefusedError(
-      `the order lacks the input ${missing.map((item) => item.name).join(', ')}`,
-    )
-  const argumentViolation = checkArguments(manifest, parameters.arguments ?? [])
-  if (argumentViolation) throw new InputRefusedError(argumentViolation.message)
-  // The first declared input comes first: its ciphertext hash is the order's inputHash.
-  named.sort(
-    (a, b) =>
-      manifest.inputs.findIndex((item) => item.name === a.name) -
-      manifest.inputs.findIndex((item) => item.name === b.name),
-  )
-
-  const sealed = await Promise.all(named.map((input) => encryptObject(input.bytes)))
-  const inputHashes = await Promise.all(sealed.map((item) => blobs.put(item.ciphertext)))
-  const inputHash = inputHashes[0] as Hex
+  const sealed: EncryptedInput[] = []
+  try {
+    for (const input of inputs)
+      sealed.push(
+        await encryptInput(blobs, input, {
+          ...(parameters.onProgress ? { onProgress: parameters.onProgress } : {}),
+        }),
+      )
+  } catch (error) {
+    for (const item of sealed) item.dataKey.fill(0)
+    throw error
+  }
+  const inputHash = (sealed[0] as EncryptedInput).inputHash
   const resultKey = await generateHpkeKeyPair()
   const request = await sealOrderRequest({
     enclaveSigner: enclave.enclave,
     enclaveHpkePublicKey: enclave.hpkePublicKey,
     solutionHash: parameters.solutionHash,
     solutionBundleHash: parameters.solutionBundleHash,
-    inputs: named.map((input, i) => ({
+    inputs: inputs.map((input, i) => ({
       name: input.name,
-      inputHash: inputHashes[i] as Hex,
-      dataKey: (sealed[i] as { key: Uint8Array }).key,
+      inputHash: (sealed[i] as EncryptedInput).inputHash,
+      dataKey: (sealed[i] as EncryptedInput).dataKey,
     })),
     ...(parameters.arguments ? { arguments: parameters.arguments } : {}),
     resultPublicKey: resultKey.publicKey,
   })
-  for (const item of sealed) item.key.fill(0)
+  for (const item of sealed) item.dataKey.fill(0)
   const requestHash = await blobs.put(encodeOrderRequest(request))
+  await parameters.saveResultKey?.({ requestHash, resultKey })
 
   // The most this order may cost: today's prices plus the fee; the market refuses more.
   const dataOfferId = parameters.dataOfferId ?? 0
@@ -133,9 +123,10 @@ export async function placeOrder(
   if (dataOfferId !== 0 && !dataOffer)
     throw new OfferNotFoundError(`there is no data offer ${dataOfferId}`)
   const prices = teeOffer.price + (solutionOffer?.price ?? 0n) + (dataOffer?.price ?? 0n)
-  const maxPayment = prices + (prices * BigInt(settings.feeBps)) / 10_000n
+  const maxPayment = parameters.maxPayment ?? prices + (prices * BigInt(settings.feeBps)) / 10_000n
   const now = Number(block.timestamp)
   const acceptBy = now + (parameters.acceptWithinSeconds ?? 120)
+  parameters.onProgress?.({ stage: 'escrowing' })
   const release = await reserveFunds(chain, maxPayment)
   try {
     const created = await createOrder(chain, {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type Address, type Hex, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
@@ -15,7 +15,7 @@ import { writeKeyFile } from '../chain/keyFile.ts'
 import { type LocalChain, startLocalChain } from '../chain/startLocalChain.ts'
 import { spawnCommitteeMember } from '../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../enclave/measureRuntime.ts'
-import type { Service } from '../processes/spawnService.ts'
+import { type Service, spawnService } from '../processes/spawnService.ts'
 import { publishSolutionBundle } from '../protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
 import { type ProviderProcess, spawnProviderDaemon } from '../provider/spawnProviderDaemon.ts'
@@ -32,6 +32,8 @@ export type DevNetwork = {
   policyFile: string
   policy: AttestationPolicy
   blobsDirectory: string
+  /** The blob server, when `serveBlobs` asked for one. */
+  blobServer?: Service & { url: string }
   committee: Service & { url: string }
   /** The provider daemon's configuration file (docs/operations.md, "Running a provider"). */
   providerConfigFile: string
@@ -51,6 +53,11 @@ export type StartDevNetworkParameters = {
   chainPort?: number
   /** Seconds per block; a block per transaction when absent. */
   blockTime?: number
+  /**
+   * Serve the blob store over HTTP (the BOCC blob server, its own process, on 127.0.0.1) and name
+   * that URL in the deployment; a `file://` directory otherwise. The provider reads the directory.
+   */
+  serveBlobs?: { port?: number }
   /** Called with each step as it starts, for progress. */
   onStep?: (label: string) => void
   onProviderEvent?: (event: ProviderEvent) => void
@@ -90,6 +97,17 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     )
     const blobsDirectory = join(directory, 'blobs')
     const deployment = await deployDevContracts(chain.rpcUrl, blobsDirectory)
+    let blobServer: (Service & { url: string }) | undefined
+    if (parameters.serveBlobs) {
+      step('starting the blob server')
+      blobServer = await spawnBlobServer(
+        blobsDirectory,
+        parameters.serveBlobs.port ?? 0,
+        parameters.signal,
+      )
+      stops.push(() => (blobServer as Service).stop())
+      deployment.blobStore = blobServer.url
+    }
     const files = await writeNetworkFiles(directory, deployment)
 
     step('funding the dev accounts from the test token faucet')
@@ -122,6 +140,7 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       deployment,
       ...files,
       blobsDirectory,
+      ...(blobServer ? { blobServer } : {}),
       committee,
       providerConfigFile,
       provider,
@@ -220,6 +239,27 @@ async function publishOcrSolution(deployment: Deployment, blobsDirectory: string
     bundleHash,
   })
   return { offerId, solutionHash, bundleHash }
+}
+
+/** Starts the BOCC blob server (`src/storage/main.ts`) over the network's blob directory. */
+async function spawnBlobServer(
+  directory: string,
+  port: number,
+  signal: AbortSignal | undefined,
+): Promise<Service & { url: string }> {
+  await mkdir(directory, { recursive: true })
+  let url: string | undefined
+  const service = await spawnService<{ event: string; url?: string }>({
+    name: 'blob server',
+    entry: fileURLToPath(new URL('../storage/main.ts', import.meta.url)),
+    args: ['--store', pathToFileURL(directory).href, '--port', String(port)],
+    onEvent(event) {
+      if (event.event === 'listening') url = event.url
+    },
+    isReady: (event) => event.event === 'listening',
+    ...(signal ? { signal } : {}),
+  })
+  return { ...service, url: url as string }
 }
 
 /** The blob store of a dev network (a directory). */

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { writeDeployment } from '../../src/chain/deployment.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
-import { runBocc } from '../support/runBocc.ts'
+import { repositoryRoot, runBocc } from '../support/runBocc.ts'
 
 /** Bad input gets one clear line on stderr and a non-zero exit, never a stack trace. */
 function assertOneLineError(
@@ -94,9 +94,9 @@ describe('bad input', () => {
 
   it('a file that is not an image, and a missing one', async () => {
     assertOneLineError(
-      await runBocc(['demo', '--image', 'package.json']),
+      await runBocc(['demo', '--image', join(repositoryRoot, 'package.json')]),
       1,
-      /^bocc: package\.json is not a PNG or JPEG image/,
+      /^bocc: \/.*\/package\.json is not a PNG or JPEG image/,
     )
     assertOneLineError(
       await runBocc(['demo', '--image', 'no/such/file.png']),

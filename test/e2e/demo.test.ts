@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
-import { runBocc } from '../support/runBocc.ts'
+import { boccEnvironment, runBocc } from '../support/runBocc.ts'
+
+const boccEntry = new URL('../../src/cli/bocc.ts', import.meta.url).pathname
 
 describe('bocc demo', () => {
   let workDir: string
@@ -14,9 +17,12 @@ describe('bocc demo', () => {
   })
   after(() => rm(workDir, { recursive: true, force: true }))
 
-  it('reads the shipped lab report inside the enclave and verifies every step', async () => {
-    const { code, stdout, stderr } = await runBocc(['demo'])
+  it('reads the shipped lab report inside the enclave, verifies every step, and with --keep stays up for the re-check it prints', async () => {
+    const { code, stdout, stderr, recheck } = await runKeptDemo()
     assert.equal(code, 0, stderr)
+    assert.equal(recheck.code, 0, recheck.stdout + recheck.stderr)
+    assert.match(recheck.stdout, /simulated TEE accepted by this development network’s policy/)
+    assert.equal(recheck.stdout.trim().split('\n').pop(), 'verified')
     for (const text of [
       'NORTHGATE CLINICAL LABORATORY',
       'Glucose (fasting) 5.4 mmol/L',
@@ -32,7 +38,7 @@ describe('bocc demo', () => {
       'evidence: policy: measurement allowed',
     ])
       assert.match(stdout, new RegExp(`✔ ${check}`))
-    assert.equal(stdout.trim().split('\n').pop(), 'verified')
+    assert.match(stdout, /\nverified\n/)
     assert.equal(stderr, '')
   })
 
@@ -46,9 +52,43 @@ describe('bocc demo', () => {
     assert.equal(code, 0, stderr)
     assert.match(stdout, /INVOICE ?4711/)
     assert.match(stdout, /Amount due: 1250\.00 EUR/)
-    assert.equal(stdout.trim().split('\n').pop(), 'verified')
+    assert.match(stdout, /\nverified\n/)
+    assert.match(stdout, /bocc demo --keep/)
   })
 })
+
+/**
+ * Runs `bocc demo --keep`, runs the re-check command it prints while the network is up, then
+ * stops it with Ctrl-C; the demo's directory stays, and is removed here.
+ */
+async function runKeptDemo() {
+  const child = spawn(process.execPath, [boccEntry, 'demo', '--keep'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: boccEnvironment(),
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  const recheckLine = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const match =
+        /Re-check the order from public data: bocc (.+)\n[\s\S]*stays up until Ctrl-C/.exec(stdout)
+      if (match) resolve(match[1] as string)
+    })
+    exited.then(() => reject(new Error(`the demo exited: ${stderr}`)))
+  })
+  const recheck = await runBocc(recheckLine.split(' '))
+  const directory = /--deployment (\S+)\/deployment\.json/.exec(recheckLine)?.[1] as string
+  child.kill('SIGINT')
+  const code = await exited
+  assert.ok(existsSync(join(directory, 'deployment.json')), 'the kept directory is still there')
+  await rm(directory, { recursive: true, force: true })
+  return { code, stdout, stderr, recheck }
+}
 
 describe('bocc demo on Ctrl-C', () => {
   it('shuts down the chain, the provider node and the enclave runtime', async () => {

@@ -11,7 +11,7 @@ it('bin/bocc.js runs the command under the project’s Node 24 whatever node sta
 }, () => {
   const result = spawnSync(systemNode as string, ['bin/bocc.js', '--help'], { encoding: 'utf8' })
   assert.equal(result.status, 0, result.stderr)
-  assert.match(result.stdout, /usage: bocc <command>/)
+  assert.match(result.stdout, /^Usage: bocc \[options\] \[command\]/)
   const version = spawnSync(
     systemNode as string,
     ['-e', 'process.stdout.write(process.versions.node)'],

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { inputLimits } from '../../attestation/limits.ts'
 import { readInputFile, readInputFiles } from '../../attestation/node/readInputFiles.ts'
 import { type AttestationPolicy, parsePolicy, productionPolicy } from '../../attestation/policy.ts'
@@ -6,12 +6,33 @@ import type { EvidenceVerdict } from '../../attestation/types.ts'
 import { verifyEvidence } from '../../attestation/verifyEvidence.ts'
 import { BoccError, shortMessageOf } from '../../errors.ts'
 import { checksJson, formatChecks } from '../formatChecks.ts'
+import { addExamples, addJsonOption } from '../networkOptions.ts'
 import { UsageError } from '../usage.ts'
 
-export const usage =
-  'bocc attestation verify EVIDENCE [--collateral PATH]... [--certs PATH]... [--event-log FILE]... [--at ISO-8601] [--policy FILE | --allow-sim] [--expect-report-data HEX] [--expect-gpu-nonce HEX] [--json]'
-export const summary =
-  'verify Intel TDX/SGX, AMD SEV-SNP, NVIDIA GPU or sim evidence offline under the production policy (exit 0 when ok)'
+const collect = (value: string, previous: string[] = []) => [...previous, value]
+
+export function define(command: Command) {
+  command
+    .argument('<evidence>', 'the quote, report, GPU evidence or sim evidence file')
+    .option(
+      '--collateral <path>',
+      'a collateral file or directory (Intel PCS files); repeatable',
+      collect,
+    )
+    .option('--certs <path>', 'a certificate file (VCEK, chains); repeatable', collect)
+    .option('--event-log <file>', 'a TDX event log (CCEL) to replay; repeatable', collect)
+    .option('--at <time>', 'verify as at this ISO-8601 time (default: now)')
+    .option('--policy <file>', 'an attestation policy file (default: the production policy)')
+    .option('--allow-sim', 'also accept simulated evidence (never in production)')
+    .option('--expect-report-data <hex>', 'the 64 bytes of report_data the evidence must carry')
+    .option('--expect-gpu-nonce <hex>', 'the 32-byte nonce the GPU evidence must carry')
+  addJsonOption(command)
+  addExamples(
+    command,
+    'bocc attestation verify quote.dat --collateral collateral/ --json',
+    'bocc attestation verify report.bin --certs vcek.der --policy policy.json',
+  )
+}
 
 /**
  * Without a policy file the production policy applies (sim and debug refused, Intel TCB
@@ -24,25 +45,27 @@ const defaultPolicy: AttestationPolicy = {
   anyMeasurement: true,
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      collateral: { type: 'string', multiple: true },
-      certs: { type: 'string', multiple: true },
-      'event-log': { type: 'string', multiple: true },
-      at: { type: 'string' },
-      policy: { type: 'string' },
-      'allow-sim': { type: 'boolean' },
-      'expect-report-data': { type: 'string' },
-      'expect-gpu-nonce': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  })
-  const [evidencePath] = positionals
-  if (positionals.length !== 1 || !evidencePath)
-    throw new UsageError('give exactly one EVIDENCE file')
+type Options = {
+  collateral?: string[]
+  certs?: string[]
+  eventLog?: string[]
+  at?: string
+  policy?: string
+  allowSim?: boolean
+  expectReportData?: string
+  expectGpuNonce?: string
+  json?: boolean
+}
+
+/** Exit 0 when the evidence verifies and the policy accepts it, 1 otherwise. */
+export async function run(evidencePath: string, options: Options): Promise<number> {
+  const values = {
+    ...options,
+    'event-log': options.eventLog,
+    'allow-sim': options.allowSim,
+    'expect-report-data': options.expectReportData,
+    'expect-gpu-nonce': options.expectGpuNonce,
+  }
   const at = values.at === undefined ? new Date() : parseTime(values.at)
   const expectedReportData = hexOption(values['expect-report-data'], '--expect-report-data', 64)
   const expectedGpuNonce = hexOption(values['expect-gpu-nonce'], '--expect-gpu-nonce', 32)

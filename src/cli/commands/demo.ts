@@ -2,9 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { formatEther } from 'viem'
-import type { Check } from '../../attestation/checks.ts'
 import type { BoccSigner } from '../../chain/boccChain.ts'
 import { auditOrder } from '../../client/auditOrder.ts'
 import { checkResult } from '../../client/checkResult.ts'
@@ -17,11 +16,20 @@ import { isSupportedImage } from '../../enclave/runners/ocr/isSupportedImage.ts'
 import { BoccError } from '../../errors.ts'
 import { formatOrderId, orderTotal } from '../../protocol/orderTerms.ts'
 import type { ProviderEvent } from '../../provider/providerEvents.ts'
-import { formatChecks } from '../formatChecks.ts'
+import { addExamples } from '../networkOptions.ts'
+import { printChecks } from '../output.ts'
 import { UsageError } from '../usage.ts'
 
-export const usage = 'bocc demo [--image FILE] [--chain-port PORT]'
-export const summary = 'run one confidential OCR job end to end on a local chain (TEE simulated)'
+export function define(command: Command) {
+  command
+    .option('--image <file>', 'a PNG or JPEG to read instead of the sample lab report')
+    .option('--chain-port <port>', 'the local chain’s port (default: any free one)')
+    .option(
+      '--keep',
+      'keep the network up until Ctrl-C, and its directory afterwards, to re-check the order',
+    )
+  addExamples(command, 'bocc demo', 'bocc demo --image invoice.jpg --keep')
+}
 
 const sampleImage = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -37,12 +45,12 @@ const sampleImage = join(
  * simulated enclave), and a customer who encrypts a document, verifies the enclave, orders with
  * escrow, and verifies and decrypts the OCR result — each a named step below.
  */
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { image: { type: 'string' }, 'chain-port': { type: 'string' } },
-  })
-  const port = values['chain-port'] === undefined ? 0 : Number(values['chain-port'])
+export async function run(values: {
+  image?: string
+  chainPort?: string
+  keep?: boolean
+}): Promise<number> {
+  const port = values.chainPort === undefined ? 0 : Number(values.chainPort)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError('--chain-port must be a port number')
   const image = await readImage(values.image ?? sampleImage)
@@ -63,8 +71,23 @@ export async function run(args: string[]): Promise<number> {
     })
   })
   interrupted.catch(() => {})
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
   try {
-    return await Promise.race([interrupted, runDemo(image, port, interruption.signal, cleanups)])
+    const { code, recheck, directory } = await Promise.race([
+      interrupted,
+      runDemo(image, port, interruption.signal, cleanups, values.keep === true),
+    ])
+    console.log(`\nRe-check the order from public data: ${recheck}`)
+    if (!values.keep) {
+      console.log('(run `bocc demo --keep` to keep the network up for that)')
+      return code
+    }
+    console.log(`The network stays up until Ctrl-C; its files stay in ${directory}.`)
+    await stopped
+    return code
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
   }
@@ -75,12 +98,13 @@ async function runDemo(
   port: number,
   signal: AbortSignal,
   cleanups: (() => Promise<unknown>)[],
-): Promise<number> {
+  keep: boolean,
+): Promise<{ code: number; recheck: string; directory: string }> {
   console.log(
     'BOCC demo: one confidential OCR job (the TEE is SIMULATED; chain, contracts, cryptography and model are real)\n',
   )
   const directory = await mkdtemp(join(tmpdir(), 'bocc-demo-'))
-  cleanups.push(() => rm(directory, { recursive: true, force: true }))
+  if (!keep) cleanups.push(() => rm(directory, { recursive: true, force: true }))
   const failures = new Map<string, string>()
   const progress = timedSteps(signal)
   const network = await startDevNetwork({
@@ -128,7 +152,11 @@ async function runDemo(
   console.log('\nVerification:')
   printChecks(checked.checks)
   console.log(checked.ok ? '\nverified' : '\nNOT verified: see the failed checks above')
-  return checked.ok ? 0 : 1
+  return {
+    code: checked.ok ? 0 : 1,
+    recheck: `bocc verify order ${formatOrderId(placed.orderId)} --deployment ${network.deploymentFile}`,
+    directory,
+  }
 }
 
 async function readImage(path: string): Promise<Uint8Array> {
@@ -234,8 +262,4 @@ function timedSteps(signal: AbortSignal) {
       }
     },
   }
-}
-
-function printChecks(checks: Check[]) {
-  console.log(formatChecks(checks, '  '))
 }

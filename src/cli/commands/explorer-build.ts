@@ -1,36 +1,46 @@
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import type { Hex } from 'viem'
 import { buildExplorer } from '../../web/buildExplorer.ts'
+import { addExamples } from '../networkOptions.ts'
+import { resolveSettings } from '../settings.ts'
 import { UsageError } from '../usage.ts'
 
-export const usage =
-  'bocc explorer build --deployment FILE --out DIR [--rpc URL] [--blobs URL] [--measurement HEX]...'
-export const summary =
-  'write the web explorer as static files pointed at a deployment, its RPC and blob server'
+const collect = (value: string, previous: string[] = []) => [...previous, value]
 
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      deployment: { type: 'string' },
-      out: { type: 'string' },
-      rpc: { type: 'string' },
-      blobs: { type: 'string' },
-      measurement: { type: 'string', multiple: true, default: [] },
-    },
-  })
-  const deploymentFile = values.deployment ?? process.env.BOCC_DEPLOYMENT
-  if (!deploymentFile) throw new UsageError('give --deployment FILE (or set BOCC_DEPLOYMENT)')
-  if (!values.out) throw new UsageError('give --out DIR, the folder to write the explorer to')
-  const measurements = values.measurement ?? []
+export function define(command: Command) {
+  command
+    .requiredOption('--out <dir>', 'the folder to write the explorer to')
+    .option('--deployment <file>', 'the deployment file of the network (env BOCC_DEPLOYMENT)')
+    .option('--rpc <url>', 'the RPC URL the page reads (default: the deployment’s)')
+    .option('--blobs <url>', 'the blob server the page reads (default: the deployment’s)')
+    .option('--config <file>', 'a config file with defaults (env BOCC_CONFIG)')
+    .option('--measurement <hex>', 'an accepted runtime measurement; repeatable', collect)
+  addExamples(command, 'bocc explorer build --out site/')
+}
+
+/** Writes the web explorer as static files pointed at a deployment, its RPC and blob server. */
+export async function run(options: {
+  out: string
+  deployment?: string
+  rpc?: string
+  blobs?: string
+  config?: string
+  measurement?: string[]
+}): Promise<number> {
+  const measurements = options.measurement ?? []
   for (const measurement of measurements)
     if (!/^0x[0-9a-fA-F]{64}$/.test(measurement))
       throw new UsageError(`--measurement ${measurement} is not 32 bytes of hex`)
+  const settings = await resolveSettings(options)
+  if (!settings.deployment)
+    throw new UsageError(
+      'no deployment: give --deployment FILE (or set BOCC_DEPLOYMENT), or start `bocc dev` in this directory',
+    )
   const files = await buildExplorer({
-    deploymentFile,
-    outDirectory: values.out,
-    ...(values.rpc ? { rpcUrl: values.rpc } : {}),
-    ...(values.blobs ? { blobStoreUrl: values.blobs } : {}),
+    deploymentFile: settings.deployment.value,
+    outDirectory: options.out,
+    ...(settings.rpc ? { rpcUrl: settings.rpc.value } : {}),
+    ...(settings.blobs ? { blobStoreUrl: settings.blobs.value } : {}),
     ...(measurements.length ? { measurements: measurements as Hex[] } : {}),
   })
   for (const file of files) console.log(file)

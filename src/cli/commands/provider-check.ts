@@ -1,21 +1,19 @@
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { checkProviderSetup } from '../../provider/checkProviderSetup.ts'
-import { UsageError } from '../usage.ts'
+import { addExamples, addJsonOption } from '../networkOptions.ts'
+import { printJson } from '../output.ts'
 
-export const usage = 'bocc provider check --config FILE [--json]'
-export const summary =
-  'check a provider’s configuration, key file, chain, stake and committee without starting'
+export function define(command: Command) {
+  command.requiredOption('--config <file>', 'the provider configuration (docs/operations.md)')
+  addJsonOption(command)
+  addExamples(command, 'bocc provider check --config provider.json')
+}
 
 /** `bocc provider check`: one line per check (✔ passed, ✘ failed); exit 1 if any failed. */
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { config: { type: 'string' }, json: { type: 'boolean' } },
-  })
-  if (!values.config) throw new UsageError('give --config FILE')
-  const checks = await checkProviderSetup(values.config)
+export async function run(options: { config: string; json: boolean }): Promise<number> {
+  const checks = await checkProviderSetup(options.config)
   const ok = checks.every((check) => check.ok)
-  if (values.json) console.log(JSON.stringify({ ok, checks }, null, 2))
+  if (options.json) printJson({ ok, checks })
   else {
     for (const check of checks)
       console.log(`${check.ok ? '✔' : '✘'} ${check.name}: ${check.detail}`)

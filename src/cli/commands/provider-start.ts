@@ -1,17 +1,16 @@
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { runProviderDaemon } from '../../provider/runProviderDaemon.ts'
-import { UsageError } from '../usage.ts'
+import { addExamples } from '../networkOptions.ts'
 
-export const usage = 'bocc provider start --config FILE'
-export const summary =
-  'run the provider daemon: stake, offer, enclaves, and serve orders until SIGTERM'
+export function define(command: Command) {
+  command.requiredOption('--config <file>', 'the provider configuration (docs/operations.md)')
+  addExamples(command, 'bocc provider start --config provider.json')
+}
 
 /**
  * `bocc provider start`: the provider daemon, in this process. Configuration from the file and
  * the environment (docs/operations.md, "Running a provider"); the key only from its key file.
  */
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' } } })
-  if (!values.config) throw new UsageError('give --config FILE')
-  return runProviderDaemon({ configFile: values.config, prefix: 'bocc' })
+export async function run(options: { config: string }): Promise<number> {
+  return runProviderDaemon({ configFile: options.config, prefix: 'bocc' })
 }

@@ -1,21 +1,18 @@
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { sha256 } from 'viem'
 import { BoccError } from '../../errors.ts'
 import { unpackSolutionBundle } from '../../protocol/solutionBundle.ts'
-import { UsageError } from '../usage.ts'
+import { addExamples, addJsonOption } from '../networkOptions.ts'
 
-export const usage = 'bocc solutions inspect FILE [--json]'
-export const summary = 'show a bundle file’s solution hash, manifest, limits and files'
+export function define(command: Command) {
+  command.argument('<file>', 'a solution bundle (made by `bocc solutions pack`)')
+  addJsonOption(command)
+  addExamples(command, 'bocc solutions inspect my-model.bundle --json')
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean', default: false } },
-  })
-  const [file] = positionals
-  if (positionals.length !== 1 || !file) throw new UsageError('give exactly one bundle FILE')
+/** Shows a bundle file's solution hash, manifest, limits and files. */
+export async function run(file: string, values: { json?: boolean }): Promise<number> {
   let pack: Uint8Array
   try {
     pack = new Uint8Array(await readFile(file))

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { parseArgs } from 'node:util'
+import type { Command } from 'commander'
 import { BoccError } from '../../errors.ts'
 import {
   createSolutionBundle,
@@ -8,21 +8,21 @@ import {
   manifestFileName,
   packSolutionBundle,
 } from '../../protocol/solutionBundle.ts'
-import { UsageError } from '../usage.ts'
+import { addExamples, addJsonOption } from '../networkOptions.ts'
 
-export const usage = 'bocc solutions pack DIR --out FILE [--json]'
-export const summary =
-  'pack a solution directory (solution.json and its files) into one bundle file'
+export function define(command: Command) {
+  command
+    .argument('<dir>', 'a solution directory: solution.json and its files')
+    .requiredOption('--out <file>', 'where to write the bundle')
+  addJsonOption(command)
+  addExamples(command, 'bocc solutions pack ./my-model --out my-model.bundle')
+}
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
-  })
-  const [directory] = positionals
-  if (positionals.length !== 1 || !directory) throw new UsageError('give exactly one DIR')
-  if (!values.out) throw new UsageError('--out FILE is required')
+/** Packs the directory reproducibly; prints the solution hash (the same files give the same bytes). */
+export async function run(
+  directory: string,
+  values: { out: string; json?: boolean },
+): Promise<number> {
   let manifest: unknown
   try {
     manifest = JSON.parse(await readFile(join(directory, manifestFileName), 'utf8'))

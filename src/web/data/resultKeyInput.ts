@@ -1,5 +1,6 @@
 import { type Address, type Hex, hexToBytes, isHex } from 'viem'
 import { type HpkeKeyPair, importHpkeKeyPair } from '../../crypto/hpke.ts'
+import { openSealedSecret, resultKeyContext } from '../../crypto/sealedSecret.ts'
 import { BoccError } from '../../errors.ts'
 
 export class ResultKeyInputError extends BoccError {
@@ -18,9 +19,8 @@ export type ResultKeyOrder = {
 /**
  * A result key from what a customer pastes or picks, opened in this page only:
  * - the raw X25519 private key, 0x and 64 hex digits (what the page shows after placing an order);
- * - or the CLI's sealed key file (`{ version: 1, context, fields, nonce, ciphertext }`: AES-256-GCM
- *   under HKDF-SHA256 of the account's private key, info `BOCC/sealed-key-file/v1`, the context as
- *   associated data), with the account's key file (`{ privateKey }`) or its private key in hex.
+ * - or the CLI's sealed key file (`{ version: 1, context, fields, nonce, ciphertext }`, sealed as
+ *   `sealedSecret.ts` says), with the account's key file (`{ privateKey }`) or its private key in hex.
  */
 export async function resultKeyFromInput(parameters: {
   text: string
@@ -51,8 +51,6 @@ export async function resultKeyFromInput(parameters: {
   }
 }
 
-const sealedKeyFileInfo = 'BOCC/sealed-key-file/v1'
-
 async function openSealedResultKey(
   file: Record<string, unknown>,
   parameters: { accountKey?: string; order: ResultKeyOrder },
@@ -60,46 +58,24 @@ async function openSealedResultKey(
   if (file?.version !== 1 || !isHex(file.nonce) || !isHex(file.ciphertext))
     throw new ResultKeyInputError('this is not a BOCC sealed key file')
   const { order } = parameters
-  const context = `BOCC result key; chain ${order.chainId}; market ${order.market.toLowerCase()}; request ${order.requestHash.toLowerCase()}`
+  const context = resultKeyContext(order)
   if (file.context !== context)
     throw new ResultKeyInputError(`this key file is for something else (${String(file.context)})`)
-  const accountKey = accountPrivateKeyOf(parameters.accountKey)
-  const encoder = new TextEncoder()
+  const accountPrivateKey = accountPrivateKeyOf(parameters.accountKey)
   try {
-    const derivable = await crypto.subtle.importKey('raw', accountKey, 'HKDF', false, ['deriveKey'])
-    const fileKey = await crypto.subtle.deriveKey(
-      {
-        name: 'HKDF',
-        hash: 'SHA-256',
-        salt: new Uint8Array(0),
-        info: encoder.encode(sealedKeyFileInfo),
-      },
-      derivable,
-      { name: 'AES-GCM', length: 256 },
-      false,
-      ['decrypt'],
+    return await openSealedSecret(
+      { nonce: hexToBytes(file.nonce), ciphertext: hexToBytes(file.ciphertext) },
+      { accountPrivateKey, context },
     )
-    const secret = await crypto.subtle.decrypt(
-      {
-        name: 'AES-GCM',
-        iv: hexToBytes(file.nonce) as Uint8Array<ArrayBuffer>,
-        additionalData: encoder.encode(context),
-      },
-      fileKey,
-      hexToBytes(file.ciphertext) as Uint8Array<ArrayBuffer>,
-    )
-    return new Uint8Array(secret)
   } catch {
     throw new ResultKeyInputError(
       'the key file does not open with this account key (it was sealed for another account, or altered)',
     )
-  } finally {
-    accountKey.fill(0)
   }
 }
 
 /** The account's private key from its key file (`{ "privateKey": "0x…" }`) or as hex. */
-function accountPrivateKeyOf(text: string | undefined): Uint8Array<ArrayBuffer> {
+function accountPrivateKeyOf(text: string | undefined): Hex {
   if (!text?.trim())
     throw new ResultKeyInputError(
       'a sealed key file opens with the account key that placed the order: give its key file too',
@@ -111,5 +87,5 @@ function accountPrivateKeyOf(text: string | undefined): Uint8Array<ArrayBuffer> 
   } catch {}
   if (!/^0x[0-9a-fA-F]{64}$/.test(candidate))
     throw new ResultKeyInputError('the account key is not a key file or 0x and 64 hex digits')
-  return hexToBytes(candidate as Hex) as Uint8Array<ArrayBuffer>
+  return candidate as Hex
 }

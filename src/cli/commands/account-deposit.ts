@@ -1,0 +1,3 @@
+import { accountTransfer } from '../accountTransfer.ts'
+
+export const { define, run } = accountTransfer('deposit')

@@ -1,0 +1,3 @@
+import { orderExit } from '../orderExit.ts'
+
+export const { define, run } = orderExit('refund')

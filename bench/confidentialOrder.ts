@@ -1,22 +1,33 @@
+import type { Hex } from 'viem'
 import type { BoccSigner } from '../src/chain/boccChain.ts'
 import { auditOrder } from '../src/client/auditOrder.ts'
 import { checkResult } from '../src/client/checkResult.ts'
-import { fetchResult } from '../src/client/fetchResult.ts'
+import type { InputSource } from '../src/client/encryptInput.ts'
+import { fetchOutputs, fetchResult } from '../src/client/fetchResult.ts'
 import { placeOrder } from '../src/client/placeOrder.ts'
 import { waitForOrderCompletion } from '../src/client/readOrder.ts'
 import { verifyEnclave } from '../src/client/verifyEnclave.ts'
 import { type DevNetwork, devBlobStore } from '../src/devnet/startDevNetwork.ts'
 
+/** A solution on sale on the network: its offer, hash and bundle. */
+export type OfferedSolution = { offerId: number; solutionHash: Hex; bundleHash: Hex }
+
+/** When an order's steps ended, in `performance.now()` milliseconds. */
+export type OrderTimes = { started: number; created: number; verified: number }
+
 /**
- * One confidential OCR order the way a customer runs it, every step included: verify the enclave,
- * encrypt and upload, order with escrow, wait for the receipt, download, decrypt, verify.
+ * One confidential order the way a customer runs it, every step included: verify the enclave,
+ * encrypt and upload, order with escrow, wait for the receipt, download, decrypt, verify. The
+ * network's OCR solution on one image unless another solution and inputs are given.
  */
 export async function runConfidentialOrder(
   network: DevNetwork,
   customer: BoccSigner,
   image: Uint8Array,
-  timeoutMs = 120_000,
-): Promise<void> {
+  options: { solution?: OfferedSolution; inputs?: InputSource[]; timeoutMs?: number } = {},
+): Promise<OrderTimes> {
+  const started = performance.now()
+  const solution = options.solution ?? network.ocr
   const blobs = devBlobStore(network)
   const enclave = await verifyEnclave(customer, {
     enclave: network.provider.enclave,
@@ -26,19 +37,26 @@ export async function runConfidentialOrder(
   const placed = await placeOrder(customer, {
     blobs,
     teeOfferId: network.provider.offerId,
-    solutionOfferId: network.ocr.offerId,
+    solutionOfferId: solution.offerId,
     enclave,
-    solutionHash: network.ocr.solutionHash,
-    solutionBundleHash: network.ocr.bundleHash,
-    inputs: [{ bytes: image }],
+    solutionHash: solution.solutionHash,
+    solutionBundleHash: solution.bundleHash,
+    inputs: options.inputs ?? [{ bytes: image }],
   })
-  const order = await waitForOrderCompletion(customer, { orderId: placed.orderId, timeoutMs })
-  const fetched = await fetchResult({ order, blobs, resultKey: placed.resultKey })
+  const created = performance.now()
+  const order = await waitForOrderCompletion(customer, {
+    orderId: placed.orderId,
+    timeoutMs: options.timeoutMs ?? 120_000,
+  })
+  const fetched = options.solution
+    ? await fetchOutputs({ order, blobs, resultKey: placed.resultKey })
+    : await fetchResult({ order, blobs, resultKey: placed.resultKey })
   const audit = await auditOrder(customer, {
     orderId: placed.orderId,
     blobs,
     policy: network.policy,
   })
-  const checked = checkResult({ audit, placed, fetched, solutionHash: network.ocr.solutionHash })
+  const checked = checkResult({ audit, placed, fetched, solutionHash: solution.solutionHash })
   if (!checked.ok) throw new Error('a benchmark order did not verify')
+  return { started, created, verified: performance.now() }
 }

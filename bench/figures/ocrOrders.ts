@@ -63,7 +63,7 @@ export async function measureOcrOrders(context: FigureContext): Promise<FigureRe
         confidential_overhead_ratio: headline,
         confidential_overhead_by_n: byN,
         confidential_throughput_ratio: throughput.ratio.median,
-        orders_lost_under_load: throughput.lost,
+        orders_lost_under_load_ocr: throughput.lost,
       },
       summaries: {
         ...summaries,
@@ -78,7 +78,7 @@ export async function measureOcrOrders(context: FigureContext): Promise<FigureRe
           : 'N = 50 sequential orders of examples/lab-report.png; each includes verifying the enclave, encrypting, uploading, ordering, waiting, downloading, decrypting and auditing',
         confidential_throughput_ratio:
           'orders/s of 8 customers ordering at once ÷ pages/s of plain OCR in one worker thread per core; interleaved rounds',
-        orders_lost_under_load:
+        orders_lost_under_load_ocr:
           'orders of the throughput runs that neither completed nor were refunded by the rules (they time out after 120 s)',
       },
     }

@@ -13,6 +13,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { createNonceManager, jsonRpc, type NonceManager } from 'viem/nonce'
 import { BoccError } from '../errors.ts'
+import { isLoopbackUrl } from '../net/isLoopbackUrl.ts'
 
 export class ChainUnreachableError extends BoccError {
   override name = 'ChainUnreachableError'
@@ -47,8 +48,10 @@ export async function connectChain(rpcUrl: string): Promise<ChainConnection> {
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   })
-  // Polling stays quick on local chains and harmless on public ones.
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 250 })
+  // Waiting for a block is polling: quick on a node on this machine, where it costs nothing and
+  // is most of an order's latency (BENCHMARKS.md), and gentle on a public RPC.
+  const pollingInterval = isLoopbackUrl(rpcUrl) ? 50 : 1_000
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval })
   return { rpcUrl, chain, publicClient }
 }
 

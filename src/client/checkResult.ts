@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { OrderAudit } from './auditOrder.ts'
-import type { FetchedResult } from './fetchResult.ts'
+import type { FetchedOutputs, FetchedResult } from './fetchResult.ts'
 import type { PlacedOrder } from './placeOrder.ts'
 
 /**
@@ -12,7 +12,8 @@ import type { PlacedOrder } from './placeOrder.ts'
 export function checkResult(parameters: {
   audit: OrderAudit
   placed: PlacedOrder
-  fetched: FetchedResult
+  /** An OCR order's text, or any order's named outputs. */
+  fetched: FetchedResult | FetchedOutputs
   solutionHash: Hex
 }): { ok: boolean; checks: Check[] } {
   const { audit, placed, fetched } = parameters
@@ -37,7 +38,9 @@ export function checkResult(parameters: {
     checkOf(
       'result decrypted and authenticated',
       true,
-      `${fetched.result.lines.length} lines, AES-256-GCM chunks all authentic`,
+      'result' in fetched
+        ? `${fetched.result.lines.length} lines, AES-256-GCM chunks all authentic`
+        : `${Object.keys(fetched.outputs).length} output(s), AES-256-GCM chunks all authentic`,
       'order',
     ),
   ]

@@ -53,6 +53,8 @@ export type StartDevNetworkParameters = {
   chainPort?: number
   /** Seconds per block; a block per transaction when absent. */
   blockTime?: number
+  /** Orders the provider runs at once (its offer's capacity); default 2. */
+  providerCapacity?: number
   /**
    * Serve the blob store over HTTP (the BOCC blob server, its own process, on 127.0.0.1) and name
    * that URL in the deployment; a `file://` directory otherwise. The provider reads the directory.
@@ -126,7 +128,11 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     const ocr = await publishOcrSolution(deployment, blobsDirectory)
 
     step('starting the provider node and its enclave runtime')
-    const providerConfigFile = await writeProviderConfig(directory, committee.url)
+    const providerConfigFile = await writeProviderConfig(
+      directory,
+      committee.url,
+      parameters.providerCapacity ?? 2,
+    )
     const provider = await spawnProviderDaemon({
       configFile: providerConfigFile,
       onEvent: (event) => parameters.onProviderEvent?.(event),
@@ -202,7 +208,11 @@ async function writeNetworkFiles(directory: string, deployment: Deployment) {
  * The provider daemon's configuration on this network: the dev provider's key file, its state
  * beside the network's other files, the metrics endpoint on any free port of 127.0.0.1.
  */
-async function writeProviderConfig(directory: string, committeeUrl: string): Promise<string> {
+async function writeProviderConfig(
+  directory: string,
+  committeeUrl: string,
+  capacity: number,
+): Promise<string> {
   const file = join(directory, 'provider.json')
   const config = {
     version: 1,
@@ -211,8 +221,9 @@ async function writeProviderConfig(directory: string, committeeUrl: string): Pro
     stateDirectory: 'provider-state',
     committee: [committeeUrl],
     tee: 'sim',
-    offer: { price: teePrice.toString(), capacity: 2 },
+    offer: { price: teePrice.toString(), capacity },
     enclave: { orphanSeconds: 60 },
+    pollIntervalMs: 50,
     metrics: { host: '127.0.0.1', port: 0 },
   }
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`)

@@ -1,5 +1,6 @@
 import type { Hex } from 'viem'
 import { shortMessageOf } from '../errors.ts'
+import { isLoopbackUrl } from '../net/isLoopbackUrl.ts'
 import {
   BlobHashMismatchError,
   BlobNotFoundError,
@@ -33,7 +34,7 @@ export const defaultMaxBodyBytes = 4 * 2 ** 30
  */
 export function createBlobServer(store: BlobStore, options: BlobServerOptions = {}): FetchHandler {
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
-  const allowOrigin = options.allowOrigin ?? isLoopbackOrigin
+  const allowOrigin = options.allowOrigin ?? isLoopbackUrl
   return {
     async fetch(request) {
       const origin = request.headers.get('origin')
@@ -94,18 +95,6 @@ function corsHeaders(origin: string): Record<string, string> {
     'access-control-expose-headers': 'content-length, etag',
     'access-control-max-age': '600',
     vary: 'origin',
-  }
-}
-
-export function isLoopbackOrigin(origin: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(origin)
-    return (
-      (protocol === 'http:' || protocol === 'https:') &&
-      (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]')
-    )
-  } catch {
-    return false
   }
 }
 

@@ -4,10 +4,11 @@
 // the right to 192; written raw, float32 little-endian [1, 3, 48, 192] (110,592 bytes).
 //
 //   node src/solutions/textorientation/textLineTensor.ts IMAGE --out FILE
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
+import { shortMessageOf } from '../../errors.ts'
 
 const height = 48
 const width = 192
@@ -43,6 +44,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: textLineTensor.ts IMAGE --out FILE\n')
     process.exit(2)
   }
-  const { readFileSync } = await import('node:fs')
-  writeFileSync(values.out, await textLineTensor(new Uint8Array(readFileSync(image))))
+  try {
+    writeFileSync(values.out, await textLineTensor(new Uint8Array(readFileSync(image))))
+  } catch (error) {
+    process.stderr.write(`textLineTensor: ${image}: ${shortMessageOf(error)}\n`)
+    process.exit(1)
+  }
 }

@@ -20,6 +20,8 @@ import { publishSolutionBundle } from '../protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
 import { type ProviderProcess, spawnProviderDaemon } from '../provider/spawnProviderDaemon.ts'
 import { paddleOcrSolution } from '../solutions/paddleocr/paddleOcrSolution.ts'
+import { textOrientationSolution } from '../solutions/textorientation/textOrientationSolution.ts'
+import { wordCountSolution } from '../solutions/wordcount/wordCountSolution.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
 
 /** What a development network runs and sells, for people to try BOCC on one machine. */
@@ -39,7 +41,9 @@ export type DevNetwork = {
   providerConfigFile: string
   provider: ProviderProcess
   /** The OCR solution on sale: its offer, its hash, and its bundle's blob address. */
-  ocr: { offerId: number; solutionHash: Hex; bundleHash: Hex }
+  ocr: DevSolution
+  /** Every solution on sale, one per runner: OCR, ONNX (text-orientation), WASM (wordcount). */
+  solutions: DevSolution[]
   /** Key files of the dev accounts, by role. */
   keyFiles: Record<DevRole, string>
   /** A connected signer for a dev role. */
@@ -66,14 +70,43 @@ export type StartDevNetworkParameters = {
   signal?: AbortSignal
 }
 
+/** A solution the model vendor of a dev network offers. */
+export type DevSolution = {
+  offerId: number
+  solutionHash: Hex
+  bundleHash: Hex
+  /** What it is, in a few words. */
+  description: string
+}
+
 const teePrice = parseEther('5')
-const solutionPrice = parseEther('2')
+
+/** The solutions BOCC ships, as a dev network offers them: one per runner. */
+const shippedSolutions = [
+  {
+    description: 'PaddleOCR v4',
+    price: parseEther('2'),
+    bundle: paddleOcrSolution,
+  },
+  {
+    description:
+      'text-orientation: is a line of text upside down? (ONNX; input: textLineTensor.ts IMAGE)',
+    price: parseEther('1'),
+    bundle: textOrientationSolution,
+  },
+  {
+    description: 'wordcount: lines, words, characters and bytes of a text (WASM)',
+    price: parseEther('1'),
+    bundle: wordCountSolution,
+  },
+]
 
 /**
  * Starts a development network, step by step: a local chain, the contracts (governed by a 2-of-3
  * dev-key multisig through a timelock), its files (deployment, development policy, dev key files),
- * funded dev accounts, a committee verifier, a model vendor's OCR offer, and a provider node with
- * its (simulated) enclave runtime. The TEE is the only simulated part.
+ * funded dev accounts, a committee verifier, a model vendor's offers of the solutions BOCC ships
+ * (OCR, ONNX and WASM), and a provider node with its (simulated) enclave runtime, which serves
+ * them all. The TEE is the only simulated part.
  */
 export async function startDevNetwork(parameters: StartDevNetworkParameters): Promise<DevNetwork> {
   const stops: (() => Promise<unknown>)[] = []
@@ -124,8 +157,8 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     })
     stops.push(() => committee.stop())
 
-    step('model vendor offers PaddleOCR v4 (solution offer)')
-    const ocr = await publishOcrSolution(deployment, blobsDirectory)
+    step('model vendor offers PaddleOCR v4, text-orientation (ONNX) and wordcount (WASM)')
+    const solutions = await publishShippedSolutions(deployment, blobsDirectory)
 
     step('starting the provider node and its enclave runtime')
     const providerConfigFile = await writeProviderConfig(
@@ -150,7 +183,8 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       committee,
       providerConfigFile,
       provider,
-      ocr,
+      ocr: solutions[0] as DevSolution,
+      solutions,
       signer: (role) => connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
       stop: stopAll,
     }
@@ -237,19 +271,24 @@ async function fundDevAccounts(deployment: Deployment) {
   }
 }
 
-/** The model vendor publishes PaddleOCR as a bundle in the blob store and offers it by hash. */
-async function publishOcrSolution(deployment: Deployment, blobsDirectory: string) {
+/** The model vendor publishes each shipped solution as a bundle and offers it by hash. */
+async function publishShippedSolutions(
+  deployment: Deployment,
+  blobsDirectory: string,
+): Promise<DevSolution[]> {
   const vendor = await connectBoccSigner(deployment, devPrivateKey(devRoles.modelVendor))
-  const { solutionHash, bundleHash } = await publishSolutionBundle(
-    createFsBlobStore(blobsDirectory),
-    paddleOcrSolution(),
-  )
-  const { offerId } = await createSolutionOffer(vendor, {
-    solutionHash,
-    price: solutionPrice,
-    bundleHash,
-  })
-  return { offerId, solutionHash, bundleHash }
+  const blobs = createFsBlobStore(blobsDirectory)
+  const solutions: DevSolution[] = []
+  for (const shipped of shippedSolutions) {
+    const { solutionHash, bundleHash } = await publishSolutionBundle(blobs, await shipped.bundle())
+    const { offerId } = await createSolutionOffer(vendor, {
+      solutionHash,
+      price: shipped.price,
+      bundleHash,
+    })
+    solutions.push({ offerId, solutionHash, bundleHash, description: shipped.description })
+  }
+  return solutions
 }
 
 /** Starts the BOCC blob server (`src/storage/main.ts`) over the network's blob directory. */

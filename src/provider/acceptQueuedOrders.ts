@@ -37,6 +37,7 @@ export async function acceptQueuedOrders(
   for (const order of queued) {
     const enclave = context.fleet.live(order.terms.enclave)
     if (order.terms.acceptBy <= now) refuse(order, 'acceptBy passed')
+    else if (!enclave && context.fleet.reconnecting(order.terms.enclave)) continue
     else if (!enclave) refuse(order, 'its enclave is no longer running')
     else if (order.terms.deadline - now <= 2 * config.receiptMarginSeconds)
       refuse(order, 'too close to its deadline')

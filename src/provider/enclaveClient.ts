@@ -1,22 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { BoccError } from '../errors.ts'
 import { stopProcess } from '../processes/stopProcess.ts'
 import {
   type EnclaveMethod,
   type EnclaveRequests,
-  type EnclaveResponseMessage,
   maxBlobChunkBytes,
 } from '../protocol/enclaveInterface.ts'
+import { EnclaveError, EnclaveUnreachableError } from './enclaveErrors.ts'
+import { openJsonLineChannel, readLines } from './jsonLineChannel.ts'
 
 const enclaveEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'enclave', 'main.ts')
 
-export class EnclaveError extends BoccError {
-  override name = 'EnclaveError'
-}
+export { EnclaveError, EnclaveUnreachableError }
 
 export type EnclaveClient = {
   request<method extends EnclaveMethod>(
@@ -59,49 +56,33 @@ export async function startEnclave(parameters: {
     env: { PATH: process.env.PATH ?? '', ORT_DISABLE_TELEMETRY: '1' },
   })
   parameters.signal?.addEventListener('abort', () => void stopProcess(child), { once: true })
-  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
-  let nextId = 1
-  let exited: EnclaveError | undefined
+  // The exit, not the end of stdout, ends the channel: its message says why the runtime stopped.
+  const channel = openJsonLineChannel({
+    input: child.stdout,
+    output: child.stdin,
+    peer: 'the enclave runtime',
+    endsWithInput: false,
+  })
   let lastStatus = ''
-
   const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stderr }).on('line', (line) => {
+    readLines(child.stderr, (line) => {
       lastStatus = line.replace(/^enclave: /, '')
       if (lastStatus.startsWith('ready')) resolve()
     })
     child.once('exit', (code) => {
-      exited = new EnclaveError(`the enclave runtime exited (code ${code}): ${lastStatus}`)
+      const exited = new EnclaveUnreachableError(
+        `the enclave runtime exited (code ${code}): ${lastStatus}`,
+      )
+      channel.end(exited)
       reject(exited)
-      for (const { reject: rejectRequest } of waiting.values()) rejectRequest(exited)
-      waiting.clear()
     })
     child.once('error', (error) =>
       reject(new EnclaveError('the enclave runtime failed to start', { cause: error })),
     )
   })
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let message: EnclaveResponseMessage
-    try {
-      message = JSON.parse(line)
-    } catch {
-      return
-    }
-    const entry = waiting.get(message.id)
-    if (!entry) return
-    waiting.delete(message.id)
-    if ('error' in message) entry.reject(new EnclaveError(`the enclave refused: ${message.error}`))
-    else entry.resolve(message.result)
-  })
   await ready
 
-  const request: EnclaveClient['request'] = (method, params) => {
-    if (exited) return Promise.reject(exited)
-    const id = nextId++
-    return new Promise((resolve, reject) => {
-      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      child.stdin.write(`${JSON.stringify({ id, method, params })}\n`)
-    })
-  }
+  const request = ((method, params) => channel.call(method, params)) as EnclaveClient['request']
   const client: EnclaveClient = {
     process: child,
     request,

@@ -7,6 +7,7 @@ import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import type { ChainClock } from './chainClock.ts'
 import type { ProviderConfig } from './config.ts'
+import { EnclaveUnreachableError } from './enclaveErrors.ts'
 import {
   connectEnclaveHost,
   type EnclaveConnection,
@@ -19,6 +20,8 @@ import { registerEnclave } from './registerEnclave.ts'
 /** A registered enclave whose runtime is running, and the connection to its host. */
 export type LiveEnclave = {
   id: number
+  /** Where its host serves it. */
+  socketPath: string
   identity: EnclaveIdentity
   connection: EnclaveConnection
   expiresAt: number
@@ -26,6 +29,10 @@ export type LiveEnclave = {
 
 /** Registration is retried no sooner than this after a failure (the committee may be down). */
 const retryRegistrationMs = 5_000
+/** How long a host the previous daemon started may still take to start its runtime. */
+const hostStartMs = 30_000
+/** Attempts at an enclave when its host fails under the daemon as it starts. */
+const startAttempts = 3
 
 /**
  * The provider's enclaves: each a runtime behind its own enclave host (src/provider/enclaveHost.ts),
@@ -48,30 +55,84 @@ export function createEnclaveFleet(parameters: {
 }) {
   const { config, chain, state, log, clock } = parameters
   const live = new Map<string, LiveEnclave>()
+  /** Signers (lower case) whose connection dropped and is being made again. */
+  const reconnecting = new Set<string>()
   let starting: Promise<void> | undefined
   let lastFailure = 0
   let stopping = false
 
+  /**
+   * Keeps an enclave live while its host serves it. A dropped connection is not yet a lost
+   * enclave: the host may have closed only this connection, so it reconnects first; only a host
+   * that no longer answers (or answers for other keys) makes the enclave lost, and the next round
+   * hands its orders back.
+   */
   function watch(enclave: LiveEnclave) {
-    live.set(enclave.identity.signer.toLowerCase(), enclave)
-    void enclave.connection.closed.then(() => {
-      if (live.get(enclave.identity.signer.toLowerCase()) !== enclave || stopping) return
-      live.delete(enclave.identity.signer.toLowerCase())
-      state.updateEnclave(enclave.id, { status: 'lost' })
-      log({ event: 'enclave-lost', enclave: enclave.identity.signer, reason: 'its runtime exited' })
+    const key = enclave.identity.signer.toLowerCase()
+    live.set(key, enclave)
+    void enclave.connection.closed.then(async () => {
+      if (live.get(key) !== enclave || stopping) return
+      live.delete(key)
+      reconnecting.add(key)
+      const attached = await attachHost(enclave.socketPath, enclave.identity.signer)
+      reconnecting.delete(key)
+      if (attached && !stopping) {
+        watch({ ...enclave, connection: attached.connection })
+        log({
+          event: 'enclave-reattached',
+          enclave: enclave.identity.signer,
+          hostPid: attached.pid,
+        })
+      } else if (!stopping) {
+        state.updateEnclave(enclave.id, { status: 'lost' })
+        log({
+          event: 'enclave-lost',
+          enclave: enclave.identity.signer,
+          reason: 'its runtime exited',
+        })
+      } else attached?.connection.disconnect()
       parameters.onChange()
     })
   }
 
-  /** Reconnects to a host the previous daemon left running, or records the enclave as lost. */
-  async function restore(record: StoredEnclave) {
-    const connection = await connectEnclaveHost(record.socketPath).catch(() => undefined)
+  /**
+   * Connects to the host at `socketPath` and asks whom it serves: undefined if no host answers
+   * within `retryForMs`, or it serves other keys than `signer`'s.
+   */
+  async function attachHost(
+    socketPath: string,
+    signer: string | undefined,
+    retryForMs?: number,
+  ): Promise<
+    { connection: EnclaveConnection; pid: number; identity: EnclaveIdentity } | undefined
+  > {
+    const connection = await connectEnclaveHost(socketPath, {
+      ...(retryForMs === undefined ? {} : { retryForMs }),
+      signal: parameters.signal,
+    }).catch(() => undefined)
     const info = (await connection
       ?.request('hostInfo' as never, {} as never)
       .catch(() => undefined)) as { pid: number; identity: EnclaveIdentity } | undefined
-    const signer = info?.identity.signer
-    if (!connection || !info || (record.signer && signer?.toLowerCase() !== record.signer)) {
+    if (
+      !connection ||
+      !info ||
+      (signer && info.identity.signer.toLowerCase() !== signer.toLowerCase())
+    ) {
       connection?.disconnect()
+      return undefined
+    }
+    return { connection, ...info }
+  }
+
+  /** Reconnects to a host the previous daemon left running, or records the enclave as lost. */
+  async function restore(record: StoredEnclave) {
+    // A host still starting its runtime (the previous daemon died meanwhile) is waited for.
+    const attached = await attachHost(
+      record.socketPath,
+      record.signer,
+      record.status === 'starting' ? hostStartMs : undefined,
+    )
+    if (!attached) {
       if (record.status === 'registered' || record.signer) {
         // A registration with no runtime behind it: its orders cannot be served.
         state.updateEnclave(record.id, { status: 'lost' })
@@ -84,26 +145,28 @@ export function createEnclaveFleet(parameters: {
       } else state.updateEnclave(record.id, { status: 'retired' })
       return
     }
-    const onChain = await getEnclave(chain, { enclave: info.identity.signer })
+    const { connection, identity, pid } = attached
+    const onChain = await getEnclave(chain, { enclave: identity.signer })
     if (onChain?.status !== 1 || onChain.expiresAt <= clock.now()) {
       // Started but never registered (or no longer usable): start afresh.
       await connection.stopHost()
-      state.updateEnclave(record.id, { status: 'retired', signer: info.identity.signer })
+      state.updateEnclave(record.id, { status: 'retired', signer: identity.signer })
       return
     }
     state.updateEnclave(record.id, {
       status: 'registered',
-      signer: info.identity.signer,
+      signer: identity.signer,
       expiresAt: onChain.expiresAt,
     })
-    watch({ id: record.id, identity: info.identity, connection, expiresAt: onChain.expiresAt })
-    log({ event: 'enclave-reattached', enclave: info.identity.signer, hostPid: info.pid })
+    const { socketPath } = record
+    watch({ id: record.id, socketPath, identity, connection, expiresAt: onChain.expiresAt })
+    log({ event: 'enclave-reattached', enclave: identity.signer, hostPid: pid })
   }
 
   /** Starts a new runtime (new keys), has the committee approve it and registers it. */
   async function startNew() {
     const record = state.addEnclave()
-    const { pid, identity } = await spawnEnclaveHost({
+    const { pid, identity, terminate } = await spawnEnclaveHost({
       tee: config.tee,
       socketPath: record.socketPath,
       orphanSeconds: config.enclave.orphanSeconds,
@@ -111,8 +174,9 @@ export function createEnclaveFleet(parameters: {
     })
     state.updateEnclave(record.id, { signer: identity.signer })
     log({ event: 'enclave-started', identity, hostPid: pid })
-    const connection = await connectEnclaveHost(record.socketPath)
+    let connection: EnclaveConnection | undefined
     try {
+      connection = await connectEnclaveHost(record.socketPath)
       parameters.signal.throwIfAborted()
       const registered = await registerEnclave({
         chain,
@@ -131,10 +195,12 @@ export function createEnclaveFleet(parameters: {
         transaction: registered.transaction,
         expiresAt,
       })
-      watch({ id: record.id, identity, connection, expiresAt })
+      watch({ id: record.id, socketPath: record.socketPath, identity, connection, expiresAt })
       parameters.onChange()
     } catch (error) {
-      await connection.stopHost()
+      await connection?.stopHost()
+      // Whether or not it heard: a host that is still up must not outlive this attempt.
+      terminate()
       state.updateEnclave(record.id, { status: 'retired' })
       throw error
     }
@@ -162,13 +228,23 @@ export function createEnclaveFleet(parameters: {
       for (const record of state.enclaves())
         if (record.status === 'starting' || record.status === 'registered') await restore(record)
     },
-    /** Starts and registers a new enclave if none is live or the newest expires soon; waits for it. */
+    /**
+     * Starts and registers a new enclave if none is live or the newest expires soon; waits for
+     * it. A host that fails under it (its runtime exits mid-registration) is replaced, a few
+     * times, before this gives up.
+     */
     async ensureCurrent() {
-      if (!needsNew()) return
-      starting ??= startNew().finally(() => {
-        starting = undefined
-      })
-      await starting
+      for (let attempt = 1; needsNew(); attempt++) {
+        starting ??= startNew().finally(() => {
+          starting = undefined
+        })
+        try {
+          await starting
+        } catch (error) {
+          if (!(error instanceof EnclaveUnreachableError) || attempt >= startAttempts) throw error
+          log({ event: 'warning', message: `enclave: ${shortMessageOf(error)}` })
+        }
+      }
     },
     /**
      * Keeps the fleet in shape, without waiting for a new enclave: starts one when needed
@@ -208,6 +284,10 @@ export function createEnclaveFleet(parameters: {
     /** The live enclave with this signer, if any. */
     live(signer: Address): LiveEnclave | undefined {
       return live.get(signer.toLowerCase())
+    },
+    /** Whether this enclave's connection dropped and is being made again (not lost yet). */
+    reconnecting(signer: Address): boolean {
+      return reconnecting.has(signer.toLowerCase())
     },
     liveEnclaves: () => [...live.values()],
     newest,

@@ -15,11 +15,11 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 import { dirname } from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveMethod } from '../protocol/enclaveInterface.ts'
 import { startEnclave } from './enclaveClient.ts'
+import { readLines } from './jsonLineChannel.ts'
 
 /** Finished jobs are kept this long for a daemon that comes back for them. */
 const keepResultsMs = 3_600_000
@@ -67,6 +67,10 @@ async function stopAll(code: number) {
   process.exit(code)
 }
 enclave.process.once('exit', () => void stopAll(1))
+// A fault nothing caught stops the runtime and removes the socket, so the daemon sees the host
+// gone (and hands its orders back) rather than a socket nobody answers.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, () => void stopAll(1))
 process.on('SIGTERM', () => void stopAll(0))
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGHUP', () => {})
@@ -107,12 +111,13 @@ function watchOrphan() {
 const server = createServer((connection) => {
   connections.add(connection)
   watchOrphan()
-  connection.on('error', () => {})
+  // A daemon killed mid-call resets its connection: that ends the connection, never the host.
+  connection.on('error', () => connection.destroy())
   connection.on('close', () => {
     connections.delete(connection)
     watchOrphan()
   })
-  createInterface({ input: connection }).on('line', (line) => {
+  readLines(connection, (line) => {
     let message: { id?: unknown; method?: unknown; params?: unknown }
     try {
       message = JSON.parse(line)

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
-import { blobTransfer, type EnclaveClient, EnclaveError } from './enclaveClient.ts'
+import { blobTransfer, type EnclaveClient } from './enclaveClient.ts'
+import { EnclaveError } from './enclaveErrors.ts'
+import { openJsonLineChannel, readLines } from './jsonLineChannel.ts'
 
 const hostEntry = join(dirname(fileURLToPath(import.meta.url)), 'enclaveHost.ts')
 
@@ -22,15 +22,15 @@ export type EnclaveConnection = Pick<EnclaveClient, 'request' | 'putBlob' | 'tak
 
 /**
  * Starts an enclave host (and so a new enclave runtime, with new keys) as a process of its own
- * session, which outlives this one; resolves once it serves `socketPath`. Its environment holds
- * only `PATH`: no secret of the daemon reaches it.
+ * session, which outlives this one; resolves once it serves `socketPath`, with a way to stop it
+ * without a connection. Its environment holds only `PATH`: no secret of the daemon reaches it.
  */
 export async function spawnEnclaveHost(parameters: {
   tee: string
   socketPath: string
   orphanSeconds: number
   signal?: AbortSignal
-}): Promise<{ pid: number; identity: EnclaveIdentity }> {
+}): Promise<{ pid: number; identity: EnclaveIdentity; terminate(): void }> {
   const child = spawn(
     process.execPath,
     [
@@ -48,8 +48,10 @@ export async function spawnEnclaveHost(parameters: {
   parameters.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     return await new Promise((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout })
-      lines.once('line', (line) => {
+      let answered = false
+      readLines(child.stdout, (line) => {
+        if (answered) return
+        answered = true
         let message: { ready?: boolean; pid?: number; identity?: EnclaveIdentity; error?: string }
         try {
           message = JSON.parse(line)
@@ -57,7 +59,12 @@ export async function spawnEnclaveHost(parameters: {
           message = { error: 'the enclave host wrote something unexpected' }
         }
         if (message.ready && message.pid && message.identity)
-          resolve({ pid: message.pid, identity: message.identity })
+          resolve({
+            pid: message.pid,
+            identity: message.identity,
+            // Through the child's handle: never a signal to a pid some other process now has.
+            terminate: () => void child.kill('SIGTERM'),
+          })
         else reject(new EnclaveError(`the enclave runtime did not start: ${message.error}`))
       })
       child.once('exit', (code) =>
@@ -74,59 +81,49 @@ export async function spawnEnclaveHost(parameters: {
   }
 }
 
-/** Connects to a running enclave host; throws {@link EnclaveError} if none serves the socket. */
-export function connectEnclaveHost(socketPath: string): Promise<EnclaveConnection> {
+/** How long a connection is retried by default: a host that answered before is listening. */
+const defaultRetryMs = 1_000
+
+/**
+ * Connects to an enclave host, retrying with backoff for `retryForMs` while nothing listens at
+ * `socketPath` yet (a host still starting its runtime creates the socket only once it is
+ * ready). Throws an `EnclaveUnreachableError` when no host answers by then: it is gone.
+ */
+export async function connectEnclaveHost(
+  socketPath: string,
+  options: { retryForMs?: number; signal?: AbortSignal } = {},
+): Promise<EnclaveConnection> {
+  const giveUpAt = Date.now() + (options.retryForMs ?? defaultRetryMs)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connectOnce(socketPath)
+    } catch (error) {
+      const pause = Math.min(1_000, 25 * 2 ** attempt)
+      if (options.signal?.aborted || Date.now() + pause > giveUpAt) throw error
+      await new Promise((resolve) => setTimeout(resolve, pause))
+    }
+  }
+}
+
+function connectOnce(socketPath: string): Promise<EnclaveConnection> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath)
-    const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
-    let nextId = 1
-    let closed = false
-    let lost: EnclaveError = new EnclaveError('the enclave host closed the connection')
-    const onClosed = new Promise<void>((resolveClosed) => {
-      socket.once('close', () => {
-        closed = true
-        for (const entry of waiting.values()) entry.reject(lost)
-        waiting.clear()
-        resolveClosed()
-      })
+    const channel = openJsonLineChannel({ input: socket, output: socket, peer: 'the enclave host' })
+    // A fault before the connection is made ends the channel too: that is this attempt's answer.
+    void channel.closed.then(() => {
+      socket.destroy()
+      reject(channel.endedBy())
     })
-    // Every error, not only one while connecting: a later one closes the socket, and so the connection.
-    socket.on('error', (error) => {
-      lost = new EnclaveError(`the enclave host is unreachable: ${shortMessageOf(error)}`)
-      reject(lost)
-    })
-    createInterface({ input: socket }).on('line', (line) => {
-      let message: { id: number; result?: unknown; error?: string }
-      try {
-        message = JSON.parse(line)
-      } catch {
-        return
-      }
-      const entry = waiting.get(message.id)
-      if (!entry) return
-      waiting.delete(message.id)
-      if (message.error !== undefined)
-        entry.reject(new EnclaveError(`the enclave refused: ${message.error}`))
-      else entry.resolve(message.result)
-    })
-    const call = (method: string, params: unknown): Promise<unknown> => {
-      if (closed) return Promise.reject(lost)
-      const id = nextId++
-      return new Promise((resolveCall, rejectCall) => {
-        waiting.set(id, { resolve: resolveCall, reject: rejectCall })
-        socket.write(`${JSON.stringify({ id, method, params })}\n`)
-      })
-    }
-    const request: EnclaveClient['request'] = (method, params) => call(method, params) as never
+    const request = ((method, params) => channel.call(method, params)) as EnclaveClient['request']
     socket.once('connect', () =>
       resolve({
         request,
         ...blobTransfer(request),
-        closed: onClosed,
-        isClosed: () => closed,
+        closed: channel.closed,
+        isClosed: channel.isClosed,
         async stopHost() {
-          await call('stopHost', {}).catch(() => undefined)
-          await onClosed
+          await channel.call('stopHost', {}).catch(() => undefined)
+          await channel.closed
         },
         disconnect: () => socket.destroy(),
       }),

@@ -32,6 +32,8 @@ export function runAcceptedOrders(
       continue
     }
     if (parameters.running.has(order.orderId)) continue
+    // A dropped connection is made again first: its host may still hold the job.
+    if (!enclave && context.fleet.reconnecting(order.terms.enclave)) continue
     if (!enclave) {
       state.setState([order.orderId], 'handingBack', 'its enclave runtime is gone')
       context.log({ event: 'order-failed', orderId: id, error: 'its enclave runtime is gone' })

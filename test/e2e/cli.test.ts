@@ -2,8 +2,10 @@ import assert from 'node:assert/strict'
 import { chmod, cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import sharp from 'sharp'
 import { createTestClient, http } from 'viem'
 import { createSolutionBundle, packSolutionBundle } from '../../src/protocol/solutionBundle.ts'
+import { textLineTensor } from '../../src/solutions/textorientation/textLineTensor.ts'
 import { repositoryRoot, runBocc } from '../support/runBocc.ts'
 import { runBoccInProcess } from '../support/runBoccInProcess.ts'
 import { type BoccDev, startBoccDev } from '../support/startBoccDev.ts'
@@ -202,6 +204,77 @@ describe('bocc dev, and every command against it from other processes', () => {
       result.outputs[0].bytes,
       (await readFile(join(dev.workspace, 'second.json'))).length,
     )
+  })
+
+  /** The solution offer `bocc offers list` shows under this name, and the listing's text line. */
+  const solutionNamed = async (name: string) => {
+    const { offers } = await json(['offers', 'list', '--kind', 'solution'])
+    const offer = offers.find((item: { name?: string }) => item.name === name)
+    assert.ok(offer, JSON.stringify(offers))
+    assert.equal(offer.nameSource, 'manifest')
+    assert.ok(
+      dev.solutions.some((line) => line.startsWith(`${offer.solutionHash} ${name}: `)),
+      `bocc dev prints a solution line for ${name}: ${dev.solutions.join('; ')}`,
+    )
+    const listed = await bocc(['offers', 'list'])
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `^solution +${offer.id} .* ${name} ${offer.solutionHash} \\(name: manifest\\)$`,
+        'm',
+      ),
+    )
+    return offer as { id: number; solutionHash: string }
+  }
+
+  /** Orders `solutionHash` on `input` with --wait, and returns its one output's bytes. */
+  const orderAndFetch = async (solution: string, input: string, out: string) => {
+    const created = await json([
+      'orders',
+      'create',
+      '--solution',
+      solution,
+      '--input',
+      join(dev.workspace, input),
+      '--wait',
+    ])
+    assert.equal(created.status, 'completed')
+    await json(['orders', 'result', created.orderId, '--out', join(dev.workspace, out)])
+    return readFile(join(dev.workspace, out))
+  }
+
+  it('serves the ONNX solution: text-orientation tells an upright line of the report from one upside down', async () => {
+    const { solutionHash: orientation } = await solutionNamed('text-orientation')
+    // The customer's side: one line of the sample report (its title), as the model's tensor.
+    const title = await sharp(labReport)
+      .extract({ left: 55, top: 50, width: 180, height: 45 })
+      .png()
+      .toBuffer()
+    const tensors = {
+      upright: await textLineTensor(new Uint8Array(title)),
+      flipped: await textLineTensor(new Uint8Array(await sharp(title).rotate(180).toBuffer())),
+    }
+    const classes: Record<string, number[]> = {}
+    for (const [name, tensor] of Object.entries(tensors)) {
+      await writeFile(join(dev.workspace, `${name}.tensor`), tensor)
+      const output = JSON.parse(
+        (await orderAndFetch(orientation, `${name}.tensor`, `${name}.json`)).toString(),
+      )
+      assert.deepEqual([output.dtype, output.dims], ['float32', [1, 2]])
+      classes[name] = output.data
+    }
+    const [upright, flipped] = [classes.upright as number[], classes.flipped as number[]]
+    assert.ok((upright[0] as number) > 0.9, `the upright line: ${upright}`)
+    assert.ok((flipped[1] as number) > 0.9, `the flipped line: ${flipped}`)
+  })
+
+  it('serves the WASM solution: wordcount counts the words of a text', async () => {
+    const { solutionHash: wordcount } = await solutionNamed('wordcount')
+    await writeFile(join(dev.workspace, 'note.txt'), 'Glucose (fasting) 5.4 mmol/L\nHbA1c 5.9 %\n')
+    const counts = JSON.parse(
+      (await orderAndFetch(wordcount, 'note.txt', 'counts.json')).toString(),
+    )
+    assert.deepEqual(counts, { lines: 2, words: 7, characters: 41, bytes: 41 })
   })
 
   it('refuses, before anything is escrowed, what cannot be ordered: a policy that rejects every offer, a budget too small, an input that is not an image, no funds', async () => {

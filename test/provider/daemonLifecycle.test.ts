@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parseEther } from 'viem'
@@ -179,6 +180,44 @@ describe('provider daemon lifecycle', () => {
     const next = await placeOn({ ...daemon, enclave: registered.enclave })
     assert.equal(await bed.waitForStatus(next.orderId, ['completed', 'handedBack']), 'completed')
     daemon = { ...daemon, enclave: registered.enclave }
+    await assertTokensAccounted()
+  })
+
+  it('starts over an enclave host killed while the daemon was down, which left its socket behind', async () => {
+    // The daemon dies with an order in the enclave, then its host and runtime die with SIGKILL:
+    // the socket file stays, and nothing answers there (ECONNREFUSED).
+    await daemon.kill9()
+    const crashing = await bed.startDaemon(configFile, {
+      BOCC_PROVIDER_TEST_CRASH_AT: 'job-started',
+    })
+    const oldEnclave = crashing.enclave
+    const placed = await placeOn(crashing)
+    assert.equal((await crashing.exited).signal, 'SIGKILL')
+    const hostPid = crashing.events.flatMap((event) =>
+      event.event === 'enclave-reattached' || event.event === 'enclave-started'
+        ? [event.hostPid]
+        : [],
+    )[0] as number
+    for (const pid of [...childPids(hostPid), hostPid]) process.kill(pid, 'SIGKILL')
+    const sockets = readdirSync(join(bed.directory, 'provider-state', 'enclaves'))
+    assert.ok(
+      sockets.some((name) => name.endsWith('.sock')),
+      'the dead host left its socket',
+    )
+
+    daemon = await bed.startDaemon(configFile)
+    assert.notEqual(daemon.enclave, oldEnclave, 'a new enclave replaces the lost one')
+    await daemon.waitFor(
+      (event) => event.event === 'enclave-lost' && event.enclave === oldEnclave,
+      { past: true },
+    )
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'handedBack')
+    await daemon.waitFor(
+      (event) => event.event === 'enclave-revoked' && event.enclave === oldEnclave,
+      { past: true },
+    )
+    const next = await placeOn(daemon)
+    assert.equal(await bed.waitForStatus(next.orderId, ['completed', 'handedBack']), 'completed')
     await assertTokensAccounted()
   })
 

@@ -15,6 +15,8 @@ export type BoccDev = {
   /** Its `name: value` lines, by name (`key` lines by role). */
   lines: Record<string, string>
   keys: Record<string, string>
+  /** Its `solution:` lines, one per solution on sale. */
+  solutions: string[]
   stdout(): string
   process: ChildProcess
   /** Ctrl-C, then removes the workspace. */
@@ -45,6 +47,7 @@ export async function startBoccDev(args: string[] = []): Promise<BoccDev> {
   })
   const lines: Record<string, string> = {}
   const keys: Record<string, string> = {}
+  const solutions: string[] = []
   for (const line of stdout.split('\n')) {
     const match = /^([a-z][a-z ]*): (.+)$/.exec(line)
     if (!match) continue
@@ -52,13 +55,15 @@ export async function startBoccDev(args: string[] = []): Promise<BoccDev> {
     if (name === 'key') {
       const [role = '', path = ''] = value.split(' ')
       keys[role] = path
-    } else lines[name] = value
+    } else if (name === 'solution') solutions.push(value)
+    else lines[name] = value
   }
   return {
     workspace,
     env,
     lines,
     keys,
+    solutions,
     stdout: () => stdout,
     process: child,
     async stop() {

@@ -192,10 +192,13 @@ function printNetwork(
       ([role, file]) => ['key', `${role} ${file}`] as [string, string],
     ),
     ['tee offer', `${network.provider.offerId} (enclave ${network.provider.enclave})`],
-    [
-      'solution',
-      `${network.ocr.solutionHash} PaddleOCR v4 (solution offer ${network.ocr.offerId})`,
-    ],
+    ...network.solutions.map(
+      (solution) =>
+        [
+          'solution',
+          `${solution.solutionHash} ${solution.description} (solution offer ${solution.offerId})`,
+        ] as [string, string],
+    ),
   ]
   if (defaults) lines.push(['defaults', `${defaults} (this network and the customer key)`])
   console.log('')

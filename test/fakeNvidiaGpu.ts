@@ -2,8 +2,15 @@
  * Test-only: a stand-in NVIDIA device hierarchy (root → ICA → device leaf, ECDSA P-384) with keys
  * the test holds, the real H100 SPDM evidence re-signed by its leaf, and an OCSP responder for it.
  * No OCSP response of NVIDIA's ships with the vectors, and none can be made for the real chain.
+ * It also plays the GPU for an enclave runtime: `evidenceFor` answers any nonce the way the GPU
+ * would (the real H100 evidence with that nonce in its request, re-signed by the stand-in leaf),
+ * and `writeCollector` installs a collector command that does so (test/fakeNvidiaGpuCollector.ts).
+ * Its root is no NVIDIA root: the production policy refuses all it signs.
  */
 import 'reflect-metadata'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   BasicOCSPResponse,
   CertID,
@@ -33,6 +40,17 @@ export type FakeNvidiaGpu = {
   evidence: Uint8Array
   leaf: X509Certificate
   ica: X509Certificate
+  /** The real evidence with `nonce` (32 bytes) as the request's nonce, signed by the stand-in leaf. */
+  evidenceFor(nonce: Uint8Array): Promise<Uint8Array>
+  /**
+   * Writes a collector command into `directory` that answers like this GPU (docs/operations.md,
+   * "Confidential GPUs"), with `collateral` (RIMs, OCSP responses) beside its evidence; resolves
+   * to the command's path. `misbehave` makes it answer for another nonce, or fail.
+   */
+  writeCollector(
+    directory: string,
+    options?: { collateral?: Uint8Array[]; misbehave?: 'other-nonce' | 'fail' },
+  ): Promise<string>
   /** An OCSP response by `by` ('root' or 'ica') about `certificate`, with that status. */
   ocspResponse(parameters: {
     by: 'root' | 'ica'
@@ -79,13 +97,8 @@ export async function createFakeNvidiaGpu(
     { certificate: ica, keys: icaKeys },
     leafKeys.publicKey,
   )
-  const { signedBytes } = parseSpdmMeasurements(realEvidence)
-  const signature = new Uint8Array(
-    await crypto.subtle.sign(p384, leafKeys.privateKey, Uint8Array.from(signedBytes)),
-  )
-  const evidence = new Uint8Array(signedBytes.length + signature.length)
-  evidence.set(signedBytes)
-  evidence.set(signature, signedBytes.length)
+  const { signedBytes, requestNonce } = parseSpdmMeasurements(realEvidence)
+  const evidence = await resignWithNonce(realEvidence, requestNonce, leafKeys.privateKey)
   const authorities: Record<'root' | 'ica', Authority> = {
     root: { certificate: root, keys: rootKeys },
     ica: { certificate: ica, keys: icaKeys },
@@ -98,6 +111,34 @@ export async function createFakeNvidiaGpu(
       [leaf, ica, root].map((certificate) => certificate.toString('pem')).join('\n'),
     ),
     evidence,
+    evidenceFor: (nonce) => resignWithNonce(realEvidence, nonce, leafKeys.privateKey),
+    async writeCollector(directory, options = {}) {
+      const state = join(directory, 'state')
+      await mkdir(join(state, 'collateral'), { recursive: true })
+      const key = new Uint8Array(await crypto.subtle.exportKey('pkcs8', leafKeys.privateKey))
+      await writeFile(join(state, 'device-key.pk8'), key, { mode: 0o600 })
+      await writeFile(
+        join(state, 'evidence.bin'),
+        realEvidence.subarray(0, signedBytes.length + 96),
+      )
+      await writeFile(
+        join(state, 'certificates.pem'),
+        [leaf, ica, root].map((certificate) => certificate.toString('pem')).join('\n'),
+      )
+      await Promise.all(
+        (options.collateral ?? []).map((file, i) =>
+          writeFile(join(state, 'collateral', `file-${i}`), file),
+        ),
+      )
+      if (options.misbehave) await writeFile(join(state, 'misbehave'), options.misbehave)
+      const command = join(directory, 'gpu-collector')
+      await writeFile(
+        command,
+        `#!/bin/sh\nexec '${process.execPath}' '${collectorScript}' '${state}' "$@"\n`,
+      )
+      await chmod(command, 0o755)
+      return command
+    },
     async ocspResponse({ by, certificate, status, thisUpdate, nextUpdate }) {
       const issuer = authorities[by]
       const sha256 = async (bytes: ArrayBuffer) =>
@@ -154,6 +195,25 @@ export async function createFakeNvidiaGpu(
       )
     },
   }
+}
+
+const collectorScript = join(dirname(fileURLToPath(import.meta.url)), 'fakeNvidiaGpuCollector.ts')
+
+/** SPDM evidence with `nonce` in place of its request's nonce, signed (ECDSA P-384) by `key`. */
+export async function resignWithNonce(
+  evidence: Uint8Array,
+  nonce: Uint8Array,
+  key: CryptoKey,
+): Promise<Uint8Array> {
+  if (nonce.length !== 32) throw new Error('an SPDM nonce is 32 bytes')
+  const signedBytes = Uint8Array.from(parseSpdmMeasurements(evidence).signedBytes)
+  // The request is header (4 bytes) ‖ nonce (32) ‖ slot: the nonce sits at bytes 4..35.
+  signedBytes.set(nonce, 4)
+  const signature = new Uint8Array(await crypto.subtle.sign(p384, key, signedBytes))
+  const out = new Uint8Array(signedBytes.length + signature.length)
+  out.set(signedBytes)
+  out.set(signature, signedBytes.length)
+  return out
 }
 
 /** r ‖ s as a DER SEQUENCE of two INTEGERs. */

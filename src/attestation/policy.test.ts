@@ -308,6 +308,21 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       assert.equal(policy.minimumSnpTcb?.snp, 8)
     })
 
+    it('reads stand-in NVIDIA roots, and refuses anything but PEM certificates there', () => {
+      const pem = '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n'
+      assert.deepEqual(parsePolicy({ nvidiaRoots: { device: pem } }).nvidiaRoots, { device: pem })
+      assert.throws(
+        () => parsePolicy({ nvidiaRoots: { rim: 'x' } }),
+        /nvidiaRoots.rim is not a PEM/,
+      )
+      assert.throws(
+        () => parsePolicy({ nvidiaRoots: { ark: pem } }),
+        /nvidiaRoots has unknown fields: ark/,
+      )
+      assert.throws(() => parsePolicy({ nvidiaRoots: [] }), /not an object/)
+      assert.equal(productionPolicy.nvidiaRoots, undefined)
+    })
+
     it('refuses unknown fields and wrong types with one clear line', () => {
       assert.throws(() => parsePolicy({ allowSim: 'yes' }), PolicyFormatError)
       assert.throws(() => parsePolicy({ allowedTcbStatuses: ['Fine'] }), /not an Intel TCB status/)

@@ -58,6 +58,12 @@ export type AttestationPolicy = {
    * measured text (e.g. the kernel command line). Requires an event log that replays.
    */
   requiredEvents?: RequiredEvent[]
+  /**
+   * NVIDIA roots (PEM) trusted in place of the pinned ones: `device` for GPU identity chains,
+   * `rim` for RIM signers. Only for networks whose GPU is a test stand-in: the production policy
+   * has none, so it refuses every GPU chain that does not end at NVIDIA's own root.
+   */
+  nvidiaRoots?: { device?: string; rim?: string }
 }
 
 /** An event a policy requires: in this register, with this SHA-384 digest or this measured text. */
@@ -410,6 +416,7 @@ export function parsePolicy(json: unknown): AttestationPolicy {
     'tdAttributes',
     'allowedSnpVmpls',
     'requiredEvents',
+    'nvidiaRoots',
   ]
   const unknown = Object.keys(input).filter((key) => !known.includes(key))
   if (unknown.length)
@@ -563,6 +570,22 @@ export function parsePolicy(json: unknown): AttestationPolicy {
   if (input.reportData !== undefined) {
     policy.reportData = hex(input.reportData, 'reportData')
     if (policy.reportData.length !== 130) throw new PolicyFormatError('reportData is not 64 bytes.')
+  }
+  if (input.nvidiaRoots !== undefined) {
+    const roots = input.nvidiaRoots as Record<string, unknown>
+    if (typeof roots !== 'object' || roots === null || Array.isArray(roots))
+      throw new PolicyFormatError('nvidiaRoots is not an object { device?, rim? }.')
+    const unknownRoots = Object.keys(roots).filter((key) => key !== 'device' && key !== 'rim')
+    if (unknownRoots.length)
+      throw new PolicyFormatError(`nvidiaRoots has unknown fields: ${unknownRoots.join(', ')}.`)
+    policy.nvidiaRoots = {}
+    for (const key of ['device', 'rim'] as const) {
+      const pem = roots[key]
+      if (pem === undefined) continue
+      if (typeof pem !== 'string' || !pem.includes('-----BEGIN CERTIFICATE-----'))
+        throw new PolicyFormatError(`nvidiaRoots.${key} is not a PEM certificate.`)
+      policy.nvidiaRoots[key] = pem
+    }
   }
   return policy
 }

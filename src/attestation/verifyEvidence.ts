@@ -1,6 +1,6 @@
 import { looksLikeSevSnpReport } from './amd/report.ts'
 import { verifySevSnpReport } from './amd/verifySevSnpReport.ts'
-import { latin1ToString } from './bytes.ts'
+import { latin1ToString, stringToUtf8 } from './bytes.ts'
 import type { Check } from './checks.ts'
 import { EvidenceFormatError } from './errors.ts'
 import { type IntelCollateral, type NamedFile, readIntelCollateral } from './intel/collateral.ts'
@@ -13,6 +13,7 @@ import { looksLikeSpdmMeasurements } from './nvidia/spdmMeasurements.ts'
 import { verifyNvidiaGpuEvidence } from './nvidia/verifyNvidiaGpuEvidence.ts'
 import { type AttestationPolicy, applyPolicy, reportDataCheck } from './policy.ts'
 import { readEvidence } from './readEvidence.ts'
+import { readCertificates, type X509Certificate } from './x509/certificates.ts'
 import { looksLikeOcspResponse } from './x509/ocsp.ts'
 
 /** The first bytes of sim evidence (`sim/simEvidenceFormat.ts`), checked without loading the sim verifier. */
@@ -43,6 +44,8 @@ export type VerifyEvidenceOptions = {
   expectedGpuNonce?: `0x${string}`
   /** When the evidence was produced, if known from elsewhere (for the policy's maximum age). */
   evidenceTime?: Date
+  /** NVIDIA roots (PEM) in place of the pinned ones (a test network's policy `nvidiaRoots`, also taken from `policy`). */
+  nvidiaRoots?: { device?: string; rim?: string }
 }
 
 /** The kind of evidence `bytes` hold (binary form), or undefined if no verifier knows it. */
@@ -90,6 +93,7 @@ export async function verifyEvidence(
       rims: files.rims,
       ocspResponses: files.ocspResponses,
       at: options.at,
+      ...nvidiaRootsOf(options),
     })
   } else if (kind === 'sev-snp')
     verdict = await verifySevSnpReport({
@@ -155,6 +159,23 @@ function sortFiles(options: VerifyEvidenceOptions): SortedFiles {
   return sorted
 }
 
+/** The roots a policy trusts in place of NVIDIA's pinned ones; a root that does not parse trusts nothing. */
+function nvidiaRootsOf(options: VerifyEvidenceOptions): {
+  rootCa?: X509Certificate
+  rimRootCa?: X509Certificate
+} {
+  const read = (pem: string) =>
+    readCertificates(stringToUtf8(pem))[0] ??
+    (() => {
+      throw new EvidenceFormatError('A policy’s NVIDIA root is not a certificate.')
+    })()
+  const { device, rim } = options.nvidiaRoots ?? options.policy?.nvidiaRoots ?? {}
+  return {
+    ...(device ? { rootCa: read(device) } : {}),
+    ...(rim ? { rimRootCa: read(rim) } : {}),
+  }
+}
+
 function bytesOf(file: Uint8Array | NamedFile): Uint8Array {
   return file instanceof Uint8Array ? file : file.bytes
 }
@@ -184,6 +205,7 @@ async function withGpuEvidence(
     rims: files.rims,
     ocspResponses: files.ocspResponses,
     at: options.at,
+    ...nvidiaRootsOf(options),
   })
   if (options.expectedGpuNonce)
     gpu = withCheck(gpu, reportDataCheck(gpu, options.expectedGpuNonce, 'nonce'))

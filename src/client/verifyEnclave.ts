@@ -11,6 +11,7 @@ import type { BoccChain } from '../chain/boccChain.ts'
 import { getFreshnessBlock } from '../chain/getFreshnessBlock.ts'
 import { BoccError } from '../errors.ts'
 import { checkEnclaveRecord } from '../protocol/checkEnclaveRecord.ts'
+import { readEnclaveGpuEvidence } from '../protocol/readEnclaveGpuEvidence.ts'
 import { verifyEnclaveEvidence } from '../protocol/verifyEnclaveEvidence.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 
@@ -79,6 +80,8 @@ export async function verifyEnclave(
     ),
   ]
   const evidence = await blobs.get(record.evidenceHash)
+  // GPU evidence the record names but the store cannot give fails the cpu-gpu binding check.
+  const gpu = await readEnclaveGpuEvidence(blobs, record).catch(() => undefined)
   const { verdict, freshness } = await verifyEnclaveEvidence({
     evidence,
     binding: {
@@ -91,6 +94,7 @@ export async function verifyEnclave(
     },
     policy,
     at,
+    ...(gpu ? { gpu } : {}),
   })
   for (const item of verdict.checks) checks.push({ ...item, name: `evidence: ${item.name}` })
   checks.push(

@@ -7,15 +7,22 @@ import { getCommittee } from '../chain/actions/registry/getCommittee.ts'
 import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
 import { getFreshnessBlock } from '../chain/getFreshnessBlock.ts'
-import { BoccError } from '../errors.ts'
+import { BoccError, shortMessageOf } from '../errors.ts'
 import { checkEnclaveRecord } from '../protocol/checkEnclaveRecord.ts'
 import {
   type EnclaveRegistration,
   enclaveApprovalTypes,
   registryDomain,
 } from '../protocol/enclaveApproval.ts'
+import {
+  type GpuEvidenceBlobs,
+  readEnclaveGpuEvidence,
+} from '../protocol/readEnclaveGpuEvidence.ts'
 import { runtimeIdentityFields, runtimeMeasurementOf } from '../protocol/runtimeMeasurement.ts'
-import { verifyEnclaveEvidence } from '../protocol/verifyEnclaveEvidence.ts'
+import {
+  type EnclaveGpuEvidence,
+  verifyEnclaveEvidence,
+} from '../protocol/verifyEnclaveEvidence.ts'
 
 export class ApprovalRefusedError extends BoccError {
   override name = 'ApprovalRefusedError'
@@ -33,6 +40,13 @@ export type ApproveEnclaveParameters = {
   evidence: Uint8Array
   /** Accept simulated TEE evidence (development committees only). */
   allowSim: boolean
+  /**
+   * Where the GPU evidence and collateral bundle a registration names are read from. Without it,
+   * a registration that names GPU evidence is refused.
+   */
+  blobs?: GpuEvidenceBlobs
+  /** Stand-in NVIDIA roots in place of the pinned ones (test networks only; see the policy). */
+  nvidiaRoots?: AttestationPolicy['nvidiaRoots']
   /** Oldest acceptable freshness block. */
   maxFreshnessAgeSeconds?: number
   /** Longest registration validity a member signs. */
@@ -66,7 +80,18 @@ export async function approveEnclave(
       allowSim: parameters.allowSim,
       allowedMeasurements: [],
       allowedMeasurementSets: allowed ? [identity] : [],
+      ...(parameters.nvidiaRoots ? { nvidiaRoots: parameters.nvidiaRoots } : {}),
     }
+  }
+  // The GPU's evidence and collateral come from the blob store, by the registration's hashes.
+  let gpu: EnclaveGpuEvidence | undefined
+  try {
+    gpu = parameters.blobs
+      ? await readEnclaveGpuEvidence(parameters.blobs, registration)
+      : undefined
+  } catch (error) {
+    const unavailable = checkOf('gpu evidence available', false, shortMessageOf(error), 'gpu')
+    throw new ApprovalRefusedError(unavailable, [unavailable])
   }
   const { verdict, freshness } = await verifyEnclaveEvidence({
     evidence,
@@ -80,6 +105,7 @@ export async function approveEnclave(
     },
     policy: onChainPolicy,
     at,
+    ...(gpu ? { gpu } : {}),
   })
   const checks: Check[] = verdict.checks.map((item) => ({
     ...item,

@@ -7,7 +7,7 @@ import type { BoccChain } from '../chain/boccChain.ts'
 import { PortInUseError } from '../chain/startLocalChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveRegistration } from '../protocol/enclaveApproval.ts'
-import { approveEnclave } from './approveEnclave.ts'
+import { type ApproveEnclaveParameters, approveEnclave } from './approveEnclave.ts'
 
 /** Largest request body accepted: the largest evidence the verifier takes, as hex, and its registration. */
 const maxBodyBytes = 2 * inputLimits.evidenceBytes + 8192
@@ -17,14 +17,17 @@ export type CommitteeServer = { url: string; server: Server; close(): Promise<vo
 /**
  * A committee member's verifier service on 127.0.0.1: `POST /v1/approvals` with
  * `{ registration, evidence }` answers `{ signer, signature, committeeEpoch }` or `{ error }`
- * (HTTP 422).
+ * (HTTP 422). A registration that names GPU evidence is checked with the GPU evidence and
+ * collateral bundle read from `blobs` by its hashes.
  */
-export async function startCommitteeServer(parameters: {
-  chain: BoccChain
-  member: LocalAccount
-  allowSim: boolean
-  port?: number
-}): Promise<CommitteeServer> {
+export async function startCommitteeServer(
+  parameters: {
+    chain: BoccChain
+    member: LocalAccount
+    allowSim: boolean
+    port?: number
+  } & Pick<ApproveEnclaveParameters, 'blobs' | 'nvidiaRoots'>,
+): Promise<CommitteeServer> {
   const server = createServer(async (request, response) => {
     const reply = (status: number, body: object) => {
       response.writeHead(status, { 'content-type': 'application/json' })
@@ -63,6 +66,8 @@ export async function startCommitteeServer(parameters: {
         registration,
         evidence,
         allowSim: parameters.allowSim,
+        ...(parameters.blobs ? { blobs: parameters.blobs } : {}),
+        ...(parameters.nvidiaRoots ? { nvidiaRoots: parameters.nvidiaRoots } : {}),
       })
       reply(200, {
         signer: parameters.member.address,

@@ -2,12 +2,13 @@
 // newline-delimited JSON on stdin/stdout (src/protocol/enclaveInterface.ts).
 //
 //   node src/enclave/main.ts [--tee sim|tdx|sev-snp|auto] [--tsm-root DIR] [--max-blob-mib N]
+//                            [--gpu-collector FILE]
 //
 // ONNX Runtime ≥ 1.29 sends telemetry unless told not to; an enclave must open no connection.
 process.env.ORT_DISABLE_TELEMETRY = '1'
 
 import { parseArgs } from 'node:util'
-import { bytesToHex, isAddress, isHex } from 'viem'
+import { bytesToHex, isAddress, isHex, sha256 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { generateHpkeKeyPair } from '../crypto/hpke.ts'
 import { BoccError, shortMessageOf } from '../errors.ts'
@@ -19,9 +20,10 @@ import {
   maxMessageLength,
   type OrderToRun,
 } from '../protocol/enclaveInterface.ts'
-import { encodeReportData } from '../protocol/reportData.ts'
+import { encodeReportData, gpuNonceOf } from '../protocol/reportData.ts'
 import { solutionRunners } from '../protocol/solutionBundle.ts'
 import { createBlobInbox } from './blobInbox.ts'
+import { createGpuEvidenceSource } from './gpu/gpuEvidenceSource.ts'
 import { readBoundedLines } from './readBoundedLines.ts'
 import { type EnclaveState, runOrder } from './runOrder.ts'
 import { createSolutionCache } from './solutionCache.ts'
@@ -39,6 +41,7 @@ async function main() {
       tee: { type: 'string', default: 'sim' },
       'tsm-root': { type: 'string' },
       'max-blob-mib': { type: 'string', default: '2048' },
+      'gpu-collector': { type: 'string' },
     },
   })
   const maxBlobMiB = Number(values['max-blob-mib'])
@@ -47,6 +50,10 @@ async function main() {
   const backend = await createTeeBackend(values.tee ?? 'sim', {
     ...(values['tsm-root'] ? { tsmRoot: values['tsm-root'] } : {}),
   })
+  // A configured GPU that cannot attest stops the runtime here, before any key exists.
+  const gpu = values['gpu-collector']
+    ? await createGpuEvidenceSource({ collector: values['gpu-collector'] })
+    : undefined
   const signer = privateKeyToAccount(generatePrivateKey())
   const hpke = await generateHpkeKeyPair()
   const blobs = createBlobInbox(maxBlobMiB * 2 ** 20)
@@ -82,11 +89,26 @@ async function main() {
         throw new BoccError(
           'attest needs { freshness (32 bytes of hex), chainId, registry, provider }',
         )
-      const reportData = encodeReportData(
-        { chainId, registry, provider, signer: signer.address, hpkePublicKey: hpke.publicKey },
-        freshness,
-      )
-      return { evidence: bytesToHex(await backend.getEvidence(reportData)) }
+      const keys = { signer: signer.address, hpkePublicKey: hpke.publicKey }
+      const binding = { chainId, registry, provider, ...keys }
+      // Refuses a malformed request before the GPU is asked anything.
+      const gpuLessReportData = encodeReportData(binding, freshness)
+      // The GPU signs a nonce derived from these keys and this freshness, and report_data names
+      // its evidence: each side proves the other belongs to this enclave (docs/protocol.md).
+      const gpuEvidence = gpu ? await gpu.collect(gpuNonceOf({ ...keys, freshness })) : undefined
+      const reportData = gpuEvidence
+        ? encodeReportData({ ...binding, gpuEvidenceHash: sha256(gpuEvidence.evidence) }, freshness)
+        : gpuLessReportData
+      const evidence = bytesToHex(await backend.getEvidence(reportData))
+      if (!gpuEvidence) return { evidence }
+      return {
+        evidence,
+        gpu: {
+          evidence: bytesToHex(gpuEvidence.evidence),
+          certificates: bytesToHex(gpuEvidence.certificates),
+          collateral: gpuEvidence.collateral.map((file) => bytesToHex(file)),
+        },
+      }
     },
     putBlob: async ({ blob, chunk, final }) => ({ bytes: blobs.put(blob, chunk, final) }),
     readBlob: async ({ blob, offset }) => blobs.read(blob, offset),
@@ -151,7 +173,7 @@ async function main() {
   process.on('uncaughtException', fail)
   process.on('unhandledRejection', fail)
   status(
-    `ready (${backend.kind === 'sim' ? 'SIMULATED TEE, no hardware protection' : backend.kind})`,
+    `ready (${backend.kind === 'sim' ? 'SIMULATED TEE, no hardware protection' : backend.kind}${gpu ? ', with a confidential GPU' : ''})`,
   )
   const pending = new Set<Promise<void>>()
   for await (const line of readBoundedLines(process.stdin, maxMessageLength)) {

@@ -20,6 +20,8 @@ export const runtimePaths = [
   // The report parsers the hardware backends read their own measurement with.
   'src/attestation/intel/quote.ts',
   'src/attestation/amd/report.ts',
+  // The SPDM parser the GPU source checks its evidence's nonce with.
+  'src/attestation/nvidia/spdmMeasurements.ts',
   'src/attestation/byteReader.ts',
   'src/attestation/errors.ts',
   'src/errors.ts',

@@ -7,6 +7,8 @@ import {
   collateralForVerification,
   decodeCollateralBundle,
   encodeCollateralBundle,
+  gpuCollateralFiles,
+  gpuCollateralOf,
 } from './collateralBundle.ts'
 
 describe('collateral bundle', { skip: vectorsMissing }, () => {
@@ -48,6 +50,32 @@ describe('collateral bundle', { skip: vectorsMissing }, () => {
       ...collateralForVerification(bundle),
     })
     assert.equal(verdict.ok, true, verdict.error)
+  })
+
+  it('keeps a GPU’s files apart from the CPU’s: under gpu/, chain first', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text)
+    const bundle = decodeCollateralBundle(
+      encodeCollateralBundle({
+        tee: 'tdx',
+        files: [
+          { name: 'tcb-info.json', bytes: bytes('tcb') },
+          ...gpuCollateralFiles({
+            certificates: bytes('chain'),
+            collateral: [bytes('rim'), bytes('ocsp')],
+          }),
+        ],
+      }),
+    )
+    assert.deepEqual(gpuCollateralOf(bundle), [bytes('chain'), bytes('rim'), bytes('ocsp')])
+    assert.deepEqual(collateralForVerification(bundle), { collateral: [bytes('tcb')] })
+    const simOnly = decodeCollateralBundle(
+      encodeCollateralBundle({
+        tee: 'sim',
+        files: gpuCollateralFiles({ certificates: bytes('chain'), collateral: [] }),
+      }),
+    )
+    assert.equal(simOnly.tee, 'sim')
+    assert.deepEqual(gpuCollateralOf(simOnly), [bytes('chain')])
   })
 
   it('refuses what is not a collateral bundle', () => {

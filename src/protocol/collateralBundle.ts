@@ -14,11 +14,16 @@ import { decodeNamedBlobs, encodeNamedBlobs } from './namedBlobs.ts'
  * enclave record holds (`collateralHash`). Named blobs with magic "BOCCCOL1": first `tee` (the
  * evidence kind, UTF-8), then the files sorted by name — for TDX Intel's collateral (TCB info,
  * QE identity, PCK and root CRLs and their issuer chains), for SEV-SNP the VCEK and its ASK/ARK
- * chain (and the ARK's CRL when served).
+ * chain (and the ARK's CRL when served). An enclave with a confidential GPU adds the GPU's files
+ * under `gpu/`: its certificate chain, and NVIDIA's RIMs and OCSP responses when it has them (a
+ * `sim` enclave's bundle holds only those).
  */
 const collateralMagic = 'BOCCCOL1'
 
-export type CollateralBundle = { tee: 'tdx' | 'sev-snp' | 'sgx'; files: FetchedFile[] }
+export type CollateralBundle = { tee: 'tdx' | 'sev-snp' | 'sgx' | 'sim'; files: FetchedFile[] }
+
+/** Where a bundle keeps the GPU's files. */
+const gpuPrefix = 'gpu/'
 
 export class MalformedCollateralError extends BoccError {
   override name = 'MalformedCollateralError'
@@ -41,7 +46,7 @@ export function decodeCollateralBundle(bytes: Uint8Array): CollateralBundle {
     maxBytes: 16 << 20,
   })
   const kind = tee?.name === 'tee' ? new TextDecoder().decode(tee.bytes) : ''
-  if (kind !== 'tdx' && kind !== 'sev-snp' && kind !== 'sgx')
+  if (kind !== 'tdx' && kind !== 'sev-snp' && kind !== 'sgx' && kind !== 'sim')
     throw new MalformedCollateralError('the collateral bundle does not start with its TEE kind')
   return { tee: kind, files: files.map((file) => ({ name: file.name, bytes: file.bytes })) }
 }
@@ -65,6 +70,27 @@ export function collateralForVerification(bundle: CollateralBundle): {
   collateral?: Uint8Array[]
   certs?: Uint8Array[]
 } {
-  const bytes = bundle.files.map((file) => file.bytes)
+  const bytes = bundle.files
+    .filter((file) => !file.name.startsWith(gpuPrefix))
+    .map((file) => file.bytes)
   return bundle.tee === 'sev-snp' ? { certs: bytes } : { collateral: bytes }
+}
+
+/** The GPU's files as a bundle holds them: its certificate chain first, then its collateral. */
+export function gpuCollateralFiles(gpu: {
+  certificates: Uint8Array
+  collateral: Uint8Array[]
+}): FetchedFile[] {
+  return [
+    { name: `${gpuPrefix}certificates.pem`, bytes: gpu.certificates },
+    ...gpu.collateral.map((bytes, i) => ({
+      name: `${gpuPrefix}collateral-${String(i).padStart(2, '0')}`,
+      bytes,
+    })),
+  ]
+}
+
+/** What verifying the GPU's evidence takes from a bundle: its chain, RIMs and OCSP responses. */
+export function gpuCollateralOf(bundle: CollateralBundle): Uint8Array[] {
+  return bundle.files.filter((file) => file.name.startsWith(gpuPrefix)).map((file) => file.bytes)
 }

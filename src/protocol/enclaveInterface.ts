@@ -49,12 +49,26 @@ export type RunOrderResult =
    */
   | { failure: number; message: string; signature: Hex }
 
+/** A confidential GPU's side of `attest`: all public, none of it secret. */
+export type AttestedGpu = {
+  /** The SPDM GET_MEASUREMENTS request and signed response (its SHA-256 is in report_data). */
+  evidence: Hex
+  /** The GPU's device certificate chain, PEM. */
+  certificates: Hex
+  /** RIMs and OCSP responses the collector supplied (possibly none). */
+  collateral: Hex[]
+}
+
 export type EnclaveRequests = {
   identity: { params: Record<string, never>; result: EnclaveIdentity }
-  /** Evidence whose report_data (v2) binds the enclave's keys to this provider, chain and registry. */
+  /**
+   * Evidence whose report_data (v2) binds the enclave's keys to this provider, chain and registry,
+   * and, with a confidential GPU, the GPU's evidence over the nonce derived from those keys
+   * (`gpuNonceOf`), whose SHA-256 that report_data names.
+   */
   attest: {
     params: { freshness: Hex; chainId: number; registry: Address; provider: Address }
-    result: { evidence: Hex }
+    result: { evidence: Hex; gpu?: AttestedGpu }
   }
   /** Appends one chunk (base64) to a blob; `final` closes it. */
   putBlob: {

@@ -27,7 +27,7 @@ const noGpuEvidence = `0x${'00'.repeat(32)}` as const
 export type EnclaveGpuEvidence = {
   /** The GPU's SPDM GET_MEASUREMENTS request and signed response, as the enclave obtained them. */
   evidence: Uint8Array
-  /** The GPU's certificate chain (and anything else `verifyEvidence` takes as `certs`). */
+  /** The GPU's certificate chain, RIMs and OCSP responses (what `verifyEvidence` takes as `certs`). */
   certs?: Uint8Array[]
 }
 
@@ -77,10 +77,16 @@ export async function verifyEnclaveEvidence(
   }
   const gpuEvidenceHash = gpu ? sha256(gpu.evidence) : undefined
   const binding = { ...parameters.binding, ...(gpuEvidenceHash ? { gpuEvidenceHash } : {}) }
+  const resolvedPolicy = typeof policy === 'function' ? await policy(verdict) : policy
   const gpuChecks: Check[] = [bindingOfGpu(parameters.binding, gpuEvidenceHash)]
   let gpuVerdict: EvidenceVerdict | undefined
   if (gpu) {
-    gpuVerdict = await verifyGpu(gpu, at, gpuNonceOf({ ...binding, freshness }))
+    gpuVerdict = await verifyGpu(
+      gpu,
+      at,
+      gpuNonceOf({ ...binding, freshness }),
+      resolvedPolicy.nvidiaRoots,
+    )
     gpuChecks.push(
       ...gpuVerdict.checks.map((check) => ({
         ...check,
@@ -89,7 +95,6 @@ export async function verifyEnclaveEvidence(
       })),
     )
   }
-  const resolvedPolicy = typeof policy === 'function' ? await policy(verdict) : policy
   const judged = applyPolicy({
     verdict,
     policy: resolvedPolicy,
@@ -145,12 +150,18 @@ function bindingOfGpu(expected: EnclaveBinding, given: Hex | undefined): Check {
   )
 }
 
-async function verifyGpu(gpu: EnclaveGpuEvidence, at: Date, nonce: Hex): Promise<EvidenceVerdict> {
+async function verifyGpu(
+  gpu: EnclaveGpuEvidence,
+  at: Date,
+  nonce: Hex,
+  nvidiaRoots: AttestationPolicy['nvidiaRoots'],
+): Promise<EvidenceVerdict> {
   try {
     const verdict = await verifyEvidence(gpu.evidence, {
       at,
       certs: gpu.certs ?? [],
       expectedGpuNonce: nonce,
+      ...(nvidiaRoots ? { nvidiaRoots } : {}),
     })
     if (verdict.tee !== 'nvidia-cc')
       return unreadableEvidenceVerdict({

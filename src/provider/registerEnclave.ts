@@ -2,6 +2,7 @@ import { type Hex, hexToBytes, zeroHash } from 'viem'
 import { getCommittee } from '../chain/actions/registry/getCommittee.ts'
 import { registerEnclave as registerOnChain } from '../chain/actions/registry/registerEnclave.ts'
 import type { BoccSigner } from '../chain/boccChain.ts'
+import { encodeCollateralBundle, gpuCollateralFiles } from '../protocol/collateralBundle.ts'
 import { type EnclaveRegistration, hardwareOf } from '../protocol/enclaveApproval.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
@@ -10,8 +11,9 @@ import { requestApprovals } from './requestApprovals.ts'
 
 /**
  * Has the enclave attest to its keys, this provider, chain and registry over a fresh block hash
- * (which proves the evidence was made after that block), stores the evidence, gets the
- * committee's approvals and registers the enclave.
+ * (which proves the evidence was made after that block), stores the evidence (and a confidential
+ * GPU's evidence, and its chain and collateral in the collateral bundle), gets the committee's
+ * approvals and registers the enclave.
  */
 export async function registerEnclave(parameters: {
   chain: BoccSigner
@@ -24,7 +26,7 @@ export async function registerEnclave(parameters: {
 }): Promise<{ registration: EnclaveRegistration; transaction: Hex }> {
   const { chain, identity } = parameters
   const block = await chain.publicClient.getBlock({ blockTag: 'latest' })
-  const { evidence } = await parameters.enclave.request('attest', {
+  const { evidence, gpu } = await parameters.enclave.request('attest', {
     freshness: block.hash as Hex,
     chainId: chain.chain.id,
     registry: chain.deployment.contracts.registry,
@@ -41,6 +43,18 @@ export async function registerEnclave(parameters: {
     evidenceHash: await parameters.blobs.put(evidenceBytes),
     collateralHash: zeroHash,
     gpuEvidenceHash: zeroHash,
+  }
+  if (gpu && identity.tee !== 'nvidia-cc') {
+    registration.gpuEvidenceHash = await parameters.blobs.put(hexToBytes(gpu.evidence))
+    registration.collateralHash = await parameters.blobs.put(
+      encodeCollateralBundle({
+        tee: identity.tee,
+        files: gpuCollateralFiles({
+          certificates: hexToBytes(gpu.certificates),
+          collateral: gpu.collateral.map((file) => hexToBytes(file)),
+        }),
+      }),
+    )
   }
   const committee = await getCommittee(chain)
   const approvals = await requestApprovals({

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { evidenceVector, vector, vectorsMissing } from '../../../test/attestationVectors.ts'
+import { createFakeNvidiaGpu } from '../../../test/fakeNvidiaGpu.ts'
 import { productionPolicy } from '../policy.ts'
 import { verifyEvidence } from '../verifyEvidence.ts'
 import { parseSpdmMeasurements } from './spdmMeasurements.ts'
@@ -105,5 +106,37 @@ describe('with the real vectors of MANIFEST.md', { skip: vectorsMissing }, async
       })
       assert.match(production.error ?? '', /policy: tee kind/)
     })
+  })
+})
+
+describe('a policy’s stand-in NVIDIA roots', { skip: vectorsMissing }, () => {
+  it('are trusted only where the policy names them, and named as given, not pinned', async () => {
+    const window = { notBefore: new Date('2026-01-01'), notAfter: new Date('2027-01-01') }
+    const gpu = await createFakeNvidiaGpu(
+      evidenceVector('nvidia-nvtrust/hopperAttestationReport.txt'),
+      window,
+    )
+    const at = new Date('2026-06-01T00:00:00Z')
+    const policy = {
+      allowSim: false,
+      allowedMeasurements: [],
+      anyMeasurement: true,
+      allowedTees: ['nvidia-cc' as const],
+      nvidiaRoots: { device: gpu.root.toString('pem') },
+    }
+    const trusted = await verifyEvidence(gpu.evidence, { at, certs: [gpu.chainPem], policy })
+    assert.equal(trusted.ok, true, trusted.error)
+    assert.match(
+      trusted.checks.find((check) => check.name === 'certificate chain')?.explanation ?? '',
+      /← given Stand-in NVIDIA Device Identity CA/,
+    )
+    const { nvidiaRoots: _, ...withoutRoots } = policy
+    const pinned = await verifyEvidence(gpu.evidence, {
+      at,
+      certs: [gpu.chainPem],
+      policy: withoutRoots,
+    })
+    assert.equal(pinned.ok, false)
+    assert.match(pinned.error ?? '', /does not chain to the pinned NVIDIA Device Identity CA/)
   })
 })

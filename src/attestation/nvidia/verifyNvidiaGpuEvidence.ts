@@ -120,12 +120,15 @@ export async function verifyNvidiaGpuEvidence(
       root,
       parameters.at,
       checks,
+      parameters.rootCa ? 'given' : 'pinned',
     )
     verdict.gpu = { ...gpuIdentityOf(chain), ...info }
     await checkRevocation([...chain, root], parameters.ocspResponses ?? [], parameters.at, checks)
     const rimRoot = parameters.rimRootCa ?? nvidiaRimRootCa()
     if (!rimRoot) throw new Error('The pinned NVIDIA RIM root does not parse.')
-    await compareWithRims(spdm, info, parameters.rims ?? [], rimRoot, parameters.at, checks)
+    await compareWithRims(spdm, info, parameters.rims ?? [], rimRoot, parameters.at, checks, {
+      rootKind: parameters.rimRootCa ? 'given' : 'pinned',
+    })
     verdict.ok = true
   } catch (error) {
     if (error instanceof AttestationCheckError) checks.record(error)
@@ -141,6 +144,8 @@ async function runChecks(
   root: X509Certificate,
   at: Date,
   checks: CheckList,
+  /** Whether the root is NVIDIA's pinned one or one the caller gave (a test network's stand-in). */
+  rootKind: 'pinned' | 'given',
 ) {
   let leaf: X509Certificate | undefined
   for (const candidate of certificates)
@@ -193,7 +198,7 @@ async function runChecks(
   }
   checks.pass(
     'certificate chain',
-    `${chain.map(commonNameOf).join(' ← ')} ← pinned ${commonNameOf(root)}, all valid at ${at.toISOString()}`,
+    `${chain.map(commonNameOf).join(' ← ')} ← ${rootKind} ${commonNameOf(root)}, all valid at ${at.toISOString()}`,
   )
   return chain
 }
@@ -241,6 +246,7 @@ async function compareWithRims(
   rimRoot: X509Certificate,
   at: Date,
   checks: CheckList,
+  { rootKind }: { rootKind: 'pinned' | 'given' },
 ): Promise<void> {
   if (files.length === 0) {
     const why =
@@ -283,7 +289,7 @@ async function compareWithRims(
     chosen[kind] = rim
     checks.pass(
       name,
-      `${label} ${version} RIM for ${rim.product}, signed by ${commonNameOf(rim.signer)} ← pinned ${commonNameOf(rimRoot)}`,
+      `${label} ${version} RIM for ${rim.product}, signed by ${commonNameOf(rim.signer)} ← ${rootKind} ${commonNameOf(rimRoot)}`,
     )
   }
   const measured = new Map(

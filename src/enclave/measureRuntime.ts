@@ -25,6 +25,8 @@ export const runtimePaths = [
   'src/attestation/byteReader.ts',
   'src/attestation/errors.ts',
   'src/errors.ts',
+  // Wiping the scratch of runtimes that died mid-job.
+  'src/processes/isProcessRunning.ts',
 ]
 
 /**

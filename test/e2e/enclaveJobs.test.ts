@@ -14,6 +14,7 @@ import { readOrder, waitForOrderCompletion } from '../../src/client/readOrder.ts
 import { type VerifiedEnclave, verifyEnclave } from '../../src/client/verifyEnclave.ts'
 import { encryptObject } from '../../src/crypto/chunkedAead.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
+import { isScratchOfProcess } from '../../src/enclave/runners/wasm/wasmRunner.ts'
 import { releaseKey } from '../../src/protocol/keyRelease.ts'
 import {
   createSolutionBundle,
@@ -343,8 +344,9 @@ describe('canary secret through a full job', () => {
       }
       // The job's memory file system is wiped.
       const scratch = await readdir('/dev/shm').catch(() => [])
+      const pid = runtime.process.pid as number
       assert.deepEqual(
-        scratch.filter((name) => name.startsWith('bocc-job-')),
+        scratch.filter((name) => isScratchOfProcess(name, pid)),
         [],
       )
     } finally {

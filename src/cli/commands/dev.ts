@@ -8,6 +8,7 @@ import { decodeDeployment } from '../../chain/deployment.ts'
 import { devPrivateKey, devRoles } from '../../chain/devAccounts.ts'
 import { type DevNetwork, startDevNetwork } from '../../devnet/startDevNetwork.ts'
 import { BoccError } from '../../errors.ts'
+import { isProcessRunning } from '../../processes/isProcessRunning.ts'
 import type { ProviderEvent } from '../../provider/providerEvents.ts'
 import { type RunningExplorer, startExplorer } from '../../web/startExplorer.ts'
 import { addExamples } from '../networkOptions.ts'
@@ -123,7 +124,7 @@ async function prepareDirectory(directory: string) {
   const pidFile = join(directory, pidFileName)
   if (existsSync(pidFile)) {
     const pid = Number((await readFile(pidFile, 'utf8')).trim())
-    if (Number.isInteger(pid) && pid > 0 && isRunning(pid))
+    if (Number.isInteger(pid) && pid > 0 && isProcessRunning(pid))
       throw new BoccError(`a bocc dev (process ${pid}) is running on ${directory}; stop it first`)
   }
   const deploymentFile = join(directory, 'deployment.json')
@@ -139,15 +140,6 @@ async function prepareDirectory(directory: string) {
     )
   console.log(`${directory} held an earlier dev network, whose chain is gone: starting afresh`)
   await rm(directory, { recursive: true, force: true })
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'nod
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { BoccError } from '../../../errors.ts'
+import { isProcessRunning } from '../../../processes/isProcessRunning.ts'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import type { NamedBlob } from '../../../protocol/namedBlobs.ts'
 import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
@@ -15,6 +16,13 @@ const workerEntry = new URL('./wasmWorker.ts', import.meta.url)
 /** The job's files live in memory (tmpfs), never on a disk, and only for the job's duration. */
 export const scratchRoot = process.env.BOCC_ENCLAVE_SCRATCH ?? '/dev/shm'
 const maxOutputBytes = 64 << 20
+/** A job's scratch folder: `bocc-job-<runtime pid>-<random>`, so leftovers name their runtime. */
+const scratchPrefix = 'bocc-job-'
+
+/** The scratch folder names of the runtime with this process id. */
+export function isScratchOfProcess(name: string, pid: number): boolean {
+  return name.startsWith(`${scratchPrefix}${pid}-`)
+}
 
 export class WasmScratchError extends BoccError {
   override name = 'WasmScratchError'
@@ -37,10 +45,14 @@ export async function startWasmRunner(bundle: SolutionBundle): Promise<JobRunner
   for (const item of WebAssembly.Module.imports(module))
     if (item.module !== 'wasi_snapshot_preview1')
       throw new UnsupportedWasmError(`the module imports ${item.module}.${item.name}, not WASI`)
+  await wipeScratchOfDeadRuntimes()
 
   return {
     async run(job) {
-      const directory = join(scratchRoot, `bocc-job-${randomBytes(12).toString('hex')}`)
+      const directory = join(
+        scratchRoot,
+        `${scratchPrefix}${process.pid}-${randomBytes(12).toString('hex')}`,
+      )
       const inDirectory = join(directory, 'in')
       const outDirectory = join(directory, 'out')
       await mkdir(inDirectory, { recursive: true, mode: 0o700 })
@@ -174,6 +186,20 @@ async function readOutputs(
 }
 
 /** Overwrites every file with zeros before removing the job's directory. */
+/**
+ * A runtime killed mid-job (kill -9, out of memory) leaves its job's files in memory: the next
+ * runtime wipes the folders of every runtime that is no longer running, before its first job.
+ */
+async function wipeScratchOfDeadRuntimes() {
+  const names = await readdir(scratchRoot).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(scratchPrefix)) continue
+    const pid = Number(/^bocc-job-(\d+)-/.exec(name)?.[1])
+    if (Number.isInteger(pid) && pid > 0 && isProcessRunning(pid)) continue
+    await wipe(join(scratchRoot, name))
+  }
+}
+
 async function wipe(directory: string) {
   const files = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => [])
   for (const file of files) {

@@ -21,6 +21,9 @@ describe('provider configuration', () => {
     assert.equal(config.offer.price, 5_000_000_000_000_000_000n)
     assert.equal(config.confirmations, 0)
     assert.deepEqual(config.metrics, { host: '127.0.0.1', port: 9464 })
+    assert.equal(config.enclave.gpuCollector, undefined)
+    const withGpu = parse({ ...base, enclave: { gpuCollector: 'bin/gpu-collector' } })
+    assert.equal(withGpu.enclave.gpuCollector, '/srv/bocc/bin/gpu-collector')
     const overridden = parse(base, {
       BOCC_PROVIDER_KEY_FILE: '/run/secrets/provider.json',
       BOCC_COMMITTEE_URLS: 'http://a.example, http://b.example',
@@ -39,7 +42,7 @@ describe('provider configuration', () => {
         committee: ['ftp://x'],
         offer: { price: 5, capacity: 0 },
         confirmations: -1,
-        enclave: { validitySeconds: 100, renewBeforeSeconds: 200 },
+        enclave: { validitySeconds: 100, renewBeforeSeconds: 200, gpuCollector: 7 },
       })
       assert.fail('expected problems')
     } catch (error) {
@@ -53,6 +56,7 @@ describe('provider configuration', () => {
         'offer.price must be a whole number written as a string, like "5000000000000000000"',
         'offer.capacity must be a whole number from 1 to 1000',
         'enclave.renewBeforeSeconds must be less than enclave.validitySeconds',
+        'enclave.gpuCollector must be the path of the GPU evidence collector',
         'confirmations must be a whole number from 0 to 1000',
       ])
       assert.ok(!error.shortMessage.includes('\n'))

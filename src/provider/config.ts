@@ -37,6 +37,11 @@ export type ProviderConfig = {
     renewBeforeSeconds: number
     /** An enclave host left without a daemon this long stops its runtime. */
     orphanSeconds: number
+    /**
+     * The command that gets the confidential GPU's evidence for a nonce (docs/operations.md,
+     * "Confidential GPUs"); absent on a machine without one.
+     */
+    gpuCollector?: string
   }
   /** No receipt is sent later than this before its order's deadline (the order is handed back). */
   receiptMarginSeconds: number
@@ -193,6 +198,12 @@ export function parseProviderConfig(
   if (renewBeforeSeconds >= validitySeconds)
     problems.push('enclave.renewBeforeSeconds must be less than enclave.validitySeconds')
   const orphanSeconds = integer(enclave.orphanSeconds ?? 600, 'enclave.orphanSeconds', problems, 1)
+  let gpuCollector: string | undefined
+  if (enclave.gpuCollector !== undefined) {
+    if (typeof enclave.gpuCollector === 'string' && enclave.gpuCollector.length > 0)
+      gpuCollector = resolvePath(options.baseDirectory, enclave.gpuCollector)
+    else problems.push('enclave.gpuCollector must be the path of the GPU evidence collector')
+  }
 
   const metrics = parseMetrics(env.BOCC_PROVIDER_METRICS ?? file.metrics, problems)
   const config: ProviderConfig = {
@@ -203,7 +214,12 @@ export function parseProviderConfig(
     tee: String(tee),
     offer: { price: price ?? 0n, capacity },
     confirmations: integer(file.confirmations ?? 0, 'confirmations', problems, 0, 1_000),
-    enclave: { validitySeconds, renewBeforeSeconds, orphanSeconds },
+    enclave: {
+      validitySeconds,
+      renewBeforeSeconds,
+      orphanSeconds,
+      ...(gpuCollector ? { gpuCollector } : {}),
+    },
     receiptMarginSeconds: integer(
       file.receiptMarginSeconds ?? 30,
       'receiptMarginSeconds',

@@ -170,6 +170,7 @@ export function createEnclaveFleet(parameters: {
       tee: config.tee,
       socketPath: record.socketPath,
       orphanSeconds: config.enclave.orphanSeconds,
+      ...(config.enclave.gpuCollector ? { gpuCollector: config.enclave.gpuCollector } : {}),
       signal: parameters.signal,
     })
     state.updateEnclave(record.id, { signer: identity.signer })

@@ -2,7 +2,7 @@
 // Unix socket, so that the runtime (and its keys, which exist nowhere else) outlives a crash or
 // an upgrade of the provider daemon, which reconnects on its next start.
 //
-//   node src/provider/enclaveHost.ts --tee sim --socket PATH --orphan-seconds N
+//   node src/provider/enclaveHost.ts --tee sim --socket PATH --orphan-seconds N [--gpu-collector FILE]
 //
 // It relays the enclave interface's newline-delimited JSON unchanged (only ciphertext, hashes,
 // evidence and signatures cross it), answers a repeated `runOrder` of the same order from the
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     tee: { type: 'string', default: 'sim' },
     socket: { type: 'string' },
     'orphan-seconds': { type: 'string', default: '600' },
+    'gpu-collector': { type: 'string' },
   },
 })
 const socketPath = values.socket as string
@@ -42,12 +43,15 @@ const startup = new AbortController()
 const stopStarting = () => startup.abort()
 process.once('SIGTERM', stopStarting)
 process.once('SIGINT', stopStarting)
-const enclave = await startEnclave({ tee: values.tee ?? 'sim', signal: startup.signal }).catch(
-  (error: unknown) => {
-    announce({ error: shortMessageOf(error) })
-    process.exit(1)
-  },
-)
+const gpuCollector = values['gpu-collector']
+const enclave = await startEnclave({
+  tee: values.tee ?? 'sim',
+  ...(gpuCollector ? { args: ['--gpu-collector', gpuCollector] } : {}),
+  signal: startup.signal,
+}).catch((error: unknown) => {
+  announce({ error: shortMessageOf(error) })
+  process.exit(1)
+})
 process.off('SIGTERM', stopStarting)
 process.off('SIGINT', stopStarting)
 const identity = await enclave.request('identity', {})

@@ -29,6 +29,8 @@ export async function spawnEnclaveHost(parameters: {
   tee: string
   socketPath: string
   orphanSeconds: number
+  /** The runtime's confidential GPU evidence collector, if the machine has a GPU. */
+  gpuCollector?: string
   signal?: AbortSignal
 }): Promise<{ pid: number; identity: EnclaveIdentity; terminate(): void }> {
   const child = spawn(
@@ -41,6 +43,7 @@ export async function spawnEnclaveHost(parameters: {
       parameters.socketPath,
       '--orphan-seconds',
       String(parameters.orphanSeconds),
+      ...(parameters.gpuCollector ? ['--gpu-collector', parameters.gpuCollector] : []),
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '' } },
   )

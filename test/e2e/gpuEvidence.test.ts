@@ -27,6 +27,7 @@ import type { EnclaveRegistration } from '../../src/protocol/enclaveApproval.ts'
 import { decodeReportData, encodeReportData, gpuNonceOf } from '../../src/protocol/reportData.ts'
 import { createSolutionBundle, publishSolutionBundle } from '../../src/protocol/solutionBundle.ts'
 import { type EnclaveClient, startEnclave } from '../../src/provider/enclaveClient.ts'
+import { spawnEnclaveHost } from '../../src/provider/enclaveHostClient.ts'
 import { ensureStake } from '../../src/provider/ensureStake.ts'
 import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { runOrderInEnclave } from '../../src/provider/runOrderInEnclave.ts'
@@ -367,11 +368,26 @@ describe('GPU evidence from the enclave runtime to the audit', { skip: vectorsMi
     )
   })
 
+  it('the provider’s enclave host passes its configured GPU collector to the runtime', async () => {
+    const collector = await gpu.writeCollector(join(workDir, 'host-broken-gpu'), {
+      misbehave: 'fail',
+    })
+    await assert.rejects(
+      spawnEnclaveHost({
+        tee: 'sim',
+        socketPath: join(workDir, 'host-gpu.sock'),
+        orphanSeconds: 60,
+        gpuCollector: collector,
+      }),
+      /a confidential GPU is configured but gives no evidence/,
+    )
+  })
+
   it('a runtime whose configured GPU gives no evidence does not start', async () => {
     const collector = await gpu.writeCollector(join(workDir, 'broken-gpu'), { misbehave: 'fail' })
     await assert.rejects(
       startEnclave({ tee: 'sim', args: ['--gpu-collector', collector] }),
-      /^EnclaveError: the enclave runtime exited \(code 1\): fatal: a confidential GPU is configured but gives no evidence: the GPU collector failed: nvidia: no GPU in confidential-computing mode$/m,
+      /^EnclaveUnreachableError: the enclave runtime exited \(code 1\): fatal: a confidential GPU is configured but gives no evidence: the GPU collector failed: nvidia: no GPU in confidential-computing mode$/m,
     )
   })
 })

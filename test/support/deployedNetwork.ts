@@ -169,9 +169,12 @@ export async function startProvider(
     committee: [options.committeeUrl],
     tee: 'sim',
     offer: { price: parseEther('5').toString(), capacity: 2 },
+    // More than the market's minimum, as operators should hold: a slash leaves it accepting.
+    stake: parseEther('150').toString(),
     confirmations: 1,
     enclave: { orphanSeconds: 60 },
     shutdownGraceSeconds: 5,
+    receiptMarginSeconds: 10,
     metrics: false,
     ...(options.rpcUrl ? { rpcUrl: options.rpcUrl } : {}),
     ...(options.blobs ? { blobs: options.blobs } : {}),

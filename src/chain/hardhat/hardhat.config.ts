@@ -13,6 +13,9 @@ export default {
       chainId: 31337,
       hardfork: 'osaka',
       mining: blockTimeMs > 0 ? { auto: false, interval: blockTimeMs } : { auto: true },
+      // Automine makes a block per transaction; without this each would be a second later than
+      // the last, and the chain's clock would run ahead of the wall clock (anvil keeps them equal).
+      allowBlocksWithSameTimestamp: true,
     },
   },
   paths: { artifacts: `${scratch}/artifacts`, cache: `${scratch}/cache` },

@@ -3,7 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { type LocalChain, startLocalChain } from '../../src/chain/startLocalChain.ts'
+import {
+  defaultLocalChainNode,
+  type LocalChain,
+  startLocalChain,
+} from '../../src/chain/startLocalChain.ts'
 import type { Service } from '../../src/processes/spawnService.ts'
 import {
   type DeployedNetwork,
@@ -53,7 +57,7 @@ const environmentS3: S3Target = {
 }
 
 for (const target of [localS3, environmentS3])
-  describe(`bocc deploy on an independent anvil with 1 s blocks, blobs in S3 (${target.name})`, {
+  describe(`bocc deploy on an independent ${defaultLocalChainNode()} with 1 s blocks, blobs in S3 (${target.name})`, {
     skip: target.skip,
   }, () => {
     let chain: LocalChain

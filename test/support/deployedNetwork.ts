@@ -80,6 +80,10 @@ export async function deployWithCli(parameters: {
     '60',
   ])
   if (deployed.code !== 0) throw new Error(`bocc deploy failed: ${deployed.stderr}`)
+  if (!deployed.stdout.startsWith('development governance: a 2-of-3 Safe of the public dev keys'))
+    throw new Error(
+      `bocc deploy did not say its governance is a development one: ${deployed.stdout}`,
+    )
   const deployment = await readDeployment(deploymentFile)
   await Promise.all(
     (['provider', 'customer', 'stranger', 'modelVendor'] as const).map(async (role) => {

@@ -2,6 +2,7 @@ import { access, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { type Address, formatEther, getAddress, type Hex, isAddress, isHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { getSafeOwners } from '../../chain/actions/governance/getSafeOwners.ts'
 import { connectSigner } from '../../chain/connectChain.ts'
 import { deployContracts } from '../../chain/deployContracts.ts'
 import { type Deployment, encodeDeployment } from '../../chain/deployment.ts'
@@ -179,6 +180,17 @@ export async function run(options: Options): Promise<number> {
         ),
     },
   )
+  // Read the governance back from the chain before naming it in the file.
+  const deployedSafe = await getSafeOwners(connection, { safe: deployment.contracts.safe })
+  const asked = new Set(governance.owners.map((owner) => owner.toLowerCase()))
+  if (
+    deployedSafe.threshold !== governance.threshold ||
+    deployedSafe.owners.length !== asked.size ||
+    !deployedSafe.owners.every((owner) => asked.has(owner.toLowerCase()))
+  )
+    throw new BoccError(
+      `the deployed Safe ${deployment.contracts.safe} does not have the owners and threshold asked for`,
+    )
   if (options.blobStore !== undefined) deployment.blobStore = options.blobStore
   await writeFile(options.out, encodeDeployment(deployment), { flag: 'wx' })
   if (options.json)

@@ -73,21 +73,23 @@ export async function sendTransactionAndWait(
   let fees = await currentFees(connection)
   const sent: Hash[] = []
   const started = Date.now()
-  let lastSent = 0
+  let attempts = 0
+  let lastAttempt = 0
   for (;;) {
-    if (Date.now() - lastSent >= resendAfterMs || sent.length === 0) {
-      if (sent.length >= maxAttempts)
+    if (attempts === 0 || Date.now() - lastAttempt >= resendAfterMs) {
+      if (attempts >= maxAttempts)
         throw new TransactionNotMinedError(
           nonce,
-          sent.length,
+          attempts,
           Math.round((Date.now() - started) / 1000),
         )
-      if (sent.length > 0) fees = bumpFees(fees, await currentFees(connection))
+      if (attempts > 0) fees = bumpFees(fees, await currentFees(connection))
+      attempts += 1
+      lastAttempt = Date.now()
       const hash = await sendSigned(connection, { ...call, gas, nonce, ...fees })
-      lastSent = Date.now()
       if (hash) {
         sent.push(hash)
-        parameters.onSent?.({ hash, nonce, attempt: sent.length })
+        parameters.onSent?.({ hash, nonce, attempt: attempts })
       }
     }
     const receipt = await firstReceipt(connection, sent)
@@ -138,7 +140,8 @@ function bumpFees(previous: Fees, current: Fees): Fees {
 
 /**
  * Signs locally and sends; answers undefined when the node says the nonce is already used (one
- * of our earlier sends was mined meanwhile, which the caller then finds).
+ * of our earlier sends was mined meanwhile, which the caller then finds) or that the pending one
+ * pays more (the next attempt raises the fees again).
  */
 async function sendSigned(
   connection: SignerConnection,
@@ -150,7 +153,8 @@ async function sendSigned(
     )
   } catch (error) {
     const message = error instanceof BaseError ? error.details + error.shortMessage : String(error)
-    if (/nonce too low|already known|nonce.*(used|lower)/i.test(message)) return undefined
+    if (/nonce too low|already known|nonce.*(used|lower)|underpriced/i.test(message))
+      return undefined
     throw new BoccError(
       `sending the transaction failed: ${error instanceof BaseError ? error.shortMessage : message}`,
       { cause: error },

@@ -1,6 +1,5 @@
-import { type Address, type Hex, parseEther } from 'viem'
-import { BoccError } from '../errors.ts'
-import { deployGovernance } from './actions/governance/deployGovernance.ts'
+import { type Abi, type Address, type Hex, parseEther } from 'viem'
+import { deployContract, deployGovernance } from './actions/governance/deployGovernance.ts'
 import {
   boccMarketAbi,
   boccMarketBytecode,
@@ -13,6 +12,7 @@ import {
 } from './artifacts.ts'
 import type { SignerConnection } from './connectChain.ts'
 import type { Deployment } from './deployment.ts'
+import type { TransactionSending } from './sendTransactionAndWait.ts'
 
 export type ProtocolSettings = {
   /** Runtime measurements allowed from the start (the genesis of the transparency log). */
@@ -46,34 +46,41 @@ export type ProtocolSettings = {
 /**
  * Deploys BOCC on one chain: governance (a Safe and its timelock), the enclave registry governed
  * by the timelock, the catalog, the market wired to both, and a test token unless one is given.
+ * Each transaction waits for `sending.confirmations` and is sent again if it is dropped.
  */
 export async function deployContracts(
   connection: SignerConnection,
   settings: ProtocolSettings,
+  sending: TransactionSending = {},
 ): Promise<Deployment> {
-  const startBlock = await connection.publicClient.getBlockNumber()
-  const token =
-    settings.token ?? (await deploy(connection, boccTokenAbi, boccTokenBytecode, [])).address
-  const governance = await deployGovernance(connection, {
-    owners: settings.governanceOwners,
-    threshold: settings.governanceThreshold,
-    minDelaySeconds: settings.timelockDelaySeconds ?? 2 * 86_400,
-  })
+  const deploy = (abi: Abi, bytecode: Hex, args: readonly unknown[]) =>
+    deployContract(connection, sending, abi, bytecode, args)
+  const startBlock = await connection.publicClient.getBlockNumber({ cacheTime: 0 })
+  const token = settings.token ?? (await deploy(boccTokenAbi, boccTokenBytecode, [])).address
+  const governance = await deployGovernance(
+    connection,
+    {
+      owners: settings.governanceOwners,
+      threshold: settings.governanceThreshold,
+      minDelaySeconds: settings.timelockDelaySeconds ?? 2 * 86_400,
+    },
+    sending,
+  )
   const committee = [...settings.committee].sort((a, b) =>
     BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0,
   )
-  const registry = await deploy(connection, enclaveRegistryAbi, enclaveRegistryBytecode, [
+  const registry = await deploy(enclaveRegistryAbi, enclaveRegistryBytecode, [
     governance.timelock,
     settings.governanceDelaySeconds ?? 86_400,
     settings.genesisMeasurements,
     committee,
     settings.committeeThreshold,
   ])
-  const catalog = await deploy(connection, catalogAbi, catalogBytecode, [])
+  const catalog = await deploy(catalogAbi, catalogBytecode, [])
   const maxOrderDuration = settings.maxOrderDurationSeconds ?? 86_400
   const challengeWindow = settings.challengeWindowSeconds ?? 3_600
   const responseWindow = settings.responseWindowSeconds ?? 3_600
-  const market = await deploy(connection, boccMarketAbi, boccMarketBytecode, [
+  const market = await deploy(boccMarketAbi, boccMarketBytecode, [
     {
       paymentToken: token,
       registry: registry.address,
@@ -107,21 +114,4 @@ export async function deployContracts(
       safe: governance.safe,
     },
   }
-}
-
-async function deploy(
-  connection: SignerConnection,
-  abi: readonly unknown[],
-  bytecode: Hex,
-  args: readonly unknown[],
-) {
-  const hash = await connection.walletClient.deployContract({
-    abi: abi as never,
-    bytecode,
-    args: args as never,
-  })
-  const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })
-  if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new BoccError('contract deployment failed')
-  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber }
 }

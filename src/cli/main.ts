@@ -28,6 +28,11 @@ const commands: Entry[] = [
     load: () => import('./commands/demo.ts'),
   },
   {
+    name: 'deploy',
+    summary: 'deploy the contracts to any EVM network and write its deployment file',
+    load: () => import('./commands/deploy.ts'),
+  },
+  {
     name: 'keys create',
     summary: 'make a new account key file (mode 0600)',
     load: () => import('./commands/keys-create.ts'),

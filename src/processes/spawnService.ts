@@ -20,8 +20,16 @@ export async function spawnService<event>(parameters: {
   /** Aborting stops the service, also while it is still starting. */
   signal?: AbortSignal
   graceMs?: number
+  /** A command to run it under, such as `ip netns exec NAME` (default none). */
+  launcher?: readonly string[]
 }): Promise<Service> {
-  const child = spawn(process.execPath, [parameters.entry, ...parameters.args], {
+  const [command, ...args] = [
+    ...(parameters.launcher ?? []),
+    process.execPath,
+    parameters.entry,
+    ...parameters.args,
+  ]
+  const child = spawn(command as string, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...parameters.env },
   })

@@ -57,7 +57,7 @@ export async function startLocalProtocol(
     member: privateKeyToAccount(devPrivateKey(devRoles.committeeMember)),
     allowSim: true,
   })
-  const testClient = createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) })
+  const testClient = createTestClient({ mode: chain.node, transport: http(chain.rpcUrl) })
   return {
     chain,
     deployment,

@@ -1,9 +1,18 @@
-import { type Address, encodeFunctionData, type Hex, parseEventLogs, zeroAddress } from 'viem'
+import {
+  type Abi,
+  type Address,
+  encodeDeployData,
+  encodeFunctionData,
+  type Hex,
+  parseEventLogs,
+  zeroAddress,
+} from 'viem'
 import { BoccError } from '../../../errors.ts'
 import { timelockAbi } from '../../abis.ts'
 import { timelockControllerBytecode } from '../../artifacts.ts'
 import type { SignerConnection } from '../../connectChain.ts'
 import { safe, safeProxyFactory } from '../../safeArtifacts.ts'
+import { sendTransactionAndWait, type TransactionSending } from '../../sendTransactionAndWait.ts'
 
 export type DeployGovernanceParameters = {
   /** The multisig's owners (at least two: governance is never one key). */
@@ -34,14 +43,15 @@ export class GovernanceConfigError extends BoccError {
 export async function deployGovernance(
   connection: SignerConnection,
   parameters: DeployGovernanceParameters,
+  sending: TransactionSending = {},
 ): Promise<DeployGovernanceReturnType> {
   const owners = [...new Set(parameters.owners.map((owner) => owner.toLowerCase() as Address))]
   if (parameters.threshold < 2 || parameters.threshold > owners.length)
     throw new GovernanceConfigError(
       `governance needs a threshold of at least 2 owners (got ${parameters.threshold} of ${owners.length})`,
     )
-  const singleton = await deploy(connection, safe.abi, safe.bytecode)
-  const factory = await deploy(connection, safeProxyFactory.abi, safeProxyFactory.bytecode)
+  const singleton = await deploy(connection, sending, safe.abi, safe.bytecode)
+  const factory = await deploy(connection, sending, safeProxyFactory.abi, safeProxyFactory.bytecode)
   const initializer = encodeFunctionData({
     abi: safe.abi,
     functionName: 'setup',
@@ -56,13 +66,15 @@ export async function deployGovernance(
       zeroAddress,
     ],
   })
-  const hash = await connection.walletClient.writeContract({
-    address: factory,
-    abi: safeProxyFactory.abi,
-    functionName: 'createProxyWithNonce',
-    args: [singleton, initializer, 0n],
+  const { receipt } = await sendTransactionAndWait(connection, {
+    ...sending,
+    to: factory,
+    data: encodeFunctionData({
+      abi: safeProxyFactory.abi,
+      functionName: 'createProxyWithNonce',
+      args: [singleton, initializer, 0n],
+    }),
   })
-  const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })
   const [created] = parseEventLogs({ abi: safeProxyFactory.abi, logs: receipt.logs }) as {
     eventName: string
     args: { proxy?: Address }
@@ -70,7 +82,7 @@ export async function deployGovernance(
   const safeAddress = created?.args.proxy
   if (receipt.status !== 'success' || !safeAddress)
     throw new BoccError('creating the governance Safe failed')
-  const timelock = await deploy(connection, timelockAbi, timelockControllerBytecode, [
+  const timelock = await deploy(connection, sending, timelockAbi, timelockControllerBytecode, [
     BigInt(parameters.minDelaySeconds),
     [safeAddress],
     [safeAddress],
@@ -79,19 +91,25 @@ export async function deployGovernance(
   return { safe: safeAddress, timelock }
 }
 
-async function deploy(
+/** Deploys one contract, waiting for its confirmations; answers its address. */
+export async function deployContract(
   connection: SignerConnection,
-  abi: readonly unknown[],
+  sending: TransactionSending,
+  abi: Abi,
   bytecode: Hex,
   args: readonly unknown[] = [],
-): Promise<Address> {
-  const hash = await connection.walletClient.deployContract({
-    abi: abi as never,
-    bytecode,
-    args: args as never,
+): Promise<{ address: Address; blockNumber: bigint }> {
+  const { receipt } = await sendTransactionAndWait(connection, {
+    ...sending,
+    data: encodeDeployData({ abi, bytecode, args } as unknown as Parameters<
+      typeof encodeDeployData
+    >[0]),
   })
-  const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })
   if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new BoccError('contract deployment failed')
-  return receipt.contractAddress
+    throw new BoccError(`contract deployment failed (transaction ${receipt.transactionHash})`)
+  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber }
+}
+
+async function deploy(...parameters: Parameters<typeof deployContract>): Promise<Address> {
+  return (await deployContract(...parameters)).address
 }

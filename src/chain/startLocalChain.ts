@@ -29,6 +29,8 @@ export type StartLocalChainParameters = {
   port?: number
   /** Seconds per block; omitted: a block per transaction (automine). */
   blockTime?: number
+  /** Keep every execution step, for `debug_traceTransaction`'s struct logger (gas profiles). */
+  stepsTracing?: boolean
 }
 
 /** Path of the anvil binary shipped in the `@foundry-rs/anvil-<platform>` npm package. */
@@ -45,6 +47,7 @@ export async function startLocalChain(
   const requestedPort = parameters.port ?? 0
   const args = ['--host', '127.0.0.1', '--port', String(requestedPort), '--hardfork', 'osaka']
   if (parameters.blockTime !== undefined) args.push('--block-time', String(parameters.blockTime))
+  if (parameters.stepsTracing) args.push('--steps-tracing')
   let binary: string
   try {
     binary = anvilBinaryPath()

@@ -150,7 +150,10 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     function _moveCapacityAndLock(OrderTerms calldata terms, OrderStatus from, OrderStatus to) private {
         if (to == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
-            tee.activeOrders += 1;
+            // Only {BoccMarket-acceptOrder} enters Accepted, after checking activeOrders < capacity.
+            unchecked {
+                ++tee.activeOrders;
+            }
             _lock(tee.provider, _exposure(terms));
         } else if (from == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
@@ -163,6 +166,13 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
      * window) when {_payOut} runs, before the call returns.
      */
     function _creditPayouts(Batch memory batch, OrderTerms calldata terms, address provider) internal {
+        if (batch.payees.length == 0) {
+            if (terms.teePrice != 0) _creditMaturing(provider, terms.teePrice);
+            if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
+            if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
+            if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
+            return;
+        }
         _addPayout(batch, provider, terms.teePrice);
         _addPayout(batch, terms.solutionVendor, terms.solutionPrice);
         _addPayout(batch, terms.dataVendor, terms.dataPrice);

@@ -120,7 +120,13 @@ contract BoccMarket is OrderLifecycle, IOrders {
         }
         if (_orders[orderId].status != OrderStatus.None) revert OrderAlreadyExists(orderId);
         _orders[orderId] = OrderState({status: OrderStatus.Created, since: 0, delivery: bytes26(0)});
-        emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms);
+        // emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms), logging the terms from
+        // where they are: in memory a static struct is already its ABI encoding.
+        bytes32 topic = OrderCreated.selector;
+        uint256 teeOfferId = params.teeOfferId;
+        assembly ("memory-safe") {
+            log4(terms, 544, topic, orderId, caller(), teeOfferId)
+        }
         _collect(msg.sender, total);
     }
     /// @inheritdoc IOrders

@@ -131,8 +131,12 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         uint40 since
     ) internal {
         OrderState storage state = _orders[orderId];
-        state.status = to;
-        state.since = since;
+        // One read and one write of the slot, keeping `delivery` (field by field, the pipeline
+        // stores status and since apart). {OrderState}: status in the lowest byte, since above it.
+        assembly ("memory-safe") {
+            let kept := and(sload(state.slot), not(0xffffffffffff))
+            sstore(state.slot, or(kept, or(to, shl(8, since))))
+        }
         _moveCapacityAndLock(terms, from, to);
     }
     /// @dev {_transition} that also sets what was delivered, in the same write.

@@ -7,7 +7,7 @@ import { submitFailures } from '../../src/chain/actions/market/submitFailures.ts
 import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
 import { orderIdOf, orderTotal } from '../../src/protocol/orderTerms.ts'
 import { label } from '../support/protocolHarness.ts'
-import { type Market, startMarket, teePrice } from './marketFixture.ts'
+import { type Market, type Order, startMarket, teePrice } from './marketFixture.ts'
 
 /**
  * Batch calls act on every order they can and skip the others with `OrderSkipped`, whose reason
@@ -161,7 +161,7 @@ describe('batches skip the orders they cannot act on', () => {
       'councilC',
       'committeeMember',
     ] as const
-    const orders = []
+    const orders: Order[] = []
     for (const [i, vendor] of vendors.entries()) {
       const solutionOfferId = await m.newSolutionOffer(
         `batch model ${i}`,
@@ -182,7 +182,7 @@ describe('batches skip the orders they cannot act on', () => {
       outcome.done,
       orders.map((order) => order.orderId),
     )
-    const sum = (pick: (order: (typeof orders)[number]) => bigint) =>
+    const sum = (pick: (order: Order) => bigint) =>
       orders.reduce((total, order) => total + pick(order), 0n)
     const expected = [
       sum((order) => order.terms.teePrice),

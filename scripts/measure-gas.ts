@@ -30,7 +30,9 @@ import { label, protocolHarness, zeroHash } from '../test/support/protocolHarnes
 /** Size of the output published on-chain to answer a challenge (a short OCR result, sealed). */
 const answeredOutputBytes = 1_024
 
-const dev = await startLocalProtocol()
+/** `--opcodes`: also print where the hot path's gas goes, opcode by opcode (anvil keeps every step). */
+const profileOpcodes = process.argv.includes('--opcodes')
+const dev = await startLocalProtocol({}, { stepsTracing: profileOpcodes })
 try {
   const h = protocolHarness(dev)
   const client = h.client
@@ -263,6 +265,68 @@ try {
           .join('; ') || 'none'
       }`,
     )
+  }
+
+  /**
+   * `--opcodes`: where a transaction's gas goes, per opcode group and call depth, from anvil's
+   * struct logger. A call's figure includes everything that ran inside it, which is also listed
+   * at the next depth; the 21,000 base and the calldata (printed apart) are in no group.
+   */
+  async function opcodesOf(hash: Hash) {
+    type Step = { op: string; gasCost: number; depth: number; gas: number }
+    const trace = (await client.request({
+      method: 'debug_traceTransaction' as never,
+      params: [hash, { disableStorage: true, disableMemory: true, disableStack: true }] as never,
+    })) as { gas: number; structLogs: Step[] }
+    const logs = trace.structLogs
+    const groups: Record<string, number> = {}
+    const counts: Record<string, number> = {}
+    for (let i = 0; i < logs.length; i++) {
+      const step = logs[i] as Step
+      let cost = step.gasCost
+      if (/CALL/.test(step.op) || step.op === 'CREATE' || step.op === 'CREATE2') {
+        // Until the next step at this depth: the call's own cost and everything run inside it.
+        let j = i + 1
+        while (j < logs.length && (logs[j] as Step).depth > step.depth) j++
+        const after = logs[j]
+        cost = after ? step.gas - after.gas : step.gasCost
+      }
+      const group = /^(PUSH|DUP|SWAP)/.test(step.op)
+        ? 'stack'
+        : /^LOG/.test(step.op)
+          ? 'LOG'
+          : step.op
+      const key = `${step.depth}:${group}`
+      groups[key] = (groups[key] ?? 0) + cost
+      counts[key] = (counts[key] ?? 0) + 1
+    }
+    const sorted = Object.entries(groups)
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, used]) => used >= 200)
+    const receipt = await client.getTransactionReceipt({ hash })
+    const tx = await client.getTransaction({ hash })
+    const bytes = Buffer.from(tx.input.slice(2), 'hex')
+    const zeros = bytes.filter((b) => b === 0).length
+    console.log(
+      `  gasUsed ${Number(receipt.gasUsed).toLocaleString('en')}, calldata ${bytes.length} bytes (${zeros} zero): ${(zeros * 4 + (bytes.length - zeros) * 16).toLocaleString('en')}`,
+    )
+    for (const [key, used] of sorted)
+      console.log(
+        `  ${key.padEnd(20)} ${String(counts[key]).padStart(5)} × = ${used.toLocaleString('en')}`,
+      )
+  }
+
+  if (profileOpcodes) {
+    for (const name of ['create', 'accept', 'receipt']) {
+      const hash = hashes[name]
+      if (!hash) continue
+      console.log(`\n${name} (depth:opcode count × = gas):`)
+      await opcodesOf(hash)
+    }
+    console.log('\nacceptOrders (20):')
+    await opcodesOf(accepted.transactionHash)
+    console.log('\nsubmitReceipts (20):')
+    await opcodesOf(delivered.transactionHash)
   }
 
   /** Gas of every deployment transaction deployContracts sent (from the deployment block on). */

@@ -10,12 +10,29 @@ import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
  * changes only through the functions below, each checking the caller owns the offer.
  */
 contract Catalog is ICatalog {
+    /**
+     * @dev A solution offer as stored: {ICatalog-SolutionOffer} with a flag in its first slot
+     * saying whether it requires a measurement, so {quote} reads that slot only when it does.
+     */
+    struct StoredSolutionOffer {
+        address owner;
+        bool active;
+        uint8 hardwareMask;
+        bool restrictTeeOffers;
+        bool requiresMeasurement;
+        uint32 version;
+        uint96 price;
+        bytes32 solutionHash;
+        bytes32 requiredMeasurement;
+        bytes32 bundleHash;
+    }
+
     /// @inheritdoc ICatalog
     uint32 public solutionOfferCount;
     /// @inheritdoc ICatalog
     uint32 public dataOfferCount;
 
-    mapping(uint32 offerId => SolutionOffer) private _solutionOffers;
+    mapping(uint32 offerId => StoredSolutionOffer) private _solutionOffers;
     mapping(uint32 offerId => DataOffer) private _dataOffers;
     /// @inheritdoc ICatalog
     mapping(uint32 solutionOfferId => mapping(uint32 teeOfferId => bool)) public solutionAllowsTeeOffer;
@@ -46,7 +63,18 @@ contract Catalog is ICatalog {
             requiredMeasurement: requiredMeasurement,
             bundleHash: bundleHash
         });
-        _solutionOffers[offerId] = offer;
+        _solutionOffers[offerId] = StoredSolutionOffer({
+            owner: msg.sender,
+            active: true,
+            hardwareMask: hardwareMask,
+            restrictTeeOffers: offer.restrictTeeOffers,
+            requiresMeasurement: requiredMeasurement != bytes32(0),
+            version: 1,
+            price: price,
+            solutionHash: solutionHash,
+            requiredMeasurement: requiredMeasurement,
+            bundleHash: bundleHash
+        });
         for (uint256 i; i < allowedTeeOffers.length; ++i) {
             solutionAllowsTeeOffer[offerId][allowedTeeOffers[i]] = true;
         }
@@ -55,7 +83,7 @@ contract Catalog is ICatalog {
 
     /// @inheritdoc ICatalog
     function updateSolutionOffer(uint32 offerId, uint96 price) external {
-        SolutionOffer storage offer = _ownSolutionOffer(offerId);
+        StoredSolutionOffer storage offer = _ownSolutionOffer(offerId);
         offer.price = price;
         emit SolutionOfferUpdated(offerId, ++offer.version, price);
     }
@@ -117,14 +145,14 @@ contract Catalog is ICatalog {
         bytes32 solutionHash
     ) external view returns (Quote memory result) {
         if (solutionOfferId != 0) {
-            SolutionOffer storage solution = _solutionOffers[solutionOfferId];
+            StoredSolutionOffer storage solution = _solutionOffers[solutionOfferId];
             if (solution.owner == address(0)) revert OfferNotFound(solutionOfferId);
             if (!solution.active) revert SolutionOfferNotActive(solutionOfferId);
             if (solution.solutionHash != solutionHash) revert SolutionMismatch(solution.solutionHash, solutionHash);
             if (solution.hardwareMask & (uint8(1) << uint8(hardware)) == 0) {
                 revert HardwareNotAllowedBySolution(solutionOfferId, hardware);
             }
-            if (solution.requiredMeasurement != bytes32(0) && solution.requiredMeasurement != measurement) {
+            if (solution.requiresMeasurement && solution.requiredMeasurement != measurement) {
                 revert MeasurementNotAllowedBySolution(solutionOfferId, measurement);
             }
             if (solution.restrictTeeOffers && !solutionAllowsTeeOffer[solutionOfferId][teeOfferId]) {
@@ -151,7 +179,19 @@ contract Catalog is ICatalog {
 
     /// @inheritdoc ICatalog
     function getSolutionOffer(uint32 offerId) external view returns (SolutionOffer memory) {
-        return _solutionOffers[offerId];
+        StoredSolutionOffer storage offer = _solutionOffers[offerId];
+        return
+            SolutionOffer({
+                owner: offer.owner,
+                active: offer.active,
+                hardwareMask: offer.hardwareMask,
+                restrictTeeOffers: offer.restrictTeeOffers,
+                version: offer.version,
+                price: offer.price,
+                solutionHash: offer.solutionHash,
+                requiredMeasurement: offer.requiredMeasurement,
+                bundleHash: offer.bundleHash
+            });
     }
 
     /// @inheritdoc ICatalog
@@ -159,7 +199,7 @@ contract Catalog is ICatalog {
         return _dataOffers[offerId];
     }
 
-    function _ownSolutionOffer(uint32 offerId) private view returns (SolutionOffer storage offer) {
+    function _ownSolutionOffer(uint32 offerId) private view returns (StoredSolutionOffer storage offer) {
         offer = _solutionOffers[offerId];
         if (offer.owner == address(0)) revert OfferNotFound(offerId);
         if (offer.owner != msg.sender) revert NotOfferOwner(offerId, msg.sender);

@@ -93,22 +93,37 @@ abstract contract Accounts is IAccounts, MarketContext, ReentrancyGuardTransient
         _available[account] += amount;
     }
 
-    /// @dev Credits a payout for an order delivered now; it matures two payout epochs later.
+    /**
+     * @dev Credits a payout for an order delivered now; it matures two payout epochs later. The
+     * two buckets are read and written as one word (one SLOAD, one SSTORE).
+     */
     function _creditMaturing(address account, uint256 amount) internal {
         Pending storage pending = _pending[account];
-        uint32 epoch = payoutEpoch();
-        uint96 value = amount.toUint96();
-        if (pending.epochA == epoch && pending.amountA != 0) {
-            pending.amountA = (uint256(pending.amountA) + value).toUint96();
-        } else if (pending.epochB == epoch && pending.amountB != 0) {
-            pending.amountB = (uint256(pending.amountB) + value).toUint96();
-        } else if (pending.amountA == 0 || _isMatured(pending.epochA, epoch)) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(pending.slot)
+        }
+        // The layout of {Pending}: amountA, epochA, amountB, epochB from the lowest bits up.
+        uint256 amountA = word & type(uint96).max;
+        uint256 epochA = (word >> 96) & type(uint32).max;
+        uint256 amountB = (word >> 128) & type(uint96).max;
+        uint256 epochB = word >> 224;
+        uint256 epoch = payoutEpoch();
+        if (epochA == epoch && amountA != 0) {
+            amountA = (amountA + amount).toUint96();
+        } else if (epochB == epoch && amountB != 0) {
+            amountB = (amountB + amount).toUint96();
+        } else if (amountA == 0 || epochA + 2 <= epoch) {
             // Open epochs are this one and the one before, so one bucket is free or matured.
-            if (pending.amountA != 0) _available[account] += pending.amountA;
-            (pending.amountA, pending.epochA) = (value, epoch);
+            if (amountA != 0) _available[account] += amountA;
+            (amountA, epochA) = (amount.toUint96(), epoch);
         } else {
-            if (pending.amountB != 0) _available[account] += pending.amountB;
-            (pending.amountB, pending.epochB) = (value, epoch);
+            if (amountB != 0) _available[account] += amountB;
+            (amountB, epochB) = (amount.toUint96(), epoch);
+        }
+        word = amountA | (epochA << 96) | (amountB << 128) | (epochB << 224);
+        assembly ("memory-safe") {
+            sstore(pending.slot, word)
         }
     }
 

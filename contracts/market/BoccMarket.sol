@@ -114,10 +114,19 @@ contract BoccMarket is OrderLifecycle, IOrders {
         uint256 total = prices + terms.fee;
         if (total > params.maxPayment) revert PaymentAboveMaximum(total, params.maxPayment);
 
-        orderId = uint256(keccak256(abi.encode(terms)));
+        // The terms are static, so in memory they are their own encoding: keccak256(abi.encode(terms)).
+        assembly ("memory-safe") {
+            orderId := keccak256(terms, 544)
+        }
         if (_orders[orderId].status != OrderStatus.None) revert OrderAlreadyExists(orderId);
         _orders[orderId] = OrderState({status: OrderStatus.Created, since: 0, delivery: bytes26(0)});
-        emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms);
+        // emit OrderCreated(orderId, msg.sender, params.teeOfferId, terms), logging the terms from
+        // where they are: in memory a static struct is already its ABI encoding.
+        bytes32 topic = OrderCreated.selector;
+        uint256 teeOfferId = params.teeOfferId;
+        assembly ("memory-safe") {
+            log4(terms, 544, topic, orderId, caller(), teeOfferId)
+        }
         _collect(msg.sender, total);
     }
     /// @inheritdoc IOrders
@@ -137,24 +146,29 @@ contract BoccMarket is OrderLifecycle, IOrders {
         bytes calldata wrappedResultKey,
         bytes calldata signature
     ) external {
-        _complete(terms, outputHash, wrappedResultKey, signature, true);
+        Batch memory single;
+        _complete(single, terms, outputHash, wrappedResultKey, signature, true);
     }
     /// @inheritdoc IOrders
     function submitReceipts(ReceiptSubmission[] calldata receipts) external {
+        Batch memory batch = _newBatch();
         for (uint256 i; i < receipts.length; ++i) {
             ReceiptSubmission calldata receipt = receipts[i];
-            _complete(receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
+            _complete(batch, receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
         }
+        _payOut(batch);
     }
     /// @inheritdoc IOrders
     function submitFailure(OrderTerms calldata terms, FailureReason reason, bytes calldata signature) external {
-        _fail(terms, reason, signature, true);
+        Batch memory single;
+        _fail(single, terms, reason, signature, true);
     }
     /// @inheritdoc IOrders
     function submitFailures(FailureSubmission[] calldata failures) external {
+        Batch memory batch;
         for (uint256 i; i < failures.length; ++i) {
             FailureSubmission calldata failure = failures[i];
-            _fail(failure.terms, failure.reason, failure.signature, false);
+            _fail(batch, failure.terms, failure.reason, failure.signature, false);
         }
     }
     /// @inheritdoc IOrders
@@ -191,6 +205,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
         emit OrderAccepted(orderId);
     }
     function _complete(
+        Batch memory batch,
         OrderTerms calldata terms,
         bytes32 outputHash,
         bytes calldata wrappedResultKey,
@@ -199,23 +214,37 @@ contract BoccMarket is OrderLifecycle, IOrders {
     ) private {
         uint256 orderId = _orderIdOf(terms);
         bytes memory refused = _enclaveStatementError(
+            batch,
             orderId,
             terms,
             _receiptHash(orderId, outputHash, wrappedResultKey),
             signature
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
-        _transition(orderId, terms, OrderStatus.Accepted, OrderStatus.Completed, uint40(block.timestamp));
-        _orders[orderId].delivery = _deliveryOf(outputHash, wrappedResultKey);
+        _transition(
+            orderId,
+            terms,
+            OrderStatus.Accepted,
+            OrderStatus.Completed,
+            uint40(block.timestamp),
+            _deliveryOf(outputHash, wrappedResultKey)
+        );
         emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
-        _creditPayouts(terms);
+        _creditPayouts(batch, terms, _teeOffers[terms.teeOfferId].provider);
     }
-    function _fail(OrderTerms calldata terms, FailureReason reason, bytes calldata signature, bool strict) private {
+    function _fail(
+        Batch memory batch,
+        OrderTerms calldata terms,
+        FailureReason reason,
+        bytes calldata signature,
+        bool strict
+    ) private {
         uint256 orderId = _orderIdOf(terms);
         if (reason == FailureReason.None) {
             return _refuse(strict, orderId, abi.encodeWithSelector(InvalidFailureReason.selector, uint8(reason)));
         }
         bytes memory refused = _enclaveStatementError(
+            batch,
             orderId,
             terms,
             keccak256(abi.encode(FAILURE_TYPEHASH, orderId, reason)),

@@ -119,7 +119,9 @@ contract OrderExits is OrderLifecycle, IOrderExits {
         if (refused.length != 0) _revertWith(refused);
         _transition(orderId, terms, OrderStatus.Challenged, OrderStatus.Completed, 0);
         emit ChallengeAnswered(orderId, output);
-        _creditPayouts(terms);
-        _credit(_teeOffers[terms.teeOfferId].provider, challengeBond);
+        address provider = _teeOffers[terms.teeOfferId].provider;
+        Batch memory single;
+        _creditPayouts(single, terms, provider);
+        _credit(provider, challengeBond);
     }
 }

@@ -67,6 +67,23 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     /// @notice What a customer posts to challenge a delivery; it goes to the provider if the provider answers.
     uint256 public immutable challengeBond;
 
+    /// @dev Payees a batch call gathers before crediting: the maturing payouts it credits at once.
+    uint256 private constant _PAYEES_PER_BATCH = 8;
+
+    /**
+     * @dev What one call learns while it serves its orders, kept in memory so that a batch pays
+     * once for what repeats: the enclave the registry last said was usable (its answer cannot
+     * change within the call: the market only reads the registry), and the payouts to credit,
+     * summed per payee and credited by {_payOut}. A single call leaves `payees` empty: its
+     * payouts are credited at once.
+     */
+    struct Batch {
+        address usableEnclave;
+        uint256 payeeCount;
+        address[] payees;
+        uint256[] amounts;
+    }
+
     mapping(uint256 orderId => OrderState) internal _orders;
 
     constructor(
@@ -88,8 +105,17 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         challengeBond = config.challengeBond;
     }
 
-    function _orderIdOf(OrderTerms calldata terms) internal pure returns (uint256) {
-        return uint256(keccak256(abi.encode(terms)));
+    /**
+     * @dev `uint256(keccak256(abi.encode(terms)))`, hashed straight from calldata: the terms are
+     * static, so their calldata is their encoding. Terms with dirty padding hash to an id no order
+     * has (its terms were encoded clean), and reading any of their fields reverts.
+     */
+    function _orderIdOf(OrderTerms calldata terms) internal pure returns (uint256 orderId) {
+        assembly ("memory-safe") {
+            let encoded := mload(0x40)
+            calldatacopy(encoded, terms, 544)
+            orderId := keccak256(encoded, 544)
+        }
     }
 
     /**
@@ -105,11 +131,33 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         uint40 since
     ) internal {
         OrderState storage state = _orders[orderId];
-        state.status = to;
-        state.since = since;
+        // One read and one write of the slot, keeping `delivery` (field by field, the pipeline
+        // stores status and since apart). {OrderState}: status in the lowest byte, since above it.
+        assembly ("memory-safe") {
+            let kept := and(sload(state.slot), not(0xffffffffffff))
+            sstore(state.slot, or(kept, or(to, shl(8, since))))
+        }
+        _moveCapacityAndLock(terms, from, to);
+    }
+    /// @dev {_transition} that also sets what was delivered, in the same write.
+    function _transition(
+        uint256 orderId,
+        OrderTerms calldata terms,
+        OrderStatus from,
+        OrderStatus to,
+        uint40 since,
+        bytes26 delivery
+    ) internal {
+        _orders[orderId] = OrderState({status: to, since: since, delivery: delivery});
+        _moveCapacityAndLock(terms, from, to);
+    }
+    function _moveCapacityAndLock(OrderTerms calldata terms, OrderStatus from, OrderStatus to) private {
         if (to == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
-            tee.activeOrders += 1;
+            // Only {BoccMarket-acceptOrder} enters Accepted, after checking activeOrders < capacity.
+            unchecked {
+                ++tee.activeOrders;
+            }
             _lock(tee.provider, _exposure(terms));
         } else if (from == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
@@ -118,15 +166,51 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
     }
     /**
-     * @dev Credits an order's prices to its payees, maturing after the challenge window. A zero
-     * price is credited nowhere: a zero payout must hold no bucket that {_clawBackPayouts} would
-     * then have to find.
+     * @dev Adds an order's prices to the payouts `batch` credits (maturing after the challenge
+     * window) when {_payOut} runs, before the call returns.
      */
-    function _creditPayouts(OrderTerms calldata terms) internal {
-        if (terms.teePrice != 0) _creditMaturing(_teeOffers[terms.teeOfferId].provider, terms.teePrice);
-        if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
-        if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
-        if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
+    function _creditPayouts(Batch memory batch, OrderTerms calldata terms, address provider) internal {
+        if (batch.payees.length == 0) {
+            if (terms.teePrice != 0) _creditMaturing(provider, terms.teePrice);
+            if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
+            if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
+            if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
+            return;
+        }
+        _addPayout(batch, provider, terms.teePrice);
+        _addPayout(batch, terms.solutionVendor, terms.solutionPrice);
+        _addPayout(batch, terms.dataVendor, terms.dataPrice);
+        _addPayout(batch, feeReceiver, terms.fee);
+    }
+    /**
+     * @dev A zero price is credited nowhere: a zero payout must hold no bucket that
+     * {_clawBackPayouts} would then have to find. Past the batch's room for payees, a new payee
+     * is credited at once, which bounds the search.
+     */
+    function _addPayout(Batch memory batch, address payee, uint256 amount) private {
+        if (amount == 0) return;
+        uint256 count = batch.payeeCount;
+        for (uint256 i; i < count; ++i) {
+            if (batch.payees[i] == payee) {
+                batch.amounts[i] += amount;
+                return;
+            }
+        }
+        if (count == batch.payees.length) return _creditMaturing(payee, amount);
+        batch.payees[count] = payee;
+        batch.amounts[count] = amount;
+        batch.payeeCount = count + 1;
+    }
+    /// @dev A batch that gathers payouts for up to `_PAYEES_PER_BATCH` payees.
+    function _newBatch() internal pure returns (Batch memory batch) {
+        batch.payees = new address[](_PAYEES_PER_BATCH);
+        batch.amounts = new uint256[](_PAYEES_PER_BATCH);
+    }
+    /// @dev Credits the payouts `batch` gathered; every call that gathers some ends with it.
+    function _payOut(Batch memory batch) internal {
+        for (uint256 i; i < batch.payeeCount; ++i) {
+            _creditMaturing(batch.payees[i], batch.amounts[i]);
+        }
     }
     /// @dev Takes back what {_creditPayouts} credited in `epoch`.
     function _clawBackPayouts(OrderTerms calldata terms, uint32 epoch) internal {
@@ -141,6 +225,7 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
      * signature is not its. Empty when it can.
      */
     function _enclaveStatementError(
+        Batch memory batch,
         uint256 orderId,
         OrderTerms calldata terms,
         bytes32 structHash,
@@ -151,10 +236,12 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         if (block.timestamp > terms.deadline) {
             return abi.encodeWithSelector(DeadlinePassed.selector, orderId, terms.deadline);
         }
-        if (!registry.isEnclaveUsable(terms.enclave)) {
-            return abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave);
+        address enclave = terms.enclave;
+        if (enclave != batch.usableEnclave) {
+            if (!registry.isEnclaveUsable(enclave)) return abi.encodeWithSelector(EnclaveNotUsable.selector, enclave);
+            batch.usableEnclave = enclave;
         }
-        return _signatureError(terms.enclave, structHash, signature);
+        return _signatureError(enclave, structHash, signature);
     }
     function _signatureError(
         address enclave,

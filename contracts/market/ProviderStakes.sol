@@ -98,7 +98,11 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
 
     /// @dev Locks `amount` of `provider`'s stake for an order ({_lockError} said it can).
     function _lock(address provider, uint256 amount) internal {
-        _stakes[provider].locked += amount.toUint128();
+        Stake storage record = _stakes[provider];
+        // {_lockError} found amount <= active - locked, so the sum stays within the uint128 active.
+        unchecked {
+            record.locked += uint128(amount);
+        }
     }
 
     function _unlock(address provider, uint256 amount) internal {

@@ -42,6 +42,8 @@ export type StartLocalChainParameters = {
   node?: LocalChainNode
   /** A command the node runs under, such as `ip netns exec NAME` (default none). */
   launcher?: readonly string[]
+  /** Keep every execution step, for `debug_traceTransaction`'s struct logger (gas profiles; anvil). */
+  stepsTracing?: boolean
 }
 
 /** Path of the anvil binary shipped in the `@foundry-rs/anvil-<platform>` npm package. */
@@ -72,7 +74,7 @@ export async function startLocalChain(
   const requestedPort = parameters.port ?? 0
   const launch =
     node === 'anvil'
-      ? anvilCommand(host, requestedPort, parameters.blockTime)
+      ? anvilCommand(host, requestedPort, parameters.blockTime, parameters.stepsTracing)
       : await hardhatCommand(host, requestedPort, parameters.blockTime)
   const [command, ...args] = [...(parameters.launcher ?? []), ...launch.command]
   const child = spawn(command as string, args, {
@@ -139,7 +141,12 @@ type NodeCommand = {
   cleanUp?(): Promise<void>
 }
 
-function anvilCommand(host: string, port: number, blockTime: number | undefined): NodeCommand {
+function anvilCommand(
+  host: string,
+  port: number,
+  blockTime: number | undefined,
+  stepsTracing = false,
+): NodeCommand {
   let binary: string
   try {
     binary = anvilBinaryPath()
@@ -148,6 +155,7 @@ function anvilCommand(host: string, port: number, blockTime: number | undefined)
   }
   const command = [binary, '--host', host, '--port', String(port), '--hardfork', 'osaka']
   if (blockTime !== undefined) command.push('--block-time', String(blockTime))
+  if (stepsTracing) command.push('--steps-tracing')
   return { command, listening: 'Listening on ' }
 }
 

@@ -7,7 +7,7 @@ import { submitFailures } from '../../src/chain/actions/market/submitFailures.ts
 import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
 import { orderIdOf, orderTotal } from '../../src/protocol/orderTerms.ts'
 import { label } from '../support/protocolHarness.ts'
-import { type Market, startMarket, teePrice } from './marketFixture.ts'
+import { type Market, type Order, startMarket, teePrice } from './marketFixture.ts'
 
 /**
  * Batch calls act on every order they can and skip the others with `OrderSkipped`, whose reason
@@ -147,6 +147,77 @@ describe('batches skip the orders they cannot act on', () => {
       before + orderTotal(good.terms) + orderTotal(good2.terms),
     )
     for (const open of [noReason, forged]) await m.deliver(open)
+  })
+
+  it('a batch of receipts credits every payee what single receipts would, past the payees it sums', async () => {
+    const { h } = m
+    // Seven vendors, the provider and the fee receiver: more payees than a batch sums in memory.
+    const vendors = [
+      'modelVendor',
+      'stranger',
+      'dataVendor',
+      'councilA',
+      'councilB',
+      'councilC',
+      'committeeMember',
+    ] as const
+    const orders: Order[] = []
+    for (const [i, vendor] of vendors.entries()) {
+      const solutionOfferId = await m.newSolutionOffer(
+        `batch model ${i}`,
+        BigInt(i + 1) * 10n ** 15n,
+        {},
+        m.dev.signers[vendor],
+      )
+      orders.push(await m.accepted({ solutionOfferId, solutionHash: label(`batch model ${i}`) }))
+    }
+    const feeReceiver = await h.read<`0x${string}`>('feeReceiver')
+    const provider = m.dev.signers.provider.account.address
+    const payees = [provider, feeReceiver, ...vendors.map((v) => m.dev.signers[v].account.address)]
+    const owedBefore = await Promise.all(payees.map((payee) => m.owed(payee)))
+    const outcome = await submitReceipts(m.dev.signers.stranger, {
+      receipts: await Promise.all(orders.map((order) => m.receiptFor(order))),
+    })
+    assert.deepEqual(
+      outcome.done,
+      orders.map((order) => order.orderId),
+    )
+    const sum = (pick: (order: Order) => bigint) =>
+      orders.reduce((total, order) => total + pick(order), 0n)
+    const expected = [
+      sum((order) => order.terms.teePrice),
+      sum((order) => order.terms.fee),
+      ...orders.map((order) => order.terms.solutionPrice),
+    ]
+    for (const [i, payee] of payees.entries())
+      assert.equal(await m.owed(payee), (owedBefore[i] ?? 0n) + (expected[i] ?? 0n), payee)
+  })
+
+  it('a batch asks the registry about every enclave it meets, not only the first', async () => {
+    const { h } = m
+    const { provider } = m.dev.signers
+    const revoked = await m.registeredEnclave(provider)
+    const [first, onRevoked, last] = [
+      await m.accepted(),
+      await m.accepted({ enclave: revoked.address }),
+      await m.accepted(),
+    ]
+    if (!first || !onRevoked || !last) throw new Error('unreachable')
+    const onRevokedToo = await m.accepted({ enclave: revoked.address })
+    await h.send(provider, 'revokeEnclave', [revoked.address])
+    const outcome = await submitReceipts(provider, {
+      receipts: [
+        await m.receiptFor(first),
+        await m.receiptFor(onRevoked, { key: revoked }),
+        await m.receiptFor(last),
+        await m.receiptFor(onRevokedToo, { key: revoked }),
+      ],
+    })
+    assert.deepEqual(outcome.done, [first.orderId, last.orderId])
+    assert.deepEqual(skips(outcome), [
+      [onRevoked.orderId, 'EnclaveNotUsable', [revoked.address]],
+      [onRevokedToo.orderId, 'EnclaveNotUsable', [revoked.address]],
+    ])
   })
 
   it('a batch of which every order is skipped still succeeds and changes nothing', async () => {

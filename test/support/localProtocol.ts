@@ -6,7 +6,11 @@ import { connectSigner } from '../../src/chain/connectChain.ts'
 import { deployContracts, type ProtocolSettings } from '../../src/chain/deployContracts.ts'
 import type { Deployment } from '../../src/chain/deployment.ts'
 import { councilRoles, type DevRole, devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
-import { type LocalChain, startLocalChain } from '../../src/chain/startLocalChain.ts'
+import {
+  type LocalChain,
+  type StartLocalChainParameters,
+  startLocalChain,
+} from '../../src/chain/startLocalChain.ts'
 import { type CommitteeServer, startCommitteeServer } from '../../src/committee/committeeServer.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
 
@@ -27,8 +31,9 @@ export type LocalProtocol = {
  */
 export async function startLocalProtocol(
   settings: Partial<ProtocolSettings> = {},
+  chainParameters: StartLocalChainParameters = {},
 ): Promise<LocalProtocol> {
-  const chain = await startLocalChain()
+  const chain = await startLocalChain(chainParameters)
   const address = (role: DevRole) => privateKeyToAccount(devPrivateKey(devRoles[role])).address
   const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
   const deployment = await deployContracts(deployer, {

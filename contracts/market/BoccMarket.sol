@@ -182,6 +182,10 @@ contract BoccMarket is OrderLifecycle, IOrders {
                     abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy)
                 );
         }
+        // Judged again when accepted: the enclave may have been suspended since the order was made.
+        if (!registry.isEnclaveUsable(terms.enclave)) {
+            return _refuse(strict, orderId, abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave));
+        }
         if (tee.activeOrders >= tee.capacity) {
             return _refuse(strict, orderId, abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId));
         }

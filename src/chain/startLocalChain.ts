@@ -29,6 +29,10 @@ export type StartLocalChainParameters = {
   port?: number
   /** Seconds per block; omitted: a block per transaction (automine). */
   blockTime?: number
+  /** Default 31337, the development chain. */
+  chainId?: number
+  /** Default `osaka` (the P-256 precompile); an earlier one gives a network without it. */
+  hardfork?: string
 }
 
 /** Path of the anvil binary shipped in the `@foundry-rs/anvil-<platform>` npm package. */
@@ -43,8 +47,10 @@ export async function startLocalChain(
   parameters: StartLocalChainParameters = {},
 ): Promise<LocalChain> {
   const requestedPort = parameters.port ?? 0
-  const args = ['--host', '127.0.0.1', '--port', String(requestedPort), '--hardfork', 'osaka']
+  const args = ['--host', '127.0.0.1', '--port', String(requestedPort)]
+  args.push('--hardfork', parameters.hardfork ?? 'osaka')
   if (parameters.blockTime !== undefined) args.push('--block-time', String(parameters.blockTime))
+  if (parameters.chainId !== undefined) args.push('--chain-id', String(parameters.chainId))
   let binary: string
   try {
     binary = anvilBinaryPath()

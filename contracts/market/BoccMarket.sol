@@ -182,8 +182,9 @@ contract BoccMarket is OrderLifecycle, IOrders {
                     abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy)
                 );
         }
-        // Judged again when accepted: the enclave may have been suspended since the order was made.
-        if (!registry.isEnclaveUsable(terms.enclave)) {
+        // A TDX enclave's platform may have fallen below the accepted TCB since the order was made
+        // (the offer's hardware is the enclave's, checked at creation); other kinds are judged at delivery.
+        if (tee.hardware == IEnclaveRegistry.Hardware.Tdx && !registry.isEnclaveUsable(terms.enclave)) {
             return _refuse(strict, orderId, abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave));
         }
         if (tee.activeOrders >= tee.capacity) {

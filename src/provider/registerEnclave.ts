@@ -5,6 +5,7 @@ import type { BoccSigner } from '../chain/boccChain.ts'
 import { type EnclaveRegistration, hardwareOf } from '../protocol/enclaveApproval.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { registerEnclaveOnChain } from './attestOnChain.ts'
 import type { EnclaveClient } from './enclaveClient.ts'
 import { requestApprovals } from './requestApprovals.ts'
 
@@ -22,6 +23,9 @@ export async function registerEnclave(parameters: {
   /** How long the registration stays valid. */
   validitySeconds?: number
 }): Promise<{ registration: EnclaveRegistration; transaction: Hex }> {
+  // A TDX enclave registers by on-chain verification of its quote where the registry can do it.
+  const onChain = await registerEnclaveOnChain(parameters)
+  if (onChain) return onChain
   const { chain, identity } = parameters
   const block = await chain.publicClient.getBlock({ blockTag: 'latest' })
   const { evidence } = await parameters.enclave.request('attest', {

@@ -197,7 +197,6 @@ describe('registration by on-chain TDX verification (quotes signed by the stand-
     const waiting = await m.create(onTdx)
     const stakeBefore = await m.stakeOf()
 
-    await m.dev.increaseTime(120)
     await postTdxCollateral(stranger, { store, collateral: await fixture.outOfDateCollateral(1) })
     assert.equal(await isTcbSuspended(provider, { enclave: enclave.key.address }), true)
     assert.equal(await isEnclaveUsable(provider, { enclave: enclave.key.address }), false)

@@ -38,6 +38,8 @@ export type TdxRegistrationFixture = {
    * platform whose TDX TCB component 3 was raised (see `updated`) is UpToDate.
    */
   outOfDateCollateral(minutesLater: number): Promise<IntelCollateral>
+  /** A quote of the platform carrying `reportData`; `updated`: TDX TCB component 3 raised, as by a platform update. */
+  quote(reportData: Hex, options?: { updated?: boolean }): Promise<Uint8Array>
 }
 
 const iso = (milliseconds: number) => new Date(milliseconds).toISOString().replace('.000Z', 'Z')
@@ -85,6 +87,14 @@ export async function createTdxRegistrationFixture(now: number): Promise<TdxRegi
     pki,
     measurement,
     collateral: { ...pki.collateral, certificates },
+    quote: (reportData, options = {}) =>
+      pki.issueQuote((signed) => {
+        signed.set(hexToBytes(reportData), reportDataOffset)
+        if (options.updated) {
+          const at = teeTcbSvnOffset + updatedComponent
+          signed[at] = (signed[at] ?? 0) + 1
+        }
+      }),
     async outOfDateCollateral(minutesLater) {
       const later = issuedAt + minutesLater * 60_000
       const tcbInfo = redated(tcbBody, later, 18, (document: { tcbLevels: TcbLevel[] }) => {
@@ -147,13 +157,7 @@ export async function quoteTdxEnclave(
     },
     block.hash as Hex,
   )
-  const quote = await fixture.pki.issueQuote((signed) => {
-    signed.set(hexToBytes(reportData), reportDataOffset)
-    if (options.updated) {
-      const at = teeTcbSvnOffset + updatedComponent
-      signed[at] = (signed[at] ?? 0) + 1
-    }
-  })
+  const quote = await fixture.quote(reportData, { updated: options.updated ?? false })
   return {
     key,
     quote,

@@ -8,10 +8,13 @@ import {
   type Hex,
   http,
   padHex,
+  sha256,
   toHex,
+  zeroHash,
 } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { readPckExtensions } from '../../src/attestation/intel/pckExtensions.ts'
+import { parseIntelQuote } from '../../src/attestation/intel/quote.ts'
 import { getEnclavePlatform } from '../../src/chain/actions/registry/getEnclavePlatform.ts'
 import { getTdxVerification } from '../../src/chain/actions/registry/getTdxVerification.ts'
 import { isEnclaveUsable } from '../../src/chain/actions/registry/isEnclaveUsable.ts'
@@ -30,7 +33,8 @@ import {
 import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { startLocalChain } from '../../src/chain/startLocalChain.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
-import { vectorsMissing } from '../attestationVectors.ts'
+import { runtimeMeasurementOf } from '../../src/protocol/runtimeMeasurement.ts'
+import { evidenceVector, vectorsMissing } from '../attestationVectors.ts'
 import { label } from '../support/protocolHarness.ts'
 import { type Market, startMarket } from './marketFixture.ts'
 import {
@@ -39,7 +43,7 @@ import {
   type TdxEnclave,
   type TdxRegistrationFixture,
 } from './tdxRegistrationFixture.ts'
-import { pckChainOf } from './tdxVerifierHarness.ts'
+import { pckChainOf, startTdxChain, vectorCollateral } from './tdxVerifierHarness.ts'
 
 /**
  * The PlatformInstanceID (OID 1.2.840.113741.1.13.1.6) of a PCK certificate's SGX extension, read
@@ -258,6 +262,70 @@ describe('registration by on-chain TDX verification (quotes signed by the stand-
       register(await quoteTdxEnclave(fixture, provider, { updated: true })),
       'PlatformBoundToAnotherProvider',
     )
+  })
+})
+
+describe("a real quote through the registry, under Intel's root", { skip: vectorsMissing }, () => {
+  it('passes authenticity and TCB status (UpToDate, as MANIFEST.md says) and fails only the binding it cannot have', async () => {
+    const tdx = await startTdxChain()
+    try {
+      await tdx.setTime('2025-06-20T00:00:00Z')
+      const quote = evidenceVector('phala-dcap-qvl/tdx_quote')
+      const report = parseIntelQuote(quote).body
+      assert.notEqual(report.kind, 'sgx')
+      if (report.kind === 'sgx') return
+      const rtmrs = Object.fromEntries(
+        report.report.rtmrs.map((value, index) => [`rtmr${index}`, toHex(value)]),
+      )
+      const measurement = runtimeMeasurementOf({
+        tee: 'tdx',
+        measurement: { mrtd: toHex(report.report.mrTd), ...rtmrs },
+      }) as Hex
+      const { signer } = tdx
+      const deployment = await deployContracts(signer, {
+        genesisMeasurements: [measurement],
+        committee: [signer.account.address],
+        committeeThreshold: 1,
+        governanceOwners: [
+          signer.account.address,
+          privateKeyToAccount(devPrivateKey(devRoles.stranger)).address,
+        ],
+        governanceThreshold: 2,
+        tdxVerification: 'intel',
+      })
+      const chain = { ...signer, deployment }
+      const verification = await getTdxVerification(chain)
+      assert.equal(verification?.usesIntelRoot, true)
+      await postTdxCollateral(signer, {
+        store: (verification as { store: Hex }).store,
+        collateral: vectorCollateral('P-TDX', quote),
+      })
+      const latest = await signer.publicClient.getBlock()
+      await assert.rejects(
+        registerTdxEnclave(chain, {
+          registration: {
+            enclave: privateKeyToAccount(generatePrivateKey()).address,
+            provider: signer.account.address,
+            hardware: 1,
+            expiresAt: Number(latest.timestamp) + 86_400,
+            measurement,
+            hpkePublicKey: label('hpke'),
+            evidenceHash: sha256(quote),
+            collateralHash: label('collateral'),
+            gpuEvidenceHash: zeroHash,
+          },
+          quote,
+          freshnessBlock: latest.number - 1n,
+        }),
+        (error: Error & { errorName?: string }) => {
+          // Every check before the binding passed: quote, PCK chain, collateral, UpToDate, measurement.
+          assert.equal(error.errorName, 'ReportDataMismatch', error.message)
+          return true
+        },
+      )
+    } finally {
+      await tdx.stop()
+    }
   })
 })
 

@@ -214,6 +214,20 @@ interface IEnclaveRegistry is ITdxAttestationErrors {
     ) external;
 
     /**
+     * @notice {registerEnclave} that also binds the enclave's hardware platform to the caller
+     * ({PlatformBinding}), for evidence the registry cannot verify itself: the committee checked
+     * `platform` against the evidence (SEV-SNP: SHA-256 of the report's CHIP_ID) and signed
+     * `EnclavePlatformApproval` (the approval's fields, then `platform`, then the epoch).
+     * @param platform The platform's identity; non-zero.
+     */
+    function registerEnclaveOnPlatform(
+        EnclaveRegistration calldata registration,
+        bytes32 platform,
+        uint64 committeeEpoch,
+        bytes[] calldata approvals
+    ) external;
+
+    /**
      * @notice Registers a TDX enclave of the caller without committee approvals: the quote is
      * verified on-chain against the collateral already posted ({ITdxQuoteVerifier-verifyQuote}),
      * its TCB status must be accepted ({acceptedTcbStatuses}), its MRTD and RTMR0-3 must give
@@ -303,7 +317,7 @@ interface IEnclaveRegistry is ITdxAttestationErrors {
     /**
      * @notice The platform `enclave` registered on, and the provider that platform is bound to for
      * it: zero while the binding it registered in no longer holds (its enclaves expired or were revoked).
-     * @return platform For TDX, the PCK certificate's platform instance ID, else its PPID (16 bytes, left-aligned); zero if none was registered.
+     * @return platform For TDX, the PCK certificate's platform instance ID, else its PPID (16 bytes, left-aligned); for SEV-SNP, SHA-256 of CHIP_ID; zero if none was registered.
      * @return boundProvider The provider the platform is bound to in the enclave's binding, or zero.
      */
     function platformOf(address enclave) external view returns (bytes32 platform, address boundProvider);

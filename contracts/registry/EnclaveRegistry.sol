@@ -22,6 +22,10 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
     bytes32 public constant ENCLAVE_APPROVAL_TYPEHASH = keccak256(
         "EnclaveApproval(address enclave,address provider,uint8 hardware,uint40 expiresAt,bytes32 measurement,bytes32 hpkePublicKey,bytes32 evidenceHash,bytes32 collateralHash,bytes32 gpuEvidenceHash,uint64 committeeEpoch)"
     );
+    /// @dev Must match `enclavePlatformApprovalTypes` in src/protocol/enclaveApproval.ts.
+    bytes32 public constant ENCLAVE_PLATFORM_APPROVAL_TYPEHASH = keccak256(
+        "EnclavePlatformApproval(address enclave,address provider,uint8 hardware,uint40 expiresAt,bytes32 measurement,bytes32 hpkePublicKey,bytes32 evidenceHash,bytes32 collateralHash,bytes32 gpuEvidenceHash,bytes32 platform,uint64 committeeEpoch)"
+    );
     /// @dev Must match `enclaveRevocationTypes` in src/protocol/enclaveApproval.ts.
     bytes32 public constant ENCLAVE_REVOCATION_TYPEHASH = keccak256(
         "EnclaveRevocation(address enclave,uint64 committeeEpoch)"
@@ -56,6 +60,24 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
             epoch,
             approvals
         );
+        _record(registration);
+    }
+
+    /// @inheritdoc IEnclaveRegistry
+    function registerEnclaveOnPlatform(
+        EnclaveRegistration calldata registration,
+        bytes32 platform,
+        uint64 epoch,
+        bytes[] calldata approvals
+    ) external {
+        _checkNewRegistration(registration);
+        if (platform == 0) revert InvalidRegistration();
+        _requireCommitteeApproval(
+            _hashTypedDataV4(keccak256(abi.encode(ENCLAVE_PLATFORM_APPROVAL_TYPEHASH, registration, platform, epoch))),
+            epoch,
+            approvals
+        );
+        _bindPlatform(platform, registration.enclave, msg.sender, registration.expiresAt);
         _record(registration);
     }
 

@@ -20,6 +20,7 @@ import { getTdxVerification } from '../../src/chain/actions/registry/getTdxVerif
 import { isEnclaveUsable } from '../../src/chain/actions/registry/isEnclaveUsable.ts'
 import { isTcbSuspended } from '../../src/chain/actions/registry/isTcbSuspended.ts'
 import { reattestTdxEnclave } from '../../src/chain/actions/registry/reattestTdxEnclave.ts'
+import { registerEnclaveOnPlatform } from '../../src/chain/actions/registry/registerEnclaveOnPlatform.ts'
 import { registerTdxEnclave } from '../../src/chain/actions/registry/registerTdxEnclave.ts'
 import { revokeEnclave } from '../../src/chain/actions/registry/revokeEnclave.ts'
 import { deployTdxQuoteVerifier } from '../../src/chain/actions/tdx/deployTdxQuoteVerifier.ts'
@@ -33,6 +34,11 @@ import {
 import { devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import { startLocalChain } from '../../src/chain/startLocalChain.ts'
 import { measureRuntime } from '../../src/enclave/measureRuntime.ts'
+import {
+  type EnclaveRegistration,
+  enclavePlatformApprovalTypes,
+  registryDomain,
+} from '../../src/protocol/enclaveApproval.ts'
 import { runtimeMeasurementOf } from '../../src/protocol/runtimeMeasurement.ts'
 import { evidenceVector, vectorsMissing } from '../attestationVectors.ts'
 import { label } from '../support/protocolHarness.ts'
@@ -241,6 +247,41 @@ describe('registration by on-chain TDX verification (quotes signed by the stand-
         registration: { ...impostor.registration, enclave: enclave.key.address },
       }),
       'ReattestationChangesEnclave',
+    )
+  })
+
+  it('binds a SEV-SNP platform (CHIP_ID) the committee approved, and refuses it to another provider', async () => {
+    const { provider, stranger } = m.dev.signers
+    const chipIdPlatform = sha256(new Uint8Array(64).fill(7))
+    const approve = async (registration: EnclaveRegistration) => {
+      const committeeEpoch = await m.h.read<bigint>('committeeEpoch')
+      const approval = await m.h.member.signTypedData({
+        domain: registryDomain(m.dev.deployment.chainId, m.dev.deployment.contracts.registry),
+        types: enclavePlatformApprovalTypes,
+        primaryType: 'EnclavePlatformApproval',
+        message: { ...registration, platform: chipIdPlatform, committeeEpoch },
+      })
+      return { registration, platform: chipIdPlatform, committeeEpoch, approvals: [approval] }
+    }
+    const { registration } = await m.h.newEnclave(provider, { hardware: 2 })
+    await registerEnclaveOnPlatform(provider, await approve(registration))
+    assert.deepEqual(await getEnclavePlatform(provider, { enclave: registration.enclave }), {
+      platform: chipIdPlatform,
+      boundProvider: provider.account.address,
+    })
+    const other = await m.h.newEnclave(stranger, { hardware: 2 })
+    await m.h.reverts(
+      registerEnclaveOnPlatform(stranger, await approve(other.registration)),
+      'PlatformBoundToAnotherProvider',
+    )
+    // An approval of the plain registration does not bind a platform.
+    const plain = await m.h.newEnclave(provider, { hardware: 2 })
+    await m.h.reverts(
+      registerEnclaveOnPlatform(provider, {
+        ...(await approve(plain.registration)),
+        approvals: await m.h.approvals(plain.registration),
+      }),
+      'InvalidApprover',
     )
   })
 

@@ -20,10 +20,12 @@ import { refundOrder } from '../src/chain/actions/market/refundOrder.ts'
 import { stake } from '../src/chain/actions/market/stake.ts'
 import { type EnclaveReceipt, submitReceipts } from '../src/chain/actions/market/submitReceipts.ts'
 import { withdraw } from '../src/chain/actions/market/withdraw.ts'
+import { getTdxVerification } from '../src/chain/actions/registry/getTdxVerification.ts'
 import { registerEnclave } from '../src/chain/actions/registry/registerEnclave.ts'
 import { approveToken } from '../src/chain/actions/token/approveToken.ts'
 import { shortMessageOf } from '../src/errors.ts'
 import type { OrderTerms } from '../src/protocol/orderTerms.ts'
+import { vectorsMissing } from '../test/attestationVectors.ts'
 import { startLocalProtocol } from '../test/support/localProtocol.ts'
 import { label, protocolHarness, zeroHash } from '../test/support/protocolHarness.ts'
 
@@ -226,6 +228,15 @@ try {
 
   gas.deploy = deployGas
 
+  // On-chain TDX verification and registration by it: chains of their own, on the shared vectors.
+  if (vectorsMissing) console.log(`TDX gas not measured: ${vectorsMissing}`)
+  else {
+    const { measureTdxVerifierGas, measureTdxRegistrationGas } = await import(
+      './gas/tdxVerifier.ts'
+    )
+    Object.assign(gas, await measureTdxVerifierGas(), await measureTdxRegistrationGas())
+  }
+
   await mkdir('bench/results', { recursive: true })
   await writeFile('bench/results/gas.json', `${JSON.stringify(gas, null, 2)}\n`)
   for (const [name, value] of Object.entries(gas))
@@ -333,7 +344,12 @@ try {
   async function deploymentGas() {
     let total = 0
     const parts: string[] = []
+    const tdx = await getTdxVerification(provider)
     const known: Record<string, string> = {
+      ...(tdx && {
+        [tdx.verifier.toLowerCase()]: 'TDX quote verifier',
+        [tdx.store.toLowerCase()]: 'TDX collateral store',
+      }),
       [contracts.token.toLowerCase()]: 'test token',
       [contracts.timelock.toLowerCase()]: 'timelock',
       [contracts.registry.toLowerCase()]: 'registry',
@@ -346,9 +362,15 @@ try {
         const receipt = await client.getTransactionReceipt({ hash })
         total += Number(receipt.gasUsed)
         const created = receipt.contractAddress?.toLowerCase()
-        // deployGovernance deploys the Safe singleton, then its proxy factory.
+        // deployGovernance deploys the Safe singleton, then its proxy factory; the TDX collateral
+        // parser comes just before its store.
         const name = created
-          ? (known[created] ?? (parts.length === 1 ? 'Safe singleton' : 'Safe proxy factory'))
+          ? (known[created] ??
+            (parts.length === 1
+              ? 'Safe singleton'
+              : parts.length === 2
+                ? 'Safe proxy factory'
+                : 'TDX collateral parser'))
           : receipt.to?.toLowerCase() === contracts.token.toLowerCase()
             ? 'faucet'
             : 'Safe proxy'

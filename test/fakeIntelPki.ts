@@ -39,6 +39,13 @@ export type FakeIntelPki = {
   pck: X509Certificate
   /** Collateral with a PCK CRL that lists the PCK certificate. */
   revokingCollateral: IntelCollateral
+  /**
+   * Another quote of the same platform under this PKI, its header and body edited before they
+   * are re-signed (e.g. a report_data that binds keys made in the test, or a raised TEE_TCB_SVN).
+   */
+  issueQuote(editSignedBytes: (signedBytes: Uint8Array) => void): Promise<Uint8Array>
+  /** Signs a TCB info or QE identity body (Intel JSON) with this PKI's TCB signing key. */
+  signDocument(body: string): Promise<{ body: string; signature: Uint8Array }>
 }
 
 /** Re-issues a real v4/v5 quote and its collateral under a fresh stand-in root. */
@@ -100,52 +107,58 @@ export async function createFakeIntelPki(parameters: {
     signingAlgorithm: signing,
   })
 
-  let signedBytes = real.signedBytes
-  let signature = real.signature
-  let attestationKey = real.attestationKey
-  const qeReportBytes: Uint8Array<ArrayBuffer> = Uint8Array.from(real.qeReportBytes)
-  if (parameters.editSignedBytes || parameters.rewriteSignedBytes) {
-    signedBytes = Uint8Array.from(real.signedBytes)
-    parameters.editSignedBytes?.(signedBytes)
-    if (parameters.rewriteSignedBytes)
-      signedBytes = Uint8Array.from(parameters.rewriteSignedBytes(signedBytes))
-    const attestationKeys = await keyPair()
-    attestationKey = new Uint8Array(
-      await crypto.subtle.exportKey('raw', attestationKeys.publicKey),
-    ).subarray(1)
-    signature = new Uint8Array(
-      await crypto.subtle.sign(signing, attestationKeys.privateKey, Uint8Array.from(signedBytes)),
+  /** A quote of the real one's platform, its header and body edited and re-signed under this PKI. */
+  async function issueQuote(
+    editSignedBytes?: (signedBytes: Uint8Array) => void,
+    rewriteSignedBytes?: (signedBytes: Uint8Array) => Uint8Array,
+  ): Promise<Uint8Array> {
+    let signedBytes = real.signedBytes
+    let signature = real.signature
+    let attestationKey = real.attestationKey
+    const qeReportBytes: Uint8Array<ArrayBuffer> = Uint8Array.from(real.qeReportBytes)
+    if (editSignedBytes || rewriteSignedBytes) {
+      signedBytes = Uint8Array.from(real.signedBytes)
+      editSignedBytes?.(signedBytes)
+      if (rewriteSignedBytes) signedBytes = Uint8Array.from(rewriteSignedBytes(signedBytes))
+      const attestationKeys = await keyPair()
+      attestationKey = new Uint8Array(
+        await crypto.subtle.exportKey('raw', attestationKeys.publicKey),
+      ).subarray(1)
+      signature = new Uint8Array(
+        await crypto.subtle.sign(signing, attestationKeys.privateKey, Uint8Array.from(signedBytes)),
+      )
+      const binding = new Uint8Array(
+        await crypto.subtle.digest(
+          'SHA-256',
+          Uint8Array.from(concatBytes(attestationKey, real.qeAuthData)),
+        ),
+      )
+      qeReportBytes.fill(0, 320, 384)
+      qeReportBytes.set(binding, 320)
+    }
+    const qeReportSignature = new Uint8Array(
+      await crypto.subtle.sign(signing, pckKeys.privateKey, qeReportBytes),
     )
-    const binding = new Uint8Array(
-      await crypto.subtle.digest(
-        'SHA-256',
-        Uint8Array.from(concatBytes(attestationKey, real.qeAuthData)),
-      ),
+    const chainPem = stringToUtf8(`${pem(pck)}\n${pem(ca)}\n${pem(root)}\n`)
+    const certification = concatBytes(
+      qeReportBytes,
+      qeReportSignature,
+      u16(real.qeAuthData.length),
+      real.qeAuthData,
+      u16(5),
+      u32(chainPem.length),
+      chainPem,
     )
-    qeReportBytes.fill(0, 320, 384)
-    qeReportBytes.set(binding, 320)
+    const signatureData = concatBytes(
+      signature,
+      attestationKey,
+      u16(6),
+      u32(certification.length),
+      certification,
+    )
+    return concatBytes(signedBytes, u32(signatureData.length), signatureData)
   }
-  const qeReportSignature = new Uint8Array(
-    await crypto.subtle.sign(signing, pckKeys.privateKey, qeReportBytes),
-  )
-  const chainPem = stringToUtf8(`${pem(pck)}\n${pem(ca)}\n${pem(root)}\n`)
-  const certification = concatBytes(
-    qeReportBytes,
-    qeReportSignature,
-    u16(real.qeAuthData.length),
-    real.qeAuthData,
-    u16(5),
-    u32(chainPem.length),
-    chainPem,
-  )
-  const signatureData = concatBytes(
-    signature,
-    attestationKey,
-    u16(6),
-    u32(certification.length),
-    certification,
-  )
-  const quote = concatBytes(signedBytes, u32(signatureData.length), signatureData)
+  const quote = await issueQuote(parameters.editSignedBytes, parameters.rewriteSignedBytes)
 
   const resign = async (body: string) => ({
     body,
@@ -186,5 +199,7 @@ export async function createFakeIntelPki(parameters: {
       ...collateral,
       crls: [rootCrl, await crl(ca, caKeys.privateKey, ['7777', pck.serialNumber])],
     },
+    issueQuote: (editSignedBytes) => issueQuote(editSignedBytes),
+    signDocument: resign,
   }
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ITdxAttestationErrors} from "../attestation/ITdxAttestationErrors.sol";
+import {TcbStatus, TdxPlatformTcb} from "../attestation/ITdxQuoteVerifier.sol";
+
 /**
  * @title IEnclaveRegistry
  * @notice Which enclaves may run orders: the runtime-measurement allow-list (a transparency log),
@@ -11,8 +14,13 @@ pragma solidity ^0.8.28;
  * Measurement additions and committee changes take effect only after `governanceDelay`; removing
  * a measurement is immediate. The governor (a timelock whose proposer is a multisig) can never
  * move funds: this contract holds none.
+ *
+ * An Intel TDX enclave may instead register without the committee: the registry verifies its quote
+ * on-chain ({registerTdxEnclave}), binds its platform to its provider, and judges its platform's
+ * TCB status under the collateral posted since whenever the enclave is used. It inherits the TDX
+ * verifier's errors so that a caller decodes a quote's failure from the registry's ABI alone.
  */
-interface IEnclaveRegistry {
+interface IEnclaveRegistry is ITdxAttestationErrors {
     /// @notice The kind of TEE an enclave runs on. `Sim` is the simulated TEE: development only.
     enum Hardware {
         Sim,
@@ -64,6 +72,21 @@ interface IEnclaveRegistry {
         bytes32 gpuEvidenceHash;
     }
 
+    /**
+     * @notice The provider a hardware platform is bound to, while any enclave it registered on it
+     * can still be used: until `boundUntil` (the latest expiry of those enclaves) or until they are
+     * all revoked, whichever comes first. Then the platform is free for any provider.
+     */
+    struct PlatformBinding {
+        address provider;
+        /// The latest expiry among the enclaves registered on the platform in this binding.
+        uint40 boundUntil;
+        /// Enclaves of this binding not revoked yet.
+        uint24 liveEnclaves;
+        /// Counts the platform's bindings, so an enclave of an earlier binding never touches a later one.
+        uint32 epoch;
+    }
+
     /// @notice A measurement's place in the transparency log.
     struct MeasurementEntry {
         /// When it joined (or joins) the allow-list; zero if it was never listed.
@@ -86,6 +109,22 @@ interface IEnclaveRegistry {
     event EnclaveRegistered(address indexed enclave, address indexed provider, EnclaveRegistration registration);
     /// @notice `enclave` was revoked by `by` (its provider, or the zero address for the committee).
     event EnclaveRevoked(address indexed enclave, address indexed by);
+    /// @notice Registration by on-chain quote verification uses `verifier` (zero: committee only), whose root is `rootKeyHash`.
+    event TdxVerificationConfigured(address indexed verifier, bytes32 rootKeyHash, uint16 acceptedTcbStatuses);
+    /// @notice The quote of `enclave` (SHA-256 `evidenceHash`) was verified on-chain, on `platform`, with this TCB status.
+    event EnclaveQuoteVerified(
+        address indexed enclave,
+        bytes32 indexed platform,
+        bytes32 evidenceHash,
+        TcbStatus tcbStatus,
+        uint32 tcbEvaluationDataNumber
+    );
+    /// @notice `enclave` attested again (a fresh quote, verified on-chain): its record now holds `registration`'s evidence, collateral and expiry.
+    event EnclaveReattested(address indexed enclave, EnclaveRegistration registration);
+    /// @notice `platform` is bound to `provider` from now on, in binding `epoch`.
+    event PlatformBound(bytes32 indexed platform, address indexed provider, uint32 epoch);
+    /// @notice Every enclave of binding `epoch` of `platform` is revoked: the platform is free for any provider.
+    event PlatformReleased(bytes32 indexed platform, address indexed provider, uint32 epoch);
 
     /// @notice Only the governor may make this change.
     error NotGovernor(address caller);
@@ -112,10 +151,38 @@ interface IEnclaveRegistry {
     error EnclaveAlreadyRegistered(address enclave);
     error EnclaveNotActive(address enclave);
     error NotEnclaveProvider(address enclave, address caller);
-    /// @notice The enclave cannot run orders now: revoked, expired, or its measurement is not allowed.
+    /// @notice The enclave cannot run orders now: revoked, expired, its measurement is not allowed, or its TCB is suspended.
     error EnclaveNotUsable(address enclave);
     /// @notice The measurement is not on the allow-list now.
     error MeasurementNotAllowed(bytes32 measurement);
+    /// @notice This registry has no on-chain TDX verifier (a network without the P-256 precompile): use the committee.
+    error OnChainVerificationUnavailable();
+    /// @notice A verifier rooted elsewhere than Intel's SGX Root CA is accepted on development chains only.
+    error StandInRootOutsideDevelopment(bytes32 rootKeyHash, uint256 chainId);
+    /// @notice The accepted TCB statuses must name at least one status, and never Revoked.
+    error InvalidAcceptedTcbStatuses(uint16 accepted);
+    /// @notice An enclave verified on-chain may be registered at most `limit` (Unix seconds) ahead.
+    error ExpiryTooLate(uint40 expiresAt, uint40 limit);
+    /// @notice The registration's evidence hash is not SHA-256 of the quote.
+    error EvidenceHashMismatch(bytes32 registered, bytes32 quoteHash);
+    /// @notice The quote's TCB status is not one this registry accepts.
+    error TcbStatusNotAccepted(TcbStatus status);
+    /// @notice The registration's measurement is not the one the quote's MRTD and RTMR0-3 give.
+    error MeasurementMismatch(bytes32 registered, bytes32 quoted);
+    /// @notice The quote's report_data does not bind the registration's keys, provider, chain and registry.
+    error ReportDataMismatch(bytes32 expected, bytes32 reported);
+    /// @notice The quote's freshness is not the hash of block `blockNumber`, or that block is not among the last 256.
+    error FreshnessNotRecent(uint256 blockNumber, bytes32 freshness);
+    /// @notice The platform is bound to another provider while an enclave of that provider on it can be used.
+    error PlatformBoundToAnotherProvider(bytes32 platform, address provider);
+    /// @notice A re-attestation must come from the platform the enclave registered on.
+    error PlatformChanged(address enclave, bytes32 registered, bytes32 quoted);
+    /// @notice The enclave was not registered by on-chain verification, so it cannot re-attest that way.
+    error NotVerifiedOnChain(address enclave);
+    /// @notice A re-attestation may renew evidence, collateral and expiry, never the enclave's keys, measurement or hardware, and never shorten its expiry.
+    error ReattestationChangesEnclave(address enclave);
+    /// @notice The TCB status query ran out of gas: call again with more gas.
+    error TcbAssessmentStarved(address enclave);
 
     /// @notice Lists `measurement` after the governance delay. Governor only.
     function proposeMeasurement(bytes32 measurement, string calldata provenanceUri) external;
@@ -146,6 +213,50 @@ interface IEnclaveRegistry {
         bytes[] calldata approvals
     ) external;
 
+    /**
+     * @notice {registerEnclave} that also binds the enclave's hardware platform to the caller
+     * ({PlatformBinding}), for evidence the registry cannot verify itself: the committee checked
+     * `platform` against the evidence (SEV-SNP: SHA-256 of the report's CHIP_ID) and signed
+     * `EnclavePlatformApproval` (the approval's fields, then `platform`, then the epoch).
+     * @param platform The platform's identity; non-zero.
+     */
+    function registerEnclaveOnPlatform(
+        EnclaveRegistration calldata registration,
+        bytes32 platform,
+        uint64 committeeEpoch,
+        bytes[] calldata approvals
+    ) external;
+
+    /**
+     * @notice Registers a TDX enclave of the caller without committee approvals: the quote is
+     * verified on-chain against the collateral already posted ({ITdxQuoteVerifier-verifyQuote}),
+     * its TCB status must be accepted ({acceptedTcbStatuses}), its MRTD and RTMR0-3 must give
+     * `registration.measurement` (on the allow-list now), its report_data must bind the
+     * registration (report_data v2) over the hash of block `freshnessBlock` (one of the last 256),
+     * and its platform must not be bound to another provider ({PlatformBinding}).
+     * @dev `registration.evidenceHash` must be SHA-256 of `quote`; `expiresAt` at most
+     * {MAX_TDX_REGISTRATION_SECONDS} ahead, which also bounds how long a provider holds a platform.
+     * @param quote The enclave's TDX quote, exactly as its evidence blob holds it.
+     * @param freshnessBlock The number of the block whose hash is the second half of report_data.
+     */
+    function registerTdxEnclave(
+        EnclaveRegistration calldata registration,
+        bytes calldata quote,
+        uint256 freshnessBlock
+    ) external;
+
+    /**
+     * @notice Renews a usable enclave registered by {registerTdxEnclave} with a fresh quote from
+     * the same platform, verified as there: after a platform update its TCB status is judged
+     * from the new quote. Keys, measurement and hardware stay; evidence, collateral and a later
+     * expiry replace the old ones. The enclave's provider only.
+     */
+    function reattestTdxEnclave(
+        EnclaveRegistration calldata registration,
+        bytes calldata quote,
+        uint256 freshnessBlock
+    ) external;
+
     /// @notice Revokes one of the caller's enclaves.
     function revokeEnclave(address enclave) external;
 
@@ -155,7 +266,7 @@ interface IEnclaveRegistry {
     /// @notice The record of `enclave` (status None if it was never registered).
     function getEnclave(address enclave) external view returns (Enclave memory);
 
-    /// @notice Whether `enclave` is registered, not revoked, not expired and runs an allowed measurement.
+    /// @notice Whether `enclave` is registered, not revoked, not expired, runs an allowed measurement and is not TCB-suspended ({isTcbSuspended}).
     function isEnclaveUsable(address enclave) external view returns (bool);
 
     /**
@@ -171,7 +282,9 @@ interface IEnclaveRegistry {
 
     /**
      * @notice Whether a provider that missed a deadline at `time` on `enclave` is excused: by then
-     * governance had removed the enclave's measurement, or the committee had revoked the enclave.
+     * governance had removed the enclave's measurement, or the committee had revoked the enclave,
+     * or Intel had issued the collateral under which the enclave's platform is now suspended
+     * ({isTcbSuspended}; collateral that merely lapsed excuses nobody, since anyone may post it).
      */
     function isExcusedAt(address enclave, uint40 time) external view returns (bool);
 
@@ -183,4 +296,32 @@ interface IEnclaveRegistry {
 
     /// @notice Whether `account` is a member of the current committee.
     function isCommitteeMember(address account) external view returns (bool);
+
+    /// @notice The on-chain TDX quote verifier registration uses (zero: committee only).
+    function tdxVerifier() external view returns (address);
+
+    /// @notice Bit `i` set: TCB status `i` ({TcbStatus}) is accepted at registration and while an enclave is used.
+    function acceptedTcbStatuses() external view returns (uint16);
+
+    /**
+     * @notice Whether `enclave` was verified on-chain and its platform is now below the accepted
+     * TCB status under the collateral stored now (or that collateral is missing or out of date).
+     * Such an enclave is not usable; it becomes usable again when newer collateral or a
+     * re-attestation ({reattestTdxEnclave}) brings its status back.
+     */
+    function isTcbSuspended(address enclave) external view returns (bool);
+
+    /// @notice The platform TCB kept from the quote `enclave` was last verified with (all zero if it never was).
+    function tdxPlatformTcbOf(address enclave) external view returns (TdxPlatformTcb memory);
+
+    /**
+     * @notice The platform `enclave` registered on, and the provider that platform is bound to for
+     * it: zero while the binding it registered in no longer holds (its enclaves expired or were revoked).
+     * @return platform For TDX, the PCK certificate's platform instance ID, else its PPID (16 bytes, left-aligned); for SEV-SNP, SHA-256 of CHIP_ID; zero if none was registered.
+     * @return boundProvider The provider the platform is bound to in the enclave's binding, or zero.
+     */
+    function platformOf(address enclave) external view returns (bytes32 platform, address boundProvider);
+
+    /// @notice The current binding of `platform` (all zero if it was never bound).
+    function platformBinding(bytes32 platform) external view returns (PlatformBinding memory);
 }

@@ -196,6 +196,11 @@ contract BoccMarket is OrderLifecycle, IOrders {
                     abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy)
                 );
         }
+        // A TDX enclave's platform may have fallen below the accepted TCB since the order was made
+        // (the offer's hardware is the enclave's, checked at creation); other kinds are judged at delivery.
+        if (tee.hardware == IEnclaveRegistry.Hardware.Tdx && !registry.isEnclaveUsable(terms.enclave)) {
+            return _refuse(strict, orderId, abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave));
+        }
         if (tee.activeOrders >= tee.capacity) {
             return _refuse(strict, orderId, abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId));
         }

@@ -37,6 +37,13 @@ export type AttestationPolicy = {
   minimumSnpTcb?: Record<string, number>
   /** TDX: require MRSERVICETD (TD 1.5) to be zero, i.e. no service TD bound. Default false, as Intel. */
   requireNoServiceTd?: boolean
+  /**
+   * Require the enclave's hardware platform to be registered on-chain and bound to the enclave's
+   * provider (the registry's hardware identity registry), so one machine cannot pose as several
+   * providers. Checked by whoever reads the chain (the client's `verifyEnclave`), not here: the
+   * evidence alone cannot tell. Default false.
+   */
+  requireRegisteredPlatform?: boolean
   /** Oldest acceptable evidence, for evidence that carries its time (or a time the caller supplies). */
   maxEvidenceAgeSeconds?: number
   /** The report_data the evidence must carry, if the policy itself pins one (64 bytes, hex). */
@@ -411,6 +418,7 @@ export function parsePolicy(json: unknown): AttestationPolicy {
     'minimumTcbEvaluationDataNumber',
     'minimumSnpTcb',
     'requireNoServiceTd',
+    'requireRegisteredPlatform',
     'maxEvidenceAgeSeconds',
     'reportData',
     'tdAttributes',
@@ -456,6 +464,9 @@ export function parsePolicy(json: unknown): AttestationPolicy {
   if (allowDebug !== undefined) policy.allowDebug = allowDebug
   const requireNoServiceTd = boolean('requireNoServiceTd')
   if (requireNoServiceTd !== undefined) policy.requireNoServiceTd = requireNoServiceTd
+  const requireRegisteredPlatform = boolean('requireRegisteredPlatform')
+  if (requireRegisteredPlatform !== undefined)
+    policy.requireRegisteredPlatform = requireRegisteredPlatform
   if (input.allowedMeasurementSets !== undefined)
     policy.allowedMeasurementSets = list(
       input.allowedMeasurementSets,

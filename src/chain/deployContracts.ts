@@ -1,5 +1,10 @@
-import { type Abi, type Address, type Hex, parseEther } from 'viem'
+import { type Abi, type Address, type Hex, parseEther, zeroAddress } from 'viem'
+import type { TcbStatus } from '../attestation/types.ts'
+import { BoccError } from '../errors.ts'
 import { deployContract, deployGovernance } from './actions/governance/deployGovernance.ts'
+import { deployTdxQuoteVerifier } from './actions/tdx/deployTdxQuoteVerifier.ts'
+import { hasP256Precompile } from './actions/tdx/hasP256Precompile.ts'
+import { tdxTcbStatuses } from './actions/tdx/tdxVerdictNames.ts'
 import {
   boccMarketAbi,
   boccMarketBytecode,
@@ -41,12 +46,30 @@ export type ProtocolSettings = {
   challengeWindowSeconds?: number
   responseWindowSeconds?: number
   challengeBond?: bigint
+  /**
+   * Registration by on-chain TDX quote verification. By default the verifier is deployed, pinned
+   * to Intel's SGX Root CA, where the chain answers the P-256 precompile (EIP-7951), and left out
+   * (committee only) where it does not; `'intel'` requires it, `'none'` leaves it out. A
+   * development chain (chain id 31337) may instead trust a stand-in root certificate (DER, tests
+   * only): the registry refuses one anywhere else, and the production policy refuses its enclaves.
+   */
+  tdxVerification?: 'intel' | 'none' | { standInRootCertificate: Uint8Array }
+  /** TCB statuses an enclave verified on-chain may have, at registration and whenever it is used. Default `['UpToDate']`, as the production policy. */
+  acceptedTcbStatuses?: TcbStatus[]
+}
+
+/** The chain id of anvil and Hardhat: the only chain a stand-in Intel root may be deployed on. */
+export const developmentChainId = 31_337
+
+export class TdxVerificationUnavailableError extends BoccError {
+  override name = 'TdxVerificationUnavailableError'
 }
 
 /**
- * Deploys BOCC on one chain: governance (a Safe and its timelock), the enclave registry governed
- * by the timelock, the catalog, the market wired to both, and a test token unless one is given.
- * Each transaction waits for `sending.confirmations` and is sent again if it is dropped.
+ * Deploys BOCC on one chain: governance (a Safe and its timelock), the on-chain TDX verifier where
+ * the chain can run it, the enclave registry governed by the timelock, the catalog, the market
+ * wired to both, and a test token unless one is given. Each transaction of the contracts BOCC
+ * deploys itself waits for `sending.confirmations` and is sent again if it is dropped.
  */
 export async function deployContracts(
   connection: SignerConnection,
@@ -75,6 +98,8 @@ export async function deployContracts(
     settings.genesisMeasurements,
     committee,
     settings.committeeThreshold,
+    await deployTdxVerification(connection, settings.tdxVerification),
+    acceptedTcbStatusesMask(settings.acceptedTcbStatuses ?? ['UpToDate']),
   ])
   const catalog = await deploy(catalogAbi, catalogBytecode, [])
   const maxOrderDuration = settings.maxOrderDurationSeconds ?? 86_400
@@ -114,4 +139,33 @@ export async function deployContracts(
       safe: governance.safe,
     },
   }
+}
+
+/** The verifier registration by quote uses, or the zero address for committee-only registration. */
+async function deployTdxVerification(
+  connection: SignerConnection,
+  choice: ProtocolSettings['tdxVerification'],
+): Promise<Address> {
+  if (choice === 'none') return zeroAddress
+  const standIn = typeof choice === 'object' ? choice.standInRootCertificate : undefined
+  if (standIn && connection.chain.id !== developmentChainId)
+    throw new TdxVerificationUnavailableError(
+      `a stand-in Intel root is for development chains (id ${developmentChainId}) only, not chain ${connection.chain.id}`,
+    )
+  if (!(await hasP256Precompile(connection))) {
+    if (choice === undefined) return zeroAddress
+    throw new TdxVerificationUnavailableError(
+      `chain ${connection.chain.id} does not answer the P-256 precompile (EIP-7951, osaka): on-chain TDX verification cannot run there`,
+    )
+  }
+  const { verifier } = await deployTdxQuoteVerifier(
+    connection,
+    standIn ? { standInRootCertificate: standIn } : {},
+  )
+  return verifier
+}
+
+/** Bit i set for TcbStatus i of contracts/attestation/ITdxQuoteVerifier.sol. */
+function acceptedTcbStatusesMask(statuses: TcbStatus[]): number {
+  return statuses.reduce((mask, status) => mask | (1 << tdxTcbStatuses.indexOf(status)), 0)
 }

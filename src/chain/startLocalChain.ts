@@ -44,6 +44,10 @@ export type StartLocalChainParameters = {
   launcher?: readonly string[]
   /** Keep every execution step, for `debug_traceTransaction`'s struct logger (gas profiles; anvil). */
   stepsTracing?: boolean
+  /** Default 31337, the development chain (anvil). */
+  chainId?: number
+  /** Default `osaka` (the P-256 precompile); an earlier one gives a network without it (anvil). */
+  hardfork?: string
 }
 
 /** Path of the anvil binary shipped in the `@foundry-rs/anvil-<platform>` npm package. */
@@ -74,7 +78,7 @@ export async function startLocalChain(
   const requestedPort = parameters.port ?? 0
   const launch =
     node === 'anvil'
-      ? anvilCommand(host, requestedPort, parameters.blockTime, parameters.stepsTracing)
+      ? anvilCommand(host, requestedPort, parameters)
       : await hardhatCommand(host, requestedPort, parameters.blockTime)
   const [command, ...args] = [...(parameters.launcher ?? []), ...launch.command]
   const child = spawn(command as string, args, {
@@ -144,8 +148,7 @@ type NodeCommand = {
 function anvilCommand(
   host: string,
   port: number,
-  blockTime: number | undefined,
-  stepsTracing = false,
+  parameters: StartLocalChainParameters,
 ): NodeCommand {
   let binary: string
   try {
@@ -153,9 +156,11 @@ function anvilCommand(
   } catch (error) {
     throw new ChainStartError('the anvil binary is missing; run `npm install`', { cause: error })
   }
-  const command = [binary, '--host', host, '--port', String(port), '--hardfork', 'osaka']
-  if (blockTime !== undefined) command.push('--block-time', String(blockTime))
-  if (stepsTracing) command.push('--steps-tracing')
+  const command = [binary, '--host', host, '--port', String(port)]
+  command.push('--hardfork', parameters.hardfork ?? 'osaka')
+  if (parameters.blockTime !== undefined) command.push('--block-time', String(parameters.blockTime))
+  if (parameters.chainId !== undefined) command.push('--chain-id', String(parameters.chainId))
+  if (parameters.stepsTracing) command.push('--steps-tracing')
   return { command, listening: 'Listening on ' }
 }
 

@@ -3,8 +3,10 @@ import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import type { EvidenceVerdict } from '../attestation/types.ts'
 import { getEnclave } from '../chain/actions/registry/getEnclave.ts'
+import { getEnclavePlatform } from '../chain/actions/registry/getEnclavePlatform.ts'
 import { getEnclaveRegistration } from '../chain/actions/registry/getEnclaveRegistration.ts'
 import { getMeasurementLog } from '../chain/actions/registry/getMeasurementLog.ts'
+import { getTdxVerification } from '../chain/actions/registry/getTdxVerification.ts'
 import { isEnclaveUsable } from '../chain/actions/registry/isEnclaveUsable.ts'
 import { isMeasurementAllowed } from '../chain/actions/registry/isMeasurementAllowed.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
@@ -63,21 +65,26 @@ export async function verifyEnclave(
   const at = parameters.at ?? new Date()
   const record = await getEnclave(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) })
   if (!record) throw new EnclaveNotFoundError(enclave)
-  const [usable, allowed, registered] = await Promise.all([
+  const [usable, allowed, registered, platform] = await Promise.all([
     isEnclaveUsable(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) }),
     isMeasurementAllowed(chain, {
       measurement: record.measurement,
       time: Math.floor(at.getTime() / 1000),
     }),
     getEnclaveRegistration(chain, { enclave }),
+    getEnclavePlatform(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) }),
   ])
   const checks: Check[] = [
     checkOf(
       'enclave usable on-chain',
       usable,
-      `provider ${record.provider}, approved by the committee, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
+      `provider ${record.provider}, ${platform ? 'its quote verified on-chain' : 'approved by the committee'}, valid until ${new Date(record.expiresAt * 1000).toISOString()}`,
       'order',
     ),
+    ...(platform ? [await onChainRootCheck(chain, policy)] : []),
+    ...(policy.requireRegisteredPlatform
+      ? [registeredPlatformCheck(record.provider, platform)]
+      : []),
   ]
   const evidence = await blobs.get(record.evidenceHash)
   // GPU evidence the record names but the store cannot give fails the cpu-gpu binding check.
@@ -126,6 +133,45 @@ export async function verifyEnclave(
     checks,
     ok: checksPassed(checks),
   }
+}
+
+/**
+ * The policy requires the enclave's platform to be bound to its provider in the registry's
+ * hardware identity registry: one machine cannot then pose as several providers.
+ */
+function registeredPlatformCheck(
+  provider: Address,
+  platform: Awaited<ReturnType<typeof getEnclavePlatform>>,
+): Check {
+  const bound = platform?.boundProvider?.toLowerCase() === provider.toLowerCase()
+  return checkOf(
+    'platform registered to the provider',
+    bound,
+    !platform
+      ? 'the enclave registered no hardware platform (committee path), and this policy requires one'
+      : bound
+        ? `platform ${platform.platform.slice(0, 34)} is bound to provider ${provider} alone`
+        : `platform ${platform.platform.slice(0, 34)} is no longer bound to provider ${provider}`,
+    'hardware authenticity',
+  )
+}
+
+/**
+ * An enclave the registry verified on-chain is only as trustworthy as the verifier's root: Intel's
+ * SGX Root CA, or a stand-in that development chains alone may deploy and only a development
+ * policy (one that allows the simulated TEE) accepts.
+ */
+async function onChainRootCheck(chain: BoccChain, policy: AttestationPolicy): Promise<Check> {
+  const verification = await getTdxVerification(chain)
+  const intel = verification?.usesIntelRoot === true
+  return checkOf(
+    "on-chain verifier rooted in Intel's SGX Root CA",
+    intel || policy.allowSim,
+    intel
+      ? `the registry's TDX verifier ${verification?.verifier} pins Intel's root`
+      : `the registry's TDX verifier trusts a stand-in root${policy.allowSim ? ', accepted by this development policy' : ', refused by this policy'}`,
+    'hardware authenticity',
+  )
 }
 
 /**

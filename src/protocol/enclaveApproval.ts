@@ -22,6 +22,19 @@ export const enclaveApprovalTypes = {
   ],
 } as const
 
+/**
+ * An approval that also binds the enclave's hardware platform, for evidence the registry cannot
+ * verify itself (SEV-SNP: `platform` = SHA-256 of the report's 64-byte CHIP_ID), checked by the
+ * committee against the evidence (`ENCLAVE_PLATFORM_APPROVAL_TYPEHASH`, `registerEnclaveOnPlatform`).
+ */
+export const enclavePlatformApprovalTypes = {
+  EnclavePlatformApproval: [
+    ...enclaveApprovalTypes.EnclaveApproval.slice(0, -1),
+    { name: 'platform', type: 'bytes32' },
+    { name: 'committeeEpoch', type: 'uint64' },
+  ],
+} as const
+
 /** What k committee members sign to revoke an enclave (`ENCLAVE_REVOCATION_TYPEHASH`). */
 export const enclaveRevocationTypes = {
   EnclaveRevocation: [

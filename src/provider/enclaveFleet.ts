@@ -5,6 +5,7 @@ import type { BoccSigner } from '../chain/boccChain.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { createAttestationKeeper } from './attestOnChain.ts'
 import type { ChainClock } from './chainClock.ts'
 import type { ProviderConfig } from './config.ts'
 import { EnclaveUnreachableError } from './enclaveErrors.ts'
@@ -60,6 +61,7 @@ export function createEnclaveFleet(parameters: {
   let starting: Promise<void> | undefined
   let lastFailure = 0
   let stopping = false
+  const attestation = createAttestationKeeper()
 
   /**
    * Keeps an enclave live while its host serves it. A dropped connection is not yet a lost
@@ -271,6 +273,33 @@ export function createEnclaveFleet(parameters: {
           await enclave.connection.stopHost()
           log({ event: 'enclave-retired', enclave: enclave.identity.signer })
         }
+      for (const enclave of [...live.values()]) {
+        // Newer TCB collateral may have suspended it; once its platform is updated it re-attests.
+        const kept = await attestation
+          .keep({
+            chain,
+            enclave: enclave.connection,
+            identity: enclave.identity,
+            blobs: parameters.blobs,
+          })
+          .catch((error: unknown) => ({
+            state: 'suspended' as const,
+            reason: shortMessageOf(error),
+          }))
+        if (kept?.state === 'reattested')
+          log({
+            event: 'enclave-registered',
+            enclave: enclave.identity.signer,
+            evidenceHash: kept.registration.evidenceHash,
+            transaction: kept.transaction,
+            expiresAt: kept.registration.expiresAt,
+          })
+        else if (kept?.state === 'suspended')
+          log({
+            event: 'warning',
+            message: `enclave ${enclave.identity.signer} suspended: ${kept.reason}`,
+          })
+      }
       for (const record of state.enclaves())
         if (record.status === 'lost' && !record.revoked && record.signer) {
           if (activeOrdersOf(record.signer) > 0) continue

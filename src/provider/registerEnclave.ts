@@ -6,6 +6,7 @@ import { encodeCollateralBundle, gpuCollateralFiles } from '../protocol/collater
 import { type EnclaveRegistration, hardwareOf } from '../protocol/enclaveApproval.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
+import { registerEnclaveOnChain } from './attestOnChain.ts'
 import type { EnclaveClient } from './enclaveClient.ts'
 import { requestApprovals } from './requestApprovals.ts'
 
@@ -24,6 +25,9 @@ export async function registerEnclave(parameters: {
   /** How long the registration stays valid. */
   validitySeconds?: number
 }): Promise<{ registration: EnclaveRegistration; transaction: Hex }> {
+  // A TDX enclave registers by on-chain verification of its quote where the registry can do it.
+  const onChain = await registerEnclaveOnChain(parameters)
+  if (onChain) return onChain
   const { chain, identity } = parameters
   const block = await chain.publicClient.getBlock({ blockTag: 'latest' })
   const { evidence, gpu } = await parameters.enclave.request('attest', {

@@ -104,13 +104,20 @@ describe('deployment', () => {
     const [a, b] = [deployer().account.address, m.dev.signers.stranger.account.address].sort(
       (x, y) => (BigInt(x) < BigInt(y) ? -1 : 1),
     ) as [Address, Address]
-    const registryError = (measurements: Hex[], committee: Address[], threshold: number) =>
+    const registryError = (
+      measurements: Hex[],
+      committee: Address[],
+      threshold: number,
+      acceptedTcbStatuses = 1,
+    ) =>
       constructorError(enclaveRegistryAbi, enclaveRegistryBytecode, [
         a,
         60,
         measurements,
         committee,
         threshold,
+        zeroAddress,
+        acceptedTcbStatuses,
       ])
     assert.equal(await registryError([label('m')], [a, b], 2), undefined)
     assert.deepEqual(await registryError([], [a, b], 0), ['InvalidCommittee'])
@@ -121,6 +128,12 @@ describe('deployment', () => {
     assert.deepEqual(await registryError([label('m'), label('m')], [a], 1), [
       'MeasurementAlreadyListed',
       label('m'),
+    ])
+    // No accepted TCB status, or Revoked (bit 6) among them.
+    assert.deepEqual(await registryError([], [a], 1, 0), ['InvalidAcceptedTcbStatuses', 0])
+    assert.deepEqual(await registryError([], [a], 1, 0b100_0001), [
+      'InvalidAcceptedTcbStatuses',
+      0b100_0001,
     ])
   })
 

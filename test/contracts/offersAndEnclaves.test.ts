@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Address, BaseError, ContractFunctionRevertedError, type Hex, parseEther } from 'viem'
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  type Hex,
+  parseEther,
+  zeroAddress,
+} from 'viem'
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { enclaveRegistryAbi, enclaveRegistryBytecode } from '../../src/chain/artifacts.ts'
 import {
@@ -304,7 +311,15 @@ describe('enclave registry', () => {
     const hash = await deployer.walletClient.deployContract({
       abi: enclaveRegistryAbi,
       bytecode: enclaveRegistryBytecode,
-      args: [dev.deployment.contracts.timelock, 60, [genesis], [h.member.address], 1],
+      args: [
+        dev.deployment.contracts.timelock,
+        60,
+        [genesis],
+        [h.member.address],
+        1,
+        zeroAddress,
+        1,
+      ],
     })
     const other = (await h.client.waitForTransactionReceipt({ hash })).contractAddress as Address
     const { registration } = await h.newEnclave(provider)

@@ -85,6 +85,19 @@ describe('ONNX and WASI orders through the provider and the chain', () => {
   })
   after(() => bed?.stop())
 
+  it('a policy that requires a registered platform refuses an enclave that registered none (committee path)', async () => {
+    const strict = await verifyEnclave(dev.signers.customer, {
+      enclave: node.enclave,
+      blobs,
+      policy: { ...policy, requireRegisteredPlatform: true },
+    })
+    assert.equal(strict.ok, false)
+    assert.deepEqual(
+      strict.checks.filter((check) => check.status === 'failed').map((check) => check.name),
+      ['platform registered to the provider'],
+    )
+  })
+
   const orderAndFetch = async (
     solution: { solutionHash: Hex; bundleHash: Hex },
     inputs: { name?: string; bytes: Uint8Array }[],

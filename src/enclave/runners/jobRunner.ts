@@ -25,6 +25,10 @@ export type JobRunner = {
 }
 
 export async function startJobRunner(bundle: SolutionBundle): Promise<JobRunner> {
+  if (bundle.manifest.runner === 'llm') {
+    const { startLlmRunner } = await import('./llm/llmRunner.ts')
+    return startLlmRunner(bundle)
+  }
   if (bundle.manifest.runner === 'wasm') {
     const { startWasmRunner } = await import('./wasm/wasmRunner.ts')
     return startWasmRunner(bundle)

@@ -10,6 +10,8 @@ import {
   catalogBytecode,
   enclaveRegistryAbi,
   enclaveRegistryBytecode,
+  leaseMarketAbi,
+  leaseMarketBytecode,
 } from './artifacts.ts'
 import type { SignerConnection } from './connectChain.ts'
 import type { Deployment } from './deployment.ts'
@@ -41,6 +43,9 @@ export type ProtocolSettings = {
   challengeWindowSeconds?: number
   responseWindowSeconds?: number
   challengeBond?: bigint
+  /** Seconds after a lease ends (and after its last settlement) before it can be finalised. */
+  leaseSettlementWindowSeconds?: number
+  maxLeaseDurationSeconds?: number
 }
 
 /**
@@ -93,6 +98,14 @@ export async function deployContracts(
       challengeBond: settings.challengeBond ?? parseEther('1'),
     },
   ])
+  const leases = await deploy(connection, leaseMarketAbi, leaseMarketBytecode, [
+    token,
+    market.address,
+    catalog.address,
+    registry.address,
+    settings.leaseSettlementWindowSeconds ?? 3_600,
+    settings.maxLeaseDurationSeconds ?? 30 * 86_400,
+  ])
   return {
     version: 1,
     chainId: connection.chain.id,
@@ -105,6 +118,7 @@ export async function deployContracts(
       catalog: catalog.address,
       timelock: governance.timelock,
       safe: governance.safe,
+      leases: leases.address,
     },
   }
 }

@@ -28,6 +28,8 @@ export type DeploymentContracts = {
   timelock: Address
   /** The governance multisig. */
   safe: Address
+  /** Leases of models for a time window and a token budget (absent on older deployments). */
+  leases?: Address
 }
 
 const contractNames = ['token', 'market', 'registry', 'catalog', 'timelock', 'safe'] as const
@@ -66,6 +68,11 @@ export function decodeDeployment(text: string, source = 'the deployment file'): 
     if (typeof address !== 'string' || !isAddress(address, { strict: false }))
       fail(`contracts.${name} must be an address`)
     checked[name] = getAddress(address as string)
+  }
+  if (contracts?.leases !== undefined) {
+    if (typeof contracts.leases !== 'string' || !isAddress(contracts.leases, { strict: false }))
+      fail('contracts.leases must be an address')
+    checked.leases = getAddress(contracts.leases as string)
   }
   if (value.blobStore !== undefined && typeof value.blobStore !== 'string')
     fail('blobStore must be a URL')

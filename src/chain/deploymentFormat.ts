@@ -12,7 +12,7 @@ export type Deployment = {
   /** Where blobs are stored: `file://…`, `http(s)://…` or `s3://bucket/prefix`. */
   blobStore?: string
   /** Present only on a `bocc dev` (or demo) network: its development policy file. */
-  development?: { policy: string }
+  development?: { policy: string; leaseEndpoint?: string }
 }
 
 export type DeploymentContracts = {
@@ -86,6 +86,15 @@ export function decodeDeployment(text: string, source = 'the deployment file'): 
     fromBlock: BigInt(value.fromBlock as string),
     contracts: checked,
     ...(typeof value.blobStore === 'string' ? { blobStore: value.blobStore } : {}),
-    ...(development ? { development: { policy: development.policy as string } } : {}),
+    ...(development
+      ? {
+          development: {
+            policy: development.policy as string,
+            ...(typeof (development as { leaseEndpoint?: unknown }).leaseEndpoint === 'string'
+              ? { leaseEndpoint: (development as { leaseEndpoint: string }).leaseEndpoint }
+              : {}),
+          },
+        }
+      : {}),
   }
 }

@@ -16,11 +16,14 @@ import { type LocalChain, startLocalChain } from '../chain/startLocalChain.ts'
 import { spawnCommitteeMember } from '../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../enclave/measureRuntime.ts'
 import { type Service, spawnService } from '../processes/spawnService.ts'
-import { publishSolutionBundle } from '../protocol/solutionBundle.ts'
+import { publishSolutionBundle, type SolutionBundle } from '../protocol/solutionBundle.ts'
+import { type LeaseFront, serveLeaseFront } from '../provider/leaseFront.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
 import { type ProviderProcess, spawnProviderDaemon } from '../provider/spawnProviderDaemon.ts'
 import { paddleOcrSolution } from '../solutions/paddleocr/paddleOcrSolution.ts'
+import { createTinyChatBundle } from '../solutions/tiny-chat/tinyChatSolution.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
+import type { RunningServer } from '../storage/startBlobServer.ts'
 
 /** What a development network runs and sells, for people to try BOCC on one machine. */
 export type DevNetwork = {
@@ -40,6 +43,10 @@ export type DevNetwork = {
   provider: ProviderProcess
   /** The OCR solution on sale: its offer, its hash, and its bundle's blob address. */
   ocr: { offerId: number; solutionHash: Hex; bundleHash: Hex }
+  /** `tiny-chat`, a chat model with random weights, on sale for leases. */
+  tinyChat: { offerId: number; solutionHash: Hex; bundleHash: Hex }
+  /** The provider's lease front (OpenAI-compatible leases, ciphertext only). */
+  leaseFront: RunningServer & { front: LeaseFront }
   /** Key files of the dev accounts, by role. */
   keyFiles: Record<DevRole, string>
   /** A connected signer for a dev role. */
@@ -60,6 +67,8 @@ export type StartDevNetworkParameters = {
   serveBlobs?: { port?: number }
   /** Called with each step as it starts, for progress. */
   onStep?: (label: string) => void
+  /** The lease front's port on 127.0.0.1 (any free one when absent). */
+  leasePort?: number
   onProviderEvent?: (event: ProviderEvent) => void
   signal?: AbortSignal
 }
@@ -123,7 +132,9 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     stops.push(() => committee.stop())
 
     step('model vendor offers PaddleOCR v4 (solution offer)')
-    const ocr = await publishOcrSolution(deployment, blobsDirectory)
+    const ocr = await publishSolution(deployment, blobsDirectory, paddleOcrSolution())
+    step('model vendor offers tiny-chat (a chat model with random weights, for leases)')
+    const tinyChat = await publishSolution(deployment, blobsDirectory, createTinyChatBundle(), 1n)
 
     step('starting the provider node and its enclave runtime')
     const providerConfigFile = await writeProviderConfig(directory, committee.url)
@@ -133,6 +144,21 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       ...(parameters.signal ? { signal: parameters.signal } : {}),
     })
     stops.push(() => provider.stop())
+
+    step('starting the lease front (sealed chat requests to the enclave)')
+    const leaseFront = await serveLeaseFront({
+      stateDirectory: join(directory, 'provider-state'),
+      signer: provider.enclave,
+      provider: await connectBoccSigner(deployment, devPrivateKey(devRoles.provider)),
+      blobs: createFsBlobStore(blobsDirectory),
+      ...(parameters.leasePort === undefined ? {} : { port: parameters.leasePort }),
+    })
+    stops.push(() => leaseFront.close())
+    deployment.development = {
+      ...(deployment.development ?? { policy: 'policy.json' }),
+      leaseEndpoint: leaseFront.url,
+    }
+    await writeDeployment(files.deploymentFile, deployment)
 
     return {
       directory,
@@ -145,6 +171,8 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       providerConfigFile,
       provider,
       ocr,
+      tinyChat,
+      leaseFront,
       signer: (role) => connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
       stop: stopAll,
     }
@@ -226,16 +254,21 @@ async function fundDevAccounts(deployment: Deployment) {
   }
 }
 
-/** The model vendor publishes PaddleOCR as a bundle in the blob store and offers it by hash. */
-async function publishOcrSolution(deployment: Deployment, blobsDirectory: string) {
+/** The model vendor publishes a bundle in the blob store and offers it by hash. */
+async function publishSolution(
+  deployment: Deployment,
+  blobsDirectory: string,
+  bundle: SolutionBundle,
+  price = solutionPrice,
+) {
   const vendor = await connectBoccSigner(deployment, devPrivateKey(devRoles.modelVendor))
   const { solutionHash, bundleHash } = await publishSolutionBundle(
     createFsBlobStore(blobsDirectory),
-    paddleOcrSolution(),
+    bundle,
   )
   const { offerId } = await createSolutionOffer(vendor, {
     solutionHash,
-    price: solutionPrice,
+    price,
     bundleHash,
   })
   return { offerId, solutionHash, bundleHash }

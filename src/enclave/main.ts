@@ -23,6 +23,7 @@ import { encodeReportData } from '../protocol/reportData.ts'
 import { solutionRunners } from '../protocol/solutionBundle.ts'
 import { createBlobInbox } from './blobInbox.ts'
 import { readBoundedLines } from './readBoundedLines.ts'
+import { createLeaseSessions } from './runners/llm/leaseSessions.ts'
 import { type EnclaveState, runOrder } from './runOrder.ts'
 import { createSolutionCache } from './solutionCache.ts'
 import { createTeeBackend } from './tee/teeBackend.ts'
@@ -65,6 +66,11 @@ async function main() {
     measurement: backend.measurement,
     runners: [...solutionRunners],
   }
+  const leaseSessions = createLeaseSessions({
+    signer,
+    hpkePrivateKey: hpke.privateKey,
+    solutions,
+  })
   let outputs = 0
   const handlers: {
     [method in keyof EnclaveRequests]: (
@@ -142,6 +148,11 @@ async function main() {
         wrappedResultKey: result.wrappedResultKey,
         signature: result.signature,
       }
+    },
+    leaseRequest: ({ request }) => leaseSessions.start(request),
+    leaseRead: ({ stream }) => {
+      if (typeof stream !== 'string') throw new BoccError('leaseRead needs { stream }')
+      return leaseSessions.read(stream)
     },
   }
 

@@ -1,4 +1,5 @@
 import { BoccError } from '../../../errors.ts'
+import type { FailureReason } from '../../../protocol/failureReasons.ts'
 
 /** One message of an OpenAI-style chat, as the llm runner takes it. */
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string }
@@ -73,3 +74,23 @@ function textOf(content: unknown, index: number, fail: (message: string) => neve
       .join('')
   return fail(`messages[${index}].content must be text`)
 }
+
+export type FinishReason = 'stop' | 'length'
+
+/** What one generation used, for the lease's usage counters. */
+export type GenerationUsage = {
+  promptTokens: number
+  completionTokens: number
+  finishReason: FinishReason
+}
+
+export type GenerationOutcome =
+  | ({ ok: true } & GenerationUsage)
+  /** `message` names the cause or limit only, never a prompt or a token. */
+  | { ok: false; failure: FailureReason; message: string }
+
+/** Generates a reply to `request`, handing each piece of text to `onText` as it comes. */
+export type GenerateChat = (
+  request: ChatCompletionRequest,
+  onText: (text: string) => void,
+) => Promise<GenerationOutcome>

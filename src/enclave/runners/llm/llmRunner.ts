@@ -7,34 +7,20 @@ import { isGone, residentBytes, startWorker } from '../native/nativeRunner.ts'
 import {
   type ChatCompletionRequest,
   ChatRequestRejectedError,
+  type GenerateChat,
+  type GenerationOutcome,
   parseChatCompletionRequest,
 } from './chatCompletionRequest.ts'
-import type { FinishReason, LlmWorkerRequest, LlmWorkerResponse } from './llmWorker.ts'
+import type { LlmWorkerRequest, LlmWorkerResponse } from './llmWorker.ts'
 
 const workerEntry = new URL('./llmWorker.ts', import.meta.url)
 const memoryPollMs = 25
-
-/** What one generation used, for the lease's usage counters. */
-export type GenerationUsage = {
-  promptTokens: number
-  completionTokens: number
-  finishReason: FinishReason
-}
-
-export type GenerationOutcome =
-  | ({ ok: true } & GenerationUsage)
-  /** `message` names the cause or limit only, never a prompt or a token. */
-  | { ok: false; failure: FailureReason; message: string }
 
 /** A warm `llm` solution: one model in one bounded child process, one generation at a time. */
 export type LlmRunner = JobRunner & {
   /** The most tokens one request may generate, and the context window (from the manifest). */
   limits: { maxTokens: number; contextTokens: number }
-  /** Generates a reply to `request`, handing each piece of text to `onText` as it comes. */
-  generate(
-    request: ChatCompletionRequest,
-    onText: (text: string) => void,
-  ): Promise<GenerationOutcome>
+  generate: GenerateChat
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ChatHistoryItem, LlamaChat, LlamaContext, LlamaModel } from 'node-
 import { shortMessageOf } from '../../../errors.ts'
 import type { NamedBlob } from '../../../protocol/namedBlobs.ts'
 import type { SolutionManifest } from '../../../protocol/solutionBundle.ts'
-import type { ChatMessage } from './chatCompletionRequest.ts'
+import type { ChatMessage, FinishReason } from './chatCompletionRequest.ts'
 
 export type LlmWorkerRequest =
   | { type: 'load'; manifest: SolutionManifest; files: NamedBlob[] }
@@ -18,8 +18,6 @@ export type LlmWorkerRequest =
       maxTokens: number
       temperature: number
     }
-
-export type FinishReason = 'stop' | 'length'
 
 export type LlmWorkerResponse =
   | { type: 'ready' }

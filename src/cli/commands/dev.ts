@@ -196,6 +196,11 @@ function printNetwork(
       'solution',
       `${network.ocr.solutionHash} PaddleOCR v4 (solution offer ${network.ocr.offerId})`,
     ],
+    [
+      'chat model',
+      `${network.tinyChat.solutionHash} tiny-chat (solution offer ${network.tinyChat.offerId})`,
+    ],
+    ['lease endpoint', network.leaseFront.url],
   ]
   if (defaults) lines.push(['defaults', `${defaults} (this network and the customer key)`])
   console.log('')
@@ -210,6 +215,10 @@ Place a first order from another terminal${defaults ? ' in this directory' : ''}
   bocc orders create --solution ${network.ocr.solutionHash} --input ${image} --wait${flags}
   bocc orders result ORDER_ID --out text.json${flags}
   bocc verify order ORDER_ID${flags}
+
+Or lease the chat model and serve it as an OpenAI-compatible API on this machine:
+  bocc leases open --solution ${network.tinyChat.solutionHash} --json${flags}
+  bocc proxy --lease LEASE_ID --port 8080${flags}
 
 ready; Ctrl-C stops the network`)
 }

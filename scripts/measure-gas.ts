@@ -9,7 +9,6 @@ import {
   sha256,
   type TransactionReceipt,
 } from 'viem'
-import { leasesAbi } from '../src/chain/abis.ts'
 import { closeLease } from '../src/chain/actions/leases/closeLease.ts'
 import { openLease } from '../src/chain/actions/leases/openLease.ts'
 import { settleUsage } from '../src/chain/actions/leases/settleUsage.ts'
@@ -28,7 +27,6 @@ import { withdraw } from '../src/chain/actions/market/withdraw.ts'
 import { registerEnclave } from '../src/chain/actions/registry/registerEnclave.ts'
 import { approveToken } from '../src/chain/actions/token/approveToken.ts'
 import { useFaucet } from '../src/chain/actions/token/useFaucet.ts'
-import { writeContractAndWait } from '../src/chain/writeContractAndWait.ts'
 import { shortMessageOf } from '../src/errors.ts'
 import { leasesDomain, leaseUsageTypes } from '../src/protocol/leaseUsage.ts'
 import type { OrderTerms } from '../src/protocol/orderTerms.ts'

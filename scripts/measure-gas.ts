@@ -324,7 +324,9 @@ try {
       [contracts.registry.toLowerCase()]: 'registry',
       [contracts.catalog.toLowerCase()]: 'catalog',
       [contracts.market.toLowerCase()]: 'market (with OrderExits)',
+      ...(contracts.leases ? { [contracts.leases.toLowerCase()]: 'lease market' } : {}),
     }
+    const last = (contracts.leases ?? contracts.market).toLowerCase()
     for (let block = dev.deployment.fromBlock + 1n; ; block++) {
       const { transactions } = await client.getBlock({ blockNumber: block })
       for (const hash of transactions) {
@@ -338,7 +340,7 @@ try {
             ? 'faucet'
             : 'Safe proxy'
         parts.push(`${name} ${Number(receipt.gasUsed).toLocaleString('en')}`)
-        if (created === contracts.market.toLowerCase()) {
+        if (created === last) {
           console.log(`deployment: ${parts.join(', ')}`)
           return total
         }

@@ -12,6 +12,7 @@ import { measureCrypto } from './figures/crypto.ts'
 import { measureDemo } from './figures/demo.ts'
 import { measureEnclaveMemory } from './figures/enclaveMemoryFigures.ts'
 import { readGas } from './figures/gas.ts'
+import { measureInference } from './figures/inference.ts'
 import { describeMachine } from './figures/machine.ts'
 import { measureOcrOrders } from './figures/ocrOrders.ts'
 import { measureWasmOrders } from './figures/wasmOrders.ts'
@@ -26,6 +27,7 @@ const figures: Record<string, (context: FigureContext) => Promise<FigureReport>>
   demo: measureDemo,
   gas: readGas,
   enclaveMemory: measureEnclaveMemory,
+  inference: measureInference,
 }
 
 const { values: options } = parseArgs({

@@ -9,6 +9,10 @@ import {
   sha256,
   type TransactionReceipt,
 } from 'viem'
+import { closeLease } from '../src/chain/actions/leases/closeLease.ts'
+import { openLease } from '../src/chain/actions/leases/openLease.ts'
+import { settleUsage } from '../src/chain/actions/leases/settleUsage.ts'
+import { writeLeases } from '../src/chain/actions/leases/writeLeases.ts'
 import { acceptOrders } from '../src/chain/actions/market/acceptOrders.ts'
 import { answerChallenge } from '../src/chain/actions/market/answerChallenge.ts'
 import { cancelOrder } from '../src/chain/actions/market/cancelOrder.ts'
@@ -23,7 +27,9 @@ import { withdraw } from '../src/chain/actions/market/withdraw.ts'
 import { getTdxVerification } from '../src/chain/actions/registry/getTdxVerification.ts'
 import { registerEnclave } from '../src/chain/actions/registry/registerEnclave.ts'
 import { approveToken } from '../src/chain/actions/token/approveToken.ts'
+import { useFaucet } from '../src/chain/actions/token/useFaucet.ts'
 import { shortMessageOf } from '../src/errors.ts'
+import { leasesDomain, leaseUsageTypes } from '../src/protocol/leaseUsage.ts'
 import type { OrderTerms } from '../src/protocol/orderTerms.ts'
 import { vectorsMissing } from '../test/attestationVectors.ts'
 import { startLocalProtocol } from '../test/support/localProtocol.ts'
@@ -226,6 +232,49 @@ try {
   gas.receipt_per_order_batch20 = Math.round(receiptBatch / 20)
   gas.lifecycle_per_order_batch20 = Math.round((createTotal + acceptBatch + receiptBatch) / 20)
 
+  // Leases: open (approve excluded), settle one usage, settle per lease in a batch of 20, close, finalise.
+  const leaseUsage = async (leaseId: bigint, requests: number) => {
+    const message = {
+      leaseId,
+      customer: customer.account.address,
+      tokensIn: BigInt(10 * requests),
+      tokensOut: BigInt(30 * requests),
+      requests: BigInt(requests),
+    }
+    const signature = await enclave.signTypedData({
+      domain: leasesDomain(dev.deployment.chainId, contracts.leases as Address),
+      types: leaseUsageTypes,
+      primaryType: 'LeaseUsage',
+      message,
+    })
+    return { ...message, enclave: enclave.address, signature }
+  }
+  const leaseParameters = {
+    teeOfferId,
+    solutionOfferId,
+    durationSeconds: 3_600,
+    maxTokens: 1_000n,
+  }
+  await useFaucet(customer, { amount: parseEther('1000') })
+  const firstLease = await openLease(customer, leaseParameters)
+  gas.lease_open = await gasOf(firstLease.transactionHash)
+  await measure(
+    'lease_settle',
+    settleUsage(provider, { batch: [await leaseUsage(firstLease.leaseId, 1)] }),
+  )
+  await measure(
+    'lease_settle_again',
+    settleUsage(provider, { batch: [await leaseUsage(firstLease.leaseId, 2)] }),
+  )
+  const leaseBatch = []
+  for (let i = 0; i < 20; i++)
+    leaseBatch.push(await leaseUsage((await openLease(customer, leaseParameters)).leaseId, 1))
+  const settledBatch = await settleUsage(provider, { batch: leaseBatch })
+  gas.lease_settle_per_lease_batch20 = Math.round(Number(settledBatch.receipt.gasUsed) / 20)
+  await measure('lease_close', closeLease(customer, { leaseId: firstLease.leaseId }))
+  await dev.increaseTime(3_601)
+  await measure('lease_finalize', writeLeases(customer, 'finalizeLease', [firstLease.leaseId]))
+
   gas.deploy = deployGas
 
   // On-chain TDX verification and registration by it: chains of their own, on the shared vectors.
@@ -355,7 +404,9 @@ try {
       [contracts.registry.toLowerCase()]: 'registry',
       [contracts.catalog.toLowerCase()]: 'catalog',
       [contracts.market.toLowerCase()]: 'market (with OrderExits)',
+      ...(contracts.leases ? { [contracts.leases.toLowerCase()]: 'lease market' } : {}),
     }
+    const last = (contracts.leases ?? contracts.market).toLowerCase()
     for (let block = dev.deployment.fromBlock + 1n; ; block++) {
       const { transactions } = await client.getBlock({ blockNumber: block })
       for (const hash of transactions) {
@@ -375,7 +426,7 @@ try {
             ? 'faucet'
             : 'Safe proxy'
         parts.push(`${name} ${Number(receipt.gasUsed).toLocaleString('en')}`)
-        if (created === contracts.market.toLowerCase()) {
+        if (created === last) {
           console.log(`deployment: ${parts.join(', ')}`)
           return total
         }

@@ -3,6 +3,7 @@ import {
   boccTokenAbi,
   catalogAbi,
   enclaveRegistryAbi,
+  leaseMarketAbi,
   orderExitsAbi,
   timelockControllerAbi,
 } from './artifacts.ts'
@@ -13,7 +14,18 @@ import {
  */
 export const marketAbi = [...boccMarketAbi, ...orderExitsAbi] as const
 export const registryAbi = enclaveRegistryAbi
-export { boccTokenAbi as tokenAbi, catalogAbi, timelockControllerAbi as timelockAbi }
+export {
+  boccTokenAbi as tokenAbi,
+  catalogAbi,
+  leaseMarketAbi as leasesAbi,
+  timelockControllerAbi as timelockAbi,
+}
 
 /** Every ABI the chain layer knows, for decoding any BOCC error or event. */
-export const allAbis = [...marketAbi, ...registryAbi, ...catalogAbi, ...boccTokenAbi] as const
+export const allAbis = [
+  ...marketAbi,
+  ...registryAbi,
+  ...catalogAbi,
+  ...boccTokenAbi,
+  ...leaseMarketAbi,
+] as const

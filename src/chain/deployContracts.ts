@@ -14,6 +14,8 @@ import {
   catalogBytecode,
   enclaveRegistryAbi,
   enclaveRegistryBytecode,
+  leaseMarketAbi,
+  leaseMarketBytecode,
 } from './artifacts.ts'
 import type { SignerConnection } from './connectChain.ts'
 import type { Deployment } from './deployment.ts'
@@ -46,6 +48,9 @@ export type ProtocolSettings = {
   challengeWindowSeconds?: number
   responseWindowSeconds?: number
   challengeBond?: bigint
+  /** Seconds after a lease ends (and after its last settlement) before it can be finalised. */
+  leaseSettlementWindowSeconds?: number
+  maxLeaseDurationSeconds?: number
   /**
    * Registration by on-chain TDX quote verification. By default the verifier is deployed, pinned
    * to Intel's SGX Root CA, where the chain answers the P-256 precompile (EIP-7951), and left out
@@ -125,6 +130,14 @@ export async function deployContracts(
       challengeBond: settings.challengeBond ?? parseEther('1'),
     },
   ])
+  const leases = await deploy(leaseMarketAbi, leaseMarketBytecode, [
+    token,
+    market.address,
+    catalog.address,
+    registry.address,
+    settings.leaseSettlementWindowSeconds ?? 3_600,
+    settings.maxLeaseDurationSeconds ?? 30 * 86_400,
+  ])
   return {
     version: 1,
     chainId: connection.chain.id,
@@ -137,6 +150,7 @@ export async function deployContracts(
       catalog: catalog.address,
       timelock: governance.timelock,
       safe: governance.safe,
+      leases: leases.address,
     },
   }
 }

@@ -12,7 +12,7 @@ export type Deployment = {
   /** Where blobs are stored: `file://…`, `http(s)://…` or `s3://bucket/prefix`. */
   blobStore?: string
   /** Present only on a `bocc dev` (or demo) network: its development policy file. */
-  development?: { policy: string }
+  development?: { policy: string; leaseEndpoint?: string }
 }
 
 export type DeploymentContracts = {
@@ -28,6 +28,8 @@ export type DeploymentContracts = {
   timelock: Address
   /** The governance multisig. */
   safe: Address
+  /** Leases of models for a time window and a token budget (absent on older deployments). */
+  leases?: Address
 }
 
 const contractNames = ['token', 'market', 'registry', 'catalog', 'timelock', 'safe'] as const
@@ -67,6 +69,11 @@ export function decodeDeployment(text: string, source = 'the deployment file'): 
       fail(`contracts.${name} must be an address`)
     checked[name] = getAddress(address as string)
   }
+  if (contracts?.leases !== undefined) {
+    if (typeof contracts.leases !== 'string' || !isAddress(contracts.leases, { strict: false }))
+      fail('contracts.leases must be an address')
+    checked.leases = getAddress(contracts.leases as string)
+  }
   if (value.blobStore !== undefined && typeof value.blobStore !== 'string')
     fail('blobStore must be a URL')
   const development = value.development as { policy?: unknown } | undefined
@@ -79,6 +86,15 @@ export function decodeDeployment(text: string, source = 'the deployment file'): 
     fromBlock: BigInt(value.fromBlock as string),
     contracts: checked,
     ...(typeof value.blobStore === 'string' ? { blobStore: value.blobStore } : {}),
-    ...(development ? { development: { policy: development.policy as string } } : {}),
+    ...(development
+      ? {
+          development: {
+            policy: development.policy as string,
+            ...(typeof (development as { leaseEndpoint?: unknown }).leaseEndpoint === 'string'
+              ? { leaseEndpoint: (development as { leaseEndpoint: string }).leaseEndpoint }
+              : {}),
+          },
+        }
+      : {}),
   }
 }

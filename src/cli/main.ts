@@ -138,6 +138,31 @@ const commands: Entry[] = [
     load: () => import('./commands/provider-check.ts'),
   },
   {
+    name: 'leases open',
+    summary: 'lease a chat model on a TEE offer: escrow a time window and a token budget',
+    load: () => import('./commands/leases-open.ts'),
+  },
+  {
+    name: 'leases show',
+    summary: 'show a lease: its terms, settled tokens and where it stands',
+    load: () => import('./commands/leases-show.ts'),
+  },
+  {
+    name: 'leases close',
+    summary: 'end a lease now; after its settlement window, refund the unused escrow',
+    load: () => import('./commands/leases-close.ts'),
+  },
+  {
+    name: 'proxy',
+    summary: 'serve a lease as an OpenAI-compatible API on 127.0.0.1, verified and encrypted',
+    load: () => import('./commands/proxy.ts'),
+  },
+  {
+    name: 'chat',
+    summary: 'chat with a leased model in the terminal, end to end encrypted',
+    load: () => import('./commands/chat.ts'),
+  },
+  {
     name: 'verify order',
     summary: 're-check an order from public data: enclave, evidence, key sealing, receipt, hashes',
     load: () => import('./commands/verify-order.ts'),
@@ -167,6 +192,7 @@ const groups: Record<string, { summary: string; aliases?: string[] }> = {
   solutions: { summary: 'sell a solution (a model or program)' },
   data: { summary: 'sell a data set' },
   orders: { summary: 'order jobs and get their results', aliases: ['order'] },
+  leases: { summary: 'lease chat models, served end to end encrypted', aliases: ['lease'] },
   owner: { summary: 'the owner agent of a data or solution vendor' },
   provider: { summary: 'run a provider node' },
   verify: { summary: 'check orders from public data' },

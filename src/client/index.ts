@@ -22,6 +22,17 @@ export {
 export { type CustomerPolicy, readPolicyFile } from './customerPolicy.ts'
 export type { InputSource } from './encryptInput.ts'
 export { ResultUnreadableError } from './fetchResult.ts'
+export { connectLease, NoLeaseEndpointError } from './leases/connectLease.ts'
+export {
+  createLeaseClient,
+  EnclaveRefusedError,
+  type LeaseClient,
+  LeaseEndpointError,
+  LeaseNotFoundError,
+  NotYourLeaseError,
+} from './leases/createLeaseClient.ts'
+export { createLeaseFetch } from './leases/createLeaseFetch.ts'
+export { startLeaseProxy } from './leases/startLeaseProxy.ts'
 export type { OfferKind, OfferListing } from './listOffers.ts'
 export type { OrderJobParameters, PlacedJob } from './orderJob.ts'
 export type { ProgressEvent, ProgressListener } from './progress.ts'

@@ -225,8 +225,11 @@ function chunkSizeOf(header: Uint8Array): number {
   return chunkSize
 }
 
-/** The 96-bit nonce: the 88-bit big-endian chunk index, then the final-chunk flag. */
-function nonceOf(index: number, final: boolean): Uint8Array {
+/**
+ * The 96-bit nonce: the 88-bit big-endian chunk index, then the final-chunk flag (also the nonce of
+ * lease response chunks, src/protocol/leaseChannel.ts).
+ */
+export function nonceOf(index: number, final: boolean): Uint8Array {
   const nonce = new Uint8Array(12)
   const view = new DataView(nonce.buffer)
   view.setUint32(3, Math.floor(index / 2 ** 32))

@@ -101,6 +101,66 @@ export async function unwrapKey(parameters: UnwrapKeyParameters): Promise<Uint8A
   }
 }
 
+/** A message sealed to one recipient, and a secret both sides export from the same HPKE context. */
+export type SealedWithSecret = { enc: Hex; ciphertext: Hex; exportedSecret: Uint8Array }
+
+export type SealAndExportParameters = WrapKeyParameters & {
+  /** The exporter context (RFC 9180 §5.3) naming what the exported secret is for. */
+  exporterContext: string
+  /** Bytes of secret to export. */
+  exportLength: number
+}
+
+/**
+ * Seals one message to the recipient (HPKE base mode) and exports a secret from the same context,
+ * as Oblivious HTTP (RFC 9458) derives its response key: only the recipient can derive it too.
+ */
+export async function sealAndExport(
+  parameters: SealAndExportParameters,
+): Promise<SealedWithSecret> {
+  const recipientPublicKey = await suite.kem.deserializePublicKey(
+    toArrayBuffer(hexToBytes(parameters.recipientPublicKey)),
+  )
+  const sender = await suite.createSenderContext({
+    recipientPublicKey,
+    info: toArrayBuffer(new TextEncoder().encode(parameters.info)),
+  })
+  const ciphertext = await sender.seal(toArrayBuffer(parameters.key), toArrayBuffer(parameters.aad))
+  const exported = await sender.export(
+    toArrayBuffer(new TextEncoder().encode(parameters.exporterContext)),
+    parameters.exportLength,
+  )
+  return {
+    enc: bytesToHex(new Uint8Array(sender.enc)),
+    ciphertext: bytesToHex(new Uint8Array(ciphertext)),
+    exportedSecret: new Uint8Array(exported),
+  }
+}
+
+/** Opens a message of {@link sealAndExport} and exports the same secret; throws {@link KeyUnwrapError}. */
+export async function openAndExport(
+  parameters: UnwrapKeyParameters & { exporterContext: string; exportLength: number },
+): Promise<{ plaintext: Uint8Array; exportedSecret: Uint8Array }> {
+  try {
+    const recipient = await suite.createRecipientContext({
+      recipientKey: parameters.recipientPrivateKey,
+      enc: toArrayBuffer(hexToBytes(parameters.wrapped.enc)),
+      info: toArrayBuffer(new TextEncoder().encode(parameters.info)),
+    })
+    const plaintext = await recipient.open(
+      toArrayBuffer(hexToBytes(parameters.wrapped.ciphertext)),
+      toArrayBuffer(parameters.aad),
+    )
+    const exported = await recipient.export(
+      toArrayBuffer(new TextEncoder().encode(parameters.exporterContext)),
+      parameters.exportLength,
+    )
+    return { plaintext: new Uint8Array(plaintext), exportedSecret: new Uint8Array(exported) }
+  } catch (error) {
+    throw new KeyUnwrapError(error)
+  }
+}
+
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer
 }

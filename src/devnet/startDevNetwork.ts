@@ -16,13 +16,16 @@ import { type LocalChain, startLocalChain } from '../chain/startLocalChain.ts'
 import { spawnCommitteeMember } from '../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../enclave/measureRuntime.ts'
 import { type Service, spawnService } from '../processes/spawnService.ts'
-import { publishSolutionBundle } from '../protocol/solutionBundle.ts'
+import { publishSolutionBundle, type SolutionBundle } from '../protocol/solutionBundle.ts'
+import { type LeaseFront, serveLeaseFront } from '../provider/leaseFront.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
 import { type ProviderProcess, spawnProviderDaemon } from '../provider/spawnProviderDaemon.ts'
 import { paddleOcrSolution } from '../solutions/paddleocr/paddleOcrSolution.ts'
 import { textOrientationSolution } from '../solutions/textorientation/textOrientationSolution.ts'
+import { createTinyChatBundle } from '../solutions/tiny-chat/tinyChatSolution.ts'
 import { wordCountSolution } from '../solutions/wordcount/wordCountSolution.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
+import type { RunningServer } from '../storage/startBlobServer.ts'
 
 /** What a development network runs and sells, for people to try BOCC on one machine. */
 export type DevNetwork = {
@@ -42,8 +45,12 @@ export type DevNetwork = {
   provider: ProviderProcess
   /** The OCR solution on sale: its offer, its hash, and its bundle's blob address. */
   ocr: DevSolution
-  /** Every solution on sale, one per runner: OCR, ONNX (text-orientation), WASM (wordcount). */
+  /** Every solution on sale for orders: OCR, ONNX (text-orientation), WASM (wordcount). */
   solutions: DevSolution[]
+  /** `tiny-chat`, a chat model with random weights, on sale for leases. */
+  tinyChat: DevSolution
+  /** The provider's lease front (OpenAI-compatible leases, ciphertext only). */
+  leaseFront: RunningServer & { front: LeaseFront }
   /** Key files of the dev accounts, by role. */
   keyFiles: Record<DevRole, string>
   /** A connected signer for a dev role. */
@@ -66,6 +73,8 @@ export type StartDevNetworkParameters = {
   serveBlobs?: { port?: number }
   /** Called with each step as it starts, for progress. */
   onStep?: (label: string) => void
+  /** The lease front's port on 127.0.0.1 (any free one when absent). */
+  leasePort?: number
   onProviderEvent?: (event: ProviderEvent) => void
   signal?: AbortSignal
 }
@@ -82,7 +91,13 @@ export type DevSolution = {
 const teePrice = parseEther('5')
 
 /** The solutions BOCC ships, as a dev network offers them: one per runner. */
-const shippedSolutions = [
+type ShippedSolution = {
+  description: string
+  price: bigint
+  bundle: () => SolutionBundle | Promise<SolutionBundle>
+}
+
+const shippedSolutions: ShippedSolution[] = [
   {
     description: 'PaddleOCR v4',
     price: parseEther('2'),
@@ -100,6 +115,13 @@ const shippedSolutions = [
     bundle: wordCountSolution,
   },
 ]
+
+/** A chat model for leases, priced per 1,000 tokens (in the token's smallest unit). */
+const tinyChatSolution: ShippedSolution = {
+  description: 'tiny-chat: a chat model with random weights, for leases (llm)',
+  price: 1n,
+  bundle: createTinyChatBundle,
+}
 
 /**
  * Starts a development network, step by step: a local chain, the contracts (governed by a 2-of-3
@@ -158,7 +180,9 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     stops.push(() => committee.stop())
 
     step('model vendor offers PaddleOCR v4, text-orientation (ONNX) and wordcount (WASM)')
-    const solutions = await publishShippedSolutions(deployment, blobsDirectory)
+    const solutions = await publishShippedSolutions(deployment, blobsDirectory, shippedSolutions)
+    step('model vendor offers tiny-chat (a chat model with random weights, for leases)')
+    const [tinyChat] = await publishShippedSolutions(deployment, blobsDirectory, [tinyChatSolution])
 
     step('starting the provider node and its enclave runtime')
     const providerConfigFile = await writeProviderConfig(
@@ -173,6 +197,21 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     })
     stops.push(() => provider.stop())
 
+    step('starting the lease front (sealed chat requests to the enclave)')
+    const leaseFront = await serveLeaseFront({
+      stateDirectory: join(directory, 'provider-state'),
+      signer: provider.enclave,
+      provider: await connectBoccSigner(deployment, devPrivateKey(devRoles.provider)),
+      blobs: createFsBlobStore(blobsDirectory),
+      ...(parameters.leasePort === undefined ? {} : { port: parameters.leasePort }),
+    })
+    stops.push(() => leaseFront.close())
+    deployment.development = {
+      ...(deployment.development ?? { policy: 'policy.json' }),
+      leaseEndpoint: leaseFront.url,
+    }
+    await writeDeployment(files.deploymentFile, deployment)
+
     return {
       directory,
       chain,
@@ -185,6 +224,8 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       provider,
       ocr: solutions[0] as DevSolution,
       solutions,
+      tinyChat: tinyChat as DevSolution,
+      leaseFront,
       signer: (role) => connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
       stop: stopAll,
     }
@@ -275,18 +316,19 @@ async function fundDevAccounts(deployment: Deployment) {
 async function publishShippedSolutions(
   deployment: Deployment,
   blobsDirectory: string,
+  shipped: ShippedSolution[],
 ): Promise<DevSolution[]> {
   const vendor = await connectBoccSigner(deployment, devPrivateKey(devRoles.modelVendor))
   const blobs = createFsBlobStore(blobsDirectory)
   const solutions: DevSolution[] = []
-  for (const shipped of shippedSolutions) {
-    const { solutionHash, bundleHash } = await publishSolutionBundle(blobs, await shipped.bundle())
+  for (const solution of shipped) {
+    const { solutionHash, bundleHash } = await publishSolutionBundle(blobs, await solution.bundle())
     const { offerId } = await createSolutionOffer(vendor, {
       solutionHash,
-      price: shipped.price,
+      price: solution.price,
       bundleHash,
     })
-    solutions.push({ offerId, solutionHash, bundleHash, description: shipped.description })
+    solutions.push({ offerId, solutionHash, bundleHash, description: solution.description })
   }
   return solutions
 }

@@ -25,6 +25,7 @@ import { solutionRunners } from '../protocol/solutionBundle.ts'
 import { createBlobInbox } from './blobInbox.ts'
 import { createGpuEvidenceSource } from './gpu/gpuEvidenceSource.ts'
 import { readBoundedLines } from './readBoundedLines.ts'
+import { createLeaseSessions } from './runners/llm/leaseSessions.ts'
 import { type EnclaveState, runOrder } from './runOrder.ts'
 import { createSolutionCache } from './solutionCache.ts'
 import { createTeeBackend } from './tee/teeBackend.ts'
@@ -72,6 +73,11 @@ async function main() {
     measurement: backend.measurement,
     runners: [...solutionRunners],
   }
+  const leaseSessions = createLeaseSessions({
+    signer,
+    hpkePrivateKey: hpke.privateKey,
+    solutions,
+  })
   let outputs = 0
   const handlers: {
     [method in keyof EnclaveRequests]: (
@@ -164,6 +170,11 @@ async function main() {
         wrappedResultKey: result.wrappedResultKey,
         signature: result.signature,
       }
+    },
+    leaseRequest: ({ request }) => leaseSessions.start(request),
+    leaseRead: ({ stream }) => {
+      if (typeof stream !== 'string') throw new BoccError('leaseRead needs { stream }')
+      return leaseSessions.read(stream)
     },
   }
 

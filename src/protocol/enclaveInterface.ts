@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import type { TeeKind } from '../attestation/types.ts'
 import type { WrappedKey } from '../crypto/hpke.ts'
+import type { LeaseUsageRecord, SealedLeaseRequest, SealedResponseChunk } from './leaseChannel.ts'
 import type { SolutionRunner } from './solutionBundle.ts'
 
 /**
@@ -100,6 +101,16 @@ export type EnclaveRequests = {
       solutionKeyRelease?: WrappedKey
     }
     result: RunOrderResult
+  }
+  /**
+   * Starts serving one sealed lease request (docs/protocol.md, "Leases") for a loaded `llm`
+   * solution; refused, unsigned, when it is not sealed to this enclave, not signed, or replayed.
+   */
+  leaseRequest: { params: { request: SealedLeaseRequest }; result: { stream: string } }
+  /** The sealed response chunks ready so far (waits for one); the last read carries the signed usage. */
+  leaseRead: {
+    params: { stream: string }
+    result: { chunks: SealedResponseChunk[]; final: boolean; usage?: LeaseUsageRecord }
   }
 }
 

@@ -77,7 +77,7 @@ describe('solution bundles', () => {
 
   it('refuse bad manifests, paths and packs with one line naming the field', () => {
     const bad: [unknown, RegExp][] = [
-      [{ ...manifest, runner: 'python' }, /runner must be one of ocr, onnx, wasm/],
+      [{ ...manifest, runner: 'python' }, /runner must be one of ocr, onnx, wasm, llm/],
       [{ ...manifest, inputs: [] }, /inputs must be an array of 1 to 16/],
       [
         { ...manifest, inputs: [{ name: 'data', maxBytes: -1 }] },

@@ -9,7 +9,7 @@ import { decodeNamedBlobs, encodeNamedBlobs, type NamedBlob } from './namedBlobs
  * manifest and every file's hash, so anyone with the descriptor alone (published as a blob at the
  * solution hash) reads the manifest and its limits, and anyone with the files recomputes the hash.
  */
-export const solutionRunners = ['ocr', 'onnx', 'wasm'] as const
+export const solutionRunners = ['ocr', 'onnx', 'wasm', 'llm'] as const
 export type SolutionRunner = (typeof solutionRunners)[number]
 
 export const tensorTypes = [
@@ -50,7 +50,8 @@ export type SolutionManifest = {
   entry: string
   inputs: InputDeclaration[]
   outputs: OutputDeclaration[]
-  limits: { memoryMiB: number; timeoutMs: number }
+  /** `contextTokens` and `maxTokens` (the llm runner's, required there): the context window and the most tokens one request may generate. */
+  limits: { memoryMiB: number; timeoutMs: number; contextTokens?: number; maxTokens?: number }
   /** WASM jobs: how many order arguments, and how many bytes of them, at most. */
   arguments?: { maxCount: number; maxBytes: number }
   /** Runner-specific file roles (ocr: `recognition`, `dictionary`), path by role. */
@@ -147,7 +148,14 @@ export function parseSolutionManifest(value: unknown): SolutionManifest {
   if (runner === 'onnx')
     for (const [i, item] of [...inputs.entries(), ...outputs.entries()])
       if (!item.tensor) fail(`the onnx runner needs a tensor for ${item.name} (entry ${i})`)
-  const limits = object(m.limits, 'limits', ['memoryMiB', 'timeoutMs'])
+  const limits = object(m.limits, 'limits', [
+    'memoryMiB',
+    'timeoutMs',
+    'contextTokens',
+    'maxTokens',
+  ])
+  if ((runner === 'llm') !== (limits.contextTokens !== undefined && limits.maxTokens !== undefined))
+    fail('limits.contextTokens and limits.maxTokens are the llm runner’s, and it needs both')
   const manifest: SolutionManifest = {
     name: text(m.name, 'name'),
     version: text(m.version, 'version'),
@@ -158,6 +166,12 @@ export function parseSolutionManifest(value: unknown): SolutionManifest {
     limits: {
       memoryMiB: count(limits.memoryMiB, 'limits.memoryMiB', 16, 65_536),
       timeoutMs: count(limits.timeoutMs, 'limits.timeoutMs', 10, 3_600_000),
+      ...(runner === 'llm'
+        ? {
+            contextTokens: count(limits.contextTokens, 'limits.contextTokens', 16, 1 << 20),
+            maxTokens: count(limits.maxTokens, 'limits.maxTokens', 1, 1 << 20),
+          }
+        : {}),
     },
   }
   if (m.arguments !== undefined) {

@@ -22,6 +22,8 @@ const keys = [
   'enclave_rss_mib',
   'enclave_rss_growth_mib',
   'demo_s',
+  'inference_ttft_overhead_ratio',
+  'inference_itl_overhead_ratio',
   'gas',
   'machine',
 ]

@@ -102,7 +102,7 @@ describe('enclave runners', () => {
 
   it('says its interface version and runners', () => {
     assert.equal(identity.interfaceVersion, 2)
-    assert.deepEqual(identity.runners, ['ocr', 'onnx', 'wasm'])
+    assert.deepEqual(identity.runners, ['ocr', 'onnx', 'wasm', 'llm'])
   })
 
   it('runs an ONNX model with JSON and with raw tensors, loading each model once', async () => {

@@ -191,6 +191,11 @@ function printNetwork(
           `${solution.solutionHash} ${solution.description} (solution offer ${solution.offerId})`,
         ] as [string, string],
     ),
+    [
+      'chat model',
+      `${network.tinyChat.solutionHash} tiny-chat (solution offer ${network.tinyChat.offerId})`,
+    ],
+    ['lease endpoint', network.leaseFront.url],
   ]
   if (defaults) lines.push(['defaults', `${defaults} (this network and the customer key)`])
   console.log('')
@@ -205,6 +210,10 @@ Place a first order from another terminal${defaults ? ' in this directory' : ''}
   bocc orders create --solution ${network.ocr.solutionHash} --input ${image} --wait${flags}
   bocc orders result ORDER_ID --out text.json${flags}
   bocc verify order ORDER_ID${flags}
+
+Or lease the chat model and serve it as an OpenAI-compatible API on this machine:
+  bocc leases open --solution ${network.tinyChat.solutionHash} --json${flags}
+  bocc proxy --lease LEASE_ID --port 8080${flags}
 
 ready; Ctrl-C stops the network`)
 }

@@ -69,7 +69,7 @@ describe('bocc solutions pack / inspect', () => {
     for (const [args, pattern] of [
       [
         ['solutions', 'pack', join(dir, 'broken'), '--out', join(dir, 'x')],
-        /^bocc: solution\.json: runner must be one of ocr, onnx, wasm$/,
+        /^bocc: solution\.json: runner must be one of ocr, onnx, wasm, llm$/,
       ],
       [
         ['solutions', 'pack', join(dir, 'nowhere'), '--out', join(dir, 'x')],

@@ -1,6 +1,7 @@
 import type { FailureReason } from '../../protocol/failureReasons.ts'
 import type { NamedBlob } from '../../protocol/namedBlobs.ts'
 import type { SolutionBundle } from '../../protocol/solutionBundle.ts'
+import type { GenerateChat } from './llm/chatCompletionRequest.ts'
 
 /** One job for a loaded solution: its decrypted inputs (by name), arguments and per-order seed. */
 export type Job = {
@@ -22,9 +23,15 @@ export type JobOutcome =
 export type JobRunner = {
   run(job: Job): Promise<JobOutcome>
   close(): Promise<void>
+  /** Chat models (the `llm` runner) also stream replies to lease requests. */
+  generate?: GenerateChat
 }
 
 export async function startJobRunner(bundle: SolutionBundle): Promise<JobRunner> {
+  if (bundle.manifest.runner === 'llm') {
+    const { startLlmRunner } = await import('./llm/llmRunner.ts')
+    return startLlmRunner(bundle)
+  }
   if (bundle.manifest.runner === 'wasm') {
     const { startWasmRunner } = await import('./wasm/wasmRunner.ts')
     return startWasmRunner(bundle)

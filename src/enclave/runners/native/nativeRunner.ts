@@ -120,8 +120,15 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
   }
 }
 
-async function startWorker(bundle: SolutionBundle): Promise<{ child: ChildProcess }> {
-  const child = fork(workerEntry, [], {
+/**
+ * Forks a runner's worker process for `bundle` and waits until it has loaded it. The `llm` runner
+ * starts its own worker module the same way.
+ */
+export async function startWorker(
+  bundle: SolutionBundle,
+  entry: URL = workerEntry,
+): Promise<{ child: ChildProcess }> {
+  const child = fork(entry, [], {
     // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     serialization: 'advanced',
@@ -131,7 +138,7 @@ async function startWorker(bundle: SolutionBundle): Promise<{ child: ChildProces
     execArgv: [`--max-old-space-size=${bundle.manifest.limits.memoryMiB}`, '--expose-gc'],
   })
   await new Promise<void>((resolve, reject) => {
-    const onMessage = (message: NativeWorkerResponse) => {
+    const onMessage = (message: { type: string; message?: string }) => {
       child.off('exit', onExit)
       child.off('message', onMessage)
       if (message.type === 'ready') resolve()
@@ -154,17 +161,17 @@ async function startWorker(bundle: SolutionBundle): Promise<{ child: ChildProces
       type: 'load',
       manifest: bundle.manifest,
       files: bundle.files,
-    } satisfies NativeWorkerRequest)
+    })
   })
   return { child }
 }
 
-function isGone(child: ChildProcess): boolean {
+export function isGone(child: ChildProcess): boolean {
   return child.killed || !child.connected || child.exitCode !== null || child.signalCode !== null
 }
 
 /** The child's resident set size, from /proc (Linux); 0 where that cannot be read. */
-function residentBytes(child: ChildProcess): number {
+export function residentBytes(child: ChildProcess): number {
   try {
     const pages = Number(readFileSync(`/proc/${child.pid}/statm`, 'utf8').split(' ')[1])
     return pages * 4096

@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto'
+import { type Address, getAddress, type Hex, recoverMessageAddress } from 'viem'
+import type { PrivateKeyAccount } from 'viem/accounts'
+import { openAndExport } from '../../../crypto/hpke.ts'
+import { BoccError, shortMessageOf } from '../../../errors.ts'
+import { failureReasons } from '../../../protocol/failureReasons.ts'
+import {
+  createResponseSealer,
+  encodeLeaseContext,
+  type LeaseResponseEvent,
+  type LeaseUsageRecord,
+  leaseContextOf,
+  leaseRequestDigest,
+  leaseRequestInfo,
+  leaseResponseExporterContext,
+  type SealedLeaseRequest,
+  type SealedResponseChunk,
+} from '../../../protocol/leaseChannel.ts'
+import { leasesDomain, leaseUsageTypes } from '../../../protocol/leaseUsage.ts'
+import type { SolutionCache } from '../../solutionCache.ts'
+import { ChatRequestRejectedError, parseChatCompletionRequest } from './chatCompletionRequest.ts'
+
+export class LeaseRequestRefusedError extends BoccError {
+  override name = 'LeaseRequestRefusedError'
+}
+
+type Counters = { tokensIn: bigint; tokensOut: bigint; requests: bigint; lastSequence: bigint }
+
+type Stream = {
+  chunks: SealedResponseChunk[]
+  final: boolean
+  usage?: LeaseUsageRecord
+  wake?: () => void
+  lastRead: number
+}
+
+const maxOpenStreams = 256
+const streamIdleMs = 120_000
+
+/**
+ * The enclave's side of lease requests (docs/protocol.md, "Leases"): opens a sealed request only
+ * if it is sealed to this enclave, signed by a customer and numbered above that customer's last
+ * request on the lease, streams the model's reply back sealed chunk by chunk, and after each
+ * completed request signs the lease's new cumulative usage for that customer. The host reads the
+ * sealed chunks and the signed usage; nothing else of a request leaves.
+ */
+export function createLeaseSessions(enclave: {
+  signer: PrivateKeyAccount
+  hpkePrivateKey: CryptoKey
+  solutions: SolutionCache
+}) {
+  const counters = new Map<string, Counters>()
+  const streams = new Map<string, Stream>()
+
+  const counterOf = (key: string) => {
+    let entry = counters.get(key)
+    if (!entry) {
+      entry = { tokensIn: 0n, tokensOut: 0n, requests: 0n, lastSequence: -1n }
+      counters.set(key, entry)
+    }
+    return entry
+  }
+  const sweep = () => {
+    const now = Date.now()
+    for (const [id, stream] of streams) if (now - stream.lastRead > streamIdleMs) streams.delete(id)
+    if (streams.size >= maxOpenStreams)
+      throw new LeaseRequestRefusedError('too many lease responses are open in this enclave')
+  }
+
+  return {
+    /** Opens a request and starts its reply; resolves to the id its sealed chunks are read under. */
+    async start(request: SealedLeaseRequest): Promise<{ stream: string }> {
+      let context: ReturnType<typeof leaseContextOf>
+      try {
+        context = leaseContextOf(request)
+      } catch (error) {
+        throw new LeaseRequestRefusedError(shortMessageOf(error))
+      }
+      if (getAddress(context.enclave) !== enclave.signer.address)
+        throw new LeaseRequestRefusedError('the lease request is sealed to another enclave')
+      let customer: Address
+      try {
+        customer = await recoverMessageAddress({
+          message: { raw: leaseRequestDigest(context, request.enc, request.ciphertext) },
+          signature: request.customerSignature,
+        })
+      } catch {
+        throw new LeaseRequestRefusedError('the lease request’s customer signature is invalid')
+      }
+      const key = `${context.chainId}:${context.leases.toLowerCase()}:${context.leaseId}:${customer}`
+      const counter = counterOf(key)
+      if (context.sequence <= counter.lastSequence)
+        throw new LeaseRequestRefusedError(
+          `the lease request is replayed or out of order (sequence ${context.sequence}, last ${counter.lastSequence})`,
+        )
+      let opened: { plaintext: Uint8Array; exportedSecret: Uint8Array }
+      try {
+        opened = await openAndExport({
+          recipientPrivateKey: enclave.hpkePrivateKey,
+          wrapped: { enc: request.enc, ciphertext: request.ciphertext },
+          info: leaseRequestInfo,
+          aad: encodeLeaseContext(context),
+          exporterContext: leaseResponseExporterContext,
+          exportLength: 32,
+        })
+      } catch {
+        throw new LeaseRequestRefusedError('the lease request does not open in this enclave')
+      }
+      counter.lastSequence = context.sequence
+      sweep()
+      const seal = createResponseSealer(opened.exportedSecret, context)
+      opened.exportedSecret.fill(0)
+      const id = randomBytes(16).toString('hex')
+      const stream: Stream = { chunks: [], final: false, lastRead: Date.now() }
+      streams.set(id, stream)
+      // Chunks are sealed one after another, in the order the model produced them.
+      let sealing: Promise<unknown> = Promise.resolve()
+      const push = (event: LeaseResponseEvent) => {
+        sealing = sealing.then(async () => {
+          const chunk = await seal(event)
+          stream.chunks.push(chunk)
+          if (chunk.final) stream.final = true
+          stream.wake?.()
+        })
+        return sealing
+      }
+      serve(opened.plaintext, context, customer, counter, push, stream).catch(() =>
+        push({ type: 'error', failure: failureReasons.jobCrashed, message: 'the request failed' }),
+      )
+      return { stream: id }
+    },
+
+    /** The sealed chunks ready since the last read; waits for one when there is none yet. */
+    async read(id: string): Promise<{
+      chunks: SealedResponseChunk[]
+      final: boolean
+      usage?: LeaseUsageRecord
+    }> {
+      const stream = streams.get(id)
+      if (!stream) throw new LeaseRequestRefusedError('no such lease response')
+      if (stream.chunks.length === 0 && !stream.final)
+        await new Promise<void>((resolve) => {
+          stream.wake = resolve
+        })
+      stream.wake = undefined
+      stream.lastRead = Date.now()
+      const chunks = stream.chunks.splice(0)
+      const final = stream.final && stream.chunks.length === 0
+      if (final) streams.delete(id)
+      return { chunks, final, ...(final && stream.usage ? { usage: stream.usage } : {}) }
+    },
+  }
+
+  async function serve(
+    plaintext: Uint8Array,
+    context: ReturnType<typeof leaseContextOf>,
+    customer: Address,
+    counter: Counters,
+    push: (event: LeaseResponseEvent) => Promise<unknown>,
+    stream: Stream,
+  ) {
+    const fail = (failure: number, message: string) => push({ type: 'error', failure, message })
+    let body: unknown
+    try {
+      body = JSON.parse(new TextDecoder().decode(plaintext))
+    } catch {
+      return fail(failureReasons.inputRejected, 'the request body is not JSON')
+    } finally {
+      plaintext.fill(0)
+    }
+    let request: ReturnType<typeof parseChatCompletionRequest>
+    try {
+      request = parseChatCompletionRequest(body)
+    } catch (error) {
+      return fail(
+        failureReasons.inputRejected,
+        error instanceof ChatRequestRejectedError ? error.shortMessage : 'the request is invalid',
+      )
+    }
+    const ready = await enclave.solutions.ready({
+      solutionHash: context.solutionHash,
+      orderId: 0n,
+      enclavePrivateKey: enclave.hpkePrivateKey,
+    })
+    if ('failure' in ready) return fail(ready.failure, ready.message)
+    const generate = ready.runner.generate
+    if (!generate)
+      return fail(failureReasons.solutionUnavailable, 'the lease’s solution is not a chat model')
+    const outcome = await generate(request, (text) => void push({ type: 'text', text }))
+    if (!outcome.ok) return fail(outcome.failure, outcome.message)
+    counter.tokensIn += BigInt(outcome.promptTokens)
+    counter.tokensOut += BigInt(outcome.completionTokens)
+    counter.requests += 1n
+    const message = {
+      leaseId: context.leaseId,
+      customer,
+      tokensIn: counter.tokensIn,
+      tokensOut: counter.tokensOut,
+      requests: counter.requests,
+    }
+    const signature: Hex = await enclave.signer.signTypedData({
+      domain: leasesDomain(context.chainId, context.leases),
+      types: leaseUsageTypes,
+      primaryType: 'LeaseUsage',
+      message,
+    })
+    const usage: LeaseUsageRecord = {
+      leaseId: String(message.leaseId),
+      customer,
+      enclave: enclave.signer.address,
+      tokensIn: String(message.tokensIn),
+      tokensOut: String(message.tokensOut),
+      requests: String(message.requests),
+      signature,
+    }
+    stream.usage = usage
+    await push({
+      type: 'done',
+      finishReason: outcome.finishReason,
+      promptTokens: outcome.promptTokens,
+      completionTokens: outcome.completionTokens,
+      usage,
+    })
+  }
+}
+
+export type LeaseSessions = ReturnType<typeof createLeaseSessions>

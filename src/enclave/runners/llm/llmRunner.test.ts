@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { failureReasons } from '../../../protocol/failureReasons.ts'
+import { createSolutionBundle } from '../../../protocol/solutionBundle.ts'
+import {
+  createTinyChatBundle,
+  tinyChatManifest,
+} from '../../../solutions/tiny-chat/tinyChatSolution.ts'
+import { writeTinyGguf } from '../../../solutions/tiny-chat/writeTinyGguf.ts'
+import { parseChatCompletionRequest } from './chatCompletionRequest.ts'
+import { type LlmRunner, startLlmRunner } from './llmRunner.ts'
+
+describe('the llm runner', () => {
+  let runner: LlmRunner
+  before(async () => {
+    runner = await startLlmRunner(createTinyChatBundle())
+  })
+  after(() => runner.close())
+
+  const ask = (body: unknown) => {
+    const pieces: string[] = []
+    return runner
+      .generate(parseChatCompletionRequest(body), (text) => pieces.push(text))
+      .then((outcome) => ({ outcome, pieces }))
+  }
+
+  it('streams tokens from a GGUF model within max_tokens, the same for the same request', async () => {
+    const body = { messages: [{ role: 'user', content: 'hello world' }], max_tokens: 12 }
+    const first = await ask(body)
+    assert.equal(first.outcome.ok, true)
+    if (!first.outcome.ok) return
+    assert.ok(first.outcome.completionTokens >= 1 && first.outcome.completionTokens <= 12)
+    assert.ok(first.outcome.promptTokens > 2)
+    assert.ok(first.pieces.length >= 1, 'text arrives in pieces as it is generated')
+    const second = await ask(body)
+    assert.deepEqual(second.pieces.join(''), first.pieces.join(''))
+    assert.deepEqual(second.outcome, first.outcome)
+  })
+
+  it('refuses max_tokens over the manifest and a prompt over the context', async () => {
+    const over = await ask({
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: tinyChatManifest.limits.maxTokens + 1,
+    })
+    assert.deepEqual(over.pieces, [])
+    assert.equal(over.outcome.ok, false)
+    if (!over.outcome.ok) {
+      assert.equal(over.outcome.failure, failureReasons.inputOverLimits)
+      assert.match(over.outcome.message, /max_tokens 129 is over the solution’s limit of 128/)
+    }
+    const long = await ask({ messages: [{ role: 'user', content: 'secret '.repeat(600) }] })
+    assert.deepEqual(long.pieces, [])
+    assert.equal(long.outcome.ok, false)
+    if (!long.outcome.ok) {
+      assert.equal(long.outcome.failure, failureReasons.inputOverLimits)
+      assert.match(long.outcome.message, /over the context of 512$/)
+      assert.doesNotMatch(long.outcome.message, /secret/)
+    }
+  })
+
+  it('serves an order’s job: a request body in, the completion out', async () => {
+    const body = { messages: [{ role: 'user', content: 'one two' }], max_tokens: 4 }
+    const outcome = await runner.run({
+      inputs: [{ name: 'request', bytes: new TextEncoder().encode(JSON.stringify(body)) }],
+      arguments: [],
+      seed: new Uint8Array(32),
+    })
+    assert.ok('outputs' in outcome)
+    const completion = JSON.parse(new TextDecoder().decode(outcome.outputs[0]?.bytes))
+    assert.equal(completion.kind, 'chat')
+    assert.ok(completion.usage.completionTokens <= 4)
+    const rejected = await runner.run({
+      inputs: [{ name: 'request', bytes: new TextEncoder().encode('not json') }],
+      arguments: [],
+      seed: new Uint8Array(32),
+    })
+    assert.deepEqual(rejected, {
+      failure: failureReasons.inputRejected,
+      message: 'the input is not a chat completion request (JSON)',
+    })
+  })
+
+  it('kills a generation over its time limit', async () => {
+    const slow = await startLlmRunner(
+      createSolutionBundle(
+        { ...tinyChatManifest, limits: { ...tinyChatManifest.limits, timeoutMs: 10 } },
+        [{ path: 'model.gguf', bytes: writeTinyGguf() }],
+      ),
+    )
+    try {
+      const request = parseChatCompletionRequest({
+        messages: [{ role: 'user', content: 'hello' }],
+        max_tokens: 128,
+      })
+      const outcome = await slow.generate(request, () => {})
+      // Loading the request and 128 tokens take far longer than 10 ms on any machine.
+      assert.deepEqual(outcome, {
+        ok: false,
+        failure: failureReasons.jobTimedOut,
+        message: 'the request ran past its limit of 10 ms',
+      })
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
+describe('the tiny GGUF model', () => {
+  it('is the same bytes for the same seed, other bytes for another', () => {
+    assert.deepEqual(writeTinyGguf({ seed: 7 }), writeTinyGguf({ seed: 7 }))
+    assert.notDeepEqual(writeTinyGguf({ seed: 7 }), writeTinyGguf({ seed: 8 }))
+    assert.equal(new TextDecoder().decode(writeTinyGguf().subarray(0, 4)), 'GGUF')
+  })
+})

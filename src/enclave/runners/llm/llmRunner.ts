@@ -1,0 +1,185 @@
+import type { ChildProcess } from 'node:child_process'
+import { shortMessageOf } from '../../../errors.ts'
+import { type FailureReason, failureReasons } from '../../../protocol/failureReasons.ts'
+import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
+import type { Job, JobOutcome, JobRunner } from '../jobRunner.ts'
+import { isGone, residentBytes, startWorker } from '../native/nativeRunner.ts'
+import {
+  type ChatCompletionRequest,
+  ChatRequestRejectedError,
+  type GenerateChat,
+  type GenerationOutcome,
+  parseChatCompletionRequest,
+} from './chatCompletionRequest.ts'
+import type { LlmWorkerRequest, LlmWorkerResponse } from './llmWorker.ts'
+
+const workerEntry = new URL('./llmWorker.ts', import.meta.url)
+const memoryPollMs = 25
+
+/** A warm `llm` solution: one model in one bounded child process, one generation at a time. */
+export type LlmRunner = JobRunner & {
+  /** The most tokens one request may generate, and the context window (from the manifest). */
+  limits: { maxTokens: number; contextTokens: number }
+  generate: GenerateChat
+}
+
+/**
+ * Runs an `llm` solution (a GGUF model, llama.cpp through node-llama-cpp) in a child process, as
+ * the native runner runs ONNX models: the model loads once; a generation whose process passes the
+ * memory limit or the time limit (`limits.timeoutMs`, per request) is killed and fails with reason
+ * 8 or 7, one whose process dies with reason 6, and a fresh process serves the next. A request
+ * over `limits.maxTokens`, or whose prompt and `max_tokens` do not fit `limits.contextTokens`, is
+ * refused with reason 3 before a token is generated.
+ *
+ * As an order's job (the market's one-shot path), input 1 is an OpenAI chat completion request
+ * body (JSON) and output 1 the completion: `{ kind: "chat", version: 1, content, usage }`.
+ */
+export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner> {
+  const { limits: manifestLimits } = bundle.manifest
+  const limits = {
+    maxTokens: manifestLimits.maxTokens ?? 1,
+    contextTokens: manifestLimits.contextTokens ?? 1,
+  }
+  const memoryLimitBytes = manifestLimits.memoryMiB * 2 ** 20
+  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(
+    await startWorker(bundle, workerEntry),
+  )
+  let queue: Promise<unknown> = Promise.resolve()
+  let closed = false
+
+  const generateOne = async (
+    request: ChatCompletionRequest,
+    onText: (text: string) => void,
+  ): Promise<GenerationOutcome> => {
+    if (closed)
+      return { ok: false, failure: failureReasons.solutionUnavailable, message: 'runner closed' }
+    const maxTokens = request.maxTokens ?? limits.maxTokens
+    if (maxTokens > limits.maxTokens)
+      return {
+        ok: false,
+        failure: failureReasons.inputOverLimits,
+        message: `max_tokens ${maxTokens} is over the solution’s limit of ${limits.maxTokens}`,
+      }
+    let child: ChildProcess
+    try {
+      child = (await worker).child
+      if (isGone(child)) {
+        worker = startWorker(bundle, workerEntry)
+        child = (await worker).child
+      }
+    } catch (error) {
+      return {
+        ok: false,
+        failure: failureReasons.solutionUnavailable,
+        message: shortMessageOf(error),
+      }
+    }
+    const outcome = await new Promise<GenerationOutcome>((resolve) => {
+      let settled = false
+      const finish = (value: GenerationOutcome) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        clearInterval(poll)
+        child.off('message', onMessage)
+        child.off('exit', onExit)
+        resolve(value)
+      }
+      const kill = (failure: FailureReason, message: string) => {
+        child.kill('SIGKILL')
+        finish({ ok: false, failure, message })
+      }
+      const timer = setTimeout(
+        () =>
+          kill(
+            failureReasons.jobTimedOut,
+            `the request ran past its limit of ${manifestLimits.timeoutMs} ms`,
+          ),
+        manifestLimits.timeoutMs,
+      )
+      const overMemory = () => {
+        if (residentBytes(child) <= memoryLimitBytes) return false
+        kill(
+          failureReasons.jobOutOfMemory,
+          `the request needed more than its limit of ${manifestLimits.memoryMiB} MiB`,
+        )
+        return true
+      }
+      const poll = setInterval(overMemory, memoryPollMs)
+      const onMessage = (message: LlmWorkerResponse) => {
+        if (settled) return
+        if (message.type === 'text') onText(message.text)
+        else if (message.type === 'done') {
+          if (overMemory()) return
+          finish({
+            ok: true,
+            promptTokens: message.promptTokens,
+            completionTokens: message.completionTokens,
+            finishReason: message.finishReason,
+          })
+        } else if (message.type === 'rejected')
+          finish({ ok: false, failure: failureReasons.inputOverLimits, message: message.message })
+        else if (message.type === 'crashed')
+          finish({ ok: false, failure: failureReasons.jobCrashed, message: message.message })
+      }
+      const onExit = () =>
+        finish({
+          ok: false,
+          failure: failureReasons.jobCrashed,
+          message: 'the model’s process died',
+        })
+      child.on('message', onMessage)
+      child.once('exit', onExit)
+      if (!overMemory())
+        child.send({
+          type: 'generate',
+          messages: request.messages,
+          maxTokens,
+          temperature: request.temperature,
+        } satisfies LlmWorkerRequest)
+    })
+    if (isGone(child)) {
+      worker = startWorker(bundle, workerEntry)
+      worker.catch(() => undefined)
+    }
+    return outcome
+  }
+
+  const generate: LlmRunner['generate'] = (request, onText) => {
+    const result = queue.then(() => generateOne(request, onText))
+    queue = result.catch(() => undefined)
+    return result
+  }
+
+  return {
+    limits,
+    generate,
+    async run(job: Job): Promise<JobOutcome> {
+      const input = job.inputs[0]
+      let request: ChatCompletionRequest
+      try {
+        request = parseChatCompletionRequest(JSON.parse(new TextDecoder().decode(input?.bytes)))
+      } catch (error) {
+        return {
+          failure: failureReasons.inputRejected,
+          message:
+            error instanceof ChatRequestRejectedError
+              ? error.shortMessage
+              : 'the input is not a chat completion request (JSON)',
+        }
+      }
+      const pieces: string[] = []
+      const outcome = await generate(request, (text) => pieces.push(text))
+      if (!outcome.ok) return { failure: outcome.failure, message: outcome.message }
+      const { ok: _ok, ...usage } = outcome
+      const completion = { kind: 'chat', version: 1, content: pieces.join(''), usage }
+      const name = bundle.manifest.outputs[0]?.name ?? 'completion'
+      return { outputs: [{ name, bytes: new TextEncoder().encode(JSON.stringify(completion)) }] }
+    },
+    async close() {
+      closed = true
+      const { child } = await worker.catch(() => ({ child: undefined }))
+      child?.kill('SIGKILL')
+    },
+  }
+}

@@ -1,0 +1,139 @@
+// A child process of the enclave runtime that runs an `llm` solution (llama.cpp through
+// node-llama-cpp), so its memory and time can be bounded and a crash ends one request, not the
+// runtime. It talks to the runtime over the IPC channel only; its stdout and stderr go nowhere.
+
+import { randomBytes } from 'node:crypto'
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs'
+import type { ChatHistoryItem, LlamaChat, LlamaContext, LlamaModel } from 'node-llama-cpp'
+import { shortMessageOf } from '../../../errors.ts'
+import type { NamedBlob } from '../../../protocol/namedBlobs.ts'
+import type { SolutionManifest } from '../../../protocol/solutionBundle.ts'
+import type { ChatMessage, FinishReason } from './chatCompletionRequest.ts'
+
+export type LlmWorkerRequest =
+  | { type: 'load'; manifest: SolutionManifest; files: NamedBlob[] }
+  | {
+      type: 'generate'
+      messages: ChatMessage[]
+      maxTokens: number
+      temperature: number
+    }
+
+export type LlmWorkerResponse =
+  | { type: 'ready' }
+  | { type: 'load-failed'; message: string }
+  | { type: 'text'; text: string }
+  | { type: 'done'; promptTokens: number; completionTokens: number; finishReason: FinishReason }
+  | { type: 'rejected'; message: string }
+  | { type: 'crashed'; message: string }
+
+for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const)
+  console[method] = () => {}
+const send = (message: LlmWorkerResponse) => process.send?.(message)
+
+type Loaded = {
+  model: LlamaModel
+  context: LlamaContext
+  manifest: SolutionManifest
+  LlamaChat: typeof LlamaChat
+}
+let loaded: Loaded | undefined
+
+process.on('message', async (message: LlmWorkerRequest) => {
+  if (message.type === 'load') {
+    try {
+      loaded = await load(message.manifest, message.files)
+      send({ type: 'ready' })
+    } catch (error) {
+      send({ type: 'load-failed', message: shortMessageOf(error) })
+    }
+    return
+  }
+  if (!loaded) return send({ type: 'crashed', message: 'no solution is loaded' })
+  try {
+    await generate(loaded, message)
+  } catch {
+    // The library's messages could quote the prompt: only a fixed line goes back.
+    send({ type: 'crashed', message: 'the model failed while generating' })
+  }
+})
+process.on('disconnect', () => process.exit(0))
+
+async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loaded> {
+  const gguf = files.find((file) => file.name === manifest.entry)
+  if (!gguf) throw new Error(`the bundle has no file ${manifest.entry}`)
+  const { getLlama, LlamaChat, LlamaLogLevel } = await import('node-llama-cpp')
+  // The prebuilt CPU binary shipped in the npm package, never a download or a build; one thread,
+  // so concurrent enclaves on a small machine do not fight over cores.
+  const llama = await getLlama({
+    gpu: false,
+    build: 'never',
+    usePrebuiltBinaries: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.disabled,
+  })
+  const model = await llama.loadModel({ modelPath: await memoryOnlyPath(gguf.bytes) })
+  const contextSize = manifest.limits.contextTokens ?? 0
+  const context = await model.createContext({ contextSize, threads: 1 })
+  return { model, context, manifest, LlamaChat }
+}
+
+/**
+ * llama.cpp reads a model from a path: the model goes into a file on the memory-backed /dev/shm
+ * that is unlinked before a byte is written, and is read through this process's descriptor of it.
+ * It never has a name on any disk, and it is gone when this process is.
+ */
+async function memoryOnlyPath(bytes: Uint8Array): Promise<string> {
+  const path = `/dev/shm/bocc-model-${randomBytes(16).toString('hex')}`
+  const fd = openSync(path, 'wx+', 0o600)
+  unlinkSync(path)
+  for (let at = 0; at < bytes.length; )
+    at += writeSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 24))
+  process.on('exit', () => closeSync(fd))
+  return `/proc/self/fd/${fd}`
+}
+
+async function generate(
+  { model, context, manifest, LlamaChat }: Loaded,
+  request: Extract<LlmWorkerRequest, { type: 'generate' }>,
+) {
+  const contextTokens = manifest.limits.contextTokens ?? 0
+  const history: ChatHistoryItem[] = request.messages.map((message) =>
+    message.role === 'assistant'
+      ? { type: 'model', response: [message.content] }
+      : { type: message.role, text: message.content },
+  )
+  history.push({ type: 'model', response: [] })
+  // Each request starts from an empty context: nothing of one customer's prompt stays for another.
+  const sequence = context.getSequence()
+  try {
+    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false })
+    const promptTokens = chat.chatWrapper
+      .generateContextState({ chatHistory: history })
+      .contextText.tokenize(model.tokenizer).length
+    if (promptTokens + request.maxTokens > contextTokens)
+      return send({
+        type: 'rejected',
+        message: `the prompt and max_tokens need ${promptTokens + request.maxTokens} tokens, over the context of ${contextTokens}`,
+      })
+    let completionTokens = 0
+    const result = await chat.generateResponse(history, {
+      maxTokens: request.maxTokens,
+      temperature: request.temperature,
+      onToken: (tokens) => {
+        completionTokens += tokens.length
+      },
+      onTextChunk: (text) => send({ type: 'text', text }),
+    })
+    send({
+      type: 'done',
+      promptTokens,
+      completionTokens,
+      finishReason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
+    })
+    chat.dispose({ disposeSequence: false })
+  } finally {
+    await sequence.clearHistory()
+    sequence.dispose()
+  }
+}

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { type Address, parseEther } from 'viem'
+import type { PrivateKeyAccount } from 'viem/accounts'
+import { closeLease } from '../../src/chain/actions/leases/closeLease.ts'
+import { finalizeLease } from '../../src/chain/actions/leases/finalizeLease.ts'
+import { getLease } from '../../src/chain/actions/leases/getLease.ts'
+import { getLeaseBalance } from '../../src/chain/actions/leases/getLeaseBalance.ts'
+import { getSettledUsage } from '../../src/chain/actions/leases/getSettledUsage.ts'
+import { openLease } from '../../src/chain/actions/leases/openLease.ts'
+import { proveOverClaim } from '../../src/chain/actions/leases/proveOverClaim.ts'
+import { settleUsage } from '../../src/chain/actions/leases/settleUsage.ts'
+import { withdrawLeaseBalance } from '../../src/chain/actions/leases/withdrawLeaseBalance.ts'
+import { getTokenBalance } from '../../src/chain/actions/token/getTokenBalance.ts'
+import {
+  leasesDomain,
+  leaseUsageTypes,
+  type SignedLeaseUsage,
+} from '../../src/protocol/leaseUsage.ts'
+import { type Market, solutionPrice, startMarket, teePrice } from './marketFixture.ts'
+
+const settlementWindow = 3_600
+const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
+
+describe('leases: escrow, settlement of signed usage, over-claims, refunds', () => {
+  let m: Market
+  before(async () => {
+    m = await startMarket()
+  })
+  after(() => m.dev.stop())
+
+  const customer = () => m.dev.signers.customer
+  const provider = () => m.dev.signers.provider
+  const addressOf = (role: 'customer' | 'provider' | 'modelVendor'): Address =>
+    m.dev.signers[role].account.address
+  const open = (hours = 2, maxTokens = 1_000n) =>
+    openLease(customer(), {
+      teeOfferId: m.teeOfferId,
+      solutionOfferId: m.solutionOfferId,
+      durationSeconds: hours * 3_600,
+      maxTokens,
+    })
+  async function signed(
+    leaseId: bigint,
+    counters: { tokensIn: number; tokensOut: number; requests: number },
+    key: PrivateKeyAccount = m.enclave,
+  ): Promise<SignedLeaseUsage> {
+    const message = {
+      leaseId,
+      customer: addressOf('customer'),
+      tokensIn: BigInt(counters.tokensIn),
+      tokensOut: BigInt(counters.tokensOut),
+      requests: BigInt(counters.requests),
+    }
+    const leases = m.dev.deployment.contracts.leases as Address
+    const signature = await key.signTypedData({
+      domain: leasesDomain(m.dev.deployment.chainId, leases),
+      types: leaseUsageTypes,
+      primaryType: 'LeaseUsage',
+      message,
+    })
+    return { ...message, enclave: key.address, signature }
+  }
+  const balances = async () => ({
+    customer: await getLeaseBalance(customer(), { account: addressOf('customer') }),
+    provider: await getLeaseBalance(customer(), { account: addressOf('provider') }),
+    vendor: await getLeaseBalance(customer(), { account: addressOf('modelVendor') }),
+  })
+
+  it('escrows the window and the budget, settles grown usage once, and refunds the rest exactly', async () => {
+    const walletBefore = (await getTokenBalance(customer(), { account: addressOf('customer') }))
+      .wallet
+    const lease = await open(2, 1_000n)
+    const escrow = ceilDiv(teePrice * 7_200n, 3_600n) + ceilDiv(solutionPrice * 1_000n, 1_000n)
+    assert.equal(lease.escrow, escrow)
+    const walletAfter = (await getTokenBalance(customer(), { account: addressOf('customer') }))
+      .wallet
+    assert.equal(walletBefore - walletAfter, escrow)
+
+    // Two batches: only what grew is claimed; the same usage again is refused.
+    await settleUsage(provider(), {
+      batch: [await signed(lease.leaseId, { tokensIn: 40, tokensOut: 60, requests: 2 })],
+    })
+    const second = await signed(lease.leaseId, { tokensIn: 90, tokensOut: 133, requests: 5 })
+    await settleUsage(provider(), { batch: [second] })
+    await assert.rejects(settleUsage(provider(), { batch: [second] }), /UsageNotIncreasing/)
+    await assert.rejects(
+      settleUsage(provider(), {
+        batch: [await signed(lease.leaseId, { tokensIn: 10, tokensOut: 10, requests: 9 })],
+      }),
+      /UsageNotIncreasing/,
+    )
+    assert.equal((await getLease(customer(), { leaseId: lease.leaseId }))?.tokensClaimed, 223n)
+    assert.deepEqual(
+      await getSettledUsage(customer(), { leaseId: lease.leaseId, enclave: m.enclave.address }),
+      { tokensIn: 90n, tokensOut: 133n, requests: 5n },
+    )
+    // Only the lease's provider settles, and only its own enclaves' signatures count.
+    await assert.rejects(settleUsage(customer(), { batch: [second] }), /NotLeaseProvider/)
+    const stranger = await m.registeredEnclave(m.dev.signers.stranger)
+    await m.dev.increaseTime(0)
+    await assert.rejects(
+      settleUsage(provider(), {
+        batch: [
+          await signed(lease.leaseId, { tokensIn: 100, tokensOut: 140, requests: 6 }, stranger),
+        ],
+      }),
+      /EnclaveNotOfProvider/,
+    )
+
+    await m.dev.increaseTime(1_800)
+    await closeLease(customer(), { leaseId: lease.leaseId })
+    await assert.rejects(
+      finalizeLease(customer(), { leaseId: lease.leaseId }),
+      /LeaseNotFinalizable/,
+    )
+    // Within the window the provider may still settle what it served before the close.
+    await settleUsage(provider(), {
+      batch: [await signed(lease.leaseId, { tokensIn: 100, tokensOut: 150, requests: 6 })],
+    })
+    await m.dev.increaseTime(settlementWindow)
+    const before = await balances()
+    const paid = await finalizeLease(m.dev.signers.stranger, { leaseId: lease.leaseId })
+    const record = await getLease(customer(), { leaseId: lease.leaseId })
+    assert.ok(record)
+    const used = BigInt(record.closedAt - record.startsAt)
+    const providerPaid = ceilDiv(teePrice * used, 3_600n)
+    const vendorPaid = ceilDiv(solutionPrice * 250n, 1_000n)
+    assert.deepEqual(paid, { providerPaid, vendorPaid, refund: escrow - providerPaid - vendorPaid })
+    const after = await balances()
+    assert.equal(after.customer - before.customer, escrow - providerPaid - vendorPaid)
+    assert.equal(after.provider - before.provider, providerPaid)
+    assert.equal(after.vendor - before.vendor, vendorPaid)
+    await assert.rejects(
+      finalizeLease(customer(), { leaseId: lease.leaseId }),
+      /LeaseAlreadyFinalized/,
+    )
+
+    const walletBeforeWithdraw = (
+      await getTokenBalance(customer(), { account: addressOf('customer') })
+    ).wallet
+    await withdrawLeaseBalance(customer())
+    assert.equal(
+      (await getTokenBalance(customer(), { account: addressOf('customer') })).wallet -
+        walletBeforeWithdraw,
+      after.customer,
+    )
+    await assert.rejects(withdrawLeaseBalance(customer()), /NothingToWithdraw/)
+  })
+
+  it('charges at most the token budget, and an expired lease pays its whole window', async () => {
+    const lease = await open(1, 100n)
+    await settleUsage(provider(), {
+      batch: [await signed(lease.leaseId, { tokensIn: 80, tokensOut: 70, requests: 3 })],
+    })
+    await m.dev.increaseTime(3_600)
+    await assert.rejects(closeLease(customer(), { leaseId: lease.leaseId }), /LeaseAlreadyEnded/)
+    await m.dev.increaseTime(settlementWindow + 1)
+    await assert.rejects(
+      settleUsage(provider(), {
+        batch: [await signed(lease.leaseId, { tokensIn: 81, tokensOut: 70, requests: 4 })],
+      }),
+      /SettlementWindowOver/,
+    )
+    const paid = await finalizeLease(customer(), { leaseId: lease.leaseId })
+    assert.deepEqual(paid, { providerPaid: teePrice, vendorPaid: solutionPrice / 10n, refund: 0n })
+  })
+
+  it('voids every charge when the customer holds a signed usage that proves an over-claim', async () => {
+    const lease = await open(1, 1_000n)
+    const held = await signed(lease.leaseId, { tokensIn: 20, tokensOut: 30, requests: 4 })
+    await settleUsage(provider(), {
+      batch: [await signed(lease.leaseId, { tokensIn: 20, tokensOut: 300, requests: 4 })],
+    })
+    // A usage with fewer requests proves nothing: counters grow.
+    await assert.rejects(
+      proveOverClaim(customer(), {
+        usage: await signed(lease.leaseId, { tokensIn: 1, tokensOut: 1, requests: 1 }),
+      }),
+      /NotAnOverClaim/,
+    )
+    await assert.rejects(proveOverClaim(provider(), { usage: held }), /NotLeaseCustomer/)
+    await proveOverClaim(customer(), { usage: held })
+    await m.dev.increaseTime(settlementWindow)
+    const paid = await finalizeLease(customer(), { leaseId: lease.leaseId })
+    assert.deepEqual(paid, { providerPaid: 0n, vendorPaid: 0n, refund: lease.escrow })
+  })
+
+  it('refuses leases it cannot price or serve', async () => {
+    await assert.rejects(open(0), /DurationOutOfRange/)
+    await assert.rejects(open(1, 0n), /ZeroTokenBudget/)
+    const sgxOnly = await m.newSolutionOffer('sgx model', parseEther('1'), { hardwareMask: 0b1000 })
+    await assert.rejects(
+      openLease(customer(), {
+        teeOfferId: m.teeOfferId,
+        solutionOfferId: sgxOnly,
+        durationSeconds: 60,
+        maxTokens: 10n,
+      }),
+      /SolutionNotAllowedOnTeeOffer/,
+    )
+  })
+})

@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import OpenAI from 'openai'
+import { createTestClient, http } from 'viem'
+import type { PrivateKeyAccount } from 'viem/accounts'
+import { closeLease } from '../../src/chain/actions/leases/closeLease.ts'
+import { finalizeLease } from '../../src/chain/actions/leases/finalizeLease.ts'
+import { getLease } from '../../src/chain/actions/leases/getLease.ts'
+import { getSettledUsage } from '../../src/chain/actions/leases/getSettledUsage.ts'
+import { openLease } from '../../src/chain/actions/leases/openLease.ts'
+import type { BoccSigner } from '../../src/chain/boccChain.ts'
+import { createLeaseClient, type LeaseClient } from '../../src/client/leases/createLeaseClient.ts'
+import { startLeaseProxy } from '../../src/client/leases/startLeaseProxy.ts'
+import { type DevNetwork, devBlobStore, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
+import { startEnclave } from '../../src/provider/enclaveClient.ts'
+import { createLeaseFront } from '../../src/provider/leaseFront.ts'
+import { serveFetch } from '../../src/storage/startBlobServer.ts'
+
+const canary = 'CANARY-7f3a9c-the-patient-is-allergic-to-penicillin'
+const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
+
+/** Every byte the client sent to and received from the provider's front, and ways to meddle. */
+function recordingFetch() {
+  const seen: Uint8Array[] = []
+  const state = {
+    seen,
+    target: '' as string,
+    /** Rewrites the response lines of the next request (tamper, reorder, drop). */
+    meddle: undefined as ((lines: string[]) => string[]) | undefined,
+    lastRequestBody: '' as string,
+  }
+  const fetcher: typeof fetch = async (input, init) => {
+    const url = new URL(String(input))
+    const routed = state.target
+      ? `${state.target.replace(/\/$/, '')}${url.pathname}`
+      : String(input)
+    if (typeof init?.body === 'string') {
+      seen.push(new TextEncoder().encode(init.body))
+      if (url.pathname === '/v1/bocc/requests') state.lastRequestBody = init.body
+    }
+    const response = await fetch(routed, init)
+    const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(await response.arrayBuffer())
+    seen.push(bytes)
+    let body: Uint8Array<ArrayBuffer> = bytes
+    const meddle = state.meddle
+    if (meddle && url.pathname === '/v1/bocc/requests' && response.ok) {
+      state.meddle = undefined
+      const lines = new TextDecoder().decode(bytes).split('\n').filter(Boolean)
+      body = new TextEncoder().encode(`${meddle(lines).join('\n')}\n`)
+    }
+    return new Response(body, { status: response.status, headers: response.headers })
+  }
+  return { fetcher, state }
+}
+
+describe('leases: an OpenAI client through the proxy to the enclave, settled on-chain', () => {
+  let workspace: string
+  let network: DevNetwork
+  let customer: BoccSigner
+  let provider: BoccSigner
+  let leaseId: bigint
+  let escrow: bigint
+  let client: LeaseClient
+  let proxy: Awaited<ReturnType<typeof startLeaseProxy>>
+  let openai: OpenAI
+  const recorder = recordingFetch()
+
+  before(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'bocc-leases-'))
+    network = await startDevNetwork({ directory: workspace, onProviderEvent: () => {} })
+    customer = await network.signer('customer')
+    provider = await network.signer('provider')
+    const opened = await openLease(customer, {
+      teeOfferId: network.provider.offerId,
+      solutionOfferId: network.tinyChat.offerId,
+      durationSeconds: 3_600,
+      maxTokens: 10_000n,
+    })
+    leaseId = opened.leaseId
+    escrow = opened.escrow
+    client = await createLeaseClient({
+      chain: customer,
+      customer: customer.account as PrivateKeyAccount,
+      blobs: devBlobStore(network),
+      policy: network.policy,
+      leaseId,
+      endpoint: network.leaseFront.url,
+      fetch: recorder.fetcher,
+    })
+    proxy = await startLeaseProxy(client)
+    openai = new OpenAI({ apiKey: 'not-used', baseURL: `${proxy.url}v1`, maxRetries: 0 })
+  })
+  after(async () => {
+    await proxy?.close()
+    await network?.stop()
+    await rm(workspace, { recursive: true, force: true })
+  })
+
+  it('answers the official OpenAI client, streaming and not, and lists the model', async () => {
+    const models = await openai.models.list()
+    assert.deepEqual(
+      models.data.map((model) => model.id),
+      [network.tinyChat.solutionHash],
+    )
+    const completion = await openai.chat.completions.create({
+      model: network.tinyChat.solutionHash,
+      messages: [{ role: 'user', content: `${canary} hello` }],
+      max_tokens: 8,
+    })
+    assert.equal(completion.object, 'chat.completion')
+    assert.ok(completion.usage && completion.usage.completion_tokens <= 8)
+    assert.ok(completion.usage.prompt_tokens > 0)
+    const stream = await openai.chat.completions.create({
+      model: network.tinyChat.solutionHash,
+      messages: [{ role: 'user', content: `${canary} again` }],
+      max_tokens: 8,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
+    let text = ''
+    let finish: string | null | undefined
+    let usage: OpenAI.CompletionUsage | undefined | null
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+      usage = chunk.usage ?? usage
+    }
+    assert.ok(finish === 'stop' || finish === 'length')
+    assert.ok(usage && usage.completion_tokens <= 8)
+    assert.equal(typeof text, 'string')
+    // The enclave signed cumulative usage of both requests for this customer.
+    assert.equal(client.latestUsage()?.requests, '2')
+  })
+
+  it('detects a tampered, reordered, truncated or replayed ciphertext', async () => {
+    const ask = async () => {
+      for await (const _ of client.send({
+        messages: [{ role: 'user', content: 'one two' }],
+        max_tokens: 6,
+      }));
+    }
+    recorder.state.meddle = (lines) =>
+      lines.map((line, index) => {
+        if (index !== 0) return line
+        const chunk = JSON.parse(line)
+        const bytes = Buffer.from(chunk.sealed, 'base64')
+        bytes[0] = (bytes[0] as number) ^ 1
+        return JSON.stringify({ ...chunk, sealed: bytes.toString('base64') })
+      })
+    await assert.rejects(ask(), /does not authenticate/)
+    recorder.state.meddle = (lines) =>
+      lines.length > 2
+        ? [lines[1] as string, lines[0] as string, ...lines.slice(2)]
+        : lines.reverse()
+    await assert.rejects(ask(), /does not authenticate|out of place/)
+    recorder.state.meddle = (lines) => lines.slice(0, -1)
+    await assert.rejects(ask(), /cut off before its final chunk/)
+    // The front sends the same sealed request again: the enclave refuses it.
+    const replay = await fetch(`${network.leaseFront.url}v1/bocc/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: recorder.state.lastRequestBody,
+    })
+    assert.equal(replay.status, 400)
+    assert.match((await replay.json()).error, /replayed or out of order/)
+    await ask()
+  })
+
+  it('refuses an enclave key swapped mid-lease until it is verified', async () => {
+    const rogue = await startEnclave({ tee: 'sim' })
+    const rogueFront = createLeaseFront({ enclave: rogue })
+    let forwarded = 0
+    const server = await serveFetch({
+      fetch: (request) => {
+        if (new URL(request.url).pathname === '/v1/bocc/requests') forwarded++
+        return rogueFront.fetch(request)
+      },
+    })
+    try {
+      recorder.state.target = server.url
+      await assert.rejects(
+        openai.chat.completions.create({
+          model: network.tinyChat.solutionHash,
+          messages: [{ role: 'user', content: canary }],
+          max_tokens: 4,
+        }),
+        (error: unknown) => error instanceof OpenAI.APIError && error.status === 403,
+      )
+      // Sealed to the verified enclave, the request was turned away; nothing was sealed to the new key.
+      assert.equal(forwarded, 1)
+      assert.equal(rogueFront.unsettled().length, 0)
+    } finally {
+      recorder.state.target = ''
+      await server.close()
+      await rogue.stop()
+    }
+    const back = await openai.chat.completions.create({
+      model: network.tinyChat.solutionHash,
+      messages: [{ role: 'user', content: 'back' }],
+      max_tokens: 2,
+    })
+    assert.equal(back.object, 'chat.completion')
+  })
+
+  it('never shows the provider’s front a plaintext byte', () => {
+    const everything = Buffer.concat(recorder.state.seen).toString('latin1')
+    assert.ok(everything.length > 1000)
+    for (const needle of [canary, 'CANARY', 'penicillin', Buffer.from(canary).toString('base64')])
+      assert.equal(everything.includes(needle), false, `the front saw ${needle}`)
+  })
+
+  it('settles the signed usage and refunds the rest exactly at close', async () => {
+    const usage = client.latestUsage()
+    assert.ok(usage)
+    const settled = await network.leaseFront.front.settle(provider)
+    assert.ok(settled >= 1)
+    assert.deepEqual(await getSettledUsage(customer, { leaseId, enclave: usage.enclave }), {
+      tokensIn: BigInt(usage.tokensIn),
+      tokensOut: BigInt(usage.tokensOut),
+      requests: BigInt(usage.requests),
+    })
+    await closeLease(customer, { leaseId })
+    const testClient = createTestClient({ mode: 'anvil', transport: http(network.chain.rpcUrl) })
+    await testClient.increaseTime({ seconds: 3_601 })
+    await testClient.mine({ blocks: 1 })
+    const paid = await finalizeLease(customer, { leaseId })
+    const lease = await getLease(customer, { leaseId })
+    assert.ok(lease)
+    const tokens = BigInt(usage.tokensIn) + BigInt(usage.tokensOut)
+    const providerPaid = ceilDiv(
+      lease.pricePerHour * BigInt(lease.closedAt - lease.startsAt),
+      3_600n,
+    )
+    const vendorPaid = ceilDiv(lease.pricePerThousandTokens * tokens, 1_000n)
+    assert.deepEqual(paid, { providerPaid, vendorPaid, refund: escrow - providerPaid - vendorPaid })
+  })
+})

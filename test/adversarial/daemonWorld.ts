@@ -27,6 +27,8 @@ import {
 } from '../../src/protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
 import { type DaemonRun, startProviderTestbed } from '../provider/support/providerTestbed.ts'
+import { startTcpProxy } from '../provider/support/tcpProxy.ts'
+import { type FlakyProxy, startFlakyProxy } from '../support/flakyProxy.ts'
 import { marketLedger } from '../support/marketLedger.ts'
 import { assembleWat, echoWat, growWat, loopWat, trapWat } from '../support/wasmModules.ts'
 
@@ -87,10 +89,17 @@ export async function startDaemonWorld() {
   for (const role of customerRoles) await useFaucet(signers[role], { amount: parseEther('5000') })
   const configs = {} as Record<ProviderRole, string>
   const runs = {} as Record<ProviderRole, DaemonRun>
+  // Each daemon reaches the chain through an RPC that can go down (every connection cut) and
+  // one that drops requests: daemon → dropping proxy → outage proxy → anvil.
+  const rpc = {} as Record<ProviderRole, { outage: TcpProxy; dropping: FlakyProxy }>
   for (const role of providerRoles) {
+    const outage = await startTcpProxy(bed.dev.chain.port)
+    const dropping = await startFlakyProxy(Number(new URL(outage.url).port))
+    rpc[role] = { outage, dropping }
     configs[role] = await bed.writeConfig(role, {
+      rpcUrl: dropping.url,
       stake: parseEther('300').toString(),
-      offer: { price: parseEther('0.1').toString(), capacity: 4 },
+      offer: { price: parseEther('0.1').toString(), capacity: 6 },
     })
   }
   await Promise.all(
@@ -131,6 +140,9 @@ export async function startDaemonWorld() {
 
   const world = {
     bed,
+    rpc,
+    /** Providers customers avoid for now (their enclave runtime is being replaced). */
+    unavailable: new Set<ProviderRole>(),
     signers,
     solutions,
     runs,
@@ -334,12 +346,19 @@ export async function startDaemonWorld() {
       return open
     },
 
-    stop: () => bed.stop(),
+    async stop() {
+      await bed.stop()
+      for (const role of providerRoles) {
+        await rpc[role].dropping.close()
+        await rpc[role].outage.close()
+      }
+    },
   }
   return world
 }
 
 export type DaemonWorld = Awaited<ReturnType<typeof startDaemonWorld>>
+type TcpProxy = Awaited<ReturnType<typeof startTcpProxy>>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,5 +1,11 @@
 import { type AttackOutcome, runAttacks, runAttacksConcurrently } from './attack.ts'
-import { contractAttacks, failureAttacks, hostAttacks, waitingAttacks } from './attacks/index.ts'
+import {
+  contractAttacks,
+  failureAttacks,
+  hostAttacks,
+  lateAttacks,
+  waitingAttacks,
+} from './attacks/index.ts'
 import { startContractWorld } from './contractWorld.ts'
 import { customerRoles, startDaemonWorld, type TrackedOrder } from './daemonWorld.ts'
 import { type FaultOutcome, faultKinds, runFaults } from './faults.ts'
@@ -81,6 +87,7 @@ export async function runAdversarialSuite(size: SuiteSize): Promise<SuiteReport>
     const loadDone = performance.now()
 
     const stuck = await world.settle()
+    attacks.push(...(await runAttacks(world, lateAttacks)))
     const ledger = await world.ledger()
     unaccounted += difference(ledger.held, ledger.accounted)
     const measured = [...faulted.orders, ...loaded]

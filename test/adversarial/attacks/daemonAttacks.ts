@@ -6,14 +6,17 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { submitReceipts } from '../../../src/chain/actions/market/submitReceipts.ts'
 import { getCommittee } from '../../../src/chain/actions/registry/getCommittee.ts'
 import { getEnclave } from '../../../src/chain/actions/registry/getEnclave.ts'
+import { isEnclaveUsable } from '../../../src/chain/actions/registry/isEnclaveUsable.ts'
+import { auditOrder } from '../../../src/client/auditOrder.ts'
 import { fetchOutputs, ResultUnreadableError } from '../../../src/client/fetchResult.ts'
 import { readOrder } from '../../../src/client/readOrder.ts'
 import { generateHpkeKeyPair } from '../../../src/crypto/hpke.ts'
+import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
 import { measureRuntime } from '../../../src/enclave/measureRuntime.ts'
 import { signSimEvidence } from '../../../src/enclave/tee/signSimEvidence.ts'
 import type { EnclaveRegistration } from '../../../src/protocol/enclaveApproval.ts'
 import { failureReasons } from '../../../src/protocol/failureReasons.ts'
-import { orderTotal } from '../../../src/protocol/orderTerms.ts'
+import { formatOrderId, orderTotal } from '../../../src/protocol/orderTerms.ts'
 import { encodeReportData } from '../../../src/protocol/reportData.ts'
 import { connectEnclaveHost } from '../../../src/provider/enclaveHostClient.ts'
 import { requestApprovals } from '../../../src/provider/requestApprovals.ts'
@@ -584,3 +587,46 @@ async function candidate(
 }
 
 void hexToBytes
+
+/** Attacks that move the chain's clock: run last, once every order has ended. */
+export const lateAttacks: DaemonAttack[] = [
+  {
+    id: 'A-49',
+    actor: 'anyone',
+    title: 'discredit an honest old order: judge it by today’s state once its enclave expired',
+    async run(world) {
+      const chain = world.signers.deployer
+      let completed: TrackedOrder | undefined
+      for (const order of world.orders)
+        if ((await world.status(order)) === 'completed') {
+          completed = order
+          break
+        }
+      assert.ok(completed, 'a completed order to audit')
+      const record = await getEnclave(chain, { enclave: completed.terms.enclave })
+      assert.ok(record)
+      const now = Number((await chain.publicClient.getBlock()).timestamp)
+      await world.bed.dev.increaseTime(Math.max(0, record.expiresAt - now) + 60)
+      assert.equal(
+        await isEnclaveUsable(chain, { enclave: completed.terms.enclave }),
+        false,
+        'the enclave has expired by now',
+      )
+      const audit = await auditOrder(chain, {
+        orderId: completed.orderId,
+        blobs: world.bed.blobs,
+        policy: devPolicy(),
+      })
+      assert.ok(audit.ok, JSON.stringify(audit.checks.filter((check) => check.status === 'failed')))
+      const cli = await runBocc([
+        'verify',
+        'order',
+        formatOrderId(completed.orderId),
+        '--deployment',
+        world.bed.deploymentFile,
+      ])
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr)
+      assert.equal(cli.stdout.trim().split('\n').pop(), 'verified')
+    },
+  },
+]

@@ -24,8 +24,8 @@ export function suiteSizeFromEnvironment(environment = process.env): SuiteSize {
   }
   return {
     faults: count('BOCC_ADVERSARIAL_FAULTS', 4),
-    faultOrders: count('BOCC_ADVERSARIAL_FAULT_ORDERS', 8),
-    loadOrders: count('BOCC_ADVERSARIAL_LOAD_ORDERS', 16),
+    faultOrders: count('BOCC_ADVERSARIAL_FAULT_ORDERS', 24),
+    loadOrders: count('BOCC_ADVERSARIAL_LOAD_ORDERS', 24),
   }
 }
 

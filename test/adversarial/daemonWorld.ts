@@ -8,7 +8,7 @@ import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
 import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
 import { useFaucet } from '../../src/chain/actions/token/useFaucet.ts'
 import type { DevRole } from '../../src/chain/devAccounts.ts'
-import { isFinalStatus, type OrderStatusName } from '../../src/chain/orderStatus.ts'
+import type { OrderStatusName } from '../../src/chain/orderStatus.ts'
 import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
 import { reserveFunds } from '../../src/client/reserveFunds.ts'
 import type { VerifiedEnclave } from '../../src/client/verifyEnclave.ts'
@@ -322,28 +322,34 @@ export async function startDaemonWorld() {
 
     ledger: () => marketLedger(signers.deployer, { accounts, orders }),
 
-    /** Ends by the rules every order still open; returns those that could not be ended. */
+    /**
+     * Ends by the rules every order still open; returns those that could not be ended. First it
+     * waits (real time) until no order is in a daemon's hands; then it moves the chain's clock
+     * past the acceptBy of the orders nobody accepted (refused, or left queued) and refunds them,
+     * and past the deadline of any accepted order still undelivered.
+     */
     async settle(timeoutMs = 600_000): Promise<TrackedOrder[]> {
-      const deadline = Date.now() + timeoutMs
-      let open = orders
-      while (open.length > 0 && Date.now() < deadline) {
-        const next: TrackedOrder[] = []
-        for (const order of open) {
-          const status = await world.status(order)
-          if (isFinalStatus(status) || status === 'completed') continue
-          const block = await signers.deployer.publicClient.getBlock()
-          const now = Number(block.timestamp)
-          const due =
-            (status === 'created' && now > order.terms.acceptBy) ||
-            (status === 'accepted' && now > order.terms.deadline)
-          if (due)
-            await refundOrder(signers.deployer, { terms: order.terms }).catch(() => undefined)
-          if (!isFinalStatus(await world.status(order))) next.push(order)
-        }
-        open = next
-        if (open.length > 0) await sleep(1_000)
+      const giveUpAt = Date.now() + timeoutMs
+      const open = async (statuses: OrderStatusName[]) => {
+        const found: TrackedOrder[] = []
+        for (const order of orders)
+          if (statuses.includes(await world.status(order))) found.push(order)
+        return found
       }
-      return open
+      while (Date.now() < giveUpAt && (await open(['accepted'])).length > 0) await sleep(1_000)
+      for (const [status, due] of [
+        ['created', (order: TrackedOrder) => order.terms.acceptBy],
+        ['accepted', (order: TrackedOrder) => order.terms.deadline],
+      ] as const) {
+        const left = await open([status])
+        if (left.length === 0) continue
+        const now = Number((await signers.deployer.publicClient.getBlock()).timestamp)
+        const latest = Math.max(...left.map(due))
+        if (latest >= now) await bed.dev.increaseTime(latest - now + 1)
+        for (const order of left)
+          await refundOrder(signers.deployer, { terms: order.terms }).catch(() => undefined)
+      }
+      return open(['created', 'accepted'])
     },
 
     async stop() {

@@ -1,4 +1,5 @@
 import type { DevRole } from '../../src/chain/devAccounts.ts'
+import { formatOrderId } from '../../src/protocol/orderTerms.ts'
 import {
   type DaemonWorld,
   type ProviderRole,
@@ -63,12 +64,23 @@ async function placeWithRetry(
     }
 }
 
-/** Resolves once the order is completed or ended by the rules (polling the chain). */
+/**
+ * Resolves once the order is completed or ended by the rules (polling the chain), or its provider
+ * refused it (it is refunded once its acceptBy passes; the customer does not wait for that).
+ */
 async function waitUntilEnded(world: DaemonWorld, order: TrackedOrder): Promise<void> {
+  const id = formatOrderId(order.orderId)
   const giveUpAt = Date.now() + (order.terms.deadline - Math.floor(Date.now() / 1000) + 60) * 1000
   while (Date.now() < giveUpAt) {
     const status = await world.status(order).catch(() => 'accepted' as const)
     if (status !== 'created' && status !== 'accepted') return
+    if (
+      status === 'created' &&
+      world
+        .eventsOf(order.provider)
+        .some((event) => event.event === 'order-refused' && event.orderId === id)
+    )
+      return
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }

@@ -81,8 +81,8 @@ export async function runAdversarialSuite(size: SuiteSize): Promise<SuiteReport>
       customers: customerRoles,
       total: size.loadOrders,
       window: 4,
-      acceptWithinSeconds: 300,
-      deliverWithinSeconds: 600,
+      acceptWithinSeconds: 900,
+      deliverWithinSeconds: 900,
     })
     const loadDone = performance.now()
 

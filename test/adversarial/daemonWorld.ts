@@ -155,8 +155,17 @@ export async function startDaemonWorld() {
     /** Kills the role's daemon with SIGKILL and starts it again (its enclave host lives on). */
     async restartDaemon(role: ProviderRole, kill = true): Promise<void> {
       if (kill) await runs[role].kill9()
-      runs[role] = await bed.startDaemon(configs[role])
-      history[role].push(runs[role])
+      // As a process supervisor would: a daemon that fails to start (its RPC dropping the
+      // requests of its start) is started again, a few times.
+      for (let attempt = 1; ; attempt++)
+        try {
+          runs[role] = await bed.startDaemon(configs[role])
+          history[role].push(runs[role])
+          return
+        } catch (error) {
+          if (attempt >= 5) throw error
+          await sleep(1_000)
+        }
     },
     /** The enclave host sockets of the role's daemon. */
     async enclaveSockets(role: ProviderRole): Promise<string[]> {

@@ -117,7 +117,16 @@ async function inject(
     await backAtWork(world, role)
     return { kind, provider: role, survived: true }
   } catch (error) {
-    return { kind, provider: role, survived: false, error: (error as Error).message }
+    const last = world
+      .eventsOf(role)
+      .slice(-4)
+      .map((event) => JSON.stringify(event))
+    return {
+      kind,
+      provider: role,
+      survived: false,
+      error: `${(error as Error).message}; the daemon's last events: ${last.join(' ')}`,
+    }
   }
 }
 

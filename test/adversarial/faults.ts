@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs'
 import { childPids } from '../provider/support/providerTestbed.ts'
 import {
   customerRoles,
@@ -76,7 +77,16 @@ export async function runFaults(
         // Every kind once first (even a small run injects each), then drawn by weight.
         const first = n * providerRoles.length + i
         const kind = first < cycle.length ? (cycle[first] as FaultKind) : draw(random)
-        outcomes.push(await inject(world, role, kind, random))
+        const outcome = await inject(world, role, kind, random)
+        outcomes.push(outcome)
+        progress(
+          `fault ${outcomes.length}: ${kind} on ${role}: ${outcome.survived ? 'survived' : outcome.error}`,
+        )
+        // A daemon that exited is started again (the fault above is not survived), so that
+        // the customers' orders on it do not wait for ever.
+        const run = world.runs[role]
+        if (run.process.exitCode !== null || run.process.signalCode !== null)
+          await world.restartDaemon(role, false)
       }
     }),
   )
@@ -162,13 +172,21 @@ async function backAtWork(world: DaemonWorld, role: ProviderRole): Promise<void>
   while (Date.now() < giveUpAt) {
     const run = world.runs[role]
     if (run.process.exitCode !== null || run.process.signalCode !== null)
-      throw new Error(`the ${role} daemon exited`)
+      throw new Error(
+        `the ${role} daemon exited (code ${run.process.exitCode}, signal ${run.process.signalCode})`,
+      )
     const response = await fetch(`${run.metricsUrl}/health`).catch(() => undefined)
     if (response?.ok) return
     last = response ? await response.text() : 'no answer'
     await sleep(200)
   }
   throw new Error(`the ${role} daemon is not healthy again: ${last}`)
+}
+
+/** With BOCC_ADVERSARIAL_PROGRESS=FILE, one line per fault as it happens, to watch a long run. */
+export function progress(line: string): void {
+  const file = process.env.BOCC_ADVERSARIAL_PROGRESS
+  if (file) appendFileSync(file, `${new Date().toISOString()} ${line}\n`)
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

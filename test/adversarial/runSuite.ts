@@ -8,7 +8,7 @@ import {
 } from './attacks/index.ts'
 import { startContractWorld } from './contractWorld.ts'
 import { customerRoles, startDaemonWorld, type TrackedOrder } from './daemonWorld.ts'
-import { type FaultOutcome, faultKinds, runFaults } from './faults.ts'
+import { type FaultOutcome, faultKinds, progress, runFaults } from './faults.ts'
 import { orderContinuously } from './ordering.ts'
 
 /** How much the suite does: `npm run test:adversarial` sets the full size, `npm test` a small one. */
@@ -70,6 +70,9 @@ export async function runAdversarialSuite(size: SuiteSize): Promise<SuiteReport>
     )
     const attackOrders = world.orders.length
     const attacksDone = performance.now()
+    progress(
+      `attacks done: ${attacks.filter((attack) => attack.stopped).length} of ${attacks.length} stopped`,
+    )
 
     const faulted = await runFaults(world, {
       orders: size.faultOrders,
@@ -77,6 +80,7 @@ export async function runAdversarialSuite(size: SuiteSize): Promise<SuiteReport>
       random: Math.random,
     })
     const faultsDone = performance.now()
+    progress(`faults done: ${faulted.orders.length} orders placed meanwhile`)
     const loaded = await orderContinuously(world, {
       customers: customerRoles,
       total: size.loadOrders,
@@ -85,6 +89,7 @@ export async function runAdversarialSuite(size: SuiteSize): Promise<SuiteReport>
       deliverWithinSeconds: 900,
     })
     const loadDone = performance.now()
+    progress(`load done: ${loaded.length} orders`)
 
     const stuck = await world.settle()
     attacks.push(...(await runAttacks(world, lateAttacks)))

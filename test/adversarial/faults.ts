@@ -86,7 +86,14 @@ export async function runFaults(
         // the customers' orders on it do not wait for ever.
         const run = world.runs[role]
         if (run.process.exitCode !== null || run.process.signalCode !== null)
-          await world.restartDaemon(role, false)
+          try {
+            await world.restartDaemon(role, false)
+          } catch (error) {
+            // It does not come back: customers go elsewhere, and no more faults are injected here.
+            world.unavailable.add(role)
+            progress(`the ${role} daemon does not start again: ${(error as Error).message}`)
+            break
+          }
       }
     }),
   )

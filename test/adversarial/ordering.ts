@@ -74,6 +74,7 @@ async function waitUntilEnded(world: DaemonWorld, order: TrackedOrder): Promise<
   while (Date.now() < giveUpAt) {
     const status = await world.status(order).catch(() => 'accepted' as const)
     if (status !== 'created' && status !== 'accepted') return
+    if (world.unavailable.has(order.provider)) return
     if (
       status === 'created' &&
       world

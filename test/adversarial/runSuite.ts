@@ -91,7 +91,7 @@ export async function runAdversarialSuite(size: SuiteSize): Promise<SuiteReport>
     const loadDone = performance.now()
     progress(`load done: ${loaded.length} orders`)
 
-    const stuck = await world.settle()
+    const stuck = await world.settle(180_000)
     attacks.push(...(await runAttacks(world, lateAttacks)))
     const ledger = await world.ledger()
     unaccounted += difference(ledger.held, ledger.accounted)

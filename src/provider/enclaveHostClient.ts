@@ -95,7 +95,11 @@ export function connectEnclaveHost(socketPath: string): Promise<EnclaveConnectio
       lost = new EnclaveError(`the enclave host is unreachable: ${shortMessageOf(error)}`)
       reject(lost)
     })
-    createInterface({ input: socket }).on('line', (line) => {
+    const lines = createInterface({ input: socket })
+    // readline re-emits the socket's errors (ECONNREFUSED on a stale socket); the socket's own
+    // listener above handles them, and an unheard one would crash the daemon.
+    lines.on('error', () => {})
+    lines.on('line', (line) => {
       let message: { id: number; result?: unknown; error?: string }
       try {
         message = JSON.parse(line)

@@ -47,7 +47,7 @@ it('verifiers hold no signer: no key of the sim root, or any other, lives in the
 
 it('only the chain layer names the contracts’ ABIs (tests that build raw calls excepted)', () => {
   const namesAbi = /from '[./]*(src\/)?chain\/(artifacts|abis)\.ts'|from '\.\/(artifacts|abis)\.ts'/
-  const rawCallTests = ['test/contracts/', 'test/support/']
+  const rawCallTests = ['test/contracts/', 'test/support/', 'test/adversarial/']
   const files = ['src', 'test', 'scripts', 'bench'].flatMap(sourceFiles)
   const offenders = files.filter(
     (file) =>

@@ -4,10 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { type Address, createTestClient, http, parseEther } from 'viem'
-import { getBalance } from '../../../src/chain/actions/market/getBalance.ts'
 import { getOrderState } from '../../../src/chain/actions/market/getOrderState.ts'
-import { getStake } from '../../../src/chain/actions/market/getStake.ts'
-import { getTokenBalance } from '../../../src/chain/actions/token/getTokenBalance.ts'
 import type { BoccSigner } from '../../../src/chain/boccChain.ts'
 import type { ProtocolSettings } from '../../../src/chain/deployContracts.ts'
 import { writeDeployment } from '../../../src/chain/deployment.ts'
@@ -17,7 +14,6 @@ import type { OrderStatusName } from '../../../src/chain/orderStatus.ts'
 import { type PlacedOrder, placeOrder } from '../../../src/client/placeOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../../../src/client/verifyEnclave.ts'
 import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
-import { orderTotal } from '../../../src/protocol/orderTerms.ts'
 import { publishSolutionBundle } from '../../../src/protocol/solutionBundle.ts'
 import type { ProviderEvent } from '../../../src/provider/providerEvents.ts'
 import {
@@ -27,6 +23,7 @@ import {
 import { paddleOcrSolution } from '../../../src/solutions/paddleocr/paddleOcrSolution.ts'
 import { type BlobStore, createFsBlobStore } from '../../../src/storage/blobStore.ts'
 import { type LocalProtocol, startLocalProtocol } from '../../support/localProtocol.ts'
+import { marketLedger } from '../../support/marketLedger.ts'
 
 export const labReport = await readFile('examples/lab-report.png').then(
   (bytes) => new Uint8Array(bytes),
@@ -207,30 +204,17 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
     },
 
     /**
-     * Every token the market holds, accounted for: available balances and pending payouts of
-     * every account that can have one, escrow of open orders, and providers' stakes (active and
-     * unstaking). Returns both sides.
+     * Every token the market holds, accounted for (`marketLedger`) over every dev account and the
+     * fee receiver. Returns both sides.
      */
-    async tokenTotals(orders: PlacedOrder[]) {
-      const chain = dev.signers.deployer
-      const accounts = [
-        ...Object.values(dev.signers).map((signer) => signer.account.address),
-        dev.deployment.contracts.timelock,
-      ]
-      let accounted = 0n
-      for (const account of accounts) {
-        const balance = await getBalance(chain, { account })
-        const stake = await getStake(chain, { provider: account })
-        accounted += balance.available + balance.pending + stake.active + stake.unstaking
-      }
-      for (const order of orders) {
-        const { status } = await getOrderState(chain, { orderId: order.orderId })
-        if (status === 'created' || status === 'accepted') accounted += orderTotal(order.terms)
-      }
-      const { wallet: held } = await getTokenBalance(chain, {
-        account: dev.deployment.contracts.market,
+    tokenTotals(orders: PlacedOrder[]) {
+      return marketLedger(dev.signers.deployer, {
+        accounts: [
+          ...Object.values(dev.signers).map((signer) => signer.account.address),
+          dev.deployment.contracts.timelock,
+        ],
+        orders,
       })
-      return { held, accounted }
     },
 
     async stop() {

@@ -223,7 +223,10 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
       requests: BigInt(usage.requests),
     })
     await closeLease(customer, { leaseId })
-    const testClient = createTestClient({ mode: 'anvil', transport: http(network.chain.rpcUrl) })
+    const testClient = createTestClient({
+      mode: network.chain.node,
+      transport: http(network.chain.rpcUrl),
+    })
     await testClient.increaseTime({ seconds: 3_601 })
     await testClient.mine({ blocks: 1 })
     const paid = await finalizeLease(customer, { leaseId })

@@ -103,7 +103,7 @@ export async function deployContracts(
     settings.genesisMeasurements,
     committee,
     settings.committeeThreshold,
-    await deployTdxVerification(connection, settings.tdxVerification),
+    await deployTdxVerification(connection, settings.tdxVerification, sending),
     acceptedTcbStatusesMask(settings.acceptedTcbStatuses ?? ['UpToDate']),
   ])
   const catalog = await deploy(catalogAbi, catalogBytecode, [])
@@ -159,6 +159,7 @@ export async function deployContracts(
 async function deployTdxVerification(
   connection: SignerConnection,
   choice: ProtocolSettings['tdxVerification'],
+  sending: TransactionSending,
 ): Promise<Address> {
   if (choice === 'none') return zeroAddress
   const standIn = typeof choice === 'object' ? choice.standInRootCertificate : undefined
@@ -175,6 +176,7 @@ async function deployTdxVerification(
   const { verifier } = await deployTdxQuoteVerifier(
     connection,
     standIn ? { standInRootCertificate: standIn } : {},
+    sending,
   )
   return verifier
 }

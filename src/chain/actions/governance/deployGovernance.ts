@@ -5,6 +5,7 @@ import {
   encodeFunctionData,
   type Hex,
   parseEventLogs,
+  type TransactionReceipt,
   zeroAddress,
 } from 'viem'
 import { BoccError } from '../../../errors.ts'
@@ -91,14 +92,14 @@ export async function deployGovernance(
   return { safe: safeAddress, timelock }
 }
 
-/** Deploys one contract, waiting for its confirmations; answers its address. */
+/** Deploys one contract, waiting for its confirmations; answers its address and receipt. */
 export async function deployContract(
   connection: SignerConnection,
   sending: TransactionSending,
   abi: Abi,
   bytecode: Hex,
   args: readonly unknown[] = [],
-): Promise<{ address: Address; blockNumber: bigint }> {
+): Promise<{ address: Address; blockNumber: bigint; receipt: TransactionReceipt }> {
   const { receipt } = await sendTransactionAndWait(connection, {
     ...sending,
     data: encodeDeployData({ abi, bytecode, args } as unknown as Parameters<
@@ -107,7 +108,7 @@ export async function deployContract(
   })
   if (receipt.status !== 'success' || !receipt.contractAddress)
     throw new BoccError(`contract deployment failed (transaction ${receipt.transactionHash})`)
-  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber }
+  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber, receipt }
 }
 
 async function deploy(...parameters: Parameters<typeof deployContract>): Promise<Address> {

@@ -1,5 +1,4 @@
-import { type Abi, type Address, bytesToHex, type Hex, type TransactionReceipt } from 'viem'
-import { BoccError } from '../../../errors.ts'
+import { type Address, bytesToHex, type Hex, type TransactionReceipt } from 'viem'
 import {
   intelCollateralParserAbi,
   intelCollateralParserBytecode,
@@ -9,6 +8,8 @@ import {
   tdxQuoteVerifierBytecode,
 } from '../../artifacts.ts'
 import type { SignerConnection } from '../../connectChain.ts'
+import type { TransactionSending } from '../../sendTransactionAndWait.ts'
+import { deployContract } from '../governance/deployGovernance.ts'
 
 export type DeployTdxQuoteVerifierParameters = {
   /**
@@ -28,49 +29,43 @@ export type DeployTdxQuoteVerifierReturnType = {
   receipts: TransactionReceipt[]
 }
 
-export class TdxDeploymentError extends BoccError {
-  override name = 'TdxDeploymentError'
-}
-
-/** Deploys the collateral parser, the collateral store and the quote verifier that reads it. */
+/**
+ * Deploys the collateral parser, the collateral store and the quote verifier that reads it,
+ * each waiting for the caller's confirmations (and re-sent as `sending` says).
+ */
 export async function deployTdxQuoteVerifier(
   connection: SignerConnection,
   parameters: DeployTdxQuoteVerifierParameters = {},
+  sending: TransactionSending = {},
 ): Promise<DeployTdxQuoteVerifierReturnType> {
   const root: Hex = parameters.standInRootCertificate
     ? bytesToHex(parameters.standInRootCertificate)
     : '0x'
-  const parser = await deploy(
+  const parser = await deployContract(
     connection,
+    sending,
     intelCollateralParserAbi,
     intelCollateralParserBytecode,
-    [],
   )
-  const store = await deploy(connection, tdxCollateralStoreAbi, tdxCollateralStoreBytecode, [
-    parser.contractAddress,
-    root,
-  ])
-  const verifier = await deploy(connection, tdxQuoteVerifierAbi, tdxQuoteVerifierBytecode, [
-    store.contractAddress,
-  ])
+  const store = await deployContract(
+    connection,
+    sending,
+    tdxCollateralStoreAbi,
+    tdxCollateralStoreBytecode,
+    [parser.address, root],
+  )
+  const verifier = await deployContract(
+    connection,
+    sending,
+    tdxQuoteVerifierAbi,
+    tdxQuoteVerifierBytecode,
+    [store.address],
+  )
   return {
-    parser: parser.contractAddress,
-    store: store.contractAddress,
-    verifier: verifier.contractAddress,
+    parser: parser.address,
+    store: store.address,
+    verifier: verifier.address,
     fromBlock: store.blockNumber,
-    receipts: [parser, store, verifier],
+    receipts: [parser.receipt, store.receipt, verifier.receipt],
   }
-}
-
-async function deploy(
-  connection: SignerConnection,
-  abi: Abi,
-  bytecode: Hex,
-  args: readonly unknown[],
-): Promise<TransactionReceipt & { contractAddress: Address }> {
-  const hash = await connection.walletClient.deployContract({ abi, bytecode, args } as never)
-  const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })
-  if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new TdxDeploymentError(`deploying the TDX quote verifier failed (transaction ${hash})`)
-  return { ...receipt, contractAddress: receipt.contractAddress }
 }

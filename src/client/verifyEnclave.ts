@@ -67,9 +67,10 @@ export async function verifyEnclave(
   if (!record) throw new EnclaveNotFoundError(enclave)
   const [usable, allowed, registered, platform] = await Promise.all([
     isEnclaveUsable(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) }),
+    // Without a time given, the chain judges the allow-list by its own clock, not this machine's.
     isMeasurementAllowed(chain, {
       measurement: record.measurement,
-      time: Math.floor(at.getTime() / 1000),
+      ...(parameters.at ? { time: Math.floor(parameters.at.getTime() / 1000) } : {}),
     }),
     getEnclaveRegistration(chain, { enclave }),
     getEnclavePlatform(chain, { enclave, ...(blockNumber ? { blockNumber } : {}) }),

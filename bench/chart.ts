@@ -1,4 +1,4 @@
-import { type Goal, goals } from './goals.ts'
+import { figureValue, type Goal, goals } from './goals.ts'
 
 /**
  * An SVG bar chart of every headline figure against its goal: each bar is the figure divided by
@@ -16,7 +16,7 @@ export function renderChart(values: Record<string, unknown>, generatedAt: string
   const x = (ratio: number) => labelWidth + (Math.min(ratio, scaleMax) / scaleMax) * barWidth
   const rows = goals.map((goal: Goal, index) => {
     const y = top + index * rowHeight
-    const value = values[goal.key]
+    const value = figureValue(values, goal.key)
     const label = `<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escapeXml(goal.key)}</text>`
     if (typeof value !== 'number')
       return `${label}<rect x="${labelWidth}" y="${y + 5}" width="${barWidth}" height="16" fill="#eee"/><text x="${labelWidth + 6}" y="${y + 17}" fill="#888">not measured yet</text>`

@@ -16,7 +16,7 @@ import { measureInference } from './figures/inference.ts'
 import { describeMachine } from './figures/machine.ts'
 import { measureOcrOrders } from './figures/ocrOrders.ts'
 import { measureWasmOrders } from './figures/wasmOrders.ts'
-import { goals } from './goals.ts'
+import { figureValue, goals } from './goals.ts'
 import type { BenchMode, FigureContext, FigureReport } from './report.ts'
 
 const figures: Record<string, (context: FigureContext) => Promise<FigureReport>> = {
@@ -80,7 +80,7 @@ if (mode === 'full' && !only) {
 
 console.log('\nfigure                                   value            goal')
 for (const goal of goals) {
-  const value = (latest as Record<string, unknown>)[goal.key]
+  const value = figureValue(latest, goal.key)
   const shown = typeof value === 'number' ? String(value) : 'null (see notes)'
   const verdict = typeof value === 'number' ? (goal.met(value) ? 'met' : 'not met') : ''
   console.log(`${goal.key.padEnd(40)} ${shown.padEnd(16)} ${goal.goal} ${verdict}`)
@@ -96,7 +96,7 @@ async function writeResultsTable(latest: Record<string, unknown>) {
     load_average_after: number[]
   }
   const rows = goals.map((goal) => {
-    const value = latest[goal.key]
+    const value = figureValue(latest, goal.key)
     const spread = stats[goal.key]
     const shown =
       typeof value === 'number'

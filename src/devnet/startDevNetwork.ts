@@ -167,22 +167,25 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     }
     const files = await writeNetworkFiles(directory, deployment)
 
-    step('funding the dev accounts from the test token faucet')
-    await fundDevAccounts(deployment)
-
-    step('starting the committee verifier service')
-    const committee = await spawnCommitteeMember({
-      deploymentFile: files.deploymentFile,
-      privateKey: devPrivateKey(devRoles.committeeMember),
-      allowSim: true,
-      ...(parameters.signal ? { signal: parameters.signal } : {}),
-    })
-    stops.push(() => committee.stop())
-
-    step('model vendor offers PaddleOCR v4, text-orientation (ONNX) and wordcount (WASM)')
-    const solutions = await publishShippedSolutions(deployment, blobsDirectory, shippedSolutions)
-    step('model vendor offers tiny-chat (a chat model with random weights, for leases)')
-    const [tinyChat] = await publishShippedSolutions(deployment, blobsDirectory, [tinyChatSolution])
+    // These three need only the deployment and touch different accounts: run them at once.
+    step(
+      'funding the dev accounts, starting the committee verifier service, and offering PaddleOCR v4, text-orientation (ONNX), wordcount (WASM) and tiny-chat (a chat model with random weights, for leases)',
+    )
+    const [, committee, published] = await Promise.all([
+      fundDevAccounts(deployment),
+      spawnCommitteeMember({
+        deploymentFile: files.deploymentFile,
+        privateKey: devPrivateKey(devRoles.committeeMember),
+        allowSim: true,
+        ...(parameters.signal ? { signal: parameters.signal } : {}),
+      }).then((service) => {
+        stops.push(() => service.stop())
+        return service
+      }),
+      publishShippedSolutions(deployment, blobsDirectory, [...shippedSolutions, tinyChatSolution]),
+    ])
+    const solutions = published.slice(0, shippedSolutions.length)
+    const tinyChat = published[shippedSolutions.length]
 
     step('starting the provider node and its enclave runtime')
     const providerConfigFile = await writeProviderConfig(
@@ -306,10 +309,13 @@ async function writeProviderConfig(
 }
 
 async function fundDevAccounts(deployment: Deployment) {
-  for (const role of ['provider', 'customer', 'stranger', 'modelVendor', 'dataVendor'] as const) {
-    const signer = await connectBoccSigner(deployment, devPrivateKey(devRoles[role]))
-    await useFaucet(signer, { amount: parseEther('1000') })
-  }
+  const roles = ['provider', 'customer', 'stranger', 'modelVendor', 'dataVendor'] as const
+  await Promise.all(
+    roles.map(async (role) => {
+      const signer = await connectBoccSigner(deployment, devPrivateKey(devRoles[role]))
+      await useFaucet(signer, { amount: parseEther('1000') })
+    }),
+  )
 }
 
 /** The model vendor publishes each shipped solution as a bundle and offers it by hash. */

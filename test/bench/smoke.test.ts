@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { it } from 'node:test'
+import { figureValue, goals } from '../../bench/goals.ts'
 
 /** Every key of bench/results/latest.json that BENCHMARKS.md explains. */
 const keys = [
@@ -44,4 +45,10 @@ it('the benchmark runs one iteration of every figure and reports every key (null
     if (report[key] === null) assert.ok(report.notes[key], `${key} is null without a reason`)
   }
   assert.equal(report.orders_lost_under_load, 0)
+  // Every goal names a figure the run reports (a number, or its figure null with a reason).
+  for (const goal of goals) {
+    const top = goal.key.split('.')[0] as string
+    if (report[top] === null) continue
+    assert.equal(typeof figureValue(report, goal.key), 'number', `${goal.key} is not a number`)
+  }
 })

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { getCompileCacheDir } from 'node:module'
 import { createInterface } from 'node:readline'
 import { BoccError } from '../errors.ts'
 import { stopProcess } from './stopProcess.ts'
@@ -31,7 +32,7 @@ export async function spawnService<event>(parameters: {
   ]
   const child = spawn(command as string, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...parameters.env },
+    env: { ...process.env, ...compileCacheOf(), ...parameters.env },
   })
   const stop = () => stopProcess(child, parameters.graceMs)
   parameters.signal?.addEventListener('abort', () => void stop(), { once: true })
@@ -64,4 +65,14 @@ export async function spawnService<event>(parameters: {
     })
   })
   return { process: child, stop }
+}
+
+/**
+ * A service shares the compile cache its parent uses (the `bocc` CLI enables one): its start then
+ * skips type stripping and compilation of the modules it shares. The enclave runtime is never
+ * started this way and never uses one: its code is only what was measured.
+ */
+function compileCacheOf(): { NODE_COMPILE_CACHE?: string } {
+  const directory = getCompileCacheDir()
+  return directory ? { NODE_COMPILE_CACHE: directory } : {}
 }

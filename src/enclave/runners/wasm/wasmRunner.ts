@@ -28,11 +28,18 @@ export class WasmScratchError extends BoccError {
   override name = 'WasmScratchError'
 }
 
+/** Jobs one warm thread serves before a fresh thread replaces it. */
+const jobsPerThread = 200
+
 /**
- * The `wasm` runner: a WASI preview 1 module, compiled once per loaded solution, run per job in a
- * fresh worker thread. Inputs are readable as /in/<name>, outputs are written as /out/<name>,
- * the order's arguments are argv[1..]. Its memory cannot grow past the manifest's limit (the
- * module is rewritten so), the thread's heap is bounded, and the thread is ended at the time limit.
+ * The `wasm` runner: a WASI preview 1 module, compiled once per loaded solution, run per job as a
+ * new instance (its own memory, its own WASI state) in a warm worker thread. Inputs are readable
+ * as /in/<name>, outputs are written as /out/<name>, the order's arguments are argv[1..]. Its
+ * memory cannot grow past the manifest's limit (the module is rewritten so), the thread's heap is
+ * bounded, and the thread is ended at the time limit. A thread serves one job at a time; one
+ * whose job trapped, timed out or failed is ended, never reused, and every thread is replaced
+ * after {@link jobsPerThread} jobs. Starting a thread costs tens of milliseconds, more than a
+ * small job: warm threads keep that off every order.
  */
 export async function startWasmRunner(bundle: SolutionBundle): Promise<JobRunner> {
   const { manifest } = bundle
@@ -46,6 +53,7 @@ export async function startWasmRunner(bundle: SolutionBundle): Promise<JobRunner
     if (item.module !== 'wasi_snapshot_preview1')
       throw new UnsupportedWasmError(`the module imports ${item.module}.${item.name}, not WASI`)
   await wipeScratchOfDeadRuntimes()
+  const threads = createThreadPool()
 
   return {
     async run(job) {
@@ -66,7 +74,7 @@ export async function startWasmRunner(bundle: SolutionBundle): Promise<JobRunner
         }
         await utimes(inDirectory, 0, 0)
         await utimes(outDirectory, 0, 0)
-        const outcome = await runInWorker({
+        const outcome = await runInThread(threads, {
           module,
           args: [manifest.entry, ...job.arguments],
           seed: job.seed,
@@ -80,18 +88,72 @@ export async function startWasmRunner(bundle: SolutionBundle): Promise<JobRunner
         await wipe(directory)
       }
     },
-    async close() {},
+    close: () => threads.close(),
   }
 }
 
-function runInWorker(parameters: {
-  module: WebAssembly.Module
-  args: string[]
-  seed: Uint8Array
-  inDirectory: string
-  outDirectory: string
-  limits: SolutionBundle['manifest']['limits']
-}): Promise<JobOutcome | { exitCode: 0 }> {
+/** A warm worker thread, and how many jobs it has served. */
+type WasmThread = { worker: Worker; jobs: number }
+
+/** Idle warm threads: a job takes one (or starts one) and gives it back when it ended cleanly. */
+function createThreadPool() {
+  const idle: WasmThread[] = []
+  let closed = false
+  const start = (): WasmThread => {
+    const worker = new Worker(workerEntry, {
+      // Its stdio is captured (and dropped) so nothing reaches the runtime's own stdout.
+      stdout: true,
+      stderr: true,
+      env: {},
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+    })
+    worker.stdout.resume()
+    worker.stderr.resume()
+    // An idle thread does not keep the runtime alive, and one that ended is never handed out.
+    worker.unref()
+    const thread = { worker, jobs: 0 }
+    worker.once('exit', () => {
+      const index = idle.indexOf(thread)
+      if (index >= 0) idle.splice(index, 1)
+    })
+    return thread
+  }
+  return {
+    take(): WasmThread {
+      const thread = idle.pop() ?? start()
+      thread.worker.ref()
+      return thread
+    },
+    /** A thread whose job ended cleanly (the module exited) serves the next. */
+    giveBack(thread: WasmThread) {
+      thread.jobs += 1
+      if (closed || thread.jobs >= jobsPerThread) void thread.worker.terminate()
+      else {
+        thread.worker.unref()
+        idle.push(thread)
+      }
+    },
+    end(thread: WasmThread) {
+      void thread.worker.terminate()
+    },
+    async close() {
+      closed = true
+      await Promise.all(idle.splice(0).map((thread) => thread.worker.terminate()))
+    },
+  }
+}
+
+function runInThread(
+  threads: ReturnType<typeof createThreadPool>,
+  parameters: {
+    module: WebAssembly.Module
+    args: string[]
+    seed: Uint8Array
+    inDirectory: string
+    outDirectory: string
+    limits: SolutionBundle['manifest']['limits']
+  },
+): Promise<JobOutcome | { exitCode: 0 }> {
   const { limits } = parameters
   const data: WasmWorkerData = {
     module: parameters.module,
@@ -105,16 +167,8 @@ function runInWorker(parameters: {
     message: `the job needed more than its limit of ${limits.memoryMiB} MiB`,
   } as const
   return new Promise((resolve) => {
-    const worker = new Worker(workerEntry, {
-      workerData: data,
-      // Its stdio is captured (and dropped) so nothing reaches the runtime's own stdout.
-      stdout: true,
-      stderr: true,
-      env: {},
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
-    })
-    worker.stdout.resume()
-    worker.stderr.resume()
+    const thread = threads.take()
+    const { worker } = thread
     let settled = false
     const timedOut = {
       failure: failureReasons.jobTimedOut,
@@ -123,14 +177,19 @@ function runInWorker(parameters: {
     // Until the module starts (a start function runs at instantiation), the thread gets a
     // startup allowance on top of the limit; from then on the limit itself.
     let timer = setTimeout(() => finish(timedOut), limits.timeoutMs + 10_000)
-    const finish = (outcome: JobOutcome | { exitCode: 0 }) => {
+    /** `reusable`: the module exited, so nothing of the job is left running in the thread. */
+    const finish = (outcome: JobOutcome | { exitCode: 0 }, reusable = false) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      void worker.terminate()
+      worker.off('message', onMessage)
+      worker.off('error', onError)
+      worker.off('exit', onExit)
+      if (reusable) threads.giveBack(thread)
+      else threads.end(thread)
       resolve(outcome)
     }
-    worker.on('message', (result: WasmWorkerResult) => {
+    const onMessage = (result: WasmWorkerResult) => {
       // The limit counts the module's own run, not the thread's start.
       if (result.type === 'started') {
         clearTimeout(timer)
@@ -143,22 +202,25 @@ function runInWorker(parameters: {
                 failure: failureReasons.inputRejected,
                 message: `the module exited with status ${result.code}`,
               },
+          true,
         )
       // A trap with its memory near the ceiling (over 3/4 of it) is taken for memory.grow having
       // failed: the job ran out of memory.
       else if (result.memoryBytes > 0.75 * limits.memoryMiB * 2 ** 20) finish(outOfMemory)
       else finish({ failure: failureReasons.jobCrashed, message: 'the module trapped' })
-    })
-    worker.once('error', (error: Error & { code?: string }) =>
+    }
+    const onError = (error: Error & { code?: string }) =>
       finish(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? outOfMemory
           : { failure: failureReasons.jobCrashed, message: 'the job’s thread failed' },
-      ),
-    )
-    worker.once('exit', () =>
-      finish({ failure: failureReasons.jobCrashed, message: 'the job’s thread stopped' }),
-    )
+      )
+    const onExit = () =>
+      finish({ failure: failureReasons.jobCrashed, message: 'the job’s thread stopped' })
+    worker.on('message', onMessage)
+    worker.once('error', onError)
+    worker.once('exit', onExit)
+    worker.postMessage(data)
   })
 }
 

@@ -57,7 +57,9 @@ const margin = 5
  * allow (by a margin from any deadline) must succeed: no order can get stuck.
  */
 describe('market invariants', () => {
-  const seed = Number(process.env.BOCC_INVARIANT_SEED ?? Date.now() % 1_000_000)
+  // A fixed seed by default, so every run and machine checks the same sequence (one that visits
+  // most of the state machine); BOCC_INVARIANT_SEED explores others.
+  const seed = Number(process.env.BOCC_INVARIANT_SEED ?? 1)
   const steps = 300
   let m: Market
   let enclave: PrivateKeyAccount
@@ -452,10 +454,13 @@ describe('market invariants', () => {
     assert.equal(weights.length, actions.length)
     const weighted = actions.flatMap((action, i) => Array(weights[i]).fill(action))
     await checkInvariants(0)
+    // Every status some order held after some step: what of the state machine the run exercised.
+    const visited = new Set<Status>()
     for (let step = 1; step <= steps; step++) {
       touched = undefined
       await pick(weighted)(step)
       await checkInvariants(step)
+      for (const order of orders) visited.add(order.status)
     }
     // No order is stuck: once every deadline and response window has passed, each open one refunds.
     await dev.increaseTime(86_400 + defaults.responseWindow + margin)
@@ -470,8 +475,7 @@ describe('market invariants', () => {
       orders.map((order) => order.status),
       where(steps),
     )
-    const reached = new Set(orders.map((order) => order.status))
     assert.ok(orders.length > 5, 'the sequence created orders')
-    assert.ok(reached.size >= 4, `the sequence reached only ${[...reached].join(', ')}`)
+    assert.ok(visited.size >= 5, `the sequence visited only ${[...visited].join(', ')}`)
   })
 })

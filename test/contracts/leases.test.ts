@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { type Address, parseEther } from 'viem'
+import { type Address, parseEther, parseEventLogs } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
+import { leasesAbi } from '../../src/chain/abis.ts'
 import { closeLease } from '../../src/chain/actions/leases/closeLease.ts'
 import { finalizeLease } from '../../src/chain/actions/leases/finalizeLease.ts'
 import { getLease } from '../../src/chain/actions/leases/getLease.ts'
 import { getLeaseBalance } from '../../src/chain/actions/leases/getLeaseBalance.ts'
+import { getLeaseEndpoint } from '../../src/chain/actions/leases/getLeaseEndpoint.ts'
 import { getSettledUsage } from '../../src/chain/actions/leases/getSettledUsage.ts'
 import { openLease } from '../../src/chain/actions/leases/openLease.ts'
 import { proveOverClaim } from '../../src/chain/actions/leases/proveOverClaim.ts'
+import { setLeaseEndpoint } from '../../src/chain/actions/leases/setLeaseEndpoint.ts'
 import { settleUsage } from '../../src/chain/actions/leases/settleUsage.ts'
 import { withdrawLeaseBalance } from '../../src/chain/actions/leases/withdrawLeaseBalance.ts'
 import { getTokenBalance } from '../../src/chain/actions/token/getTokenBalance.ts'
@@ -184,6 +187,28 @@ describe('leases: escrow, settlement of signed usage, over-claims, refunds', () 
     await m.dev.increaseTime(settlementWindow)
     const paid = await finalizeLease(customer(), { leaseId: lease.leaseId })
     assert.deepEqual(paid, { providerPaid: 0n, vendorPaid: 0n, refund: lease.escrow })
+  })
+
+  it('keeps the lease front URL each provider publishes, with an event', async () => {
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), undefined)
+    const url = 'https://leases.provider.example:8443'
+    const { receipt } = await setLeaseEndpoint(provider(), { url })
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), url)
+    const [log] = parseEventLogs({
+      abi: leasesAbi,
+      logs: receipt.logs,
+      eventName: 'LeaseEndpointSet',
+    })
+    assert.deepEqual(log?.args, { provider: addressOf('provider'), url })
+    // Keyed by the caller: nobody publishes for another provider.
+    await setLeaseEndpoint(customer(), { url: 'https://elsewhere.example' })
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), url)
+    await assert.rejects(
+      setLeaseEndpoint(provider(), { url: `https://${'a'.repeat(250)}` }),
+      /LeaseEndpointTooLong/,
+    )
+    await setLeaseEndpoint(provider(), { url: '' })
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), undefined)
   })
 
   it('refuses leases it cannot price or serve', async () => {

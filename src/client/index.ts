@@ -22,7 +22,7 @@ export {
 export { type CustomerPolicy, readPolicyFile } from './customerPolicy.ts'
 export type { InputSource } from './encryptInput.ts'
 export { ResultUnreadableError } from './fetchResult.ts'
-export { connectLease, NoLeaseEndpointError } from './leases/connectLease.ts'
+export { connectLease } from './leases/connectLease.ts'
 export {
   createLeaseClient,
   EnclaveRefusedError,
@@ -32,6 +32,7 @@ export {
   NotYourLeaseError,
 } from './leases/createLeaseClient.ts'
 export { createLeaseFetch } from './leases/createLeaseFetch.ts'
+export { NoLeaseEndpointError } from './leases/findLeaseEndpoint.ts'
 export { startLeaseProxy } from './leases/startLeaseProxy.ts'
 export type { OfferKind, OfferListing } from './listOffers.ts'
 export type { OrderJobParameters, PlacedJob } from './orderJob.ts'

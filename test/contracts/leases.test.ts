@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type Address, parseEther, parseEventLogs } from 'viem'
-import type { PrivateKeyAccount } from 'viem/accounts'
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { leasesAbi } from '../../src/chain/abis.ts'
 import { closeLease } from '../../src/chain/actions/leases/closeLease.ts'
 import { finalizeLease } from '../../src/chain/actions/leases/finalizeLease.ts'
@@ -20,6 +20,7 @@ import {
   leaseUsageTypes,
   type SignedLeaseUsage,
 } from '../../src/protocol/leaseUsage.ts'
+import { createLeaseFront, memoryLeaseUsageStore } from '../../src/provider/leaseFront.ts'
 import { type Market, solutionPrice, startMarket, teePrice } from './marketFixture.ts'
 
 const settlementWindow = 3_600
@@ -187,6 +188,36 @@ describe('leases: escrow, settlement of signed usage, over-claims, refunds', () 
     await m.dev.increaseTime(settlementWindow)
     const paid = await finalizeLease(customer(), { leaseId: lease.leaseId })
     assert.deepEqual(paid, { providerPaid: 0n, vendorPaid: 0n, refund: lease.escrow })
+  })
+
+  it('settles what the front collected in one batch, and drops what the contract refuses', async () => {
+    const store = memoryLeaseUsageStore()
+    const front = createLeaseFront({ enclave: () => undefined, usage: store })
+    const lease = await open(1, 1_000n)
+    const good = await signed(lease.leaseId, { tokensIn: 3, tokensOut: 4, requests: 1 })
+    store.record(good)
+    const first = await front.settle(provider())
+    assert.deepEqual(first.settled, [good])
+    assert.match(String(first.transaction), /^0x[0-9a-f]{64}$/)
+    // A stranger's key is no enclave of the provider: that one is refused, the other settles.
+    const later = await signed(lease.leaseId, { tokensIn: 5, tokensOut: 6, requests: 2 })
+    const forged = await signed(
+      lease.leaseId,
+      { tokensIn: 1, tokensOut: 1, requests: 1 },
+      privateKeyToAccount(generatePrivateKey()),
+    )
+    store.record(later)
+    store.record(forged)
+    const second = await front.settle(provider())
+    assert.deepEqual(second.settled, [later])
+    assert.equal(second.refused.length, 1)
+    assert.match(second.refused[0]?.reason ?? '', /EnclaveNotOfProvider/)
+    assert.deepEqual(front.unsettled(), [])
+    assert.equal(
+      (await getSettledUsage(customer(), { leaseId: lease.leaseId, enclave: m.enclave.address }))
+        .requests,
+      2n,
+    )
   })
 
   it('keeps the lease front URL each provider publishes, with an event', async () => {

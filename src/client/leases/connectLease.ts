@@ -2,27 +2,17 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { BoccError } from '../../errors.ts'
 import { boccHome } from '../boccHome.ts'
 import type { BoccClient } from '../createBoccClient.ts'
 import { createLeaseClient, type LeaseClient } from './createLeaseClient.ts'
 import { createLeaseFetch } from './createLeaseFetch.ts'
-
-export class NoLeaseEndpointError extends BoccError {
-  override name = 'NoLeaseEndpointError'
-  constructor() {
-    super(
-      'no lease endpoint: give --endpoint URL (or set BOCC_LEASE_ENDPOINT); a `bocc dev` network names its own',
-    )
-  }
-}
 
 export type ConnectLeaseParameters = {
   client: BoccClient
   /** The customer's private key: it signs every request of the lease. */
   privateKey: Hex
   leaseId: bigint
-  /** The provider's lease front; default `BOCC_LEASE_ENDPOINT`, then a dev network's own. */
+  /** The provider's lease front; default `BOCC_LEASE_ENDPOINT`, then the one it published on-chain. */
   endpoint?: string
   /** Where the latest signed usage is kept (default `lease-usage/` in the BOCC home). */
   usageDirectory?: string
@@ -38,11 +28,7 @@ export async function connectLease(
   parameters: ConnectLeaseParameters,
 ): Promise<LeaseClient & { fetch: ReturnType<typeof createLeaseFetch> }> {
   const { client } = parameters
-  const endpoint =
-    parameters.endpoint ??
-    process.env.BOCC_LEASE_ENDPOINT ??
-    client.deployment.development?.leaseEndpoint
-  if (!endpoint) throw new NoLeaseEndpointError()
+  const endpoint = parameters.endpoint ?? process.env.BOCC_LEASE_ENDPOINT
   const usageDirectory = parameters.usageDirectory ?? join(boccHome(), 'lease-usage')
   const lease = await createLeaseClient({
     chain: client.chain,
@@ -50,7 +36,7 @@ export async function connectLease(
     blobs: client.blobs,
     policy: client.policy.policy,
     leaseId: parameters.leaseId,
-    endpoint,
+    ...(endpoint ? { endpoint } : {}),
     onUsage: (usage) => {
       void mkdir(usageDirectory, { recursive: true, mode: 0o700 })
         .then(() =>

@@ -14,6 +14,7 @@ import {
 import { leasesDomain, leaseUsageTypes } from '../../protocol/leaseUsage.ts'
 import type { BlobStore } from '../../storage/blobStore.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../verifyEnclave.ts'
+import { findLeaseEndpoint } from './findLeaseEndpoint.ts'
 import { sealLeaseRequest } from './sealLeaseRequest.ts'
 
 export class LeaseNotFoundError extends BoccError {
@@ -46,8 +47,8 @@ export type CreateLeaseClientParameters = {
   /** The customer's attestation policy: no byte goes to an enclave it does not accept. */
   policy: AttestationPolicy
   leaseId: bigint
-  /** The provider's lease front (`http://host:port`). */
-  endpoint: string
+  /** The provider's lease front (`http://host:port`); default: the one it published on-chain. */
+  endpoint?: string
   /** Called with each new signed usage the enclave returns (keep the latest to contest over-claims). */
   onUsage?: (usage: LeaseUsageRecord) => void
   fetch?: typeof fetch
@@ -73,12 +74,14 @@ export async function createLeaseClient(
 ): Promise<LeaseClient> {
   const { chain, leaseId } = parameters
   const fetcher = parameters.fetch ?? fetch
-  const endpoint = parameters.endpoint.replace(/\/+$/, '')
   const found = await getLease(chain, { leaseId })
   if (!found) throw new LeaseNotFoundError(leaseId)
   const lease: Lease = found
   if (getAddress(lease.customer) !== getAddress(parameters.customer.address))
     throw new NotYourLeaseError(leaseId, lease.customer)
+  const endpoint = (
+    await findLeaseEndpoint(chain, { provider: lease.provider, endpoint: parameters.endpoint })
+  ).replace(/\/+$/, '')
   const leases = leasesAddress(chain)
   let current: VerifiedEnclave | undefined
   let latest: LeaseUsageRecord | undefined

@@ -93,8 +93,8 @@ export function memoryLeaseUsageStore(): LeaseUsageStore {
 export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
   const maxRequestBytes = parameters.maxRequestBytes ?? 4 << 20
   const usageStore = parameters.usage ?? memoryLeaseUsageStore()
-  type LeaseCheck = { at?: number; lease?: Lease; error?: string }
-  const leaseChecks = new Map<string, LeaseCheck>()
+  type LeaseCheck = { lease?: Lease; error?: string }
+  const leaseChecks = new Map<string, { at: number; lease?: Lease }>()
   const identities = new WeakMap<LeaseEnclave, Promise<EnclaveIdentity>>()
   const currentEnclave = (): LeaseEnclave => {
     const enclave =
@@ -118,29 +118,32 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       headers: { 'content-type': 'application/json' },
     })
 
-  const checkLease = async (request: SealedLeaseRequest, provider: Address) => {
+  /** The lease on-chain (read at most every `leaseCheckMs`) and why this request may not use it. */
+  const checkLease = async (
+    request: SealedLeaseRequest,
+    provider: Address,
+  ): Promise<LeaseCheck> => {
     const chain = parameters.chain
-    if (!chain) return {} as LeaseCheck
-    const key = `${request.leaseId}:${request.solutionHash}`
-    const known = leaseChecks.get(key)
-    if (known?.at && Date.now() - known.at < leaseCheckMs) return known
-    let error: string | undefined
-    const lease = await getLease(chain, { leaseId: BigInt(request.leaseId) })
-    const now = Date.now() / 1000
-    if (!lease) error = `lease ${request.leaseId} does not exist`
-    else if (lease.provider.toLowerCase() !== provider.toLowerCase())
-      error = `lease ${request.leaseId} is another provider’s`
-    else if (lease.solutionHash !== request.solutionHash)
-      error = `lease ${request.leaseId} is for another solution`
-    else if (lease.finalized || (lease.closedAt !== 0 ? lease.closedAt : lease.endsAt) <= now)
-      error = `lease ${request.leaseId} has ended`
-    const checked: LeaseCheck = {
-      at: Date.now(),
-      ...(lease ? { lease } : {}),
-      ...(error ? { error } : {}),
+    if (!chain) return {}
+    let known = leaseChecks.get(request.leaseId)
+    if (!known || Date.now() - known.at >= leaseCheckMs) {
+      const lease = await getLease(chain, { leaseId: BigInt(request.leaseId) })
+      known = { at: Date.now(), ...(lease ? { lease } : {}) }
+      leaseChecks.set(request.leaseId, known)
     }
-    leaseChecks.set(key, checked)
-    return checked
+    const { lease } = known
+    const refuse = (error: string) => ({ ...(lease ? { lease } : {}), error })
+    if (!lease) return refuse(`lease ${request.leaseId} does not exist`)
+    if (lease.provider.toLowerCase() !== provider.toLowerCase())
+      return refuse(`lease ${request.leaseId} is another provider’s`)
+    if (lease.solutionHash !== request.solutionHash)
+      return refuse(`lease ${request.leaseId} is for another solution`)
+    if (String(lease.endsAt) !== request.endsAt || String(lease.maxTokens) !== request.maxTokens)
+      return refuse(`the request binds other terms than lease ${request.leaseId}’s`)
+    const end = lease.closedAt !== 0 ? lease.closedAt : lease.endsAt
+    if (lease.finalized || lease.overClaimed || end <= Date.now() / 1000)
+      return refuse(`lease ${request.leaseId} has ended`)
+    return { lease }
   }
 
   const ensureLoaded = async (enclave: LeaseEnclave, solutionHash: Hex) => {

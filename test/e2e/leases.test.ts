@@ -188,6 +188,18 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
     })
     assert.equal(replay.status, 400)
     assert.match((await replay.json()).error, /replayed or out of order/)
+    // A request binding a bigger budget than the lease's own is turned away by the front (and
+    // would not open in the enclave: the terms are in its associated data).
+    const inflated = await fetch(`${network.leaseEndpoint}v1/bocc/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...JSON.parse(recorder.state.lastRequestBody),
+        maxTokens: '99999999',
+      }),
+    })
+    assert.equal(inflated.status, 403)
+    assert.match((await inflated.json()).error, /binds other terms than lease/)
     await ask()
   })
 

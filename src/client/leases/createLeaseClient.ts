@@ -31,6 +31,13 @@ export class NotYourLeaseError extends BoccError {
   }
 }
 
+export class LeaseEndedError extends BoccError {
+  override name = 'LeaseEndedError'
+  constructor(leaseId: bigint, endedAt: number) {
+    super(`lease ${leaseId} ended at ${new Date(endedAt * 1000).toISOString()}: open a new lease`)
+  }
+}
+
 export class EnclaveRefusedError extends BoccError {
   override name = 'EnclaveRefusedError'
 }
@@ -68,6 +75,9 @@ export type LeaseClient = {
   send(body: unknown): AsyncGenerator<LeaseResponseEvent>
 }
 
+/** How long a lease read on-chain is trusted to still run (closing it is seen this late). */
+const leaseRefreshMs = 15_000
+
 /** The customer's side of a lease: verification, sealing, and opening of responses. */
 export async function createLeaseClient(
   parameters: CreateLeaseClientParameters,
@@ -76,7 +86,8 @@ export async function createLeaseClient(
   const fetcher = parameters.fetch ?? fetch
   const found = await getLease(chain, { leaseId })
   if (!found) throw new LeaseNotFoundError(leaseId)
-  const lease: Lease = found
+  let lease: Lease = found
+  let leaseReadAt = Date.now()
   if (getAddress(lease.customer) !== getAddress(parameters.customer.address))
     throw new NotYourLeaseError(leaseId, lease.customer)
   const endpoint = (
@@ -134,6 +145,17 @@ export async function createLeaseClient(
     return verified
   }
 
+  /** Refuses to send on a lease that has ended (closed, past its end, finalised). */
+  const checkLeaseRuns = async () => {
+    if (Date.now() - leaseReadAt > leaseRefreshMs) {
+      lease = (await getLease(chain, { leaseId })) ?? lease
+      leaseReadAt = Date.now()
+    }
+    const end = lease.closedAt !== 0 ? lease.closedAt : lease.endsAt
+    if (lease.finalized || lease.overClaimed || Date.now() / 1000 >= end)
+      throw new LeaseEndedError(leaseId, end)
+  }
+
   const nextSequence = () => {
     // Above every sequence this key used before, also from an earlier process: time-based.
     const now = BigInt(Date.now()) * 1000n
@@ -174,6 +196,7 @@ export async function createLeaseClient(
     let response: Response | undefined
     let context: LeaseRequestContext | undefined
     let responseKey: Uint8Array | undefined
+    await checkLeaseRuns()
     for (let attempt = 0; attempt < 2; attempt++) {
       const enclave = current ?? (await verifyCurrent())
       context = {
@@ -183,6 +206,9 @@ export async function createLeaseClient(
         solutionHash: lease.solutionHash,
         enclave: enclave.enclave,
         sequence: nextSequence(),
+        // The terms the enclave holds this request to (it has no chain to read them from).
+        endsAt: lease.endsAt,
+        maxTokens: lease.maxTokens,
       }
       const sealed = await sealLeaseRequest({
         context,
@@ -225,7 +251,9 @@ export async function createLeaseClient(
   }
 
   return {
-    lease,
+    get lease() {
+      return lease
+    },
     verified: () => current,
     latestUsage: () => latest,
     send,

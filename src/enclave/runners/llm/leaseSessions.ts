@@ -93,6 +93,17 @@ export function createLeaseSessions(enclave: {
         throw new LeaseRequestRefusedError(
           `the lease request is replayed or out of order (sequence ${context.sequence}, last ${counter.lastSequence})`,
         )
+      // The terms are the customer's (signed, checked by the front against the chain); the time
+      // is the later of this enclave's clock and the customer's (its sequence is microseconds).
+      const now = Math.max(Date.now() / 1000, Number(context.sequence / 1_000_000n))
+      if (now >= context.endsAt)
+        throw new LeaseRequestRefusedError(
+          `lease ${context.leaseId} has ended (at ${context.endsAt}): the enclave serves it no more`,
+        )
+      if (counter.tokensIn + counter.tokensOut >= context.maxTokens)
+        throw new LeaseRequestRefusedError(
+          `lease ${context.leaseId}’s budget of ${context.maxTokens} tokens is spent`,
+        )
       let opened: { plaintext: Uint8Array; exportedSecret: Uint8Array }
       try {
         opened = await openAndExport({
@@ -186,7 +197,11 @@ export function createLeaseSessions(enclave: {
     const generate = ready.runner.generate
     if (!generate)
       return fail(failureReasons.solutionUnavailable, 'the lease’s solution is not a chat model')
-    const outcome = await generate(request, (text) => void push({ type: 'text', text }))
+    // What the budget leaves when this request's turn comes, the ones before it counted.
+    const tokenBudget = () => Number(context.maxTokens - (counter.tokensIn + counter.tokensOut))
+    const outcome = await generate(request, (text) => void push({ type: 'text', text }), {
+      tokenBudget,
+    })
     if (!outcome.ok) return fail(outcome.failure, outcome.message)
     counter.tokensIn += BigInt(outcome.promptTokens)
     counter.tokensOut += BigInt(outcome.completionTokens)

@@ -24,9 +24,17 @@ export type { InputSource } from './encryptInput.ts'
 export { ResultUnreadableError } from './fetchResult.ts'
 export { connectLease } from './leases/connectLease.ts'
 export {
+  type ContestLeaseParameters,
+  type ContestLeaseReturnType,
+  contestLease,
+  NothingToContestError,
+  NoUsageRecordError,
+} from './leases/contestLease.ts'
+export {
   createLeaseClient,
   EnclaveRefusedError,
   type LeaseClient,
+  LeaseEndedError,
   LeaseEndpointError,
   LeaseNotFoundError,
   NotYourLeaseError,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type Address, parseEther, parseEventLogs } from 'viem'
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
@@ -15,6 +18,8 @@ import { setLeaseEndpoint } from '../../src/chain/actions/leases/setLeaseEndpoin
 import { settleUsage } from '../../src/chain/actions/leases/settleUsage.ts'
 import { withdrawLeaseBalance } from '../../src/chain/actions/leases/withdrawLeaseBalance.ts'
 import { getTokenBalance } from '../../src/chain/actions/token/getTokenBalance.ts'
+import { contestLease, NothingToContestError } from '../../src/client/leases/contestLease.ts'
+import { createLeaseUsageRecorder } from '../../src/client/leases/leaseUsageFile.ts'
 import {
   leasesDomain,
   leaseUsageTypes,
@@ -240,6 +245,76 @@ describe('leases: escrow, settlement of signed usage, over-claims, refunds', () 
     )
     await setLeaseEndpoint(provider(), { url: '' })
     assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), undefined)
+  })
+
+  it('contests, from the customer’s own record, a provider that settles more than was signed', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'bocc-lease-usage-'))
+    try {
+      const record = async (leaseId: bigint, usage: SignedLeaseUsage) =>
+        createLeaseUsageRecorder(
+          directory,
+          leaseId,
+        )({
+          leaseId: String(usage.leaseId),
+          customer: usage.customer,
+          enclave: usage.enclave,
+          tokensIn: String(usage.tokensIn),
+          tokensOut: String(usage.tokensOut),
+          requests: String(usage.requests),
+          signature: usage.signature,
+        })
+      // The enclave (a faulty one: its key signed two contradicting usages) gave the customer 3
+      // requests, 40 tokens; the provider settles 3 requests with 400 tokens out.
+      const cheated = await open(1, 1_000n)
+      await record(
+        cheated.leaseId,
+        await signed(cheated.leaseId, { tokensIn: 10, tokensOut: 30, requests: 3 }),
+      )
+      await settleUsage(provider(), {
+        batch: [await signed(cheated.leaseId, { tokensIn: 10, tokensOut: 400, requests: 3 })],
+      })
+      const contested = await contestLease(customer(), {
+        leaseId: cheated.leaseId,
+        usageDirectory: directory,
+      })
+      assert.equal(contested.enclave, m.enclave.address)
+      assert.deepEqual(contested.held, { tokensIn: 10n, tokensOut: 30n, requests: 3n })
+      assert.deepEqual(contested.settled, { tokensIn: 10n, tokensOut: 400n, requests: 3n })
+      assert.equal((await getLease(customer(), { leaseId: cheated.leaseId }))?.overClaimed, true)
+      await assert.rejects(
+        contestLease(customer(), { leaseId: cheated.leaseId, usageDirectory: directory }),
+        /an over-claim was already proven/,
+      )
+
+      // The customer's record is older than what settled (the provider is right): nothing to contest.
+      const honest = await open(1, 1_000n)
+      await record(
+        honest.leaseId,
+        await signed(honest.leaseId, { tokensIn: 10, tokensOut: 30, requests: 3 }),
+      )
+      // An earlier usage arriving late does not replace the later one in the record.
+      await record(
+        honest.leaseId,
+        await signed(honest.leaseId, { tokensIn: 5, tokensOut: 5, requests: 1 }),
+      )
+      await settleUsage(provider(), {
+        batch: [await signed(honest.leaseId, { tokensIn: 12, tokensOut: 400, requests: 4 })],
+      })
+      await assert.rejects(
+        contestLease(customer(), { leaseId: honest.leaseId, usageDirectory: directory }),
+        (error: unknown) =>
+          error instanceof NothingToContestError &&
+          /settled 4 requests, and your record of it is older \(3\)/.test(error.shortMessage) &&
+          !error.shortMessage.includes('\n'),
+      )
+      await assert.rejects(
+        contestLease(customer(), { leaseId: 999n, usageDirectory: directory }),
+        /lease 999 does not exist/,
+      )
+      assert.equal((await getLease(customer(), { leaseId: honest.leaseId }))?.overClaimed, false)
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
   })
 
   it('refuses leases it cannot price or serve', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
@@ -57,6 +59,19 @@ describe('bocc leases and bocc proxy against bocc dev, with the official OpenAI 
     } finally {
       proxy.kill('SIGINT')
     }
+
+    // The proxy kept the enclave's signed usage in the BOCC home; the daemon settled no more.
+    const record = JSON.parse(
+      await readFile(join(dev.env.BOCC_HOME as string, 'lease-usage', `${leaseId}.json`), 'utf8'),
+    )
+    assert.equal(record.usages.length, 1)
+    assert.equal(record.usages[0].requests, '1')
+    const contest = await bocc(['leases', 'contest', leaseId])
+    assert.equal(contest.code, 1, contest.stderr)
+    assert.match(
+      contest.stderr,
+      /^bocc: lease \d+: nothing to contest: enclave 0x[0-9a-fA-F]{40} settled no more than your record of it .*\n$/,
+    )
 
     const shown = await bocc(['leases', 'show', leaseId, '--json'])
     assert.equal(shown.code, 0, shown.stderr)

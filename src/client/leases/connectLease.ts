@@ -1,11 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { boccHome } from '../boccHome.ts'
 import type { BoccClient } from '../createBoccClient.ts'
 import { createLeaseClient, type LeaseClient } from './createLeaseClient.ts'
 import { createLeaseFetch } from './createLeaseFetch.ts'
+import { createLeaseUsageRecorder, defaultLeaseUsageDirectory } from './leaseUsageFile.ts'
 
 export type ConnectLeaseParameters = {
   client: BoccClient
@@ -29,7 +27,10 @@ export async function connectLease(
 ): Promise<LeaseClient & { fetch: ReturnType<typeof createLeaseFetch> }> {
   const { client } = parameters
   const endpoint = parameters.endpoint ?? process.env.BOCC_LEASE_ENDPOINT
-  const usageDirectory = parameters.usageDirectory ?? join(boccHome(), 'lease-usage')
+  const recordUsage = createLeaseUsageRecorder(
+    parameters.usageDirectory ?? defaultLeaseUsageDirectory(),
+    parameters.leaseId,
+  )
   const lease = await createLeaseClient({
     chain: client.chain,
     customer: privateKeyToAccount(parameters.privateKey),
@@ -37,16 +38,9 @@ export async function connectLease(
     policy: client.policy.policy,
     leaseId: parameters.leaseId,
     ...(endpoint ? { endpoint } : {}),
-    onUsage: (usage) => {
-      void mkdir(usageDirectory, { recursive: true, mode: 0o700 })
-        .then(() =>
-          writeFile(
-            join(usageDirectory, `${parameters.leaseId}.json`),
-            `${JSON.stringify(usage, null, 2)}\n`,
-          ),
-        )
-        .catch(() => undefined)
-    },
+    // Kept to contest an over-claim later (`bocc leases contest`); a failed write is not fatal
+    // to the chat, the next usage is written again whole.
+    onUsage: (usage) => void recordUsage(usage).catch(() => undefined),
   })
   return Object.assign(lease, { fetch: createLeaseFetch(lease) })
 }

@@ -26,6 +26,12 @@ export const leaseRequestInfo = 'BOCC/lease-request/v1'
 export const leaseResponseExporterContext = 'BOCC/lease-response/v1'
 const contextDomain = 'BOCC/lease/v2'
 
+/**
+ * The enclave's refusal, before it counts anything, of a request for a solution it has not loaded:
+ * the host hands the bundle over and sends the same request again.
+ */
+export const solutionNotLoaded = 'the lease’s solution is not loaded in this enclave'
+
 /** What every request and each of its response chunks is bound to. */
 export type LeaseRequestContext = {
   chainId: number

@@ -8,7 +8,11 @@ import type { BoccChain, BoccSigner } from '../chain/boccChain.ts'
 import { TransactionRevertedError } from '../chain/writeContractAndWait.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
-import type { LeaseUsageRecord, SealedLeaseRequest } from '../protocol/leaseChannel.ts'
+import {
+  type LeaseUsageRecord,
+  type SealedLeaseRequest,
+  solutionNotLoaded,
+} from '../protocol/leaseChannel.ts'
 import type { SignedLeaseUsage } from '../protocol/leaseUsage.ts'
 import { type RunningServer, serveFetch } from '../storage/startBlobServer.ts'
 import { type EnclaveClient, EnclaveError } from './enclaveClient.ts'
@@ -146,9 +150,7 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
     return { lease }
   }
 
-  const ensureLoaded = async (enclave: LeaseEnclave, solutionHash: Hex) => {
-    const { loaded } = await enclave.request('loadSolution', { solutionHash })
-    if (loaded) return
+  const load = async (enclave: LeaseEnclave, solutionHash: Hex) => {
     if (!parameters.loadBundle) throw new Error('the solution is not loaded in the enclave')
     const bundle = await enclave.putBlob(await parameters.loadBundle(solutionHash))
     await enclave.request('loadSolution', { solutionHash, bundle })
@@ -190,16 +192,20 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       })
     const checked = await checkLease(sealed, await providerOf())
     if (checked.error) return json(403, { error: checked.error })
-    try {
-      await ensureLoaded(enclave, sealed.solutionHash)
-    } catch (error) {
-      return json(503, { error: `the model cannot be loaded: ${shortMessageOf(error)}` })
-    }
-    let stream: string
-    try {
-      ;({ stream } = await enclave.request('leaseRequest', { request: sealed }))
-    } catch (error) {
-      return json(400, { error: shortMessageOf(error) })
+    // The bundle is handed over only when the enclave says it lacks it: no round trip per request.
+    let stream: string | undefined
+    for (let attempt = 0; stream === undefined; attempt++) {
+      try {
+        ;({ stream } = await enclave.request('leaseRequest', { request: sealed }))
+      } catch (error) {
+        if (attempt > 0 || !shortMessageOf(error).includes(solutionNotLoaded))
+          return json(400, { error: shortMessageOf(error) })
+        try {
+          await load(enclave, sealed.solutionHash)
+        } catch (error) {
+          return json(503, { error: `the model cannot be loaded: ${shortMessageOf(error)}` })
+        }
+      }
     }
     const encoder = new TextEncoder()
     const body = new ReadableStream<Uint8Array>({

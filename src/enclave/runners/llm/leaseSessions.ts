@@ -15,6 +15,7 @@ import {
   leaseResponseExporterContext,
   type SealedLeaseRequest,
   type SealedResponseChunk,
+  solutionNotLoaded,
 } from '../../../protocol/leaseChannel.ts'
 import { leasesDomain, leaseUsageTypes } from '../../../protocol/leaseUsage.ts'
 import type { SolutionCache } from '../../solutionCache.ts'
@@ -78,6 +79,9 @@ export function createLeaseSessions(enclave: {
       }
       if (getAddress(context.enclave) !== enclave.signer.address)
         throw new LeaseRequestRefusedError('the lease request is sealed to another enclave')
+      // Before anything is counted, so the host may hand the bundle over and send it again.
+      if (!enclave.solutions.has(context.solutionHash).loaded)
+        throw new LeaseRequestRefusedError(solutionNotLoaded)
       let customer: Address
       try {
         customer = await recoverMessageAddress({

@@ -32,6 +32,14 @@ const contextDomain = 'BOCC/lease/v2'
  */
 export const solutionNotLoaded = 'the lease’s solution is not loaded in this enclave'
 
+/**
+ * The enclave's refusal, before it counts anything, of a request for an encrypted model this lease
+ * has not unlocked in it yet: the host fetches the owner's key release for the lease and this
+ * enclave (src/protocol/leaseKeyRelease.ts) and sends the same request again with it.
+ */
+export const leaseKeyNotReleased =
+  'the lease’s model is encrypted and no key release for the lease came'
+
 /** What every request and each of its response chunks is bound to. */
 export type LeaseRequestContext = {
   chainId: number

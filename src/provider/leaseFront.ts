@@ -6,10 +6,12 @@ import { setLeaseEndpoint } from '../chain/actions/leases/setLeaseEndpoint.ts'
 import { settleUsage } from '../chain/actions/leases/settleUsage.ts'
 import type { BoccChain, BoccSigner } from '../chain/boccChain.ts'
 import { TransactionRevertedError } from '../chain/writeContractAndWait.ts'
+import type { WrappedKey } from '../crypto/hpke.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import {
   type LeaseUsageRecord,
+  leaseKeyNotReleased,
   type SealedLeaseRequest,
   solutionNotLoaded,
 } from '../protocol/leaseChannel.ts'
@@ -40,6 +42,16 @@ export type LeaseFrontParameters = {
   chain?: BoccChain
   /** Fetches a solution's bundle (its pack) when the enclave has not loaded it yet. */
   loadBundle?: (solutionHash: Hex) => Promise<Uint8Array>
+  /**
+   * For an encrypted model: fetches its owner's key release for a lease and the enclave serving it
+   * (src/protocol/leaseKeyRelease.ts), when the enclave asks for one.
+   */
+  keyReleaseFor?: (lease: {
+    leaseId: bigint
+    solutionHash: Hex
+    enclave: Address
+    hpkePublicKey: Hex
+  }) => Promise<WrappedKey>
   /** The most bytes of one sealed request. */
   maxRequestBytes?: number
   /** Default: in memory. */
@@ -150,6 +162,18 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
     return { lease }
   }
 
+  const keyReleaseOf = async (sealed: SealedLeaseRequest, enclave: EnclaveIdentity) => {
+    if (!parameters.keyReleaseFor)
+      throw new Error(
+        `the model is encrypted and no key release for lease ${sealed.leaseId} is at hand`,
+      )
+    return parameters.keyReleaseFor({
+      leaseId: BigInt(sealed.leaseId),
+      solutionHash: sealed.solutionHash,
+      enclave: enclave.signer,
+      hpkePublicKey: enclave.hpkePublicKey,
+    })
+  }
   const load = async (enclave: LeaseEnclave, solutionHash: Hex) => {
     if (!parameters.loadBundle) throw new Error('the solution is not loaded in the enclave')
     const bundle = await enclave.putBlob(await parameters.loadBundle(solutionHash))
@@ -192,16 +216,25 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       })
     const checked = await checkLease(sealed, await providerOf())
     if (checked.error) return json(403, { error: checked.error })
-    // The bundle is handed over only when the enclave says it lacks it: no round trip per request.
+    // The bundle (and, for an encrypted model, the owner's key release for this lease) is handed
+    // over only when the enclave says it lacks it: no round trip per request.
     let stream: string | undefined
+    let solutionKeyRelease: WrappedKey | undefined
     for (let attempt = 0; stream === undefined; attempt++) {
       try {
-        ;({ stream } = await enclave.request('leaseRequest', { request: sealed }))
+        ;({ stream } = await enclave.request('leaseRequest', {
+          request: sealed,
+          ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
+        }))
       } catch (error) {
-        if (attempt > 0 || !shortMessageOf(error).includes(solutionNotLoaded))
-          return json(400, { error: shortMessageOf(error) })
+        const message = shortMessageOf(error)
+        const missing = [solutionNotLoaded, leaseKeyNotReleased].find((text) =>
+          message.includes(text),
+        )
+        if (attempt > 2 || !missing) return json(400, { error: message })
         try {
-          await load(enclave, sealed.solutionHash)
+          if (missing === solutionNotLoaded) await load(enclave, sealed.solutionHash)
+          else solutionKeyRelease = await keyReleaseOf(sealed, current)
         } catch (error) {
           return json(503, { error: `the model cannot be loaded: ${shortMessageOf(error)}` })
         }

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import { type Address, getAddress, type Hex, recoverMessageAddress } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { openAndExport } from '../../../crypto/hpke.ts'
+import { openAndExport, type WrappedKey } from '../../../crypto/hpke.ts'
 import { BoccError, shortMessageOf } from '../../../errors.ts'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import {
   createResponseSealer,
   encodeLeaseContext,
+  type LeaseRequestContext,
   type LeaseResponseEvent,
   type LeaseUsageRecord,
   leaseContextOf,
+  leaseKeyNotReleased,
   leaseRequestDigest,
   leaseRequestInfo,
   leaseResponseExporterContext,
@@ -17,6 +19,7 @@ import {
   type SealedResponseChunk,
   solutionNotLoaded,
 } from '../../../protocol/leaseChannel.ts'
+import { openLeaseKeyRelease } from '../../../protocol/leaseKeyRelease.ts'
 import { leasesDomain, leaseUsageTypes } from '../../../protocol/leaseUsage.ts'
 import type { SolutionCache } from '../../solutionCache.ts'
 import { ChatRequestRejectedError, parseChatCompletionRequest } from './chatCompletionRequest.ts'
@@ -52,6 +55,8 @@ export function createLeaseSessions(enclave: {
 }) {
   const counters = new Map<string, Counters>()
   const streams = new Map<string, Stream>()
+  /** Leases whose owner released the key of their encrypted model to this enclave. */
+  const unlockedLeases = new Set<string>()
 
   const counterOf = (key: string) => {
     let entry = counters.get(key)
@@ -68,9 +73,42 @@ export function createLeaseSessions(enclave: {
       throw new LeaseRequestRefusedError('too many lease responses are open in this enclave')
   }
 
+  /**
+   * An encrypted model serves a lease only once its owner released the key for that lease to this
+   * enclave (the owner decides per lease, as per order); the first release decrypts it, and every
+   * other lease must bring a release of the same key. Refused before anything is counted, so the
+   * host can fetch the release and send the same request again.
+   */
+  const unlock = async (context: LeaseRequestContext, release: WrappedKey | undefined) => {
+    if (!enclave.solutions.has(context.solutionHash).encrypted) return
+    const scope = {
+      chainId: context.chainId,
+      leases: context.leases,
+      leaseId: context.leaseId,
+      solutionHash: context.solutionHash,
+    }
+    const key = `${scope.chainId}:${scope.leases.toLowerCase()}:${scope.leaseId}:${scope.solutionHash}`
+    if (unlockedLeases.has(key)) return
+    if (!release) throw new LeaseRequestRefusedError(leaseKeyNotReleased)
+    const ready = await enclave.solutions.ready({
+      solutionHash: context.solutionHash,
+      orderId: 0n,
+      keyRelease: release,
+      enclavePrivateKey: enclave.hpkePrivateKey,
+      openRelease: (wrapped) =>
+        openLeaseKeyRelease({
+          ...scope,
+          enclavePrivateKey: enclave.hpkePrivateKey,
+          release: wrapped,
+        }),
+    })
+    if ('failure' in ready) throw new LeaseRequestRefusedError(ready.message)
+    unlockedLeases.add(key)
+  }
+
   return {
     /** Opens a request and starts its reply; resolves to the id its sealed chunks are read under. */
-    async start(request: SealedLeaseRequest): Promise<{ stream: string }> {
+    async start(request: SealedLeaseRequest, keyRelease?: WrappedKey): Promise<{ stream: string }> {
       let context: ReturnType<typeof leaseContextOf>
       try {
         context = leaseContextOf(request)
@@ -108,6 +146,7 @@ export function createLeaseSessions(enclave: {
         throw new LeaseRequestRefusedError(
           `lease ${context.leaseId}’s budget of ${context.maxTokens} tokens is spent`,
         )
+      await unlock(context, keyRelease)
       let opened: { plaintext: Uint8Array; exportedSecret: Uint8Array }
       try {
         opened = await openAndExport({
@@ -192,11 +231,17 @@ export function createLeaseSessions(enclave: {
         error instanceof ChatRequestRejectedError ? error.shortMessage : 'the request is invalid',
       )
     }
-    const ready = await enclave.solutions.ready({
-      solutionHash: context.solutionHash,
-      orderId: 0n,
-      enclavePrivateKey: enclave.hpkePrivateKey,
-    })
+    // An encrypted model was unlocked for this lease by `unlock` before the request was counted.
+    const ready = enclave.solutions.has(context.solutionHash).encrypted
+      ? (enclave.solutions.unlocked(context.solutionHash) ?? {
+          failure: failureReasons.vendorKeyNotReleased,
+          message: 'the lease’s model is not unlocked',
+        })
+      : await enclave.solutions.ready({
+          solutionHash: context.solutionHash,
+          orderId: 0n,
+          enclavePrivateKey: enclave.hpkePrivateKey,
+        })
     if ('failure' in ready) return fail(ready.failure, ready.message)
     const generate = ready.runner.generate
     if (!generate)

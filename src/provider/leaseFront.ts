@@ -10,7 +10,9 @@ import type { WrappedKey } from '../crypto/hpke.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
 import {
+  LeaseChannelError,
   type LeaseUsageRecord,
+  leaseContextOf,
   leaseKeyNotReleased,
   type SealedLeaseRequest,
   solutionNotLoaded,
@@ -203,8 +205,14 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
     let sealed: SealedLeaseRequest
     try {
       sealed = JSON.parse(new TextDecoder().decode(bytes))
-    } catch {
-      return json(400, { error: 'the body is not a sealed lease request' })
+      leaseContextOf(sealed)
+    } catch (error) {
+      return json(400, {
+        error:
+          error instanceof LeaseChannelError
+            ? error.shortMessage
+            : 'the body is not a sealed lease request',
+      })
     }
     // One enclave for the whole request, even if the fleet replaces it meanwhile.
     const enclave = currentEnclave()

@@ -57,7 +57,12 @@ describe('bocc leases and bocc proxy against bocc dev, with the official OpenAI 
       assert.ok(chunks >= 2)
       assert.ok(finish === 'stop' || finish === 'length')
     } finally {
+      // It writes the last signed usage before it exits.
+      const exited = new Promise((resolve) =>
+        proxy.exitCode === null ? proxy.once('exit', resolve) : resolve(proxy.exitCode),
+      )
       proxy.kill('SIGINT')
+      await exited
     }
 
     // The proxy kept the enclave's signed usage in the BOCC home; the daemon settled no more.

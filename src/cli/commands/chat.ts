@@ -49,5 +49,6 @@ export async function run(
     history.push({ role: 'assistant', content: answer })
   }
   terminal.close()
+  await lease.usageRecorded()
   return 0
 }

@@ -46,5 +46,6 @@ export async function run(
     process.once('SIGTERM', resolve)
   })
   await proxy.close()
+  await lease.usageRecorded()
   return 0
 }

@@ -22,11 +22,16 @@ export type ConnectLeaseParameters = {
  * over-claim later), and `fetch`, an OpenAI-compatible fetch to hand to an OpenAI client:
  * `new OpenAI({ baseURL: 'http://bocc.invalid/v1', apiKey: '-', fetch: lease.fetch })`.
  */
-export async function connectLease(
-  parameters: ConnectLeaseParameters,
-): Promise<LeaseClient & { fetch: ReturnType<typeof createLeaseFetch> }> {
+export async function connectLease(parameters: ConnectLeaseParameters): Promise<
+  LeaseClient & {
+    fetch: ReturnType<typeof createLeaseFetch>
+    /** Resolves once the latest signed usage is on disk (await it before the process exits). */
+    usageRecorded(): Promise<void>
+  }
+> {
   const { client } = parameters
   const endpoint = parameters.endpoint ?? process.env.BOCC_LEASE_ENDPOINT
+  let recorded: Promise<void> = Promise.resolve()
   const recordUsage = createLeaseUsageRecorder(
     parameters.usageDirectory ?? defaultLeaseUsageDirectory(),
     parameters.leaseId,
@@ -40,7 +45,12 @@ export async function connectLease(
     ...(endpoint ? { endpoint } : {}),
     // Kept to contest an over-claim later (`bocc leases contest`); a failed write is not fatal
     // to the chat, the next usage is written again whole.
-    onUsage: (usage) => void recordUsage(usage).catch(() => undefined),
+    onUsage: (usage) => {
+      recorded = recordUsage(usage).catch(() => undefined)
+    },
   })
-  return Object.assign(lease, { fetch: createLeaseFetch(lease) })
+  return Object.assign(lease, {
+    fetch: createLeaseFetch(lease),
+    usageRecorded: () => recorded,
+  })
 }

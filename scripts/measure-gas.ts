@@ -11,6 +11,7 @@ import {
 } from 'viem'
 import { closeLease } from '../src/chain/actions/leases/closeLease.ts'
 import { openLease } from '../src/chain/actions/leases/openLease.ts'
+import { setLeaseEndpoint } from '../src/chain/actions/leases/setLeaseEndpoint.ts'
 import { settleUsage } from '../src/chain/actions/leases/settleUsage.ts'
 import { writeLeases } from '../src/chain/actions/leases/writeLeases.ts'
 import { acceptOrders } from '../src/chain/actions/market/acceptOrders.ts'
@@ -274,6 +275,11 @@ try {
   await measure('lease_close', closeLease(customer, { leaseId: firstLease.leaseId }))
   await dev.increaseTime(3_601)
   await measure('lease_finalize', writeLeases(customer, 'finalizeLease', [firstLease.leaseId]))
+  // Once per provider (and again when its front moves): a typical public URL.
+  await measure(
+    'lease_set_endpoint',
+    setLeaseEndpoint(provider, { url: 'https://leases.provider.example:8443' }),
+  )
 
   gas.deploy = deployGas
 

@@ -42,7 +42,7 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
       blobs: devBlobStore(network),
       policy: network.policy,
       leaseId,
-      endpoint: network.leaseFront.url,
+      endpoint: network.leaseEndpoint,
     })
     const proxy = await startLeaseProxy(client)
     const direct = await directModel(workspace)

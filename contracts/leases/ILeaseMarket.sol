@@ -83,6 +83,7 @@ interface ILeaseMarket {
     event LeaseClosed(uint256 indexed leaseId, uint40 closedAt);
     event LeaseFinalized(uint256 indexed leaseId, uint256 providerPaid, uint256 vendorPaid, uint256 refund);
     event Withdrawn(address indexed account, uint256 amount);
+    event LeaseEndpointSet(address indexed provider, string url);
 
     error LeaseNotFound(uint256 leaseId);
     error NotLeaseCustomer(uint256 leaseId, address caller);
@@ -101,6 +102,7 @@ interface ILeaseMarket {
     error NotAnOverClaim(uint256 leaseId, address enclave);
     error LeaseNotFinalizable(uint256 leaseId, uint40 finalizableAt);
     error NothingToWithdraw(address account);
+    error LeaseEndpointTooLong(uint256 length, uint256 maxLength);
 
     /**
      * @notice Opens a lease of solution offer `solutionOfferId` on TEE offer `teeOfferId` from now
@@ -158,4 +160,16 @@ interface ILeaseMarket {
 
     /// @notice Number of leases; their ids run from 1.
     function leaseCount() external view returns (uint256);
+
+    /**
+     * @notice Publishes the URL of the caller's lease front (empty: none), where its customers
+     * send their sealed requests.
+     * @dev The front is untrusted: a wrong URL costs only availability, since clients verify the
+     * enclave behind it against their own policy before sealing anything to it.
+     * @param url An http(s) URL of at most 256 bytes (not checked on-chain beyond its length).
+     */
+    function setLeaseEndpoint(string calldata url) external;
+
+    /// @notice The lease front URL `provider` published last (empty if none).
+    function leaseEndpointOf(address provider) external view returns (string memory);
 }

@@ -39,10 +39,13 @@ contract LeaseMarket is ILeaseMarket, EIP712, ReentrancyGuardTransient {
     uint40 public immutable settlementWindow;
     /// @notice The longest lease.
     uint40 public immutable maxDuration;
+    /// @notice The longest lease front URL a provider may publish, in bytes.
+    uint256 public constant MAX_ENDPOINT_LENGTH = 256;
 
     mapping(uint256 leaseId => Lease) private _leases;
     mapping(uint256 leaseId => mapping(address enclave => Usage)) private _settled;
     mapping(address account => uint256) private _balances;
+    mapping(address provider => string) private _leaseEndpoints;
     uint256 private _leaseCount;
 
     constructor(
@@ -220,6 +223,19 @@ contract LeaseMarket is ILeaseMarket, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc ILeaseMarket
     function leaseCount() external view returns (uint256) {
         return _leaseCount;
+    }
+
+    /// @inheritdoc ILeaseMarket
+    function setLeaseEndpoint(string calldata url) external {
+        if (bytes(url).length > MAX_ENDPOINT_LENGTH)
+            revert LeaseEndpointTooLong(bytes(url).length, MAX_ENDPOINT_LENGTH);
+        _leaseEndpoints[msg.sender] = url;
+        emit LeaseEndpointSet(msg.sender, url);
+    }
+
+    /// @inheritdoc ILeaseMarket
+    function leaseEndpointOf(address provider) external view returns (string memory) {
+        return _leaseEndpoints[provider];
     }
 
     /// @notice The EIP-712 domain separator enclaves sign usage under.

@@ -153,6 +153,11 @@ const commands: Entry[] = [
     load: () => import('./commands/leases-close.ts'),
   },
   {
+    name: 'leases contest',
+    summary: 'prove a settlement of a lease claims more than the enclave signed to you',
+    load: () => import('./commands/leases-contest.ts'),
+  },
+  {
     name: 'proxy',
     summary: 'serve a lease as an OpenAI-compatible API on 127.0.0.1, verified and encrypted',
     load: () => import('./commands/proxy.ts'),

@@ -22,16 +22,25 @@ export {
 export { type CustomerPolicy, readPolicyFile } from './customerPolicy.ts'
 export type { InputSource } from './encryptInput.ts'
 export { ResultUnreadableError } from './fetchResult.ts'
-export { connectLease, NoLeaseEndpointError } from './leases/connectLease.ts'
+export { connectLease } from './leases/connectLease.ts'
+export {
+  type ContestLeaseParameters,
+  type ContestLeaseReturnType,
+  contestLease,
+  NothingToContestError,
+  NoUsageRecordError,
+} from './leases/contestLease.ts'
 export {
   createLeaseClient,
   EnclaveRefusedError,
   type LeaseClient,
+  LeaseEndedError,
   LeaseEndpointError,
   LeaseNotFoundError,
   NotYourLeaseError,
 } from './leases/createLeaseClient.ts'
 export { createLeaseFetch } from './leases/createLeaseFetch.ts'
+export { NoLeaseEndpointError } from './leases/findLeaseEndpoint.ts'
 export { startLeaseProxy } from './leases/startLeaseProxy.ts'
 export type { OfferKind, OfferListing } from './listOffers.ts'
 export type { OrderJobParameters, PlacedJob } from './orderJob.ts'

@@ -1,15 +1,55 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { Aes256Gcm, CipherSuite, HkdfSha256 } from '@hpke/core'
+import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519'
+import { bytesToHex, hexToBytes } from 'viem'
 import {
   exportHpkePrivateKey,
   generateHpkeKeyPair,
   importHpkeKeyPair,
   KeyUnwrapError,
+  openAndExport,
   unwrapKey,
   wrapKey,
+  x25519Implementation,
 } from './hpke.ts'
 
 describe('HPKE key wrapping', () => {
+  it('uses WebCrypto X25519 in Node, which opens what the pure-JavaScript fallback seals', async () => {
+    assert.equal(await x25519Implementation(), 'webcrypto')
+    const recipient = await generateHpkeKeyPair()
+    // A browser without WebCrypto X25519 seals with the fallback: the same RFC 9180 bytes.
+    const fallback = new CipherSuite({
+      kem: new DhkemX25519HkdfSha256(),
+      kdf: new HkdfSha256(),
+      aead: new Aes256Gcm(),
+    })
+    const sender = await fallback.createSenderContext({
+      recipientPublicKey: await fallback.kem.deserializePublicKey(
+        hexToBytes(recipient.publicKey).buffer as ArrayBuffer,
+      ),
+      info: new TextEncoder().encode('BOCC/lease-request/v1').buffer as ArrayBuffer,
+    })
+    const ciphertext = await sender.seal(key.slice().buffer, aad.slice().buffer)
+    const opened = await openAndExport({
+      recipientPrivateKey: recipient.privateKey,
+      wrapped: {
+        enc: bytesToHex(new Uint8Array(sender.enc)),
+        ciphertext: bytesToHex(new Uint8Array(ciphertext)),
+      },
+      info: 'BOCC/lease-request/v1',
+      aad,
+      exporterContext: 'BOCC/lease-response/v1',
+      exportLength: 32,
+    })
+    assert.deepEqual(opened.plaintext, key)
+    const exported = await sender.export(
+      new TextEncoder().encode('BOCC/lease-response/v1').buffer as ArrayBuffer,
+      32,
+    )
+    assert.deepEqual(opened.exportedSecret, new Uint8Array(exported))
+  })
+
   const key = crypto.getRandomValues(new Uint8Array(32))
   const aad = new TextEncoder().encode('input 0x01')
   const info = 'BOCC test key'

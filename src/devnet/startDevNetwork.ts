@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type Address, type Hex, parseEther } from 'viem'
@@ -17,7 +18,6 @@ import { spawnCommitteeMember } from '../committee/spawnCommitteeMember.ts'
 import { measureRuntime } from '../enclave/measureRuntime.ts'
 import { type Service, spawnService } from '../processes/spawnService.ts'
 import { publishSolutionBundle, type SolutionBundle } from '../protocol/solutionBundle.ts'
-import { type LeaseFront, serveLeaseFront } from '../provider/leaseFront.ts'
 import type { ProviderEvent } from '../provider/providerEvents.ts'
 import { type ProviderProcess, spawnProviderDaemon } from '../provider/spawnProviderDaemon.ts'
 import { paddleOcrSolution } from '../solutions/paddleocr/paddleOcrSolution.ts'
@@ -25,7 +25,6 @@ import { textOrientationSolution } from '../solutions/textorientation/textOrient
 import { createTinyChatBundle } from '../solutions/tiny-chat/tinyChatSolution.ts'
 import { wordCountSolution } from '../solutions/wordcount/wordCountSolution.ts'
 import { createFsBlobStore } from '../storage/blobStore.ts'
-import type { RunningServer } from '../storage/startBlobServer.ts'
 
 /** What a development network runs and sells, for people to try BOCC on one machine. */
 export type DevNetwork = {
@@ -49,8 +48,8 @@ export type DevNetwork = {
   solutions: DevSolution[]
   /** `tiny-chat`, a chat model with random weights, on sale for leases. */
   tinyChat: DevSolution
-  /** The provider's lease front (OpenAI-compatible leases, ciphertext only). */
-  leaseFront: RunningServer & { front: LeaseFront }
+  /** The provider daemon's lease front (ciphertext only), as it published it on-chain. */
+  leaseEndpoint: string
   /** Key files of the dev accounts, by role. */
   keyFiles: Record<DevRole, string>
   /** A connected signer for a dev role. */
@@ -73,7 +72,7 @@ export type StartDevNetworkParameters = {
   serveBlobs?: { port?: number }
   /** Called with each step as it starts, for progress. */
   onStep?: (label: string) => void
-  /** The lease front's port on 127.0.0.1 (any free one when absent). */
+  /** The provider's lease front's port on 127.0.0.1 (any free one when absent). */
   leasePort?: number
   onProviderEvent?: (event: ProviderEvent) => void
   signal?: AbortSignal
@@ -187,11 +186,12 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     const solutions = published.slice(0, shippedSolutions.length)
     const tinyChat = published[shippedSolutions.length]
 
-    step('starting the provider node and its enclave runtime')
+    step('starting the provider node, its enclave runtime and its lease front')
     const providerConfigFile = await writeProviderConfig(
       directory,
       committee.url,
       parameters.providerCapacity ?? 2,
+      parameters.leasePort ?? (await anyFreePort()),
     )
     const provider = await spawnProviderDaemon({
       configFile: providerConfigFile,
@@ -199,21 +199,6 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       ...(parameters.signal ? { signal: parameters.signal } : {}),
     })
     stops.push(() => provider.stop())
-
-    step('starting the lease front (sealed chat requests to the enclave)')
-    const leaseFront = await serveLeaseFront({
-      stateDirectory: join(directory, 'provider-state'),
-      signer: provider.enclave,
-      provider: await connectBoccSigner(deployment, devPrivateKey(devRoles.provider)),
-      blobs: createFsBlobStore(blobsDirectory),
-      ...(parameters.leasePort === undefined ? {} : { port: parameters.leasePort }),
-    })
-    stops.push(() => leaseFront.close())
-    deployment.development = {
-      ...(deployment.development ?? { policy: 'policy.json' }),
-      leaseEndpoint: leaseFront.url,
-    }
-    await writeDeployment(files.deploymentFile, deployment)
 
     return {
       directory,
@@ -228,7 +213,7 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
       ocr: solutions[0] as DevSolution,
       solutions,
       tinyChat: tinyChat as DevSolution,
-      leaseFront,
+      leaseEndpoint: provider.leasesUrl as string,
       signer: (role) => connectBoccSigner(deployment, devPrivateKey(devRoles[role])),
       stop: stopAll,
     }
@@ -290,6 +275,7 @@ async function writeProviderConfig(
   directory: string,
   committeeUrl: string,
   capacity: number,
+  leasePort: number,
 ): Promise<string> {
   const file = join(directory, 'provider.json')
   const config = {
@@ -303,6 +289,13 @@ async function writeProviderConfig(
     enclave: { orphanSeconds: 60 },
     pollIntervalMs: 50,
     metrics: { host: '127.0.0.1', port: 0 },
+    // Published on-chain like a real provider's; settled every second so a person sees it soon.
+    leases: {
+      host: '127.0.0.1',
+      port: leasePort,
+      publicUrl: `http://127.0.0.1:${leasePort}/`,
+      settleIntervalSeconds: 1,
+    },
   }
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`)
   return file
@@ -363,4 +356,16 @@ async function spawnBlobServer(
 /** The blob store of a dev network (a directory). */
 export function devBlobStore(network: Pick<DevNetwork, 'blobsDirectory'>) {
   return createFsBlobStore(network.blobsDirectory)
+}
+
+/** A port free on 127.0.0.1 now (the lease front's URL is published before the daemon binds it). */
+async function anyFreePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }

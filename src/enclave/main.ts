@@ -171,7 +171,8 @@ async function main() {
         signature: result.signature,
       }
     },
-    leaseRequest: ({ request }) => leaseSessions.start(request),
+    leaseRequest: ({ request, solutionKeyRelease }) =>
+      leaseSessions.start(request, solutionKeyRelease),
     leaseRead: ({ stream }) => {
       if (typeof stream !== 'string') throw new BoccError('leaseRead needs { stream }')
       return leaseSessions.read(stream)

@@ -92,6 +92,8 @@ export function createSolutionCache(parameters: {
       orderId: bigint
       keyRelease?: WrappedKey
       enclavePrivateKey: CryptoKey
+      /** Opens the release when it is not an order's (a lease's: src/protocol/leaseKeyRelease.ts). */
+      openRelease?: (release: WrappedKey) => Promise<Uint8Array>
     }): Promise<ReadySolution | { failure: FailureReason; message: string }> {
       const entry = entries.get(parameters.solutionHash)
       if (!entry)
@@ -109,16 +111,18 @@ export function createSolutionCache(parameters: {
         }
       let key: Uint8Array
       try {
-        key = await openKeyRelease({
-          enclavePrivateKey: parameters.enclavePrivateKey,
-          release: parameters.keyRelease,
-          orderId: parameters.orderId,
-          resourceHash: parameters.solutionHash,
-        })
+        key = parameters.openRelease
+          ? await parameters.openRelease(parameters.keyRelease)
+          : await openKeyRelease({
+              enclavePrivateKey: parameters.enclavePrivateKey,
+              release: parameters.keyRelease,
+              orderId: parameters.orderId,
+              resourceHash: parameters.solutionHash,
+            })
       } catch {
         return {
           failure: failureReasons.vendorKeyNotReleased,
-          message: 'the key release does not open for this order',
+          message: 'the key release does not open for this order or lease in this enclave',
         }
       }
       const previous = entry.turn ?? Promise.resolve()
@@ -157,6 +161,13 @@ export function createSolutionCache(parameters: {
         key.fill(0)
         done()
       }
+    },
+    /** A decrypted solution, for callers that checked a release of its key themselves (a lease's). */
+    unlocked(solutionHash: Hex): ReadySolution | undefined {
+      const entry = entries.get(solutionHash)
+      if (!entry?.loaded) return undefined
+      entry.lastUsed = Date.now()
+      return entry.loaded
     },
     async close() {
       for (const entry of entries.values()) await entry.loaded?.runner.close()

@@ -106,7 +106,14 @@ export type EnclaveRequests = {
    * Starts serving one sealed lease request (docs/protocol.md, "Leases") for a loaded `llm`
    * solution; refused, unsigned, when it is not sealed to this enclave, not signed, or replayed.
    */
-  leaseRequest: { params: { request: SealedLeaseRequest }; result: { stream: string } }
+  leaseRequest: {
+    params: {
+      request: SealedLeaseRequest
+      /** For an encrypted model: its owner's key release for this lease and enclave. */
+      solutionKeyRelease?: WrappedKey
+    }
+    result: { stream: string }
+  }
   /** The sealed response chunks ready so far (waits for one); the last read carries the signed usage. */
   leaseRead: {
     params: { stream: string }

@@ -19,25 +19,27 @@ const context: LeaseRequestContext = {
   solutionHash: `0x${'11'.repeat(32)}`,
   enclave: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
   sequence: 7n,
+  endsAt: 1_800_000_000,
+  maxTokens: 10_000n,
 }
 const key = new Uint8Array(32).fill(0x44)
 
 describe('the lease channel', () => {
   it('matches the test vector: context, request digest, first response chunk, usage', async () => {
     const bytes = encodeLeaseContext(context)
-    assert.equal(bytes.length, 13 + 32 + 20 + 32 + 32 + 20 + 8)
+    assert.equal(bytes.length, 13 + 32 + 20 + 32 + 32 + 20 + 8 + 8 + 8)
     assert.equal(
       keccak256(bytes),
-      '0xf577a7a5f75e13be2ee5bb26b9a498e0a7640eb88b70872573e41edf912182b6',
+      '0x40e29f18143542d890e0264694a688ed9a42dc0c7f9aa47f27d948b5804b854d',
     )
     assert.equal(
       leaseRequestDigest(context, `0x${'22'.repeat(32)}`, `0x${'33'.repeat(40)}`),
-      '0x454eb21dec1ab187fb6d8d325c5e58bf5af7a88344fd2593848f5eb3365b865a',
+      '0x3113c9545a44dcc200655baadd4d1d68b0e1b25f6ee83eb76decfe268d93b951',
     )
     const seal = createResponseSealer(key, context)
     assert.deepEqual(await seal({ type: 'text', text: 'hi' }), {
       final: false,
-      sealed: 'GRAe7IIraj7bpjJQp8BYfiWpoV46xuS9wbC5T0jvJfGdKQB/ZhLS3FEKLg==',
+      sealed: 'GRAe7IIraj7bpjJQp8BYfiWpoV46xuS9wbC55IaIwioZDwTbEIpgaXh7FQ==',
     })
     assert.equal(
       hashTypedData({
@@ -56,7 +58,7 @@ describe('the lease channel', () => {
     )
     assert.equal(
       bytesToHex(bytes.subarray(0, 13)),
-      bytesToHex(new TextEncoder().encode('BOCC/lease/v1')),
+      bytesToHex(new TextEncoder().encode('BOCC/lease/v2')),
     )
   })
 

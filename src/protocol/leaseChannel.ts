@@ -24,7 +24,21 @@ import { BoccError } from '../errors.ts'
  */
 export const leaseRequestInfo = 'BOCC/lease-request/v1'
 export const leaseResponseExporterContext = 'BOCC/lease-response/v1'
-const contextDomain = 'BOCC/lease/v1'
+const contextDomain = 'BOCC/lease/v2'
+
+/**
+ * The enclave's refusal, before it counts anything, of a request for a solution it has not loaded:
+ * the host hands the bundle over and sends the same request again.
+ */
+export const solutionNotLoaded = 'the lease’s solution is not loaded in this enclave'
+
+/**
+ * The enclave's refusal, before it counts anything, of a request for an encrypted model this lease
+ * has not unlocked in it yet: the host fetches the owner's key release for the lease and this
+ * enclave (src/protocol/leaseKeyRelease.ts) and sends the same request again with it.
+ */
+export const leaseKeyNotReleased =
+  'the lease’s model is encrypted and no key release for the lease came'
 
 /** What every request and each of its response chunks is bound to. */
 export type LeaseRequestContext = {
@@ -38,11 +52,18 @@ export type LeaseRequestContext = {
   enclave: Address
   /** Strictly increasing per customer and lease: an enclave refuses one not above the last. */
   sequence: bigint
+  /**
+   * The lease's terms as the customer read them on-chain: its end (Unix seconds) and its token
+   * budget. The front checks them against the chain; the enclave, which has no chain, refuses a
+   * request past `endsAt` and serves no more than `maxTokens` (docs/threat-model.md, "Leases").
+   */
+  endsAt: number
+  maxTokens: bigint
 }
 
 /** A request as it crosses the provider: all of it public but the ciphertext's content. */
 export type SealedLeaseRequest = {
-  version: 1
+  version: 2
   chainId: number
   leases: Address
   /** Decimal strings: JSON has no 256-bit integers. */
@@ -50,6 +71,8 @@ export type SealedLeaseRequest = {
   solutionHash: Hex
   enclave: Address
   sequence: string
+  endsAt: string
+  maxTokens: string
   /** HPKE encapsulated key (32 bytes). */
   enc: Hex
   /** HPKE ciphertext of the UTF-8 JSON body of an OpenAI chat completion request. */
@@ -90,9 +113,9 @@ export class LeaseChannelError extends BoccError {
 }
 
 /**
- * The associated data of a request and of every chunk of its response: "BOCC/lease/v1" ‖ chainId
+ * The associated data of a request and of every chunk of its response: "BOCC/lease/v2" ‖ chainId
  * (uint256) ‖ lease market (20) ‖ leaseId (uint256) ‖ solutionHash (32) ‖ enclave (20) ‖ sequence
- * (uint64), integers big-endian.
+ * (uint64) ‖ endsAt (uint64) ‖ maxTokens (uint64), integers big-endian.
  */
 export function encodeLeaseContext(context: LeaseRequestContext): Uint8Array {
   return concatBytes([
@@ -103,6 +126,8 @@ export function encodeLeaseContext(context: LeaseRequestContext): Uint8Array {
     hexToBytes(context.solutionHash),
     hexToBytes(context.enclave),
     numberToBytes(context.sequence, { size: 8 }),
+    numberToBytes(BigInt(context.endsAt), { size: 8 }),
+    numberToBytes(context.maxTokens, { size: 8 }),
   ])
 }
 
@@ -118,13 +143,16 @@ export function leaseContextOf(request: SealedLeaseRequest): LeaseRequestContext
   const fail = (what: string): never => {
     throw new LeaseChannelError(`the lease request's ${what}`)
   }
-  if (request?.version !== 1) fail('version is not 1')
+  if (request?.version !== 2) fail('version is not 2')
   if (!Number.isSafeInteger(request.chainId) || request.chainId <= 0) fail('chainId is invalid')
   if (!isAddress(String(request.leases), { strict: false })) fail('leases is not an address')
   if (!isAddress(String(request.enclave), { strict: false })) fail('enclave is not an address')
   if (!/^\d{1,78}$/.test(String(request.leaseId))) fail('leaseId is not a decimal integer')
   if (!/^\d{1,20}$/.test(String(request.sequence)) || BigInt(request.sequence) >= 2n ** 64n)
     fail('sequence is not a 64-bit integer')
+  for (const name of ['endsAt', 'maxTokens'] as const)
+    if (!/^\d{1,20}$/.test(String(request[name])) || BigInt(request[name]) >= 2n ** 64n)
+      fail(`${name} is not a 64-bit integer`)
   if (!isHex(request.solutionHash) || request.solutionHash.length !== 66)
     fail('solutionHash is not 32 bytes')
   if (!isHex(request.enc) || request.enc.length !== 66) fail('enc is not 32 bytes')
@@ -138,6 +166,8 @@ export function leaseContextOf(request: SealedLeaseRequest): LeaseRequestContext
     solutionHash: request.solutionHash,
     enclave: request.enclave,
     sequence: BigInt(request.sequence),
+    endsAt: Number(request.endsAt),
+    maxTokens: BigInt(request.maxTokens),
   }
 }
 

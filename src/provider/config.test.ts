@@ -34,6 +34,42 @@ describe('provider configuration', () => {
     assert.equal(overridden.metrics, undefined)
   })
 
+  it('serves leases only when asked, from the file or the environment', () => {
+    assert.equal(parse(base).leases, undefined)
+    assert.deepEqual(parse({ ...base, leases: {} }).leases, {
+      host: '127.0.0.1',
+      port: 8470,
+      settleIntervalSeconds: 60,
+    })
+    const configured = parse(
+      { ...base, leases: { port: 0, publicUrl: 'https://a.example', settleIntervalSeconds: 5 } },
+      { BOCC_PROVIDER_LEASE_URL: 'https://leases.example' },
+    )
+    assert.deepEqual(configured.leases, {
+      host: '127.0.0.1',
+      port: 0,
+      settleIntervalSeconds: 5,
+      publicUrl: 'https://leases.example',
+    })
+    assert.deepEqual(parse(base, { BOCC_PROVIDER_LEASES: '0.0.0.0:9000' }).leases, {
+      host: '0.0.0.0',
+      port: 9000,
+      settleIntervalSeconds: 60,
+    })
+    assert.equal(parse({ ...base, leases: {} }, { BOCC_PROVIDER_LEASES: 'off' }).leases, undefined)
+    assert.throws(
+      () => parse({ ...base, leases: { port: 70_000, publicUrl: 'leases.example', tls: true } }),
+      (error: unknown) =>
+        error instanceof ProviderConfigError &&
+        error.problems.join('\n') ===
+          [
+            'unknown field "leases.tls"',
+            'leases.port must be a port number (0: any free port)',
+            'leases.publicUrl must be an http(s) URL of at most 256 characters',
+          ].join('\n'),
+    )
+  })
+
   it('lists every problem, one line each', () => {
     try {
       parse({

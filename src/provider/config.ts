@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BoccError } from '../errors.ts'
+import type { LeaseFrontConfig } from './leaseFront.ts'
 
 /**
  * A provider daemon's configuration: a JSON file (docs/operations.md, "Running a provider")
@@ -52,6 +53,11 @@ export type ProviderConfig = {
   pollIntervalMs: number
   /** The health and metrics endpoint; undefined: none (`metrics`, `BOCC_PROVIDER_METRICS`: `host:port` or `off`). */
   metrics?: { host: string; port: number }
+  /**
+   * The lease front (`leases`; `BOCC_PROVIDER_LEASES`: `host:port` or `off`;
+   * `BOCC_PROVIDER_LEASE_URL`: its public URL); undefined: the daemon serves no leases.
+   */
+  leases?: LeaseFrontConfig
 }
 
 export class ProviderConfigError extends BoccError {
@@ -86,6 +92,7 @@ const knownKeys = new Set([
   'shutdownGraceSeconds',
   'pollIntervalMs',
   'metrics',
+  'leases',
 ])
 
 const tees = new Set(['sim', 'tdx', 'sev-snp', 'auto'])
@@ -206,6 +213,7 @@ export function parseProviderConfig(
   }
 
   const metrics = parseMetrics(env.BOCC_PROVIDER_METRICS ?? file.metrics, problems)
+  const leases = parseLeases(file.leases, env, problems)
   const config: ProviderConfig = {
     deploymentFile: deploymentFile ?? '',
     keyFile: keyFile ?? '',
@@ -243,6 +251,7 @@ export function parseProviderConfig(
     ...(blobStore ? { blobStore } : {}),
     ...(stake === undefined ? {} : { stake }),
     ...(metrics ? { metrics } : {}),
+    ...(leases ? { leases } : {}),
   }
   if (problems.length > 0) throw new ProviderConfigError(options.source, problems)
   return config
@@ -302,4 +311,60 @@ function parseMetrics(value: unknown, problems: string[]) {
   if (!Number.isSafeInteger(port) || (port as number) < 0 || (port as number) > 65_535)
     problems.push('metrics.port must be a port number (0: any free port)')
   return { host: String(host), port: Number(port) }
+}
+
+/** The default port of the lease front, when `leases` names none. */
+export const defaultLeasePort = 8470
+
+function parseLeases(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): LeaseFrontConfig | undefined {
+  const fromEnv = env.BOCC_PROVIDER_LEASES
+  if (fromEnv === 'off' || (value === undefined && fromEnv === undefined)) return undefined
+  if (value === false || value === 'off') return undefined
+  if (
+    value !== undefined &&
+    (typeof value !== 'object' || value === null || Array.isArray(value))
+  ) {
+    problems.push('leases must be an object (host, port, publicUrl, settleIntervalSeconds)')
+    return undefined
+  }
+  const record = (value ?? {}) as Record<string, unknown>
+  for (const key of Object.keys(record))
+    if (!['host', 'port', 'publicUrl', 'settleIntervalSeconds'].includes(key))
+      problems.push(`unknown field "leases.${key}"`)
+  let host = record.host ?? '127.0.0.1'
+  let port = record.port ?? defaultLeasePort
+  if (fromEnv !== undefined) {
+    const match = /^([^:\s]+):(\d{1,5})$/.exec(fromEnv)
+    if (!match || Number(match[2]) > 65_535) {
+      problems.push('BOCC_PROVIDER_LEASES must be host:port or off')
+      return undefined
+    }
+    host = match[1] as string
+    port = Number(match[2])
+  }
+  if (typeof host !== 'string' || host === '') problems.push('leases.host must be a host name')
+  if (!Number.isSafeInteger(port) || (port as number) < 0 || (port as number) > 65_535)
+    problems.push('leases.port must be a port number (0: any free port)')
+  const publicUrl = env.BOCC_PROVIDER_LEASE_URL ?? record.publicUrl
+  if (
+    publicUrl !== undefined &&
+    (typeof publicUrl !== 'string' || !/^https?:\/\/\S+$/.test(publicUrl) || publicUrl.length > 256)
+  )
+    problems.push('leases.publicUrl must be an http(s) URL of at most 256 characters')
+  return {
+    host: String(host),
+    port: Number(port),
+    settleIntervalSeconds: integer(
+      record.settleIntervalSeconds ?? 60,
+      'leases.settleIntervalSeconds',
+      problems,
+      1,
+      86_400,
+    ),
+    ...(typeof publicUrl === 'string' ? { publicUrl } : {}),
+  }
 }

@@ -1,29 +1,70 @@
-import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { listCatalogOffers } from '../chain/actions/catalog/listCatalogOffers.ts'
-import { getLease } from '../chain/actions/leases/getLease.ts'
+import { getLease, type Lease } from '../chain/actions/leases/getLease.ts'
+import { getLeaseEndpoint } from '../chain/actions/leases/getLeaseEndpoint.ts'
+import { setLeaseEndpoint } from '../chain/actions/leases/setLeaseEndpoint.ts'
 import { settleUsage } from '../chain/actions/leases/settleUsage.ts'
 import type { BoccChain, BoccSigner } from '../chain/boccChain.ts'
+import { TransactionRevertedError } from '../chain/writeContractAndWait.ts'
+import type { WrappedKey } from '../crypto/hpke.ts'
 import { shortMessageOf } from '../errors.ts'
 import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
-import type { LeaseUsageRecord, SealedLeaseRequest } from '../protocol/leaseChannel.ts'
+import {
+  LeaseChannelError,
+  type LeaseUsageRecord,
+  leaseContextOf,
+  leaseKeyNotReleased,
+  type SealedLeaseRequest,
+  solutionNotLoaded,
+} from '../protocol/leaseChannel.ts'
 import type { SignedLeaseUsage } from '../protocol/leaseUsage.ts'
 import { type RunningServer, serveFetch } from '../storage/startBlobServer.ts'
 import { type EnclaveClient, EnclaveError } from './enclaveClient.ts'
-import { connectEnclaveHost } from './enclaveHostClient.ts'
+import type { ProviderLog } from './providerEvents.ts'
+import type { ProviderState } from './providerState.ts'
 
 /** The part of an enclave connection the front uses: requests, and handing over bundles. */
 export type LeaseEnclave = Pick<EnclaveClient, 'request' | 'putBlob'>
 
+/** Where the front keeps the signed usage it has not settled yet (the daemon: its SQLite state). */
+export type LeaseUsageStore = {
+  record(usage: SignedLeaseUsage): void
+  unsettled(): SignedLeaseUsage[]
+  /** Forgets a usage settled (or refused for good), unless a later one replaced it. */
+  forget(usage: SignedLeaseUsage): void
+}
+
 export type LeaseFrontParameters = {
-  enclave: LeaseEnclave
+  /**
+   * The enclave serving now, or a function naming it each time (the daemon's fleet replaces lost
+   * and expiring enclaves; undefined while none is live).
+   */
+  enclave: LeaseEnclave | (() => LeaseEnclave | undefined)
   /** Checks each lease on-chain (it exists, runs, is this provider's, for this model). */
   chain?: BoccChain
   /** Fetches a solution's bundle (its pack) when the enclave has not loaded it yet. */
   loadBundle?: (solutionHash: Hex) => Promise<Uint8Array>
+  /**
+   * For an encrypted model: fetches its owner's key release for a lease and the enclave serving it
+   * (src/protocol/leaseKeyRelease.ts), when the enclave asks for one.
+   */
+  keyReleaseFor?: (lease: {
+    leaseId: bigint
+    solutionHash: Hex
+    enclave: Address
+    hpkePublicKey: Hex
+  }) => Promise<WrappedKey>
   /** The most bytes of one sealed request. */
   maxRequestBytes?: number
+  /** Default: in memory. */
+  usage?: LeaseUsageStore
+}
+
+/** What one settlement did: usages settled in one transaction, and those the contract refused. */
+export type LeaseSettlement = {
+  settled: SignedLeaseUsage[]
+  transaction?: Hex
+  refused: { usage: SignedLeaseUsage; reason: string }[]
 }
 
 export type LeaseFront = {
@@ -31,11 +72,31 @@ export type LeaseFront = {
   fetch(request: Request): Promise<Response>
   /** The latest signed usage per lease and enclave not settled yet. */
   unsettled(): SignedLeaseUsage[]
-  /** Settles every unsettled usage in one batch; resolves to how many it settled. */
-  settle(chain: BoccSigner): Promise<number>
+  /**
+   * Settles every unsettled usage in one batch. When the batch is refused, each usage is tried
+   * alone, and one the contract refuses (its window is over, it settled already) is dropped and
+   * reported; an RPC failure throws and keeps them all for the next time.
+   */
+  settle(chain: BoccSigner): Promise<LeaseSettlement>
 }
 
 const leaseCheckMs = 10_000
+
+/** Signed usage kept in memory (a front without durable state: tests, tools). */
+export function memoryLeaseUsageStore(): LeaseUsageStore {
+  const pending = new Map<string, SignedLeaseUsage>()
+  const keyOf = (usage: SignedLeaseUsage) => `${usage.leaseId}:${usage.enclave.toLowerCase()}`
+  return {
+    record(usage) {
+      const known = pending.get(keyOf(usage))
+      if (!known || known.requests < usage.requests) pending.set(keyOf(usage), usage)
+    },
+    unsettled: () => [...pending.values()],
+    forget(usage) {
+      if (pending.get(keyOf(usage))?.requests === usage.requests) pending.delete(keyOf(usage))
+    },
+  }
+}
 
 /**
  * The provider's untrusted HTTP front for leases: it forwards sealed requests to the enclave and
@@ -49,14 +110,24 @@ const leaseCheckMs = 10_000
  */
 export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
   const maxRequestBytes = parameters.maxRequestBytes ?? 4 << 20
-  const pending = new Map<string, SignedLeaseUsage>()
-  const leaseChecks = new Map<string, { at: number; error?: string }>()
-  let identity: Promise<EnclaveIdentity> | undefined
-  const identityOf = () => {
-    identity ??= parameters.enclave.request('identity', {})
-    identity.catch(() => {
-      identity = undefined
-    })
+  const usageStore = parameters.usage ?? memoryLeaseUsageStore()
+  type LeaseCheck = { lease?: Lease; error?: string }
+  const leaseChecks = new Map<string, { at: number; lease?: Lease }>()
+  const identities = new WeakMap<LeaseEnclave, Promise<EnclaveIdentity>>()
+  const currentEnclave = (): LeaseEnclave => {
+    const enclave =
+      typeof parameters.enclave === 'function' ? parameters.enclave() : parameters.enclave
+    if (!enclave) throw new EnclaveError('no enclave is live (the provider is starting a new one)')
+    return enclave
+  }
+  // Identities are cached per connection: a replaced enclave is a new connection, asked anew.
+  const identityOf = (enclave: LeaseEnclave) => {
+    let identity = identities.get(enclave)
+    if (!identity) {
+      identity = enclave.request('identity', {})
+      identities.set(enclave, identity)
+      identity.catch(() => identities.delete(enclave))
+    }
     return identity
   }
   const json = (status: number, body: unknown) =>
@@ -65,37 +136,56 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       headers: { 'content-type': 'application/json' },
     })
 
-  const checkLease = async (request: SealedLeaseRequest, provider: Address) => {
+  /** The lease on-chain (read at most every `leaseCheckMs`) and why this request may not use it. */
+  const checkLease = async (
+    request: SealedLeaseRequest,
+    provider: Address,
+  ): Promise<LeaseCheck> => {
     const chain = parameters.chain
-    if (!chain) return undefined
-    const key = `${request.leaseId}:${request.solutionHash}`
-    const known = leaseChecks.get(key)
-    if (known && Date.now() - known.at < leaseCheckMs) return known.error
-    let error: string | undefined
-    const lease = await getLease(chain, { leaseId: BigInt(request.leaseId) })
-    const now = Date.now() / 1000
-    if (!lease) error = `lease ${request.leaseId} does not exist`
-    else if (lease.provider.toLowerCase() !== provider.toLowerCase())
-      error = `lease ${request.leaseId} is another provider’s`
-    else if (lease.solutionHash !== request.solutionHash)
-      error = `lease ${request.leaseId} is for another solution`
-    else if (lease.finalized || (lease.closedAt !== 0 ? lease.closedAt : lease.endsAt) <= now)
-      error = `lease ${request.leaseId} has ended`
-    leaseChecks.set(key, { at: Date.now(), ...(error ? { error } : {}) })
-    return error
+    if (!chain) return {}
+    let known = leaseChecks.get(request.leaseId)
+    if (!known || Date.now() - known.at >= leaseCheckMs) {
+      const lease = await getLease(chain, { leaseId: BigInt(request.leaseId) })
+      known = { at: Date.now(), ...(lease ? { lease } : {}) }
+      leaseChecks.set(request.leaseId, known)
+    }
+    const { lease } = known
+    const refuse = (error: string) => ({ ...(lease ? { lease } : {}), error })
+    if (!lease) return refuse(`lease ${request.leaseId} does not exist`)
+    if (lease.provider.toLowerCase() !== provider.toLowerCase())
+      return refuse(`lease ${request.leaseId} is another provider’s`)
+    if (lease.solutionHash !== request.solutionHash)
+      return refuse(`lease ${request.leaseId} is for another solution`)
+    if (String(lease.endsAt) !== request.endsAt || String(lease.maxTokens) !== request.maxTokens)
+      return refuse(`the request binds other terms than lease ${request.leaseId}’s`)
+    const end = lease.closedAt !== 0 ? lease.closedAt : lease.endsAt
+    if (lease.finalized || lease.overClaimed || end <= Date.now() / 1000)
+      return refuse(`lease ${request.leaseId} has ended`)
+    return { lease }
   }
 
-  const ensureLoaded = async (solutionHash: Hex) => {
-    const { loaded } = await parameters.enclave.request('loadSolution', { solutionHash })
-    if (loaded) return
+  const keyReleaseOf = async (sealed: SealedLeaseRequest, enclave: EnclaveIdentity) => {
+    if (!parameters.keyReleaseFor)
+      throw new Error(
+        `the model is encrypted and no key release for lease ${sealed.leaseId} is at hand`,
+      )
+    return parameters.keyReleaseFor({
+      leaseId: BigInt(sealed.leaseId),
+      solutionHash: sealed.solutionHash,
+      enclave: enclave.signer,
+      hpkePublicKey: enclave.hpkePublicKey,
+    })
+  }
+  const load = async (enclave: LeaseEnclave, solutionHash: Hex) => {
     if (!parameters.loadBundle) throw new Error('the solution is not loaded in the enclave')
-    const bundle = await parameters.enclave.putBlob(await parameters.loadBundle(solutionHash))
-    await parameters.enclave.request('loadSolution', { solutionHash, bundle })
+    const bundle = await enclave.putBlob(await parameters.loadBundle(solutionHash))
+    await enclave.request('loadSolution', { solutionHash, bundle })
   }
 
-  const record = (usage: LeaseUsageRecord) => {
-    const key = `${usage.leaseId}:${usage.enclave}`
-    const next: SignedLeaseUsage = {
+  const record = (usage: LeaseUsageRecord, lease: Lease | undefined) => {
+    // Usage signed for someone else than the lease's customer never settles: not kept.
+    if (lease && usage.customer.toLowerCase() !== lease.customer.toLowerCase()) return
+    usageStore.record({
       leaseId: BigInt(usage.leaseId),
       customer: usage.customer,
       enclave: usage.enclave,
@@ -103,9 +193,7 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       tokensOut: BigInt(usage.tokensOut),
       requests: BigInt(usage.requests),
       signature: usage.signature,
-    }
-    const known = pending.get(key)
-    if (!known || known.requests < next.requests) pending.set(key, next)
+    })
   }
 
   const serve = async (request: Request): Promise<Response> => {
@@ -117,39 +205,60 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
     let sealed: SealedLeaseRequest
     try {
       sealed = JSON.parse(new TextDecoder().decode(bytes))
-    } catch {
-      return json(400, { error: 'the body is not a sealed lease request' })
+      leaseContextOf(sealed)
+    } catch (error) {
+      return json(400, {
+        error:
+          error instanceof LeaseChannelError
+            ? error.shortMessage
+            : 'the body is not a sealed lease request',
+      })
     }
-    const current = await identityOf()
+    // One enclave for the whole request, even if the fleet replaces it meanwhile.
+    const enclave = currentEnclave()
+    const current = await identityOf(enclave)
     if (String(sealed?.enclave).toLowerCase() !== current.signer.toLowerCase())
       return json(409, {
         error: 'the request is sealed to another enclave',
         enclave: current.signer,
       })
-    const refused = await checkLease(sealed, await providerOf())
-    if (refused) return json(403, { error: refused })
-    try {
-      await ensureLoaded(sealed.solutionHash)
-    } catch (error) {
-      return json(503, { error: `the model cannot be loaded: ${shortMessageOf(error)}` })
-    }
-    let stream: string
-    try {
-      ;({ stream } = await parameters.enclave.request('leaseRequest', { request: sealed }))
-    } catch (error) {
-      return json(400, { error: shortMessageOf(error) })
+    const checked = await checkLease(sealed, await providerOf())
+    if (checked.error) return json(403, { error: checked.error })
+    // The bundle (and, for an encrypted model, the owner's key release for this lease) is handed
+    // over only when the enclave says it lacks it: no round trip per request.
+    let stream: string | undefined
+    let solutionKeyRelease: WrappedKey | undefined
+    for (let attempt = 0; stream === undefined; attempt++) {
+      try {
+        ;({ stream } = await enclave.request('leaseRequest', {
+          request: sealed,
+          ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
+        }))
+      } catch (error) {
+        const message = shortMessageOf(error)
+        const missing = [solutionNotLoaded, leaseKeyNotReleased].find((text) =>
+          message.includes(text),
+        )
+        if (attempt > 2 || !missing) return json(400, { error: message })
+        try {
+          if (missing === solutionNotLoaded) await load(enclave, sealed.solutionHash)
+          else solutionKeyRelease = await keyReleaseOf(sealed, current)
+        } catch (error) {
+          return json(503, { error: `the model cannot be loaded: ${shortMessageOf(error)}` })
+        }
+      }
     }
     const encoder = new TextEncoder()
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          const read = await parameters.enclave.request('leaseRead', { stream })
+          const read = await enclave.request('leaseRead', { stream })
           if (read.chunks.length > 0)
             controller.enqueue(
               encoder.encode(read.chunks.map((chunk) => `${JSON.stringify(chunk)}\n`).join('')),
             )
           if (read.final) {
-            if (read.usage) record(read.usage)
+            if (read.usage) record(read.usage, checked.lease)
             controller.close()
           }
         } catch (error) {
@@ -170,12 +279,22 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
     return provider ?? ('0x' as Address)
   }
 
+  const settleOne = async (chain: BoccSigner, usage: SignedLeaseUsage) => {
+    try {
+      await settleUsage(chain, { batch: [usage] })
+      return undefined
+    } catch (error) {
+      if (!(error instanceof TransactionRevertedError)) throw error
+      return shortMessageOf(error)
+    }
+  }
+
   return {
     async fetch(request) {
       const { pathname } = new URL(request.url)
       try {
         if (request.method === 'GET' && pathname === '/v1/bocc/enclave') {
-          const { signer, hpkePublicKey } = await identityOf()
+          const { signer, hpkePublicKey } = await identityOf(currentEnclave())
           return json(200, { signer, hpkePublicKey })
         }
         if (request.method === 'POST' && pathname === '/v1/bocc/requests')
@@ -185,71 +304,114 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
         return json(502, { error: `the enclave is unavailable: ${shortMessageOf(error)}` })
       }
     },
-    unsettled: () => [...pending.values()],
+    unsettled: () => usageStore.unsettled(),
     async settle(chain) {
-      const batch = [...pending.entries()]
-      if (batch.length === 0) return 0
-      await settleUsage(chain, { batch: batch.map(([, usage]) => usage) })
-      for (const [key, usage] of batch) if (pending.get(key) === usage) pending.delete(key)
-      return batch.length
+      const batch = usageStore.unsettled()
+      if (batch.length === 0) return { settled: [], refused: [] }
+      try {
+        const { hash } = await settleUsage(chain, { batch })
+        for (const usage of batch) usageStore.forget(usage)
+        return { settled: batch, transaction: hash, refused: [] }
+      } catch (error) {
+        if (!(error instanceof TransactionRevertedError)) throw error
+      }
+      const result: LeaseSettlement = { settled: [], refused: [] }
+      for (const usage of batch) {
+        const reason = await settleOne(chain, usage)
+        usageStore.forget(usage)
+        if (reason) result.refused.push({ usage, reason })
+        else result.settled.push(usage)
+      }
+      return result
     },
   }
 }
 
+/** How the daemon serves its lease front (docs/operations.md, "Leases"). */
+export type LeaseFrontConfig = {
+  host: string
+  /** 0: any free port. */
+  port: number
+  /** The URL customers reach the front at, published on-chain at start; none: not published. */
+  publicUrl?: string
+  /** How often the collected usage is settled on-chain. */
+  settleIntervalSeconds: number
+}
+
 /**
- * Serves the lease front on 127.0.0.1 for the provider's enclave `signer`, reached through its
- * enclave host's socket under `stateDirectory/enclaves/` (where the daemon starts them), and
- * settles the usage it collected every `settleEveryMs` with the provider's key.
+ * Serves the lease front for the daemon: requests go to the fleet's newest enclave (so a
+ * replaced enclave is followed at once: clients get 409 and verify the new one), the signed usage
+ * waits in the daemon's state until it settles every `settleIntervalSeconds`, and the public URL
+ * is published on-chain when it changed. Settlement problems are logged, never dropped silently.
  */
 export async function serveLeaseFront(parameters: {
-  stateDirectory: string
-  signer: Address
-  provider: BoccSigner
+  config: LeaseFrontConfig
+  chain: BoccSigner
+  /** The enclave serving now. */
+  enclave: () => LeaseEnclave | undefined
+  state: Pick<ProviderState, 'recordLeaseUsage' | 'unsettledLeaseUsage' | 'forgetLeaseUsage'>
   blobs: { get(hash: Hex): Promise<Uint8Array> }
-  port?: number
-  settleEveryMs?: number
+  log: ProviderLog
 }): Promise<RunningServer & { front: LeaseFront }> {
-  const enclave = await connectToEnclave(parameters.stateDirectory, parameters.signer)
+  const { config, chain, state, log } = parameters
   const front = createLeaseFront({
-    enclave,
-    chain: parameters.provider,
+    enclave: parameters.enclave,
+    chain,
+    usage: {
+      record: (usage) => state.recordLeaseUsage(usage),
+      unsettled: () => state.unsettledLeaseUsage(),
+      forget: (usage) => state.forgetLeaseUsage(usage),
+    },
     loadBundle: async (solutionHash) => {
-      const offers = await listCatalogOffers(parameters.provider)
+      const offers = await listCatalogOffers(chain)
       const offer = offers.solutions.find((item) => item.solutionHash === solutionHash)
       if (!offer) throw new Error(`no solution offer sells ${solutionHash}`)
       return parameters.blobs.get(offer.bundleHash)
     },
   })
-  const server = await serveFetch(front, {
-    host: '127.0.0.1',
-    ...(parameters.port === undefined ? {} : { port: parameters.port }),
-  })
-  const timer = setInterval(
-    () => void front.settle(parameters.provider).catch(() => undefined),
-    parameters.settleEveryMs ?? 30_000,
-  )
+  const server = await serveFetch(front, { host: config.host, port: config.port })
+  const publicUrl = config.publicUrl
+  if (publicUrl) {
+    try {
+      const published = await getLeaseEndpoint(chain, { provider: chain.account.address })
+      if (published !== publicUrl) {
+        const { hash } = await setLeaseEndpoint(chain, { url: publicUrl })
+        log({ event: 'lease-endpoint-published', url: publicUrl, transaction: hash })
+      }
+    } catch (error) {
+      await server.close()
+      throw error
+    }
+  }
+  let settling: Promise<void> = Promise.resolve()
+  const settle = () =>
+    (settling = settling.then(async () => {
+      try {
+        const result = await front.settle(chain)
+        if (result.settled.length > 0)
+          log({
+            event: 'lease-usage-settled',
+            leaseIds: [...new Set(result.settled.map((usage) => String(usage.leaseId)))],
+            ...(result.transaction ? { transaction: result.transaction } : {}),
+          })
+        for (const { usage, reason } of result.refused)
+          log({
+            event: 'warning',
+            message: `lease ${usage.leaseId}: the usage of enclave ${usage.enclave} was refused: ${reason}`,
+          })
+      } catch (error) {
+        log({ event: 'warning', message: `lease settlement: ${shortMessageOf(error)}` })
+      }
+    }))
+  const timer = setInterval(settle, config.settleIntervalSeconds * 1000)
   timer.unref()
   return {
     ...server,
     front,
     async close() {
       clearInterval(timer)
-      await front.settle(parameters.provider).catch(() => undefined)
-      enclave.disconnect()
       await server.close()
+      await settle()
     },
   }
-}
-
-async function connectToEnclave(stateDirectory: string, signer: Address) {
-  const directory = join(stateDirectory, 'enclaves')
-  for (const name of await readdir(directory).catch(() => [] as string[])) {
-    if (!name.endsWith('.sock')) continue
-    const connection = await connectEnclaveHost(join(directory, name)).catch(() => undefined)
-    if (!connection) continue
-    const identity = await connection.request('identity', {}).catch(() => undefined)
-    if (identity?.signer === signer) return connection
-    connection.disconnect()
-  }
-  throw new EnclaveError(`no enclave host of ${signer} under ${directory}`)
 }

@@ -17,6 +17,7 @@ import { ensureStake } from './ensureStake.ts'
 import { ensureTeeOffer } from './ensureTeeOffer.ts'
 import { handBackOrders } from './handBackOrders.ts'
 import { healthHandler, type ProviderHealth, startHealthServer } from './healthServer.ts'
+import { serveLeaseFront } from './leaseFront.ts'
 import { providerBlobStore } from './providerBlobStore.ts'
 import { createProviderLog, type ProviderEvent } from './providerEvents.ts'
 import { createProviderMetrics } from './providerMetrics.ts'
@@ -33,6 +34,8 @@ const idleRoundMs = 5_000
 export type ProviderDaemon = {
   /** The health and metrics endpoint, when one is served. */
   metricsUrl?: string
+  /** The lease front, when the configuration asks for one. */
+  leasesUrl?: string
   offerId: number
   /**
    * Stops accepting, lets running jobs finish within the grace period, hands back the rest, and
@@ -108,6 +111,7 @@ export async function startProviderDaemon(
   let pause: AcceptPause
   let lastRoundError: string | undefined
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined
+  let leaseFront: Awaited<ReturnType<typeof serveLeaseFront>> | undefined
   let healthNow = (): ProviderHealth => ({ status: phase, problems: [] })
   try {
     if (config.metrics)
@@ -131,6 +135,17 @@ export async function startProviderDaemon(
       price: config.offer.price,
       capacity: config.offer.capacity,
     })
+
+    // Sealed chat requests go to the newest live enclave: a replacement is followed at once.
+    if (config.leases)
+      leaseFront = await serveLeaseFront({
+        config: config.leases,
+        chain,
+        enclave: () => fleet.newest()?.connection,
+        state,
+        blobs,
+        log,
+      })
 
     const context: DaemonContext = {
       config,
@@ -248,6 +263,7 @@ export async function startProviderDaemon(
       offerId,
       enclave: newest?.identity.signer ?? '0x',
       ...(health ? { metrics: health.url } : {}),
+      ...(leaseFront ? { leases: leaseFront.url } : {}),
     } as ProviderEvent)
 
     let resolveStopped: () => void = () => {}
@@ -262,6 +278,8 @@ export async function startProviderDaemon(
         phase = 'stopping'
         wakeUp()
         await loop
+        // The front stops taking requests and settles what it collected.
+        await leaseFront?.close()
         if (stopOptions.detach) {
           fleet.detachAll()
           await health?.close()
@@ -289,12 +307,14 @@ export async function startProviderDaemon(
       })())
     return {
       ...(health ? { metricsUrl: health.url } : {}),
+      ...(leaseFront ? { leasesUrl: leaseFront.url } : {}),
       offerId,
       stop,
       stopped,
     }
   } catch (error) {
     abort.abort()
+    await leaseFront?.close().catch(() => undefined)
     await fleet.stopAll().catch(() => undefined)
     await health?.close()
     state.close()

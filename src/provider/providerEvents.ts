@@ -24,7 +24,9 @@ export type ProviderEvent =
   | { event: 'enclave-lost'; enclave: Address; reason: string }
   | { event: 'enclave-revoked'; enclave: Address }
   | { event: 'enclave-retired'; enclave: Address }
-  | { event: 'ready'; offerId: number; enclave: Address; metrics?: string }
+  | { event: 'ready'; offerId: number; enclave: Address; metrics?: string; leases?: string }
+  | { event: 'lease-endpoint-published'; url: string; transaction: Hex }
+  | { event: 'lease-usage-settled'; leaseIds: string[]; transaction?: Hex }
   | { event: 'orders-accepted'; orderIds: string[] }
   | { event: 'order-refused'; orderId: string; reason: string }
   | { event: 'job-started'; orderId: string; enclave: Address }

@@ -87,6 +87,35 @@ describe('provider state', async () => {
     reopened.close()
   })
 
+  it('keeps the latest unsettled lease usage per lease and enclave across reopenings', () => {
+    const enclave = '0x90F79bf6EB2c4f870365E785982E1f101E93b906' as const
+    const usage = (requests: bigint) => ({
+      leaseId: 7n,
+      customer: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as const,
+      enclave,
+      tokensIn: 10n * requests,
+      tokensOut: 20n * requests,
+      requests,
+      signature: `0x${'ab'.repeat(65)}` as const,
+    })
+    const state = openProviderState(directory, identity)
+    state.recordLeaseUsage(usage(2n))
+    state.recordLeaseUsage(usage(1n))
+    state.recordLeaseUsage({ ...usage(1n), leaseId: 8n })
+    state.close()
+    const reopened = openProviderState(directory, identity)
+    assert.deepEqual(
+      reopened.unsettledLeaseUsage().sort((a, b) => Number(a.leaseId - b.leaseId)),
+      [usage(2n), { ...usage(1n), leaseId: 8n }],
+    )
+    // Settling the usage of 2 requests while 3 arrived forgets nothing: 3 is still to settle.
+    reopened.recordLeaseUsage(usage(3n))
+    reopened.forgetLeaseUsage(usage(2n))
+    reopened.forgetLeaseUsage({ ...usage(1n), leaseId: 8n })
+    assert.deepEqual(reopened.unsettledLeaseUsage(), [usage(3n)])
+    reopened.close()
+  })
+
   it('refuses a state directory of another provider or deployment', () => {
     assert.throws(
       () => openProviderState(directory, { ...identity, chainId: 1 }),

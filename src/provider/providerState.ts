@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { type Address, decodeAbiParameters, encodeAbiParameters, type Hex } from 'viem'
+import { type Address, decodeAbiParameters, encodeAbiParameters, getAddress, type Hex } from 'viem'
 import { BoccError } from '../errors.ts'
+import type { SignedLeaseUsage } from '../protocol/leaseUsage.ts'
 import { formatOrderId, type OrderTerms, orderTermsParameter } from '../protocol/orderTerms.ts'
 
 /**
@@ -113,6 +114,16 @@ CREATE TABLE IF NOT EXISTS orders (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, accept_by);
+CREATE TABLE IF NOT EXISTS lease_usage (
+  lease_id TEXT NOT NULL,
+  enclave TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  tokens_in TEXT NOT NULL,
+  tokens_out TEXT NOT NULL,
+  requests TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (lease_id, enclave)
+);
 `
 
 type OrderRow = {
@@ -124,6 +135,16 @@ type OrderRow = {
   statement: string | null
   reason: string | null
   job_seconds: number | null
+}
+
+type LeaseUsageRow = {
+  lease_id: string
+  enclave: string
+  customer: string
+  tokens_in: string
+  tokens_out: string
+  requests: string
+  signature: string
 }
 
 type EnclaveRow = {
@@ -388,6 +409,49 @@ export function openProviderState(directory: string, identity: StateIdentity) {
         update.expiresAt ?? null,
         update.revoked === undefined ? null : update.revoked ? 1 : 0,
         id,
+      )
+    },
+
+    /**
+     * Keeps an enclave-signed lease usage until it settles: per lease and enclave, only the one
+     * with the most requests (it covers the earlier ones, counters being cumulative).
+     */
+    recordLeaseUsage(usage: SignedLeaseUsage) {
+      db.prepare(
+        `INSERT INTO lease_usage (lease_id, enclave, customer, tokens_in, tokens_out, requests, signature)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (lease_id, enclave) DO UPDATE SET customer = excluded.customer,
+           tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
+           requests = excluded.requests, signature = excluded.signature
+         WHERE CAST(excluded.requests AS INTEGER) > CAST(lease_usage.requests AS INTEGER)`,
+      ).run(
+        String(usage.leaseId),
+        usage.enclave.toLowerCase(),
+        usage.customer,
+        String(usage.tokensIn),
+        String(usage.tokensOut),
+        String(usage.requests),
+        usage.signature,
+      )
+    },
+    /** The lease usage not settled yet, the latest per lease and enclave. */
+    unsettledLeaseUsage(): SignedLeaseUsage[] {
+      return (db.prepare('SELECT * FROM lease_usage').all() as LeaseUsageRow[]).map((row) => ({
+        leaseId: BigInt(row.lease_id),
+        enclave: getAddress(row.enclave),
+        customer: row.customer as Address,
+        tokensIn: BigInt(row.tokens_in),
+        tokensOut: BigInt(row.tokens_out),
+        requests: BigInt(row.requests),
+        signature: row.signature as Hex,
+      }))
+    },
+    /** Forgets a usage once settled (or refused for good), unless a later one replaced it. */
+    forgetLeaseUsage(usage: SignedLeaseUsage) {
+      db.prepare('DELETE FROM lease_usage WHERE lease_id = ? AND enclave = ? AND requests = ?').run(
+        String(usage.leaseId),
+        usage.enclave.toLowerCase(),
+        String(usage.requests),
       )
     },
 

@@ -6,7 +6,13 @@ import type { ProviderEvent } from './providerEvents.ts'
 
 const providerEntry = join(dirname(fileURLToPath(import.meta.url)), 'main.ts')
 
-export type ProviderProcess = Service & { offerId: number; enclave: Address; metricsUrl?: string }
+export type ProviderProcess = Service & {
+  offerId: number
+  enclave: Address
+  metricsUrl?: string
+  /** The lease front, when the configuration asks for one. */
+  leasesUrl?: string
+}
 
 /**
  * Starts the provider daemon (src/provider/main.ts) as its own process with a configuration
@@ -35,6 +41,12 @@ export async function spawnProviderDaemon(parameters: {
     graceMs: parameters.graceMs ?? 30_000,
     ...(parameters.signal ? { signal: parameters.signal } : {}),
   })
-  const { offerId, enclave, metrics } = ready as Extract<ProviderEvent, { event: 'ready' }>
-  return { ...service, offerId, enclave, ...(metrics ? { metricsUrl: metrics } : {}) }
+  const { offerId, enclave, metrics, leases } = ready as Extract<ProviderEvent, { event: 'ready' }>
+  return {
+    ...service,
+    offerId,
+    enclave,
+    ...(metrics ? { metricsUrl: metrics } : {}),
+    ...(leases ? { leasesUrl: leases } : {}),
+  }
 }

@@ -1,22 +1,31 @@
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Address, parseEther } from 'viem'
-import type { PrivateKeyAccount } from 'viem/accounts'
+import { type Address, parseEther, parseEventLogs } from 'viem'
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
+import { leasesAbi } from '../../src/chain/abis.ts'
 import { closeLease } from '../../src/chain/actions/leases/closeLease.ts'
 import { finalizeLease } from '../../src/chain/actions/leases/finalizeLease.ts'
 import { getLease } from '../../src/chain/actions/leases/getLease.ts'
 import { getLeaseBalance } from '../../src/chain/actions/leases/getLeaseBalance.ts'
+import { getLeaseEndpoint } from '../../src/chain/actions/leases/getLeaseEndpoint.ts'
 import { getSettledUsage } from '../../src/chain/actions/leases/getSettledUsage.ts'
 import { openLease } from '../../src/chain/actions/leases/openLease.ts'
 import { proveOverClaim } from '../../src/chain/actions/leases/proveOverClaim.ts'
+import { setLeaseEndpoint } from '../../src/chain/actions/leases/setLeaseEndpoint.ts'
 import { settleUsage } from '../../src/chain/actions/leases/settleUsage.ts'
 import { withdrawLeaseBalance } from '../../src/chain/actions/leases/withdrawLeaseBalance.ts'
 import { getTokenBalance } from '../../src/chain/actions/token/getTokenBalance.ts'
+import { contestLease, NothingToContestError } from '../../src/client/leases/contestLease.ts'
+import { createLeaseUsageRecorder } from '../../src/client/leases/leaseUsageFile.ts'
 import {
   leasesDomain,
   leaseUsageTypes,
   type SignedLeaseUsage,
 } from '../../src/protocol/leaseUsage.ts'
+import { createLeaseFront, memoryLeaseUsageStore } from '../../src/provider/leaseFront.ts'
 import { type Market, solutionPrice, startMarket, teePrice } from './marketFixture.ts'
 
 const settlementWindow = 3_600
@@ -184,6 +193,128 @@ describe('leases: escrow, settlement of signed usage, over-claims, refunds', () 
     await m.dev.increaseTime(settlementWindow)
     const paid = await finalizeLease(customer(), { leaseId: lease.leaseId })
     assert.deepEqual(paid, { providerPaid: 0n, vendorPaid: 0n, refund: lease.escrow })
+  })
+
+  it('settles what the front collected in one batch, and drops what the contract refuses', async () => {
+    const store = memoryLeaseUsageStore()
+    const front = createLeaseFront({ enclave: () => undefined, usage: store })
+    const lease = await open(1, 1_000n)
+    const good = await signed(lease.leaseId, { tokensIn: 3, tokensOut: 4, requests: 1 })
+    store.record(good)
+    const first = await front.settle(provider())
+    assert.deepEqual(first.settled, [good])
+    assert.match(String(first.transaction), /^0x[0-9a-f]{64}$/)
+    // A stranger's key is no enclave of the provider: that one is refused, the other settles.
+    const later = await signed(lease.leaseId, { tokensIn: 5, tokensOut: 6, requests: 2 })
+    const forged = await signed(
+      lease.leaseId,
+      { tokensIn: 1, tokensOut: 1, requests: 1 },
+      privateKeyToAccount(generatePrivateKey()),
+    )
+    store.record(later)
+    store.record(forged)
+    const second = await front.settle(provider())
+    assert.deepEqual(second.settled, [later])
+    assert.equal(second.refused.length, 1)
+    assert.match(second.refused[0]?.reason ?? '', /EnclaveNotOfProvider/)
+    assert.deepEqual(front.unsettled(), [])
+    assert.equal(
+      (await getSettledUsage(customer(), { leaseId: lease.leaseId, enclave: m.enclave.address }))
+        .requests,
+      2n,
+    )
+  })
+
+  it('keeps the lease front URL each provider publishes, with an event', async () => {
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), undefined)
+    const url = 'https://leases.provider.example:8443'
+    const { receipt } = await setLeaseEndpoint(provider(), { url })
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), url)
+    const [log] = parseEventLogs({
+      abi: leasesAbi,
+      logs: receipt.logs,
+      eventName: 'LeaseEndpointSet',
+    })
+    assert.deepEqual(log?.args, { provider: addressOf('provider'), url })
+    // Keyed by the caller: nobody publishes for another provider.
+    await setLeaseEndpoint(customer(), { url: 'https://elsewhere.example' })
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), url)
+    await assert.rejects(
+      setLeaseEndpoint(provider(), { url: `https://${'a'.repeat(250)}` }),
+      /LeaseEndpointTooLong/,
+    )
+    await setLeaseEndpoint(provider(), { url: '' })
+    assert.equal(await getLeaseEndpoint(customer(), { provider: addressOf('provider') }), undefined)
+  })
+
+  it('contests, from the customer’s own record, a provider that settles more than was signed', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'bocc-lease-usage-'))
+    try {
+      const record = async (leaseId: bigint, usage: SignedLeaseUsage) =>
+        createLeaseUsageRecorder(
+          directory,
+          leaseId,
+        )({
+          leaseId: String(usage.leaseId),
+          customer: usage.customer,
+          enclave: usage.enclave,
+          tokensIn: String(usage.tokensIn),
+          tokensOut: String(usage.tokensOut),
+          requests: String(usage.requests),
+          signature: usage.signature,
+        })
+      // The enclave (a faulty one: its key signed two contradicting usages) gave the customer 3
+      // requests, 40 tokens; the provider settles 3 requests with 400 tokens out.
+      const cheated = await open(1, 1_000n)
+      await record(
+        cheated.leaseId,
+        await signed(cheated.leaseId, { tokensIn: 10, tokensOut: 30, requests: 3 }),
+      )
+      await settleUsage(provider(), {
+        batch: [await signed(cheated.leaseId, { tokensIn: 10, tokensOut: 400, requests: 3 })],
+      })
+      const contested = await contestLease(customer(), {
+        leaseId: cheated.leaseId,
+        usageDirectory: directory,
+      })
+      assert.equal(contested.enclave, m.enclave.address)
+      assert.deepEqual(contested.held, { tokensIn: 10n, tokensOut: 30n, requests: 3n })
+      assert.deepEqual(contested.settled, { tokensIn: 10n, tokensOut: 400n, requests: 3n })
+      assert.equal((await getLease(customer(), { leaseId: cheated.leaseId }))?.overClaimed, true)
+      await assert.rejects(
+        contestLease(customer(), { leaseId: cheated.leaseId, usageDirectory: directory }),
+        /an over-claim was already proven/,
+      )
+
+      // The customer's record is older than what settled (the provider is right): nothing to contest.
+      const honest = await open(1, 1_000n)
+      await record(
+        honest.leaseId,
+        await signed(honest.leaseId, { tokensIn: 10, tokensOut: 30, requests: 3 }),
+      )
+      // An earlier usage arriving late does not replace the later one in the record.
+      await record(
+        honest.leaseId,
+        await signed(honest.leaseId, { tokensIn: 5, tokensOut: 5, requests: 1 }),
+      )
+      await settleUsage(provider(), {
+        batch: [await signed(honest.leaseId, { tokensIn: 12, tokensOut: 400, requests: 4 })],
+      })
+      await assert.rejects(
+        contestLease(customer(), { leaseId: honest.leaseId, usageDirectory: directory }),
+        (error: unknown) =>
+          error instanceof NothingToContestError &&
+          /settled 4 requests, and your record of it is older \(3\)/.test(error.shortMessage) &&
+          !error.shortMessage.includes('\n'),
+      )
+      await assert.rejects(
+        contestLease(customer(), { leaseId: 999n, usageDirectory: directory }),
+        /lease 999 does not exist/,
+      )
+      assert.equal((await getLease(customer(), { leaseId: honest.leaseId }))?.overClaimed, false)
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
   })
 
   it('refuses leases it cannot price or serve', async () => {

@@ -15,9 +15,26 @@ import type { BoccSigner } from '../../src/chain/boccChain.ts'
 import { createLeaseClient, type LeaseClient } from '../../src/client/leases/createLeaseClient.ts'
 import { startLeaseProxy } from '../../src/client/leases/startLeaseProxy.ts'
 import { type DevNetwork, devBlobStore, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
+import type { LeaseUsageRecord } from '../../src/protocol/leaseChannel.ts'
 import { startEnclave } from '../../src/provider/enclaveClient.ts'
 import { createLeaseFront } from '../../src/provider/leaseFront.ts'
+import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
 import { serveFetch } from '../../src/storage/startBlobServer.ts'
+import { childPids } from '../provider/support/providerTestbed.ts'
+
+/** Polls until `probe` gives a value (the daemon works on its own schedule). */
+async function waitFor<value>(
+  probe: () => value | undefined | Promise<value | undefined>,
+  timeoutMs = 60_000,
+): Promise<value> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = await probe()
+    if (found !== undefined) return found
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
 
 const canary = 'CANARY-7f3a9c-the-patient-is-allergic-to-penicillin'
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
@@ -60,19 +77,23 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
   let workspace: string
   let network: DevNetwork
   let customer: BoccSigner
-  let provider: BoccSigner
   let leaseId: bigint
   let escrow: bigint
   let client: LeaseClient
   let proxy: Awaited<ReturnType<typeof startLeaseProxy>>
   let openai: OpenAI
   const recorder = recordingFetch()
+  const events: ProviderEvent[] = []
+  /** The latest signed usage per enclave the client received. */
+  const usages = new Map<string, LeaseUsageRecord>()
 
   before(async () => {
     workspace = await mkdtemp(join(tmpdir(), 'bocc-leases-'))
-    network = await startDevNetwork({ directory: workspace, onProviderEvent: () => {} })
+    network = await startDevNetwork({
+      directory: workspace,
+      onProviderEvent: (event) => events.push(event),
+    })
     customer = await network.signer('customer')
-    provider = await network.signer('provider')
     const opened = await openLease(customer, {
       teeOfferId: network.provider.offerId,
       solutionOfferId: network.tinyChat.offerId,
@@ -87,8 +108,9 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
       blobs: devBlobStore(network),
       policy: network.policy,
       leaseId,
-      endpoint: network.leaseFront.url,
+      // No endpoint: the one the provider's daemon published on-chain.
       fetch: recorder.fetcher,
+      onUsage: (usage) => usages.set(usage.enclave, usage),
     })
     proxy = await startLeaseProxy(client)
     openai = new OpenAI({ apiKey: 'not-used', baseURL: `${proxy.url}v1`, maxRetries: 0 })
@@ -159,13 +181,25 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
     recorder.state.meddle = (lines) => lines.slice(0, -1)
     await assert.rejects(ask(), /cut off before its final chunk/)
     // The front sends the same sealed request again: the enclave refuses it.
-    const replay = await fetch(`${network.leaseFront.url}v1/bocc/requests`, {
+    const replay = await fetch(`${network.leaseEndpoint}v1/bocc/requests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: recorder.state.lastRequestBody,
     })
     assert.equal(replay.status, 400)
     assert.match((await replay.json()).error, /replayed or out of order/)
+    // A request binding a bigger budget than the lease's own is turned away by the front (and
+    // would not open in the enclave: the terms are in its associated data).
+    const inflated = await fetch(`${network.leaseEndpoint}v1/bocc/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...JSON.parse(recorder.state.lastRequestBody),
+        maxTokens: '99999999',
+      }),
+    })
+    assert.equal(inflated.status, 403)
+    assert.match((await inflated.json()).error, /binds other terms than lease/)
     await ask()
   })
 
@@ -205,6 +239,29 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
     assert.equal(back.object, 'chat.completion')
   })
 
+  it('follows the daemon to a new enclave when the serving one is lost, verifying it first', async () => {
+    const lost = client.verified()?.enclave
+    assert.ok(lost)
+    const hostPid = events.flatMap((event) =>
+      event.event === 'enclave-started' && event.identity.signer === lost ? [event.hostPid] : [],
+    )[0] as number
+    for (const pid of childPids(hostPid)) process.kill(pid, 'SIGKILL')
+    const replaced = await waitFor(() =>
+      events.find((event) => event.event === 'enclave-registered' && event.enclave !== lost),
+    )
+    assert.ok(replaced.event === 'enclave-registered')
+    // Sealed to the lost enclave, the request gets 409; the client verifies the new one and resends.
+    const answer = await openai.chat.completions.create({
+      model: network.tinyChat.solutionHash,
+      messages: [{ role: 'user', content: `${canary} after the replacement` }],
+      max_tokens: 3,
+    })
+    assert.equal(answer.object, 'chat.completion')
+    assert.equal(client.verified()?.enclave, replaced.enclave)
+    assert.equal(client.latestUsage()?.enclave, replaced.enclave)
+    assert.equal(client.latestUsage()?.requests, '1')
+  })
+
   it('never shows the provider’s front a plaintext byte', () => {
     const everything = Buffer.concat(recorder.state.seen).toString('latin1')
     assert.ok(everything.length > 1000)
@@ -213,15 +270,20 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
   })
 
   it('settles the signed usage and refunds the rest exactly at close', async () => {
-    const usage = client.latestUsage()
-    assert.ok(usage)
-    const settled = await network.leaseFront.front.settle(provider)
-    assert.ok(settled >= 1)
-    assert.deepEqual(await getSettledUsage(customer, { leaseId, enclave: usage.enclave }), {
-      tokensIn: BigInt(usage.tokensIn),
-      tokensOut: BigInt(usage.tokensOut),
-      requests: BigInt(usage.requests),
-    })
+    assert.equal(usages.size, 2)
+    // The daemon settles every second, each enclave's usage on its own.
+    for (const usage of usages.values())
+      await waitFor(async () => {
+        const settled = await getSettledUsage(customer, { leaseId, enclave: usage.enclave })
+        return settled.requests === BigInt(usage.requests) ? settled : undefined
+      })
+    for (const usage of usages.values())
+      assert.deepEqual(await getSettledUsage(customer, { leaseId, enclave: usage.enclave }), {
+        tokensIn: BigInt(usage.tokensIn),
+        tokensOut: BigInt(usage.tokensOut),
+        requests: BigInt(usage.requests),
+      })
+    assert.ok(events.some((event) => event.event === 'lease-usage-settled'))
     await closeLease(customer, { leaseId })
     const testClient = createTestClient({
       mode: network.chain.node,
@@ -232,7 +294,10 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
     const paid = await finalizeLease(customer, { leaseId })
     const lease = await getLease(customer, { leaseId })
     assert.ok(lease)
-    const tokens = BigInt(usage.tokensIn) + BigInt(usage.tokensOut)
+    const tokens = [...usages.values()].reduce(
+      (sum, usage) => sum + BigInt(usage.tokensIn) + BigInt(usage.tokensOut),
+      0n,
+    )
     const providerPaid = ceilDiv(
       lease.pricePerHour * BigInt(lease.closedAt - lease.startsAt),
       3_600n,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
@@ -55,8 +57,26 @@ describe('bocc leases and bocc proxy against bocc dev, with the official OpenAI 
       assert.ok(chunks >= 2)
       assert.ok(finish === 'stop' || finish === 'length')
     } finally {
+      // It writes the last signed usage before it exits.
+      const exited = new Promise((resolve) =>
+        proxy.exitCode === null ? proxy.once('exit', resolve) : resolve(proxy.exitCode),
+      )
       proxy.kill('SIGINT')
+      await exited
     }
+
+    // The proxy kept the enclave's signed usage in the BOCC home; the daemon settled no more.
+    const record = JSON.parse(
+      await readFile(join(dev.env.BOCC_HOME as string, 'lease-usage', `${leaseId}.json`), 'utf8'),
+    )
+    assert.equal(record.usages.length, 1)
+    assert.equal(record.usages[0].requests, '1')
+    const contest = await bocc(['leases', 'contest', leaseId])
+    assert.equal(contest.code, 1, contest.stderr)
+    assert.match(
+      contest.stderr,
+      /^bocc: lease \d+: nothing to contest: enclave 0x[0-9a-fA-F]{40} settled no more than your record of it .*\n$/,
+    )
 
     const shown = await bocc(['leases', 'show', leaseId, '--json'])
     assert.equal(shown.code, 0, shown.stderr)

@@ -11,7 +11,7 @@ export function define(command: Command) {
     .option('--max-tokens <n>', 'the most tokens per answer', '128')
     .option(
       '--endpoint <url>',
-      'the provider’s lease front (default: BOCC_LEASE_ENDPOINT, or the dev network’s)',
+      'the provider’s lease front (default: BOCC_LEASE_ENDPOINT, or the one the lease’s provider published on-chain)',
     )
   addNetworkOptions(command, { key: true })
   addExamples(command, 'bocc chat --lease 3')
@@ -49,5 +49,6 @@ export async function run(
     history.push({ role: 'assistant', content: answer })
   }
   terminal.close()
+  await lease.usageRecorded()
   return 0
 }

@@ -195,7 +195,7 @@ function printNetwork(
       'chat model',
       `${network.tinyChat.solutionHash} tiny-chat (solution offer ${network.tinyChat.offerId})`,
     ],
-    ['lease endpoint', network.leaseFront.url],
+    ['lease endpoint', network.leaseEndpoint],
   ]
   if (defaults) lines.push(['defaults', `${defaults} (this network and the customer key)`])
   console.log('')

@@ -11,7 +11,7 @@ export function define(command: Command) {
     .option('--port <port>', 'the port on 127.0.0.1 (default: any free one)')
     .option(
       '--endpoint <url>',
-      'the provider’s lease front (default: BOCC_LEASE_ENDPOINT, or the dev network’s)',
+      'the provider’s lease front (default: BOCC_LEASE_ENDPOINT, or the one the lease’s provider published on-chain)',
     )
   addNetworkOptions(command, { key: true })
   addExamples(
@@ -46,5 +46,6 @@ export async function run(
     process.once('SIGTERM', resolve)
   })
   await proxy.close()
+  await lease.usageRecorded()
   return 0
 }

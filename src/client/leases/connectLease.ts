@@ -1,28 +1,16 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { BoccError } from '../../errors.ts'
-import { boccHome } from '../boccHome.ts'
 import type { BoccClient } from '../createBoccClient.ts'
 import { createLeaseClient, type LeaseClient } from './createLeaseClient.ts'
 import { createLeaseFetch } from './createLeaseFetch.ts'
-
-export class NoLeaseEndpointError extends BoccError {
-  override name = 'NoLeaseEndpointError'
-  constructor() {
-    super(
-      'no lease endpoint: give --endpoint URL (or set BOCC_LEASE_ENDPOINT); a `bocc dev` network names its own',
-    )
-  }
-}
+import { createLeaseUsageRecorder, defaultLeaseUsageDirectory } from './leaseUsageFile.ts'
 
 export type ConnectLeaseParameters = {
   client: BoccClient
   /** The customer's private key: it signs every request of the lease. */
   privateKey: Hex
   leaseId: bigint
-  /** The provider's lease front; default `BOCC_LEASE_ENDPOINT`, then a dev network's own. */
+  /** The provider's lease front; default `BOCC_LEASE_ENDPOINT`, then the one it published on-chain. */
   endpoint?: string
   /** Where the latest signed usage is kept (default `lease-usage/` in the BOCC home). */
   usageDirectory?: string
@@ -34,33 +22,35 @@ export type ConnectLeaseParameters = {
  * over-claim later), and `fetch`, an OpenAI-compatible fetch to hand to an OpenAI client:
  * `new OpenAI({ baseURL: 'http://bocc.invalid/v1', apiKey: '-', fetch: lease.fetch })`.
  */
-export async function connectLease(
-  parameters: ConnectLeaseParameters,
-): Promise<LeaseClient & { fetch: ReturnType<typeof createLeaseFetch> }> {
+export async function connectLease(parameters: ConnectLeaseParameters): Promise<
+  LeaseClient & {
+    fetch: ReturnType<typeof createLeaseFetch>
+    /** Resolves once the latest signed usage is on disk (await it before the process exits). */
+    usageRecorded(): Promise<void>
+  }
+> {
   const { client } = parameters
-  const endpoint =
-    parameters.endpoint ??
-    process.env.BOCC_LEASE_ENDPOINT ??
-    client.deployment.development?.leaseEndpoint
-  if (!endpoint) throw new NoLeaseEndpointError()
-  const usageDirectory = parameters.usageDirectory ?? join(boccHome(), 'lease-usage')
+  const endpoint = parameters.endpoint ?? process.env.BOCC_LEASE_ENDPOINT
+  let recorded: Promise<void> = Promise.resolve()
+  const recordUsage = createLeaseUsageRecorder(
+    parameters.usageDirectory ?? defaultLeaseUsageDirectory(),
+    parameters.leaseId,
+  )
   const lease = await createLeaseClient({
     chain: client.chain,
     customer: privateKeyToAccount(parameters.privateKey),
     blobs: client.blobs,
     policy: client.policy.policy,
     leaseId: parameters.leaseId,
-    endpoint,
+    ...(endpoint ? { endpoint } : {}),
+    // Kept to contest an over-claim later (`bocc leases contest`); a failed write is not fatal
+    // to the chat, the next usage is written again whole.
     onUsage: (usage) => {
-      void mkdir(usageDirectory, { recursive: true, mode: 0o700 })
-        .then(() =>
-          writeFile(
-            join(usageDirectory, `${parameters.leaseId}.json`),
-            `${JSON.stringify(usage, null, 2)}\n`,
-          ),
-        )
-        .catch(() => undefined)
+      recorded = recordUsage(usage).catch(() => undefined)
     },
   })
-  return Object.assign(lease, { fetch: createLeaseFetch(lease) })
+  return Object.assign(lease, {
+    fetch: createLeaseFetch(lease),
+    usageRecorded: () => recorded,
+  })
 }

@@ -14,6 +14,7 @@ import {
 import { leasesDomain, leaseUsageTypes } from '../../protocol/leaseUsage.ts'
 import type { BlobStore } from '../../storage/blobStore.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../verifyEnclave.ts'
+import { findLeaseEndpoint } from './findLeaseEndpoint.ts'
 import { sealLeaseRequest } from './sealLeaseRequest.ts'
 
 export class LeaseNotFoundError extends BoccError {
@@ -27,6 +28,13 @@ export class NotYourLeaseError extends BoccError {
   override name = 'NotYourLeaseError'
   constructor(leaseId: bigint, customer: Address) {
     super(`lease ${leaseId} belongs to ${customer}, not to this key`)
+  }
+}
+
+export class LeaseEndedError extends BoccError {
+  override name = 'LeaseEndedError'
+  constructor(leaseId: bigint, endedAt: number) {
+    super(`lease ${leaseId} ended at ${new Date(endedAt * 1000).toISOString()}: open a new lease`)
   }
 }
 
@@ -46,8 +54,8 @@ export type CreateLeaseClientParameters = {
   /** The customer's attestation policy: no byte goes to an enclave it does not accept. */
   policy: AttestationPolicy
   leaseId: bigint
-  /** The provider's lease front (`http://host:port`). */
-  endpoint: string
+  /** The provider's lease front (`http://host:port`); default: the one it published on-chain. */
+  endpoint?: string
   /** Called with each new signed usage the enclave returns (keep the latest to contest over-claims). */
   onUsage?: (usage: LeaseUsageRecord) => void
   fetch?: typeof fetch
@@ -67,18 +75,24 @@ export type LeaseClient = {
   send(body: unknown): AsyncGenerator<LeaseResponseEvent>
 }
 
+/** How long a lease read on-chain is trusted to still run (closing it is seen this late). */
+const leaseRefreshMs = 15_000
+
 /** The customer's side of a lease: verification, sealing, and opening of responses. */
 export async function createLeaseClient(
   parameters: CreateLeaseClientParameters,
 ): Promise<LeaseClient> {
   const { chain, leaseId } = parameters
   const fetcher = parameters.fetch ?? fetch
-  const endpoint = parameters.endpoint.replace(/\/+$/, '')
   const found = await getLease(chain, { leaseId })
   if (!found) throw new LeaseNotFoundError(leaseId)
-  const lease: Lease = found
+  let lease: Lease = found
+  let leaseReadAt = Date.now()
   if (getAddress(lease.customer) !== getAddress(parameters.customer.address))
     throw new NotYourLeaseError(leaseId, lease.customer)
+  const endpoint = (
+    await findLeaseEndpoint(chain, { provider: lease.provider, endpoint: parameters.endpoint })
+  ).replace(/\/+$/, '')
   const leases = leasesAddress(chain)
   let current: VerifiedEnclave | undefined
   let latest: LeaseUsageRecord | undefined
@@ -131,6 +145,17 @@ export async function createLeaseClient(
     return verified
   }
 
+  /** Refuses to send on a lease that has ended (closed, past its end, finalised). */
+  const checkLeaseRuns = async () => {
+    if (Date.now() - leaseReadAt > leaseRefreshMs) {
+      lease = (await getLease(chain, { leaseId })) ?? lease
+      leaseReadAt = Date.now()
+    }
+    const end = lease.closedAt !== 0 ? lease.closedAt : lease.endsAt
+    if (lease.finalized || lease.overClaimed || Date.now() / 1000 >= end)
+      throw new LeaseEndedError(leaseId, end)
+  }
+
   const nextSequence = () => {
     // Above every sequence this key used before, also from an earlier process: time-based.
     const now = BigInt(Date.now()) * 1000n
@@ -171,6 +196,7 @@ export async function createLeaseClient(
     let response: Response | undefined
     let context: LeaseRequestContext | undefined
     let responseKey: Uint8Array | undefined
+    await checkLeaseRuns()
     for (let attempt = 0; attempt < 2; attempt++) {
       const enclave = current ?? (await verifyCurrent())
       context = {
@@ -180,6 +206,9 @@ export async function createLeaseClient(
         solutionHash: lease.solutionHash,
         enclave: enclave.enclave,
         sequence: nextSequence(),
+        // The terms the enclave holds this request to (it has no chain to read them from).
+        endsAt: lease.endsAt,
+        maxTokens: lease.maxTokens,
       }
       const sealed = await sealLeaseRequest({
         context,
@@ -222,7 +251,9 @@ export async function createLeaseClient(
   }
 
   return {
-    lease,
+    get lease() {
+      return lease
+    },
     verified: () => current,
     latestUsage: () => latest,
     send,

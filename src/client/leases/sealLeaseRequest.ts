@@ -37,13 +37,15 @@ export async function sealLeaseRequest(
   })
   return {
     request: {
-      version: 1,
+      version: 2,
       chainId: context.chainId,
       leases: context.leases,
       leaseId: String(context.leaseId),
       solutionHash: context.solutionHash,
       enclave: context.enclave,
       sequence: String(context.sequence),
+      endsAt: String(context.endsAt),
+      maxTokens: String(context.maxTokens),
       enc: sealed.enc,
       ciphertext: sealed.ciphertext,
       customerSignature,

@@ -89,8 +89,19 @@ export type GenerationOutcome =
   /** `message` names the cause or limit only, never a prompt or a token. */
   | { ok: false; failure: FailureReason; message: string }
 
+/** What bounds one generation beyond the request and the solution's limits. */
+export type GenerationBounds = {
+  /**
+   * Tokens (prompt and generated together) the request may still use, asked for when its turn
+   * comes (a lease's budget left then): `max_tokens` is capped by what the prompt leaves of it,
+   * and a prompt that leaves nothing is refused.
+   */
+  tokenBudget?: () => number
+}
+
 /** Generates a reply to `request`, handing each piece of text to `onText` as it comes. */
 export type GenerateChat = (
   request: ChatCompletionRequest,
   onText: (text: string) => void,
+  bounds?: GenerationBounds,
 ) => Promise<GenerationOutcome>

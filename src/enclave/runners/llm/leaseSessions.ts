@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto'
 import { type Address, getAddress, type Hex, recoverMessageAddress } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { openAndExport } from '../../../crypto/hpke.ts'
+import { openAndExport, type WrappedKey } from '../../../crypto/hpke.ts'
 import { BoccError, shortMessageOf } from '../../../errors.ts'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import {
   createResponseSealer,
   encodeLeaseContext,
+  type LeaseRequestContext,
   type LeaseResponseEvent,
   type LeaseUsageRecord,
   leaseContextOf,
+  leaseKeyNotReleased,
   leaseRequestDigest,
   leaseRequestInfo,
   leaseResponseExporterContext,
   type SealedLeaseRequest,
   type SealedResponseChunk,
+  solutionNotLoaded,
 } from '../../../protocol/leaseChannel.ts'
+import { openLeaseKeyRelease } from '../../../protocol/leaseKeyRelease.ts'
 import { leasesDomain, leaseUsageTypes } from '../../../protocol/leaseUsage.ts'
 import type { SolutionCache } from '../../solutionCache.ts'
 import { ChatRequestRejectedError, parseChatCompletionRequest } from './chatCompletionRequest.ts'
@@ -51,6 +55,8 @@ export function createLeaseSessions(enclave: {
 }) {
   const counters = new Map<string, Counters>()
   const streams = new Map<string, Stream>()
+  /** Leases whose owner released the key of their encrypted model to this enclave. */
+  const unlockedLeases = new Set<string>()
 
   const counterOf = (key: string) => {
     let entry = counters.get(key)
@@ -67,9 +73,42 @@ export function createLeaseSessions(enclave: {
       throw new LeaseRequestRefusedError('too many lease responses are open in this enclave')
   }
 
+  /**
+   * An encrypted model serves a lease only once its owner released the key for that lease to this
+   * enclave (the owner decides per lease, as per order); the first release decrypts it, and every
+   * other lease must bring a release of the same key. Refused before anything is counted, so the
+   * host can fetch the release and send the same request again.
+   */
+  const unlock = async (context: LeaseRequestContext, release: WrappedKey | undefined) => {
+    if (!enclave.solutions.has(context.solutionHash).encrypted) return
+    const scope = {
+      chainId: context.chainId,
+      leases: context.leases,
+      leaseId: context.leaseId,
+      solutionHash: context.solutionHash,
+    }
+    const key = `${scope.chainId}:${scope.leases.toLowerCase()}:${scope.leaseId}:${scope.solutionHash}`
+    if (unlockedLeases.has(key)) return
+    if (!release) throw new LeaseRequestRefusedError(leaseKeyNotReleased)
+    const ready = await enclave.solutions.ready({
+      solutionHash: context.solutionHash,
+      orderId: 0n,
+      keyRelease: release,
+      enclavePrivateKey: enclave.hpkePrivateKey,
+      openRelease: (wrapped) =>
+        openLeaseKeyRelease({
+          ...scope,
+          enclavePrivateKey: enclave.hpkePrivateKey,
+          release: wrapped,
+        }),
+    })
+    if ('failure' in ready) throw new LeaseRequestRefusedError(ready.message)
+    unlockedLeases.add(key)
+  }
+
   return {
     /** Opens a request and starts its reply; resolves to the id its sealed chunks are read under. */
-    async start(request: SealedLeaseRequest): Promise<{ stream: string }> {
+    async start(request: SealedLeaseRequest, keyRelease?: WrappedKey): Promise<{ stream: string }> {
       let context: ReturnType<typeof leaseContextOf>
       try {
         context = leaseContextOf(request)
@@ -78,6 +117,9 @@ export function createLeaseSessions(enclave: {
       }
       if (getAddress(context.enclave) !== enclave.signer.address)
         throw new LeaseRequestRefusedError('the lease request is sealed to another enclave')
+      // Before anything is counted, so the host may hand the bundle over and send it again.
+      if (!enclave.solutions.has(context.solutionHash).loaded)
+        throw new LeaseRequestRefusedError(solutionNotLoaded)
       let customer: Address
       try {
         customer = await recoverMessageAddress({
@@ -93,6 +135,18 @@ export function createLeaseSessions(enclave: {
         throw new LeaseRequestRefusedError(
           `the lease request is replayed or out of order (sequence ${context.sequence}, last ${counter.lastSequence})`,
         )
+      // The terms are the customer's (signed, checked by the front against the chain); the time
+      // is the later of this enclave's clock and the customer's (its sequence is microseconds).
+      const now = Math.max(Date.now() / 1000, Number(context.sequence / 1_000_000n))
+      if (now >= context.endsAt)
+        throw new LeaseRequestRefusedError(
+          `lease ${context.leaseId} has ended (at ${context.endsAt}): the enclave serves it no more`,
+        )
+      if (counter.tokensIn + counter.tokensOut >= context.maxTokens)
+        throw new LeaseRequestRefusedError(
+          `lease ${context.leaseId}’s budget of ${context.maxTokens} tokens is spent`,
+        )
+      await unlock(context, keyRelease)
       let opened: { plaintext: Uint8Array; exportedSecret: Uint8Array }
       try {
         opened = await openAndExport({
@@ -177,16 +231,26 @@ export function createLeaseSessions(enclave: {
         error instanceof ChatRequestRejectedError ? error.shortMessage : 'the request is invalid',
       )
     }
-    const ready = await enclave.solutions.ready({
-      solutionHash: context.solutionHash,
-      orderId: 0n,
-      enclavePrivateKey: enclave.hpkePrivateKey,
-    })
+    // An encrypted model was unlocked for this lease by `unlock` before the request was counted.
+    const ready = enclave.solutions.has(context.solutionHash).encrypted
+      ? (enclave.solutions.unlocked(context.solutionHash) ?? {
+          failure: failureReasons.vendorKeyNotReleased,
+          message: 'the lease’s model is not unlocked',
+        })
+      : await enclave.solutions.ready({
+          solutionHash: context.solutionHash,
+          orderId: 0n,
+          enclavePrivateKey: enclave.hpkePrivateKey,
+        })
     if ('failure' in ready) return fail(ready.failure, ready.message)
     const generate = ready.runner.generate
     if (!generate)
       return fail(failureReasons.solutionUnavailable, 'the lease’s solution is not a chat model')
-    const outcome = await generate(request, (text) => void push({ type: 'text', text }))
+    // What the budget leaves when this request's turn comes, the ones before it counted.
+    const tokenBudget = () => Number(context.maxTokens - (counter.tokensIn + counter.tokensOut))
+    const outcome = await generate(request, (text) => void push({ type: 'text', text }), {
+      tokenBudget,
+    })
     if (!outcome.ok) return fail(outcome.failure, outcome.message)
     counter.tokensIn += BigInt(outcome.promptTokens)
     counter.tokensOut += BigInt(outcome.completionTokens)

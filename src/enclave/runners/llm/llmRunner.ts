@@ -8,6 +8,7 @@ import {
   type ChatCompletionRequest,
   ChatRequestRejectedError,
   type GenerateChat,
+  type GenerationBounds,
   type GenerationOutcome,
   parseChatCompletionRequest,
 } from './chatCompletionRequest.ts'
@@ -50,6 +51,7 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
   const generateOne = async (
     request: ChatCompletionRequest,
     onText: (text: string) => void,
+    bounds: GenerationBounds = {},
   ): Promise<GenerationOutcome> => {
     if (closed)
       return { ok: false, failure: failureReasons.solutionUnavailable, message: 'runner closed' }
@@ -59,6 +61,14 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
         ok: false,
         failure: failureReasons.inputOverLimits,
         message: `max_tokens ${maxTokens} is over the solution’s limit of ${limits.maxTokens}`,
+      }
+    // Read now, in its turn: the requests before it in the queue have been counted.
+    const tokenBudget = bounds.tokenBudget?.()
+    if (tokenBudget !== undefined && tokenBudget <= 0)
+      return {
+        ok: false,
+        failure: failureReasons.inputOverLimits,
+        message: 'the lease’s token budget is spent',
       }
     let child: ChildProcess
     try {
@@ -136,6 +146,7 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
           messages: request.messages,
           maxTokens,
           temperature: request.temperature,
+          ...(tokenBudget === undefined ? {} : { tokenBudget }),
         } satisfies LlmWorkerRequest)
     })
     if (isGone(child)) {
@@ -145,8 +156,8 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
     return outcome
   }
 
-  const generate: LlmRunner['generate'] = (request, onText) => {
-    const result = queue.then(() => generateOne(request, onText))
+  const generate: LlmRunner['generate'] = (request, onText, bounds) => {
+    const result = queue.then(() => generateOne(request, onText, bounds))
     queue = result.catch(() => undefined)
     return result
   }

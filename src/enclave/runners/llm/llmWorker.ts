@@ -17,6 +17,8 @@ export type LlmWorkerRequest =
       messages: ChatMessage[]
       maxTokens: number
       temperature: number
+      /** Prompt and generated tokens together may not exceed this (a lease's budget left). */
+      tokenBudget?: number
     }
 
 export type LlmWorkerResponse =
@@ -111,14 +113,23 @@ async function generate(
     const promptTokens = chat.chatWrapper
       .generateContextState({ chatHistory: history })
       .contextText.tokenize(model.tokenizer).length
-    if (promptTokens + request.maxTokens > contextTokens)
+    if (request.tokenBudget !== undefined && promptTokens >= request.tokenBudget)
       return send({
         type: 'rejected',
-        message: `the prompt and max_tokens need ${promptTokens + request.maxTokens} tokens, over the context of ${contextTokens}`,
+        message: `the prompt needs ${promptTokens} tokens, and the lease’s budget has ${request.tokenBudget} left`,
+      })
+    const maxTokens = Math.min(
+      request.maxTokens,
+      request.tokenBudget === undefined ? request.maxTokens : request.tokenBudget - promptTokens,
+    )
+    if (promptTokens + maxTokens > contextTokens)
+      return send({
+        type: 'rejected',
+        message: `the prompt and max_tokens need ${promptTokens + maxTokens} tokens, over the context of ${contextTokens}`,
       })
     let completionTokens = 0
     const result = await chat.generateResponse(history, {
-      maxTokens: request.maxTokens,
+      maxTokens,
       temperature: request.temperature,
       onToken: (tokens) => {
         completionTokens += tokens.length

@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {IOrderExits} from "../interfaces/IOrderExits.sol";
+import {EnclaveFeed} from "./EnclaveFeed.sol";
+import {OfferFeed} from "./OfferFeed.sol";
 import {OrderLifecycle} from "./OrderLifecycle.sol";
 
 /**
@@ -9,9 +11,10 @@ import {OrderLifecycle} from "./OrderLifecycle.sol";
  * @notice The ways an order ends other than by its enclave's statement (cancel, refund,
  * hand-back) and the challenge of a withheld output. Deployed by {BoccMarket}, which
  * delegates these calls here: the code runs on the market's storage, under its address. Called
- * directly, every function that changes state refuses.
+ * directly, every function that changes state refuses. It also serves the registry's and the
+ * catalog's pushes ({EnclaveFeed}, {OfferFeed}), which are rare and so kept off the market's own code.
  */
-contract OrderExits is OrderLifecycle, IOrderExits {
+contract OrderExits is EnclaveFeed, OfferFeed, IOrderExits {
     address private immutable _self = address(this);
 
     constructor(Config memory config) OrderLifecycle(config) {}

@@ -5,7 +5,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ICatalog} from "../interfaces/ICatalog.sol";
+import {IEnclaveFeed} from "../interfaces/IEnclaveFeed.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IOfferFeed} from "../interfaces/IOfferFeed.sol";
 import {IOrderTypes} from "../interfaces/IOrderTypes.sol";
 import {Accounts} from "./Accounts.sol";
 import {ProviderStakes} from "./ProviderStakes.sol";
@@ -85,6 +87,14 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     }
 
     mapping(uint256 orderId => OrderState) internal _orders;
+    /// @dev The registry's enclaves as it pushes them ({IEnclaveFeed}); changed only by {EnclaveFeed}.
+    mapping(address enclave => IEnclaveFeed.EnclaveAccess) internal _enclaveAccess;
+    mapping(address enclave => bytes32 measurement) internal _enclaveMeasurements;
+    /// @dev Bit `i % 256` of word `i / 256`: the measurement at index `i` of the registry's log was removed.
+    mapping(uint256 word => uint256 bits) internal _barredMeasurements;
+    /// @dev The catalog's plain solution offers as it pushes them ({IOfferFeed}); changed only by {OfferFeed}.
+    mapping(uint32 offerId => mapping(bytes32 solutionHash => IOfferFeed.SolutionAccess)) internal _solutionAccess;
+    mapping(uint32 offerId => uint96 price) internal _solutionPrices;
 
     constructor(
         Config memory config
@@ -220,6 +230,24 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         if (terms.fee != 0) _clawBack(feeReceiver, terms.fee, epoch);
     }
     /**
+     * @dev What the market keeps of `enclave` while it can run orders; provider zero when it
+     * cannot. The same rule as {IEnclaveRegistry-isEnclaveUsable}, judged from the registry's
+     * pushes: registered and not revoked (revocation deletes the copy), not expired, its
+     * measurement not removed; for an enclave verified on-chain the registry also judges its TCB.
+     */
+    function _enclaveIfUsable(address enclave) internal view returns (IEnclaveFeed.EnclaveAccess memory access) {
+        access = _enclaveAccess[enclave];
+        if (access.provider == address(0)) return access;
+        if (
+            block.timestamp >= access.expiresAt ||
+            _isMeasurementBarred(access.measurementIndex) ||
+            (access.tcbJudgedOnChain && !registry.isEnclaveUsable(enclave))
+        ) access.provider = address(0);
+    }
+    function _isMeasurementBarred(uint32 measurementIndex) internal view returns (bool) {
+        return (_barredMeasurements[measurementIndex >> 8] >> (measurementIndex & 0xff)) & 1 == 1;
+    }
+    /**
      * @dev Why a statement (receipt or failure) by the order's enclave cannot end the order: the
      * order is not accepted, the deadline passed, the enclave cannot sign for orders now, or the
      * signature is not its. Empty when it can.
@@ -238,7 +266,9 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         address enclave = terms.enclave;
         if (enclave != batch.usableEnclave) {
-            if (!registry.isEnclaveUsable(enclave)) return abi.encodeWithSelector(EnclaveNotUsable.selector, enclave);
+            if (_enclaveIfUsable(enclave).provider == address(0)) {
+                return abi.encodeWithSelector(EnclaveNotUsable.selector, enclave);
+            }
             batch.usableEnclave = enclave;
         }
         return _signatureError(enclave, structHash, signature);

@@ -216,7 +216,8 @@ contract Catalog is ICatalog, MarketWiring {
         IOfferFeed(market).recordSolutionOffer(
             offerId,
             offer.solutionHash,
-            IOfferFeed.SolutionAccess({vendor: offer.owner, active: offer.active, hardwareMask: offer.hardwareMask}),
+            offer.hardwareMask,
+            offer.active ? offer.owner : address(0),
             offer.price
         );
     }

@@ -181,10 +181,12 @@ contract BoccMarket is OrderLifecycle, IOrders {
         OrderTerms memory terms
     ) private view {
         if (params.dataOfferId == 0) {
-            IOfferFeed.SolutionAccess memory solution = _solutionAccess[params.solutionOfferId][params.solutionHash];
-            if (solution.active && solution.hardwareMask & (uint8(1) << uint8(hardware)) != 0) {
-                terms.solutionVendor = solution.vendor;
-                terms.solutionPrice = _solutionPrices[params.solutionOfferId];
+            IOfferFeed.SolutionQuote memory copy = _solutionQuotes[
+                _solutionQuoteKey(params.solutionOfferId, params.solutionHash, uint8(hardware))
+            ];
+            if (copy.vendor != address(0)) {
+                terms.solutionVendor = copy.vendor;
+                terms.solutionPrice = copy.price;
                 return;
             }
         }
@@ -241,11 +243,12 @@ contract BoccMarket is OrderLifecycle, IOrders {
         bool strict
     ) private {
         uint256 orderId = _orderIdOf(terms);
+        bytes32 wrappedResultKeyHash = keccak256(wrappedResultKey);
         bytes memory refused = _enclaveStatementError(
             batch,
             orderId,
             terms,
-            _receiptHash(orderId, outputHash, wrappedResultKey),
+            _receiptHash(orderId, outputHash, wrappedResultKeyHash),
             signature
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
@@ -255,7 +258,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             OrderStatus.Accepted,
             OrderStatus.Completed,
             uint40(block.timestamp),
-            _deliveryOf(outputHash, wrappedResultKey)
+            _deliveryOf(outputHash, wrappedResultKeyHash)
         );
         emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
         _creditPayouts(batch, terms, _teeOffers[terms.teeOfferId].provider);

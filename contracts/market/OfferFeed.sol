@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
 import {IOfferFeed} from "../interfaces/IOfferFeed.sol";
 import {OrderLifecycle} from "./OrderLifecycle.sol";
 
@@ -15,21 +16,28 @@ abstract contract OfferFeed is OrderLifecycle, IOfferFeed {
     function recordSolutionOffer(
         uint32 offerId,
         bytes32 solutionHash,
-        SolutionAccess calldata access,
+        uint8 hardwareMask,
+        address vendor,
         uint96 price
     ) external {
         _requireMarketStorage();
         if (msg.sender != address(catalog)) revert NotCatalog(msg.sender);
-        _solutionAccess[offerId][solutionHash] = access;
-        _solutionPrices[offerId] = price;
-        emit SolutionOfferRecorded(offerId, solutionHash, access, price);
+        SolutionQuote memory quote = SolutionQuote({vendor: vendor, price: price});
+        // One entry per kind the mask allows, so that an order reads the one for its enclave's.
+        for (uint8 kind; kind < 8; ++kind) {
+            if ((hardwareMask >> kind) & 1 == 1) {
+                _solutionQuotes[_solutionQuoteKey(offerId, solutionHash, kind)] = quote;
+            }
+        }
+        emit SolutionOfferRecorded(offerId, solutionHash, hardwareMask, vendor, price);
     }
 
     /// @inheritdoc IOfferFeed
-    function solutionAccessOf(
+    function solutionQuoteOf(
         uint32 offerId,
-        bytes32 solutionHash
-    ) external view returns (SolutionAccess memory, uint96) {
-        return (_solutionAccess[offerId][solutionHash], _solutionPrices[offerId]);
+        bytes32 solutionHash,
+        IEnclaveRegistry.Hardware hardware
+    ) external view returns (SolutionQuote memory) {
+        return _solutionQuotes[_solutionQuoteKey(offerId, solutionHash, uint8(hardware))];
     }
 }

@@ -112,11 +112,12 @@ contract OrderExits is EnclaveFeed, OfferFeed, IOrderExits {
         if (state.status != OrderStatus.Challenged) _revertWith(_statusError(orderId, state.status));
         if (block.timestamp > state.since) revert ResponseWindowClosed(orderId, state.since);
         // Exactly what the receipt delivered: an enclave that signed twice cannot be answered otherwise.
-        if (state.delivery != _deliveryOf(outputHash, wrappedResultKey)) revert AnswerNotTheDelivery(orderId);
+        bytes32 wrappedResultKeyHash = keccak256(wrappedResultKey);
+        if (state.delivery != _deliveryOf(outputHash, wrappedResultKeyHash)) revert AnswerNotTheDelivery(orderId);
         if (sha256(output) != outputHash) revert OutputMismatch(outputHash, sha256(output));
         bytes memory refused = _signatureError(
             terms.enclave,
-            _receiptHash(orderId, outputHash, wrappedResultKey),
+            _receiptHash(orderId, outputHash, wrappedResultKeyHash),
             signature
         );
         if (refused.length != 0) _revertWith(refused);

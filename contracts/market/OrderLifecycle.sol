@@ -92,9 +92,8 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     mapping(address enclave => bytes32 measurement) internal _enclaveMeasurements;
     /// @dev Bit `i % 256` of word `i / 256`: the measurement at index `i` of the registry's log was removed.
     mapping(uint256 word => uint256 bits) internal _barredMeasurements;
-    /// @dev The catalog's plain solution offers as it pushes them ({IOfferFeed}); changed only by {OfferFeed}.
-    mapping(uint32 offerId => mapping(bytes32 solutionHash => IOfferFeed.SolutionAccess)) internal _solutionAccess;
-    mapping(uint32 offerId => uint96 price) internal _solutionPrices;
+    /// @dev The catalog's plain solution offers as it pushes them ({IOfferFeed}), by {_solutionQuoteKey}; changed only by {OfferFeed}.
+    mapping(bytes32 offerSolutionAndHardware => IOfferFeed.SolutionQuote) internal _solutionQuotes;
 
     constructor(
         Config memory config
@@ -244,6 +243,10 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
             (access.tcbJudgedOnChain && !registry.isEnclaveUsable(enclave))
         ) access.provider = address(0);
     }
+    /// @dev Where {_solutionQuotes} keeps solution offer `offerId` selling `solutionHash` on hardware kind `kind`.
+    function _solutionQuoteKey(uint32 offerId, bytes32 solutionHash, uint8 kind) internal pure returns (bytes32) {
+        return keccak256(abi.encode(offerId, solutionHash, kind));
+    }
     function _isMeasurementBarred(uint32 measurementIndex) internal view returns (bool) {
         return (_barredMeasurements[measurementIndex >> 8] >> (measurementIndex & 0xff)) & 1 == 1;
     }
@@ -287,17 +290,20 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         return "";
     }
-    /// @dev What a receipt delivered, as the order's state keeps it (see {OrderState}).
-    function _deliveryOf(bytes32 outputHash, bytes calldata wrappedResultKey) internal pure returns (bytes26) {
-        return bytes26(keccak256(abi.encode(outputHash, keccak256(wrappedResultKey))));
+    /**
+     * @dev What a receipt delivered, as the order's state keeps it (see {OrderState}), from the
+     * keccak256 of the wrapped result key (hashed once for this and {_receiptHash}).
+     */
+    function _deliveryOf(bytes32 outputHash, bytes32 wrappedResultKeyHash) internal pure returns (bytes26) {
+        return bytes26(keccak256(abi.encode(outputHash, wrappedResultKeyHash)));
     }
 
     function _receiptHash(
         uint256 orderId,
         bytes32 outputHash,
-        bytes calldata wrappedResultKey
+        bytes32 wrappedResultKeyHash
     ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(RECEIPT_TYPEHASH, orderId, outputHash, keccak256(wrappedResultKey)));
+        return keccak256(abi.encode(RECEIPT_TYPEHASH, orderId, outputHash, wrappedResultKeyHash));
     }
     function _statusError(uint256 orderId, OrderStatus status) internal pure returns (bytes memory) {
         if (status == OrderStatus.None) return abi.encodeWithSelector(OrderNotFound.selector, orderId);

@@ -148,6 +148,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             _complete(batch, receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
         }
         _payOut(batch);
+        _settleCapacityAndLock(batch);
     }
     /// @inheritdoc IOrders
     function submitFailure(OrderTerms calldata terms, FailureReason reason, bytes calldata signature) external {
@@ -253,6 +254,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
         _transition(
+            batch,
             orderId,
             terms,
             OrderStatus.Accepted,

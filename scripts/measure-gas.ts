@@ -293,6 +293,7 @@ try {
 
   // Where the hot path's gas goes outside the market: gas used inside each contract it calls.
   const names: Record<string, string> = {
+    [contracts.market.toLowerCase()]: 'market',
     [contracts.registry.toLowerCase()]: 'registry',
     [contracts.catalog.toLowerCase()]: 'catalog',
     [contracts.token.toLowerCase()]: 'token',
@@ -311,6 +312,7 @@ try {
     'deposit',
     'withdraw',
     'registerEnclave',
+    'createSolutionOffer',
   ]) {
     const hash = hashes[name]
     if (!hash) continue
@@ -401,7 +403,8 @@ try {
       }),
       [contracts.token.toLowerCase()]: 'test token',
       [contracts.timelock.toLowerCase()]: 'timelock',
-      [contracts.registry.toLowerCase()]: 'registry',
+      [contracts.market.toLowerCase()]: 'market',
+    [contracts.registry.toLowerCase()]: 'registry',
       [contracts.catalog.toLowerCase()]: 'catalog',
       [contracts.market.toLowerCase()]: 'market (with OrderExits)',
       ...(contracts.leases ? { [contracts.leases.toLowerCase()]: 'lease market' } : {}),

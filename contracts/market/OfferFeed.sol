@@ -23,8 +23,9 @@ abstract contract OfferFeed is OrderLifecycle, IOfferFeed {
         _requireMarketStorage();
         if (msg.sender != address(catalog)) revert NotCatalog(msg.sender);
         SolutionQuote memory quote = SolutionQuote({vendor: vendor, price: price});
-        // One entry per kind the mask allows, so that an order reads the one for its enclave's.
-        for (uint8 kind; kind < 8; ++kind) {
+        // One entry per kind the mask allows, so that an order reads the one for its enclave's;
+        // bits past the last kind name no hardware an enclave can have.
+        for (uint8 kind; kind <= uint8(type(IEnclaveRegistry.Hardware).max); ++kind) {
             if ((hardwareMask >> kind) & 1 == 1) {
                 _solutionQuotes[_solutionQuoteKey(offerId, solutionHash, kind)] = quote;
             }

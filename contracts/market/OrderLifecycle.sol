@@ -269,16 +269,18 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
      * @dev What the market keeps of `enclave` while it can run orders; provider zero when it
      * cannot. The same rule as {IEnclaveRegistry-isEnclaveUsable}, judged from the registry's
      * pushes: registered and not revoked (revocation deletes the copy), not expired, its
-     * measurement not removed; for an enclave verified on-chain the registry also judges its TCB.
+     * measurement not removed; an enclave verified on-chain, whose TCB status moves with collateral
+     * anyone may post, is judged by the registry itself.
      */
     function _enclaveIfUsable(address enclave) internal view returns (IEnclaveFeed.EnclaveAccess memory access) {
         access = _enclaveAccess[enclave];
         if (access.provider == address(0)) return access;
-        if (
-            block.timestamp >= access.expiresAt ||
-            _isMeasurementBarred(access.measurementIndex) ||
-            (access.tcbJudgedOnChain && !registry.isEnclaveUsable(enclave))
-        ) access.provider = address(0);
+        // The registry's answer covers expiry and the measurement too.
+        bool usable =
+            access.tcbJudgedOnChain
+                ? registry.isEnclaveUsable(enclave)
+                : block.timestamp < access.expiresAt && !_isMeasurementBarred(access.measurementIndex);
+        if (!usable) access.provider = address(0);
     }
     /// @dev Where {_solutionQuotes} keeps solution offer `offerId` selling `solutionHash` on hardware kind `kind`.
     function _solutionQuoteKey(uint32 offerId, bytes32 solutionHash, uint8 kind) internal pure returns (bytes32) {

@@ -299,6 +299,7 @@ try {
 
   // Where the hot path's gas goes outside the market: gas used inside each contract it calls.
   const names: Record<string, string> = {
+    [contracts.market.toLowerCase()]: 'market',
     [contracts.registry.toLowerCase()]: 'registry',
     [contracts.catalog.toLowerCase()]: 'catalog',
     [contracts.token.toLowerCase()]: 'token',
@@ -317,6 +318,7 @@ try {
     'deposit',
     'withdraw',
     'registerEnclave',
+    'createSolutionOffer',
   ]) {
     const hash = hashes[name]
     if (!hash) continue

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {MarketWiring} from "../feeds/MarketWiring.sol";
 import {ICatalog} from "../interfaces/ICatalog.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IMarketSources} from "../interfaces/IMarketWiring.sol";
+import {IOfferFeed} from "../interfaces/IOfferFeed.sol";
 
 /**
  * @title Catalog
  * @notice Solution and data offers, each owned by the account that created it. Offer storage
- * changes only through the functions below, each checking the caller owns the offer.
+ * changes only through the functions below, each checking the caller owns the offer, and each
+ * change of a plain solution offer is pushed to the market ({IOfferFeed}) by `_pushSolutionOffer`.
  */
-contract Catalog is ICatalog {
+contract Catalog is ICatalog, MarketWiring {
     /**
      * @dev A solution offer as stored: {ICatalog-SolutionOffer} with a flag in its first slot
      * saying whether it requires a measurement, so {quote} reads that slot only when it does.
@@ -79,6 +83,7 @@ contract Catalog is ICatalog {
             solutionAllowsTeeOffer[offerId][allowedTeeOffers[i]] = true;
         }
         emit SolutionOfferCreated(offerId, msg.sender, offer, allowedTeeOffers);
+        _pushSolutionOffer(offerId, _solutionOffers[offerId]);
     }
 
     /// @inheritdoc ICatalog
@@ -86,12 +91,15 @@ contract Catalog is ICatalog {
         StoredSolutionOffer storage offer = _ownSolutionOffer(offerId);
         offer.price = price;
         emit SolutionOfferUpdated(offerId, ++offer.version, price);
+        _pushSolutionOffer(offerId, offer);
     }
 
     /// @inheritdoc ICatalog
     function setSolutionOfferActive(uint32 offerId, bool active) external {
-        _ownSolutionOffer(offerId).active = active;
+        StoredSolutionOffer storage offer = _ownSolutionOffer(offerId);
+        offer.active = active;
         emit SolutionOfferActiveSet(offerId, active);
+        _pushSolutionOffer(offerId, offer);
     }
 
     /// @inheritdoc ICatalog
@@ -197,6 +205,26 @@ contract Catalog is ICatalog {
     /// @inheritdoc ICatalog
     function getDataOffer(uint32 offerId) external view returns (DataOffer memory) {
         return _dataOffers[offerId];
+    }
+
+    /**
+     * @dev The market keeps a copy of plain offers only (no TEE-offer allow-list, no required
+     * measurement): it sends the others' orders to {quote}.
+     */
+    function _pushSolutionOffer(uint32 offerId, StoredSolutionOffer storage offer) private {
+        if (market == address(0) || offer.restrictTeeOffers || offer.requiresMeasurement) return;
+        IOfferFeed(market).recordSolutionOffer(
+            offerId,
+            offer.solutionHash,
+            offer.hardwareMask,
+            offer.active ? offer.owner : address(0),
+            offer.price
+        );
+    }
+
+    /// @dev The market must quote from this catalog.
+    function _isWiredToThis(address market_) internal view override returns (bool) {
+        return IMarketSources(market_).catalog() == address(this);
     }
 
     function _ownSolutionOffer(uint32 offerId) private view returns (StoredSolutionOffer storage offer) {

@@ -2,15 +2,17 @@
 pragma solidity ^0.8.28;
 
 import {IEnclaveRegistry} from "./IEnclaveRegistry.sol";
+import {IMarketWiring} from "./IMarketWiring.sol";
 
 /**
  * @title ICatalog
  * @notice What vendors sell for use inside enclaves: solution offers (a model or program, by its
  * solution hash, with its price and where it may run) and data offers (a dataset, by the hash of
  * its encrypted blob, with its price and who may use it). Each offer answers only to its owner's
- * key. An update is a new version: orders keep the price they were created with.
+ * key. An update is a new version: orders keep the price they were created with. Every change of
+ * a plain solution offer is pushed to the attached market ({IMarketWiring}, {IOfferFeed}).
  */
-interface ICatalog {
+interface ICatalog is IMarketWiring {
     struct SolutionOffer {
         address owner;
         bool active;

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ITdxAttestationErrors} from "../attestation/ITdxAttestationErrors.sol";
 import {TcbStatus, TdxPlatformTcb} from "../attestation/ITdxQuoteVerifier.sol";
+import {IMarketWiring} from "./IMarketWiring.sol";
 
 /**
  * @title IEnclaveRegistry
@@ -19,8 +20,11 @@ import {TcbStatus, TdxPlatformTcb} from "../attestation/ITdxQuoteVerifier.sol";
  * on-chain ({registerTdxEnclave}), binds its platform to its provider, and judges its platform's
  * TCB status under the collateral posted since whenever the enclave is used. It inherits the TDX
  * verifier's errors so that a caller decodes a quote's failure from the registry's ABI alone.
+ *
+ * Every change of an enclave's usability is pushed to the attached market ({IMarketWiring},
+ * {IEnclaveFeed}) in the same transaction, so the market decides from its own copy.
  */
-interface IEnclaveRegistry is ITdxAttestationErrors {
+interface IEnclaveRegistry is ITdxAttestationErrors, IMarketWiring {
     /// @notice The kind of TEE an enclave runs on. `Sim` is the simulated TEE: development only.
     enum Hardware {
         Sim,
@@ -93,6 +97,8 @@ interface IEnclaveRegistry is ITdxAttestationErrors {
         uint40 effectiveAt;
         /// When it was removed; zero if it is still listed.
         uint40 removedAt;
+        /// Its place in the log (0 for the first listed): the market bars a removed measurement by it.
+        uint32 index;
     }
 
     /// @notice `measurement` joins the allow-list at `effectiveAt`; `provenanceUri` points to its build provenance.

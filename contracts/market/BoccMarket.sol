@@ -3,7 +3,9 @@ pragma solidity ^0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICatalog} from "../interfaces/ICatalog.sol";
+import {IEnclaveFeed} from "../interfaces/IEnclaveFeed.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IOfferFeed} from "../interfaces/IOfferFeed.sol";
 import {IOrders} from "../interfaces/IOrders.sol";
 import {OrderExits} from "./OrderExits.sol";
 import {OrderLifecycle} from "./OrderLifecycle.sol";
@@ -14,8 +16,10 @@ import {OrderLifecycle} from "./OrderLifecycle.sol";
  * escrow. This contract serves the hot path of every order (create, accept, receipt or signed
  * failure); the other ways an order ends and the challenge of a withheld output are served by
  * {OrderExits}, deployed by this constructor and reached through `fallback` by delegatecall,
- * on the same storage: call them on this address. It asks the {IEnclaveRegistry} which
- * enclaves may run orders and the {ICatalog} what vendors' offers cost. No account can move
+ * on the same storage: call them on this address. It judges which enclaves may run orders from
+ * the copy the {IEnclaveRegistry} pushes to it ({IEnclaveFeed}), and what vendors' offers cost
+ * from the copy the {ICatalog} pushes ({IOfferFeed}) or, where that copy does not decide, from
+ * the catalog itself. No account can move
  * escrow, balances or stakes outside these rules: there is no owner, no pause and no upgrade.
  */
 contract BoccMarket is OrderLifecycle, IOrders {
@@ -74,13 +78,14 @@ contract BoccMarket is OrderLifecycle, IOrders {
         if (provider == address(0)) revert TeeOfferNotFound(params.teeOfferId);
         if (!tee.active) revert TeeOfferNotActive(params.teeOfferId);
         IEnclaveRegistry.Hardware offerHardware = tee.hardware;
-        (address enclaveProvider, IEnclaveRegistry.Hardware hardware, bytes32 measurement, uint40 expiresAt) = registry
-            .enclaveForOrder(params.enclave);
-        if (enclaveProvider != provider) revert EnclaveNotOfOfferProvider(params.enclave, provider);
+        IEnclaveFeed.EnclaveAccess memory enclave = _enclaveIfUsable(params.enclave);
+        if (enclave.provider == address(0)) revert EnclaveNotUsable(params.enclave);
+        if (enclave.provider != provider) revert EnclaveNotOfOfferProvider(params.enclave, provider);
+        IEnclaveRegistry.Hardware hardware = enclave.hardware;
         if (hardware != offerHardware) {
             revert EnclaveHardwareMismatch(params.enclave, uint8(hardware), uint8(offerHardware));
         }
-        if (params.deadline >= expiresAt) revert DeadlineAfterEnclaveExpiry(params.deadline, expiresAt);
+        if (params.deadline >= enclave.expiresAt) revert DeadlineAfterEnclaveExpiry(params.deadline, enclave.expiresAt);
 
         OrderTerms memory terms;
         terms.customer = msg.sender;
@@ -94,21 +99,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
         terms.requestHash = params.requestHash;
         terms.inputHash = params.inputHash;
         terms.solutionHash = params.solutionHash;
-        if (params.solutionOfferId != 0 || params.dataOfferId != 0) {
-            ICatalog.Quote memory quoted = catalog.quote(
-                params.solutionOfferId,
-                params.dataOfferId,
-                params.teeOfferId,
-                hardware,
-                measurement,
-                params.solutionHash
-            );
-            terms.solutionVendor = quoted.solutionVendor;
-            terms.solutionPrice = quoted.solutionPrice;
-            terms.dataVendor = quoted.dataVendor;
-            terms.dataPrice = quoted.dataPrice;
-            terms.dataHash = quoted.dataHash;
-        }
+        if (params.solutionOfferId != 0 || params.dataOfferId != 0) _quote(params, hardware, terms);
         uint256 prices = uint256(terms.teePrice) + terms.solutionPrice + terms.dataPrice;
         terms.fee = ((prices * feeBps) / 10_000).toUint96();
         uint256 total = prices + terms.fee;
@@ -157,6 +148,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             _complete(batch, receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
         }
         _payOut(batch);
+        _settleCapacityAndLock(batch);
     }
     /// @inheritdoc IOrders
     function submitFailure(OrderTerms calldata terms, FailureReason reason, bytes calldata signature) external {
@@ -179,6 +171,40 @@ contract BoccMarket is OrderLifecycle, IOrders {
     function orderIdOf(OrderTerms calldata terms) external pure returns (uint256) {
         return _orderIdOf(terms);
     }
+    /**
+     * @dev Fills in what the order pays the vendors: from the catalog's copy ({IOfferFeed}) when
+     * the copy allows the order as it is, else from the catalog itself, which refuses it with
+     * its reason (or prices what the copy leaves out: data offers, restricted offers).
+     */
+    function _quote(
+        OrderParams calldata params,
+        IEnclaveRegistry.Hardware hardware,
+        OrderTerms memory terms
+    ) private view {
+        if (params.dataOfferId == 0) {
+            IOfferFeed.SolutionQuote memory copy = _solutionQuotes[
+                _solutionQuoteKey(params.solutionOfferId, params.solutionHash, uint8(hardware))
+            ];
+            if (copy.vendor != address(0)) {
+                terms.solutionVendor = copy.vendor;
+                terms.solutionPrice = copy.price;
+                return;
+            }
+        }
+        ICatalog.Quote memory quoted = catalog.quote(
+            params.solutionOfferId,
+            params.dataOfferId,
+            params.teeOfferId,
+            hardware,
+            _enclaveMeasurements[params.enclave],
+            params.solutionHash
+        );
+        terms.solutionVendor = quoted.solutionVendor;
+        terms.solutionPrice = quoted.solutionPrice;
+        terms.dataVendor = quoted.dataVendor;
+        terms.dataPrice = quoted.dataPrice;
+        terms.dataHash = quoted.dataHash;
+    }
     function _accept(OrderTerms calldata terms, bool strict) private {
         uint256 orderId = _orderIdOf(terms);
         OrderStatus status = _orders[orderId].status;
@@ -198,7 +224,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
         }
         // A TDX enclave's platform may have fallen below the accepted TCB since the order was made
         // (the offer's hardware is the enclave's, checked at creation); other kinds are judged at delivery.
-        if (tee.hardware == IEnclaveRegistry.Hardware.Tdx && !registry.isEnclaveUsable(terms.enclave)) {
+        if (tee.hardware == IEnclaveRegistry.Hardware.Tdx && _enclaveIfUsable(terms.enclave).provider == address(0)) {
             return _refuse(strict, orderId, abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave));
         }
         if (tee.activeOrders >= tee.capacity) {
@@ -218,21 +244,23 @@ contract BoccMarket is OrderLifecycle, IOrders {
         bool strict
     ) private {
         uint256 orderId = _orderIdOf(terms);
+        bytes32 wrappedResultKeyHash = keccak256(wrappedResultKey);
         bytes memory refused = _enclaveStatementError(
             batch,
             orderId,
             terms,
-            _receiptHash(orderId, outputHash, wrappedResultKey),
+            _receiptHash(orderId, outputHash, wrappedResultKeyHash),
             signature
         );
         if (refused.length != 0) return _refuse(strict, orderId, refused);
         _transition(
+            batch,
             orderId,
             terms,
             OrderStatus.Accepted,
             OrderStatus.Completed,
             uint40(block.timestamp),
-            _deliveryOf(outputHash, wrappedResultKey)
+            _deliveryOf(outputHash, wrappedResultKeyHash)
         );
         emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
         _creditPayouts(batch, terms, _teeOffers[terms.teeOfferId].provider);

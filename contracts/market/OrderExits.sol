@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {IOrderExits} from "../interfaces/IOrderExits.sol";
+import {EnclaveFeed} from "./EnclaveFeed.sol";
+import {OfferFeed} from "./OfferFeed.sol";
 import {OrderLifecycle} from "./OrderLifecycle.sol";
 
 /**
@@ -9,9 +11,10 @@ import {OrderLifecycle} from "./OrderLifecycle.sol";
  * @notice The ways an order ends other than by its enclave's statement (cancel, refund,
  * hand-back) and the challenge of a withheld output. Deployed by {BoccMarket}, which
  * delegates these calls here: the code runs on the market's storage, under its address. Called
- * directly, every function that changes state refuses.
+ * directly, every function that changes state refuses. It also serves the registry's and the
+ * catalog's pushes ({EnclaveFeed}, {OfferFeed}), which are rare and so kept off the market's own code.
  */
-contract OrderExits is OrderLifecycle, IOrderExits {
+contract OrderExits is EnclaveFeed, OfferFeed, IOrderExits {
     address private immutable _self = address(this);
 
     constructor(Config memory config) OrderLifecycle(config) {}
@@ -109,11 +112,12 @@ contract OrderExits is OrderLifecycle, IOrderExits {
         if (state.status != OrderStatus.Challenged) _revertWith(_statusError(orderId, state.status));
         if (block.timestamp > state.since) revert ResponseWindowClosed(orderId, state.since);
         // Exactly what the receipt delivered: an enclave that signed twice cannot be answered otherwise.
-        if (state.delivery != _deliveryOf(outputHash, wrappedResultKey)) revert AnswerNotTheDelivery(orderId);
+        bytes32 wrappedResultKeyHash = keccak256(wrappedResultKey);
+        if (state.delivery != _deliveryOf(outputHash, wrappedResultKeyHash)) revert AnswerNotTheDelivery(orderId);
         if (sha256(output) != outputHash) revert OutputMismatch(outputHash, sha256(output));
         bytes memory refused = _signatureError(
             terms.enclave,
-            _receiptHash(orderId, outputHash, wrappedResultKey),
+            _receiptHash(orderId, outputHash, wrappedResultKeyHash),
             signature
         );
         if (refused.length != 0) _revertWith(refused);

@@ -2,10 +2,13 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ICatalog} from "../interfaces/ICatalog.sol";
+import {IEnclaveFeed} from "../interfaces/IEnclaveFeed.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IOfferFeed} from "../interfaces/IOfferFeed.sol";
 import {IOrderTypes} from "../interfaces/IOrderTypes.sol";
 import {Accounts} from "./Accounts.sol";
 import {ProviderStakes} from "./ProviderStakes.sol";
@@ -15,11 +18,14 @@ import {TeeOffers} from "./TeeOffers.sol";
  * @title OrderLifecycle
  * @notice The state and rules every order call shares: the market's configuration, the orders'
  * states, and `_transition`, the one place an order's state, its TEE offer's count of active
- * orders and its stake lock change. Rules that a batch may skip an order for are checked by
- * functions that return the custom error instead of reverting (`_refuse`), so single and batch
- * calls share them. {BoccMarket} and {OrderExits} both build on it, with the same storage.
+ * orders and its stake lock change (a batch of receipts holds its orders' counts and locks
+ * there and `_settleCapacityAndLock` writes them, once per run of orders on one offer). Rules
+ * that a batch may skip an order for are checked by functions that return the custom error
+ * instead of reverting (`_refuse`), so single and batch calls share them. {BoccMarket} and {OrderExits} both build on it, with the same storage.
  */
 abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP712 {
+    using SafeCast for uint256;
+
     /// @notice The market's configuration, fixed at deployment.
     struct Config {
         IERC20 paymentToken;
@@ -72,19 +78,35 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
 
     /**
      * @dev What one call learns while it serves its orders, kept in memory so that a batch pays
-     * once for what repeats: the enclave the registry last said was usable (its answer cannot
-     * change within the call: the market only reads the registry), and the payouts to credit,
-     * summed per payee and credited by {_payOut}. A single call leaves `payees` empty: its
-     * payouts are credited at once.
+     * once for what repeats: the enclave last found usable (the answer cannot change within the
+     * call: nothing it calls changes the registry or the market's copy of it), the capacity
+     * counts and stake locks its completed orders give back, written once per run of orders on
+     * one TEE offer, and the payouts to credit, summed per payee and credited by {_payOut}. A
+     * single call defers nothing and leaves `payees` empty: it writes counts, locks and payouts
+     * at once.
      */
     struct Batch {
         address usableEnclave;
+        /// Capacity counts and stake locks wait in `held…` and are written by {_settleCapacityAndLock}.
+        bool defersCapacityAndLock;
+        /// The TEE offer (and its provider) whose count and lock changes are held.
+        uint32 heldOffer;
+        address heldProvider;
+        uint256 heldOrders;
+        uint256 heldStake;
         uint256 payeeCount;
         address[] payees;
         uint256[] amounts;
     }
 
     mapping(uint256 orderId => OrderState) internal _orders;
+    /// @dev The registry's enclaves as it pushes them ({IEnclaveFeed}); changed only by {EnclaveFeed}.
+    mapping(address enclave => IEnclaveFeed.EnclaveAccess) internal _enclaveAccess;
+    mapping(address enclave => bytes32 measurement) internal _enclaveMeasurements;
+    /// @dev Bit `i % 256` of word `i / 256`: the measurement at index `i` of the registry's log was removed.
+    mapping(uint256 word => uint256 bits) internal _barredMeasurements;
+    /// @dev The catalog's plain solution offers as it pushes them ({IOfferFeed}), by {_solutionQuoteKey}; changed only by {OfferFeed}.
+    mapping(bytes32 offerSolutionAndHardware => IOfferFeed.SolutionQuote) internal _solutionQuotes;
 
     constructor(
         Config memory config
@@ -139,8 +161,13 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         _moveCapacityAndLock(terms, from, to);
     }
-    /// @dev {_transition} that also sets what was delivered, in the same write.
+    /**
+     * @dev {_transition} that also sets what was delivered, in the same write, for a call serving
+     * `batch`: a batch that defers them holds the capacity and lock changes until
+     * {_settleCapacityAndLock}, which it calls before it returns.
+     */
     function _transition(
+        Batch memory batch,
         uint256 orderId,
         OrderTerms calldata terms,
         OrderStatus from,
@@ -149,7 +176,25 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         bytes26 delivery
     ) internal {
         _orders[orderId] = OrderState({status: to, since: since, delivery: delivery});
-        _moveCapacityAndLock(terms, from, to);
+        if (!batch.defersCapacityAndLock) return _moveCapacityAndLock(terms, from, to);
+        uint32 offerId = terms.teeOfferId;
+        if (offerId != batch.heldOffer) {
+            _settleCapacityAndLock(batch);
+            batch.heldOffer = offerId;
+            batch.heldProvider = _teeOffers[offerId].provider;
+        }
+        // Only {BoccMarket-submitReceipts} defers: every order of it leaves Accepted.
+        batch.heldOrders += 1;
+        batch.heldStake += _exposure(terms);
+    }
+    /// @dev Gives back the capacity and stake that the orders `batch` holds took when they were accepted.
+    function _settleCapacityAndLock(Batch memory batch) internal {
+        uint256 orders = batch.heldOrders;
+        if (orders == 0) return;
+        _teeOffers[batch.heldOffer].activeOrders -= orders.toUint32();
+        _unlock(batch.heldProvider, batch.heldStake);
+        batch.heldOrders = 0;
+        batch.heldStake = 0;
     }
     function _moveCapacityAndLock(OrderTerms calldata terms, OrderStatus from, OrderStatus to) private {
         if (to == OrderStatus.Accepted) {
@@ -201,8 +246,9 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         batch.amounts[count] = amount;
         batch.payeeCount = count + 1;
     }
-    /// @dev A batch that gathers payouts for up to `_PAYEES_PER_BATCH` payees.
+    /// @dev A batch that defers counts and locks and gathers payouts for up to `_PAYEES_PER_BATCH` payees.
     function _newBatch() internal pure returns (Batch memory batch) {
+        batch.defersCapacityAndLock = true;
         batch.payees = new address[](_PAYEES_PER_BATCH);
         batch.amounts = new uint256[](_PAYEES_PER_BATCH);
     }
@@ -218,6 +264,30 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         if (terms.solutionPrice != 0) _clawBack(terms.solutionVendor, terms.solutionPrice, epoch);
         if (terms.dataPrice != 0) _clawBack(terms.dataVendor, terms.dataPrice, epoch);
         if (terms.fee != 0) _clawBack(feeReceiver, terms.fee, epoch);
+    }
+    /**
+     * @dev What the market keeps of `enclave` while it can run orders; provider zero when it
+     * cannot. The same rule as {IEnclaveRegistry-isEnclaveUsable}, judged from the registry's
+     * pushes: registered and not revoked (revocation deletes the copy), not expired, its
+     * measurement not removed; an enclave verified on-chain, whose TCB status moves with collateral
+     * anyone may post, is judged by the registry itself.
+     */
+    function _enclaveIfUsable(address enclave) internal view returns (IEnclaveFeed.EnclaveAccess memory access) {
+        access = _enclaveAccess[enclave];
+        if (access.provider == address(0)) return access;
+        // The registry's answer covers expiry and the measurement too.
+        bool usable =
+            access.tcbJudgedOnChain
+                ? registry.isEnclaveUsable(enclave)
+                : block.timestamp < access.expiresAt && !_isMeasurementBarred(access.measurementIndex);
+        if (!usable) access.provider = address(0);
+    }
+    /// @dev Where {_solutionQuotes} keeps solution offer `offerId` selling `solutionHash` on hardware kind `kind`.
+    function _solutionQuoteKey(uint32 offerId, bytes32 solutionHash, uint8 kind) internal pure returns (bytes32) {
+        return keccak256(abi.encode(offerId, solutionHash, kind));
+    }
+    function _isMeasurementBarred(uint32 measurementIndex) internal view returns (bool) {
+        return (_barredMeasurements[measurementIndex >> 8] >> (measurementIndex & 0xff)) & 1 == 1;
     }
     /**
      * @dev Why a statement (receipt or failure) by the order's enclave cannot end the order: the
@@ -238,7 +308,9 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         address enclave = terms.enclave;
         if (enclave != batch.usableEnclave) {
-            if (!registry.isEnclaveUsable(enclave)) return abi.encodeWithSelector(EnclaveNotUsable.selector, enclave);
+            if (_enclaveIfUsable(enclave).provider == address(0)) {
+                return abi.encodeWithSelector(EnclaveNotUsable.selector, enclave);
+            }
             batch.usableEnclave = enclave;
         }
         return _signatureError(enclave, structHash, signature);
@@ -257,17 +329,20 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         }
         return "";
     }
-    /// @dev What a receipt delivered, as the order's state keeps it (see {OrderState}).
-    function _deliveryOf(bytes32 outputHash, bytes calldata wrappedResultKey) internal pure returns (bytes26) {
-        return bytes26(keccak256(abi.encode(outputHash, keccak256(wrappedResultKey))));
+    /**
+     * @dev What a receipt delivered, as the order's state keeps it (see {OrderState}), from the
+     * keccak256 of the wrapped result key (hashed once for this and {_receiptHash}).
+     */
+    function _deliveryOf(bytes32 outputHash, bytes32 wrappedResultKeyHash) internal pure returns (bytes26) {
+        return bytes26(keccak256(abi.encode(outputHash, wrappedResultKeyHash)));
     }
 
     function _receiptHash(
         uint256 orderId,
         bytes32 outputHash,
-        bytes calldata wrappedResultKey
+        bytes32 wrappedResultKeyHash
     ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(RECEIPT_TYPEHASH, orderId, outputHash, keccak256(wrappedResultKey)));
+        return keccak256(abi.encode(RECEIPT_TYPEHASH, orderId, outputHash, wrappedResultKeyHash));
     }
     function _statusError(uint256 orderId, OrderStatus status) internal pure returns (bytes memory) {
         if (status == OrderStatus.None) return abi.encodeWithSelector(OrderNotFound.selector, orderId);

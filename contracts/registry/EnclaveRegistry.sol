@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ITdxQuoteVerifier} from "../attestation/ITdxQuoteVerifier.sol";
+import {IEnclaveFeed} from "../interfaces/IEnclaveFeed.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
 import {Committee} from "./Committee.sol";
 import {MeasurementLog} from "./MeasurementLog.sol";
@@ -15,7 +16,7 @@ import {TdxVerification} from "./TdxVerification.sol";
  * platform bound to their provider ({PlatformRegistry}), each bound to the provider its
  * report_data names, with expiry and revocation; and the allow-list and committee they are judged
  * by ({MeasurementLog}, {Committee}). `_enclaves` changes only in `_record`, {reattestTdxEnclave}
- * and `_revoke`.
+ * and `_revoke`, and each of them pushes the change to the attached market ({IEnclaveFeed}).
  */
 contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712 {
     /// @dev Must match `enclaveApprovalTypes` in src/protocol/enclaveApproval.ts.
@@ -60,7 +61,7 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
             epoch,
             approvals
         );
-        _record(registration);
+        _record(registration, false);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -78,7 +79,7 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
             approvals
         );
         _bindPlatform(platform, registration.enclave, msg.sender, registration.expiresAt);
-        _record(registration);
+        _record(registration, false);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -90,7 +91,7 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
         _checkNewRegistration(registration);
         bytes32 platform = _verifyTdxQuote(registration, quote, freshnessBlock);
         _bindPlatform(platform, registration.enclave, msg.sender, registration.expiresAt);
-        _record(registration);
+        _record(registration, true);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -122,6 +123,8 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
         record.evidenceHash = registration.evidenceHash;
         record.collateralHash = registration.collateralHash;
         emit EnclaveReattested(registration.enclave, registration);
+        if (market != address(0))
+            IEnclaveFeed(market).recordEnclaveExpiry(registration.enclave, registration.expiresAt);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -190,7 +193,8 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
         if (!isMeasurementAllowed(registration.measurement)) revert MeasurementNotAllowed(registration.measurement);
     }
 
-    function _record(EnclaveRegistration calldata registration) private {
+    /// @param tcbJudgedOnChain Verified on-chain: its TCB status is judged at every use.
+    function _record(EnclaveRegistration calldata registration, bool tcbJudgedOnChain) private {
         _enclaves[registration.enclave] = Enclave({
             provider: msg.sender,
             hardware: registration.hardware,
@@ -205,6 +209,18 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
             gpuEvidenceHash: registration.gpuEvidenceHash
         });
         emit EnclaveRegistered(registration.enclave, msg.sender, registration);
+        if (market == address(0)) return;
+        IEnclaveFeed(market).recordEnclave(
+            registration.enclave,
+            IEnclaveFeed.EnclaveAccess({
+                provider: msg.sender,
+                hardware: registration.hardware,
+                expiresAt: registration.expiresAt,
+                measurementIndex: _measurementIndexOf(registration.measurement),
+                tcbJudgedOnChain: tcbJudgedOnChain
+            }),
+            registration.measurement
+        );
     }
 
     function _revoke(address enclave, bool byCommittee) private {
@@ -214,5 +230,6 @@ contract EnclaveRegistry is Committee, PlatformRegistry, TdxVerification, EIP712
         record.revokedAt = uint40(block.timestamp);
         record.revokedByCommittee = byCommittee;
         _releasePlatformOf(enclave);
+        if (market != address(0)) IEnclaveFeed(market).removeEnclave(enclave);
     }
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {MarketWiring} from "../feeds/MarketWiring.sol";
+import {IEnclaveFeed} from "../interfaces/IEnclaveFeed.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IMarketSources} from "../interfaces/IMarketWiring.sol";
 
 /**
  * @title MeasurementLog
@@ -9,9 +12,10 @@ import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
  * provenance and takes effect after the governance delay; a removal is immediate and kept, so
  * the list at any past time can be answered on-chain and rebuilt from the events alone. Also the
  * governor: the one account (a timelock whose proposer is a multisig) that may change governed
- * parts, handed over only after the delay.
+ * parts, handed over only after the delay. A removal is pushed to the attached market as the
+ * measurement's index in the log, which bars every enclave running it there at once.
  */
-abstract contract MeasurementLog is IEnclaveRegistry {
+abstract contract MeasurementLog is IEnclaveRegistry, MarketWiring {
     /// @notice Seconds between proposing an addition or committee change and its effect.
     uint40 public immutable governanceDelay;
 
@@ -21,6 +25,8 @@ abstract contract MeasurementLog is IEnclaveRegistry {
     uint40 public pendingGovernorEffectiveAt;
 
     mapping(bytes32 measurement => MeasurementEntry) private _measurements;
+    /// @dev Measurements ever listed: the next one's index.
+    uint32 private _measurementCount;
 
     modifier onlyGovernor() {
         if (msg.sender != governor) revert NotGovernor(msg.sender);
@@ -48,6 +54,7 @@ abstract contract MeasurementLog is IEnclaveRegistry {
         if (entry.effectiveAt == 0 || entry.removedAt != 0) revert MeasurementNotListed(measurement);
         entry.removedAt = uint40(block.timestamp);
         emit MeasurementRemoved(measurement);
+        if (market != address(0)) IEnclaveFeed(market).barMeasurement(entry.index);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -83,6 +90,16 @@ abstract contract MeasurementLog is IEnclaveRegistry {
         return entry.effectiveAt != 0 && entry.effectiveAt <= time && (entry.removedAt == 0 || time < entry.removedAt);
     }
 
+    /// @dev Its place in the log, which the market knows it by.
+    function _measurementIndexOf(bytes32 measurement) internal view returns (uint32) {
+        return _measurements[measurement].index;
+    }
+
+    /// @dev The market must read its enclaves from this registry.
+    function _isWiredToThis(address market_) internal view override returns (bool) {
+        return IMarketSources(market_).registry() == address(this);
+    }
+
     /// @dev Measurement removed at or before `time` (zero `removedAt` means never).
     function _measurementRemovedBy(bytes32 measurement, uint40 time) internal view returns (bool) {
         uint40 removedAt = _measurements[measurement].removedAt;
@@ -91,7 +108,11 @@ abstract contract MeasurementLog is IEnclaveRegistry {
 
     function _list(bytes32 measurement, uint40 effectiveAt, string memory provenanceUri) private {
         if (_measurements[measurement].effectiveAt != 0) revert MeasurementAlreadyListed(measurement);
-        _measurements[measurement].effectiveAt = effectiveAt;
+        _measurements[measurement] = MeasurementEntry({
+            effectiveAt: effectiveAt,
+            removedAt: 0,
+            index: _measurementCount++
+        });
         emit MeasurementProposed(measurement, effectiveAt, provenanceUri);
     }
 }

@@ -2,6 +2,7 @@ import { type Abi, type Address, type Hex, parseEther, zeroAddress } from 'viem'
 import type { TcbStatus } from '../attestation/types.ts'
 import { BoccError } from '../errors.ts'
 import { deployContract, deployGovernance } from './actions/governance/deployGovernance.ts'
+import { attachMarket } from './actions/market/attachMarket.ts'
 import { deployTdxQuoteVerifier } from './actions/tdx/deployTdxQuoteVerifier.ts'
 import { hasP256Precompile } from './actions/tdx/hasP256Precompile.ts'
 import { tdxTcbStatuses } from './actions/tdx/tdxVerdictNames.ts'
@@ -73,8 +74,8 @@ export class TdxVerificationUnavailableError extends BoccError {
 /**
  * Deploys BOCC on one chain: governance (a Safe and its timelock), the on-chain TDX verifier where
  * the chain can run it, the enclave registry governed by the timelock, the catalog, the market
- * wired to both, and a test token unless one is given. Each transaction of the contracts BOCC
- * deploys itself waits for `sending.confirmations` and is sent again if it is dropped.
+ * wired to both (both attached to the market, which they push their changes to), and a
+ * test token unless one is given. Each transaction of the contracts BOCC deploys itself waits for `sending.confirmations` and is sent again if it is dropped.
  */
 export async function deployContracts(
   connection: SignerConnection,
@@ -130,6 +131,9 @@ export async function deployContracts(
       challengeBond: settings.challengeBond ?? parseEther('1'),
     },
   ])
+  // The registry and the catalog push every change the market keeps a copy of.
+  await attachMarket(connection, { ...sending, source: registry.address, market: market.address })
+  await attachMarket(connection, { ...sending, source: catalog.address, market: market.address })
   const leases = await deploy(leaseMarketAbi, leaseMarketBytecode, [
     token,
     market.address,

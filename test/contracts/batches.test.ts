@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { toHex } from 'viem'
+import { parseEther, toHex } from 'viem'
 import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
 import type { BatchOutcome } from '../../src/chain/actions/market/batchOutcome.ts'
 import { submitFailures } from '../../src/chain/actions/market/submitFailures.ts'
 import { submitReceipts } from '../../src/chain/actions/market/submitReceipts.ts'
 import { orderIdOf, orderTotal } from '../../src/protocol/orderTerms.ts'
 import { label } from '../support/protocolHarness.ts'
-import { type Market, type Order, startMarket, teePrice } from './marketFixture.ts'
+import { exposureOf, type Market, type Order, startMarket, teePrice } from './marketFixture.ts'
 
 /**
  * Batch calls act on every order they can and skip the others with `OrderSkipped`, whose reason
@@ -191,6 +191,54 @@ describe('batches skip the orders they cannot act on', () => {
     ]
     for (const [i, payee] of payees.entries())
       assert.equal(await m.owed(payee), (owedBefore[i] ?? 0n) + (expected[i] ?? 0n), payee)
+  })
+
+  it('a batch of receipts gives back each offer’s capacity and each provider’s lock, offers interleaved', async () => {
+    const { h } = m
+    const { provider, stranger } = m.dev.signers
+    // A second provider with its own enclave and offer, so the batch moves between providers too.
+    await h.approve(stranger, parseEther('1000'))
+    await h.send(stranger, 'stake', [parseEther('300')])
+    const otherEnclave = await m.registeredEnclave(stranger)
+    const otherOffer = await m.newTeeOffer(stranger, teePrice, 5)
+    const ownOffer = await m.newTeeOffer(provider, teePrice, 5)
+    const own = () => m.accepted({ teeOfferId: ownOffer })
+    const other = () =>
+      m.accepted({ teeOfferId: otherOffer, enclave: otherEnclave.address }, stranger)
+    const orders = [await own(), await other(), await own(), await other(), await own()]
+    const [a1, b1, a2, b2, a3] = orders
+    if (!a1 || !b1 || !a2 || !b2 || !a3) throw new Error('unreachable')
+    const activeOrders = async (offer: number) =>
+      (await h.read<{ activeOrders: number }>('getTeeOffer', [offer])).activeOrders
+    assert.deepEqual([await activeOrders(ownOffer), await activeOrders(otherOffer)], [3, 2])
+    const lockedBefore = [
+      (await m.stakeOf()).locked,
+      (await m.stakeOf(stranger.account.address)).locked,
+    ]
+    const receipts = await Promise.all([
+      m.receiptFor(a1),
+      m.receiptFor(b1, { key: otherEnclave }),
+      m.receiptFor(a2),
+      m.receiptFor(b2, { key: otherEnclave }),
+    ])
+    // The last receipt's signature is not its enclave's: skipped, its capacity and lock stay.
+    const forged = { ...(await m.receiptFor(a3)), signature: receipts[0]?.signature ?? '0x' }
+    const outcome = await submitReceipts(m.dev.signers.customer, {
+      receipts: [...receipts, forged],
+    })
+    assert.deepEqual(
+      outcome.done,
+      orders.slice(0, 4).map((order) => order.orderId),
+    )
+    assert.deepEqual([await activeOrders(ownOffer), await activeOrders(otherOffer)], [1, 0])
+    const released = (picked: Order[]) => picked.reduce((sum, order) => sum + exposureOf(order), 0n)
+    assert.equal((await m.stakeOf()).locked, (lockedBefore[0] ?? 0n) - released([a1, a2]))
+    assert.equal(
+      (await m.stakeOf(stranger.account.address)).locked,
+      (lockedBefore[1] ?? 0n) - released([b1, b2]),
+    )
+    await m.deliver(a3)
+    assert.equal(await activeOrders(ownOffer), 0)
   })
 
   it('a batch asks the registry about every enclave it meets, not only the first', async () => {

@@ -173,6 +173,12 @@ describe('deployment', () => {
       await read(contracts.market, boccMarketAbi, 'catalog'),
       getAddress(contracts.catalog),
     )
+    // Both push every change the market keeps a copy of to this market.
+    for (const [source, abi] of [
+      [contracts.registry, enclaveRegistryAbi],
+      [contracts.catalog, catalogAbi],
+    ] as const)
+      assert.equal(await read(source, abi, 'market'), getAddress(contracts.market))
     assert.equal(
       await read(contracts.market, boccMarketAbi, 'paymentToken'),
       getAddress(contracts.token),

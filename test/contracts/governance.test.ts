@@ -237,9 +237,10 @@ describe('governance: Safe, timelock and the measurement transparency log', () =
     const { h } = m
     const [a, b] = m.council as [LocalAccount, LocalAccount]
     const measurement = label('runtime v2')
-    const entry = await h.read<{ effectiveAt: number; removedAt: number }>('measurementEntry', [
-      measurement,
-    ])
+    const entry = await h.read<{ effectiveAt: number; removedAt: number; index: number }>(
+      'measurementEntry',
+      [measurement],
+    )
     assert.ok(entry.effectiveAt > 0 && entry.removedAt === 0)
     const removal = registryCall('removeMeasurement', [measurement])
     await step(removal, 'schedule', [a, b])
@@ -252,6 +253,7 @@ describe('governance: Safe, timelock and the measurement transparency log', () =
     assert.deepEqual(await h.read('measurementEntry', [measurement]), {
       effectiveAt: entry.effectiveAt,
       removedAt,
+      index: entry.index,
     })
     assert.equal(await h.read('isMeasurementAllowed', [measurement]), false)
     assert.equal(

@@ -127,6 +127,11 @@ describe('registration by on-chain TDX verification (quotes signed by the stand-
     )
     assert.equal(await isEnclaveUsable(provider, { enclave: enclave.key.address }), true)
     assert.equal(await isTcbSuspended(provider, { enclave: enclave.key.address }), false)
+    // Its TCB status moves with collateral anyone may post: the market asks the registry at every use.
+    const [access] = await m.h.read<[{ tcbJudgedOnChain: boolean }]>('enclaveAccessOf', [
+      enclave.key.address,
+    ])
+    assert.equal(access.tcbJudgedOnChain, true)
     assert.deepEqual(await getEnclavePlatform(provider, { enclave: enclave.key.address }), {
       platform,
       boundProvider: provider.account.address,

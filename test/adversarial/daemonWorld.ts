@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { type Address, type Hex, parseEther, parseEventLogs, sha256, toBytes } from 'viem'
 import { marketAbi } from '../../src/chain/abis.ts'
 import { createOrder } from '../../src/chain/actions/market/createOrder.ts'
+import { getCreatedOrders } from '../../src/chain/actions/market/getCreatedOrders.ts'
 import { getMarketSettings } from '../../src/chain/actions/market/getMarketSettings.ts'
 import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
 import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
@@ -68,7 +69,8 @@ export type TrackedOrder = PlacedOrder & { provider: ProviderRole; customerRole:
  * encrypted one whose key is never released.
  */
 export async function startDaemonWorld() {
-  const bed = await startProviderTestbed()
+  // The chain keeps its state across the restarts the faults inject.
+  const bed = await startProviderTestbed({}, { keepState: true })
   const { signers } = bed.dev
   const echo = await publishWasm(bed.blobs, 'echo', echoWat)
   const wasmBytes = await assembleWat(echoWat)
@@ -167,6 +169,58 @@ export async function startDaemonWorld() {
           await sleep(1_000)
         }
     },
+    /** Times the chain node was restarted (its history before that is gone from it). */
+    chainRestarts: 0,
+    /** The chain's head when the node last restarted: the oldest state it still holds is after. */
+    lastRestartBlock: undefined as bigint | undefined,
+    /** Stops the chain node and starts it again with its state, on the same port and chain id. */
+    async restartChain(): Promise<void> {
+      const head = await signers.deployer.publicClient.getBlockNumber({ cacheTime: 0 })
+      await bed.dev.chain.restart()
+      world.lastRestartBlock = head
+      world.chainRestarts++
+    },
+
+    /**
+     * Takes in the orders on the chain that the suite lost track of (a customer whose create
+     * transaction was mined while the RPC failed its answer tries again, and places another):
+     * they are settled and accounted like the rest.
+     */
+    async adoptUntrackedOrders(): Promise<TrackedOrder[]> {
+      const chain = signers.deployer
+      const created = await getCreatedOrders(chain, {
+        fromBlock: bed.dev.deployment.fromBlock,
+        toBlock: await chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+      })
+      const known = new Set(orders.map((order) => order.orderId))
+      const roleOf = new Map(
+        Object.entries(signers).map(([role, signer]) => [
+          signer.account.address.toLowerCase(),
+          role as DevRole,
+        ]),
+      )
+      const offerRole = (offerId: number) =>
+        providerRoles.find((role) => history[role].some((run) => run.offerId === offerId))
+      const adopted: TrackedOrder[] = []
+      for (const order of created) {
+        if (known.has(order.orderId)) continue
+        const provider = offerRole(order.terms.teeOfferId)
+        const customerRole = roleOf.get(order.terms.customer.toLowerCase())
+        if (!provider || !customerRole) continue
+        adopted.push({
+          orderId: order.orderId,
+          terms: order.terms,
+          resultKey: await generateHpkeKeyPair(),
+          transaction: order.transactionHash,
+          blockNumber: order.blockNumber,
+          provider,
+          customerRole,
+        })
+      }
+      orders.push(...adopted)
+      return adopted
+    },
+
     /** The enclave host sockets of the role's daemon. */
     async enclaveSockets(role: ProviderRole): Promise<string[]> {
       const directory = join(bed.directory, `${role}-state`, 'enclaves')
@@ -339,6 +393,7 @@ export async function startDaemonWorld() {
      */
     async settle(timeoutMs = 600_000): Promise<TrackedOrder[]> {
       const giveUpAt = Date.now() + timeoutMs
+      await world.adoptUntrackedOrders()
       const open = async (statuses: OrderStatusName[]) => {
         const found: TrackedOrder[] = []
         for (const order of orders)

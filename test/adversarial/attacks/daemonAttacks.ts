@@ -7,7 +7,7 @@ import { submitReceipts } from '../../../src/chain/actions/market/submitReceipts
 import { getCommittee } from '../../../src/chain/actions/registry/getCommittee.ts'
 import { getEnclave } from '../../../src/chain/actions/registry/getEnclave.ts'
 import { isEnclaveUsable } from '../../../src/chain/actions/registry/isEnclaveUsable.ts'
-import { auditOrder } from '../../../src/client/auditOrder.ts'
+import { auditOrder, HistoricalStateUnavailableError } from '../../../src/client/auditOrder.ts'
 import { fetchOutputs } from '../../../src/client/fetchResult.ts'
 import { readOrder } from '../../../src/client/readOrder.ts'
 import { generateHpkeKeyPair } from '../../../src/crypto/hpke.ts'
@@ -26,6 +26,7 @@ import { runOrderInEnclave } from '../../../src/provider/runOrderInEnclave.ts'
 import { runBocc } from '../../support/runBocc.ts'
 import type { Attack } from '../attack.ts'
 import { type DaemonWorld, plaintextMarker, type TrackedOrder } from '../daemonWorld.ts'
+import { progress } from '../faults.ts'
 
 type DaemonAttack = Attack<DaemonWorld>
 
@@ -595,37 +596,65 @@ export const lateAttacks: DaemonAttack[] = [
     title: 'discredit an honest old order: judge it by today’s state once its enclave expired',
     async run(world) {
       const chain = world.signers.deployer
-      let completed: TrackedOrder | undefined
-      for (const order of world.orders)
-        if ((await world.status(order)) === 'completed') {
-          completed = order
-          break
-        }
-      assert.ok(completed, 'a completed order to audit')
-      const record = await getEnclave(chain, { enclave: completed.terms.enclave })
+      // The newest completed order: a node keeps the state of recent blocks only (anvil the last
+      // few thousand; none from before its own restart), and an older one needs an archive RPC.
+      const completed: TrackedOrder[] = []
+      for (const order of [...world.orders].reverse())
+        if ((await world.status(order)) === 'completed') completed.push(order)
+      const newest = completed[0]
+      assert.ok(newest, 'a completed order to audit')
+      const record = await getEnclave(chain, { enclave: newest.terms.enclave })
       assert.ok(record)
       const now = Number((await chain.publicClient.getBlock()).timestamp)
       await world.bed.dev.increaseTime(Math.max(0, record.expiresAt - now) + 60)
       assert.equal(
-        await isEnclaveUsable(chain, { enclave: completed.terms.enclave }),
+        await isEnclaveUsable(chain, { enclave: newest.terms.enclave }),
         false,
         'the enclave has expired by now',
       )
       const audit = await auditOrder(chain, {
-        orderId: completed.orderId,
+        orderId: newest.orderId,
         blobs: world.bed.blobs,
         policy: devPolicy(),
       })
       assert.ok(audit.ok, JSON.stringify(audit.checks.filter((check) => check.status === 'failed')))
-      const cli = await runBocc([
-        'verify',
-        'order',
-        formatOrderId(completed.orderId),
-        '--deployment',
-        world.bed.deploymentFile,
-      ])
+      const verify = (order: TrackedOrder) =>
+        runBocc([
+          'verify',
+          'order',
+          formatOrderId(order.orderId),
+          '--deployment',
+          world.bed.deploymentFile,
+        ])
+      const cli = await verify(newest)
       assert.equal(cli.code, 0, cli.stdout + cli.stderr)
       assert.equal(cli.stdout.trim().split('\n').pop(), 'verified')
+
+      // An order from before the node's last restart: the node cannot say how the chain stood
+      // then. The audit says so in one line (an archive RPC is needed), never "NOT verified".
+      const oldest = completed.at(-1)
+      if (!oldest || world.lastRestartBlock === undefined) return
+      const { blocks } = await readOrder(chain, { orderId: oldest.orderId })
+      if ((blocks.accepted ?? blocks.created) >= world.lastRestartBlock) return
+      const beforeRestart = oldest
+      await assert.rejects(
+        auditOrder(chain, {
+          orderId: beforeRestart.orderId,
+          blobs: world.bed.blobs,
+          policy: devPolicy(),
+        }),
+        HistoricalStateUnavailableError,
+      )
+      const old = await verify(beforeRestart)
+      assert.equal(old.code, 1, old.stdout + old.stderr)
+      assert.match(
+        old.stderr,
+        /^bocc: the RPC node no longer has the chain's state at block \d+, where the order ran: auditing it needs an archive RPC/,
+      )
+      assert.equal(old.stderr.trim().split('\n').length, 1, old.stderr)
+      progress(
+        `A-49: order ${formatOrderId(beforeRestart.orderId)} from before the restart: ${old.stderr.trim()}`,
+      )
     },
   },
 ]

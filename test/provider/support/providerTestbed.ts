@@ -11,6 +11,7 @@ import { writeDeployment } from '../../../src/chain/deployment.ts'
 import { type DevRole, devPrivateKey, devRoles } from '../../../src/chain/devAccounts.ts'
 import { writeKeyFile } from '../../../src/chain/keyFile.ts'
 import type { OrderStatusName } from '../../../src/chain/orderStatus.ts'
+import type { StartLocalChainParameters } from '../../../src/chain/startLocalChain.ts'
 import { type PlacedOrder, placeOrder } from '../../../src/client/placeOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../../../src/client/verifyEnclave.ts'
 import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
@@ -46,8 +47,11 @@ export type DaemonRun = ProviderProcess & {
  * blob directory, and helpers to run provider daemons on it as real processes, place orders as
  * customers, and account for every token the market holds.
  */
-export async function startProviderTestbed(settings: Partial<ProtocolSettings> = {}) {
-  const dev = await startLocalProtocol(settings)
+export async function startProviderTestbed(
+  settings: Partial<ProtocolSettings> = {},
+  chainParameters: StartLocalChainParameters = {},
+) {
+  const dev = await startLocalProtocol(settings, chainParameters)
   const directory = await mkdtemp(join(tmpdir(), 'bocc-daemon-'))
   const blobsDirectory = join(directory, 'blobs')
   const blobs = createFsBlobStore(blobsDirectory)

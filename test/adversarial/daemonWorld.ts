@@ -8,13 +8,16 @@ import { getMarketSettings } from '../../src/chain/actions/market/getMarketSetti
 import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
 import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
 import { useFaucet } from '../../src/chain/actions/token/useFaucet.ts'
-import type { DevRole } from '../../src/chain/devAccounts.ts'
+import { type DevRole, devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import type { OrderStatusName } from '../../src/chain/orderStatus.ts'
+import { createContentKeyStore } from '../../src/client/contentKeyStore.ts'
 import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
 import { reserveFunds } from '../../src/client/reserveFunds.ts'
 import type { VerifiedEnclave } from '../../src/client/verifyEnclave.ts'
 import { encryptObject } from '../../src/crypto/chunkedAead.ts'
 import { generateHpkeKeyPair } from '../../src/crypto/hpke.ts'
+import { devPolicy } from '../../src/devnet/startDevNetwork.ts'
+import { startOwnerAgent } from '../../src/owner/startOwnerAgent.ts'
 import {
   encodeOrderRequest,
   type OrderRequest,
@@ -89,6 +92,21 @@ export async function startDaemonWorld() {
     encrypted: await publishSolutionBundle(bed.blobs, encryptedBundle, sealed.ciphertext),
   }
   for (const role of customerRoles) await useFaucet(signers[role], { amount: parseEther('5000') })
+  // The vendor of the encrypted solution runs its owner agent, which the daemons ask for key
+  // releases; it holds no key for that solution, so it never releases one (A-39).
+  const withholdingAgent = await startOwnerAgent({
+    chain: signers.modelVendor,
+    vendor: signers.modelVendor.account.address,
+    blobs: bed.blobs,
+    keys: createContentKeyStore({
+      chainId: bed.dev.deployment.chainId,
+      market: bed.dev.deployment.contracts.market,
+      accountPrivateKey: devPrivateKey(devRoles.modelVendor),
+      directory: join(bed.directory, 'owner-keys'),
+    }),
+    policyFor: () => devPolicy(),
+    onEvent: () => {},
+  })
   const configs = {} as Record<ProviderRole, string>
   const runs = {} as Record<ProviderRole, DaemonRun>
   // Each daemon reaches the chain through an RPC that can go down (every connection cut) and
@@ -100,6 +118,7 @@ export async function startDaemonWorld() {
     rpc[role] = { outage, dropping }
     configs[role] = await bed.writeConfig(role, {
       rpcUrl: dropping.url,
+      ownerAgents: [withholdingAgent.url],
       stake: parseEther('300').toString(),
       offer: { price: parseEther('0.1').toString(), capacity: 6 },
     })
@@ -417,6 +436,7 @@ export async function startDaemonWorld() {
     },
 
     async stop() {
+      await withholdingAgent.stop()
       await bed.stop()
       for (const role of providerRoles) {
         await rpc[role].dropping.close()

@@ -47,7 +47,7 @@ export const customerRoles = [
 export type ProviderRole = (typeof providerRoles)[number]
 
 /** A WASM job that echoes its input: cheap enough for a thousand orders on two cores. */
-const echoManifest = {
+export const echoManifest = {
   name: 'echo',
   version: '1.0.0',
   runner: 'wasm',
@@ -436,11 +436,14 @@ export async function startDaemonWorld() {
     },
 
     async stop() {
-      await withholdingAgent.stop()
-      await bed.stop()
-      for (const role of providerRoles) {
-        await rpc[role].dropping.close()
-        await rpc[role].outage.close()
+      try {
+        await withholdingAgent.stop()
+      } finally {
+        await bed.stop()
+        for (const role of providerRoles) {
+          await rpc[role].dropping.close()
+          await rpc[role].outage.close()
+        }
       }
     },
   }

@@ -10,22 +10,36 @@ import { isEnclaveUsable } from '../../../src/chain/actions/registry/isEnclaveUs
 import { auditOrder, HistoricalStateUnavailableError } from '../../../src/client/auditOrder.ts'
 import { fetchOutputs } from '../../../src/client/fetchResult.ts'
 import { readOrder } from '../../../src/client/readOrder.ts'
-import { generateHpkeKeyPair } from '../../../src/crypto/hpke.ts'
+import { encryptObject } from '../../../src/crypto/chunkedAead.ts'
+import { generateHpkeKeyPair, type WrappedKey } from '../../../src/crypto/hpke.ts'
 import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
 import { measureRuntime } from '../../../src/enclave/measureRuntime.ts'
 import { signSimEvidence } from '../../../src/enclave/tee/signSimEvidence.ts'
 import { BoccError } from '../../../src/errors.ts'
 import type { EnclaveRegistration } from '../../../src/protocol/enclaveApproval.ts'
 import { failureReasons } from '../../../src/protocol/failureReasons.ts'
-import { formatOrderId, orderTotal } from '../../../src/protocol/orderTerms.ts'
+import { releaseKey } from '../../../src/protocol/keyRelease.ts'
+import { encodeOrderRequest, sealOrderRequest } from '../../../src/protocol/orderRequest.ts'
+import { formatOrderId, orderIdOf, orderTotal } from '../../../src/protocol/orderTerms.ts'
 import { marketDomain, receiptTypes } from '../../../src/protocol/receipt.ts'
 import { encodeReportData } from '../../../src/protocol/reportData.ts'
+import {
+  createSolutionBundle,
+  packSolutionBundle,
+  publishSolutionBundle,
+} from '../../../src/protocol/solutionBundle.ts'
 import { connectEnclaveHost } from '../../../src/provider/enclaveHostClient.ts'
 import { requestApprovals } from '../../../src/provider/requestApprovals.ts'
 import { runOrderInEnclave } from '../../../src/provider/runOrderInEnclave.ts'
 import { runBocc } from '../../support/runBocc.ts'
+import { assembleWat, echoWat } from '../../support/wasmModules.ts'
 import type { Attack } from '../attack.ts'
-import { type DaemonWorld, plaintextMarker, type TrackedOrder } from '../daemonWorld.ts'
+import {
+  type DaemonWorld,
+  echoManifest,
+  plaintextMarker,
+  type TrackedOrder,
+} from '../daemonWorld.ts'
 import { progress } from '../faults.ts'
 
 type DaemonAttack = Attack<DaemonWorld>
@@ -373,6 +387,83 @@ export const hostAttacks: DaemonAttack[] = [
         assert.deepEqual(paid.done, [])
         assert.equal(paid.skipped[0]?.errorName, 'OrderNotFound')
       } finally {
+        enclave.disconnect()
+      }
+    },
+  },
+  {
+    id: 'A-50',
+    actor: 'host',
+    title: 'run a vendor’s encrypted solution unpaid, on a key release made for another order',
+    async run(world) {
+      // A vendor's encrypted solution; the attack holds its key only to release it as the
+      // honest owner agent does, for one paid order.
+      const bundle = createSolutionBundle({ ...echoManifest, name: 'sealed-echo-released' }, [
+        { path: 'main.wasm', bytes: await assembleWat(echoWat) },
+      ])
+      const sealed = await encryptObject(packSolutionBundle(bundle))
+      const solution = await publishSolutionBundle(world.bed.blobs, bundle, sealed.ciphertext)
+      const order = await world.order('customer', 'provider')
+      await world.waitForOrderEvent(order, ['receipts-accepted'])
+      const verified = await world.verifiedEnclave('customer', 'provider')
+      const enclave = await connectedEnclave(world, 'provider', order.terms.enclave)
+      const { blobs } = world.bed
+      // Terms for this solution around a request and input of the host's making.
+      const termsFor = async (customer: Hex) => {
+        const input = await encryptObject(toBytes(`${plaintextMarker} sealed solution`))
+        const inputHash = await blobs.put(input.ciphertext)
+        const request = await sealOrderRequest({
+          enclaveSigner: verified.enclave,
+          enclaveHpkePublicKey: verified.hpkePublicKey,
+          solutionHash: solution.solutionHash,
+          solutionBundleHash: solution.bundleHash,
+          inputs: [{ name: 'data', inputHash, dataKey: input.key }],
+          resultPublicKey: (await generateHpkeKeyPair()).publicKey,
+        })
+        const requestHash = await blobs.put(encodeOrderRequest(request))
+        return {
+          ...order.terms,
+          customer,
+          solutionHash: solution.solutionHash,
+          requestHash,
+          inputHash,
+        }
+      }
+      const paid = await termsFor(world.signers.customer.account.address)
+      const unpaid = await termsFor(world.signers.provider.account.address)
+      const release = await releaseKey({
+        enclaveHpkePublicKey: verified.hpkePublicKey,
+        key: sealed.key,
+        orderId: orderIdOf(paid),
+        resourceHash: solution.solutionHash,
+      })
+      const run = (terms: typeof paid, solutionKeyRelease?: WrappedKey) =>
+        runOrderInEnclave({
+          enclave,
+          chainId: world.bed.dev.deployment.chainId,
+          market: world.bed.dev.deployment.contracts.market,
+          terms,
+          blobs,
+          ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
+        })
+      try {
+        const ran = await run(paid, release)
+        assert.ok('outputHash' in ran, 'the release opens for the order it was made for')
+        // The same release on another order, a release for another resource, and none at all
+        // once the enclave holds the solution decrypted: each ends in the signed failure 4.
+        const otherResource = await releaseKey({
+          enclaveHpkePublicKey: verified.hpkePublicKey,
+          key: sealed.key,
+          orderId: orderIdOf(unpaid),
+          resourceHash: world.solutions.echo.solutionHash,
+        })
+        for (const attempt of [release, otherResource, undefined]) {
+          const outcome = await run(unpaid, attempt)
+          assert.ok('failure' in outcome, 'the enclave does not run the unpaid order')
+          assert.equal(outcome.failure, failureReasons.vendorKeyNotReleased)
+        }
+      } finally {
+        sealed.key.fill(0)
         enclave.disconnect()
       }
     },

@@ -222,21 +222,28 @@ export async function startProviderTestbed(
     },
 
     async stop() {
-      // To see what the daemons did: BOCC_TEST_DAEMON_LOG=FILE.
-      if (process.env.BOCC_TEST_DAEMON_LOG)
-        await writeFile(
-          process.env.BOCC_TEST_DAEMON_LOG,
-          runs
-            .map((run) => run.events.map((event) => JSON.stringify(event)).join('\n'))
-            .join('\n----\n'),
-        )
-      for (const run of runs) if (run.process.exitCode === null) await run.stop()
-      for (const pid of hostPids)
-        try {
-          process.kill(pid, 'SIGTERM')
-        } catch {}
-      await dev.stop()
-      await rm(directory, { recursive: true, force: true })
+      try {
+        // To see what the daemons did: BOCC_TEST_DAEMON_LOG=FILE.
+        if (process.env.BOCC_TEST_DAEMON_LOG)
+          await writeFile(
+            process.env.BOCC_TEST_DAEMON_LOG,
+            runs
+              .map((run) => run.events.map((event) => JSON.stringify(event)).join('\n'))
+              .join('\n----\n'),
+          )
+        // A daemon that fails to stop cleanly is stopped still, and the rest with it.
+        for (const run of runs)
+          if (run.process.exitCode === null)
+            await run.stop().catch(() => run.process.kill('SIGKILL'))
+        for (const pid of hostPids)
+          try {
+            process.kill(pid, 'SIGTERM')
+          } catch {}
+        await dev.stop()
+      } finally {
+        // Whatever failed above, the daemons' directory (state, sockets, blobs) goes.
+        await rm(directory, { recursive: true, force: true })
+      }
     },
   }
 }

@@ -139,7 +139,7 @@ export async function startProviderTestbed(
                     .join('\n')}`,
                 ),
               )
-            }, options.timeoutMs ?? 60_000)
+            }, options.timeoutMs ?? hangGuardMs)
             const listener = (event: ProviderEvent) => {
               if (!match(event)) return
               clearTimeout(timer)
@@ -195,7 +195,7 @@ export async function startProviderTestbed(
     async waitForStatus(
       orderId: bigint,
       statuses: OrderStatusName[],
-      timeoutMs = 60_000,
+      timeoutMs = hangGuardMs,
     ): Promise<OrderStatusName> {
       const deadline = Date.now() + timeoutMs
       for (;;) {
@@ -247,6 +247,12 @@ export async function startProviderTestbed(
     },
   }
 }
+
+/**
+ * How long a wait may last before the test calls it a hang. A guard, not an expectation of speed:
+ * the machine may be shared and loaded, and nothing here waits on a clock to decide an outcome.
+ */
+const hangGuardMs = 240_000
 
 export type ProviderTestbed = Awaited<ReturnType<typeof startProviderTestbed>>
 export type { LocalProtocol }

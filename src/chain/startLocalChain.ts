@@ -113,8 +113,15 @@ export async function startLocalChain(
     async restart() {
       if (!parameters.keepState)
         throw new ChainStartError('this chain was started without keepState: it cannot restart')
+      // anvil dumps its state on SIGTERM but goes on answering, and mining, until it exits: a
+      // block mined after the dump would vanish with the restart, a reorg that no restart of a
+      // real node causes. Mining stops first; what is sent meanwhile stays in the pool and is lost
+      // with it, as on a node restarted without its pool (senders see it dropped and send again).
+      await rpcRequest(chain.rpcUrl, 'evm_setAutomine', [false])
+      if (parameters.blockTime !== undefined)
+        await rpcRequest(chain.rpcUrl, 'evm_setIntervalMining', [0])
       const lastBlockTime = await latestBlockTime(chain.rpcUrl)
-      // anvil dumps its state on SIGTERM; a large state takes a while to write.
+      // A large state takes a while to write.
       await stopProcess(running.child, 60_000)
       running = await launchNode(node, host, chain.port, launch, parameters.launcher)
       chain.process = running.child

@@ -27,7 +27,15 @@ export type LocalChain = {
   rpcUrl: string
   port: number
   node: LocalChainNode
+  /** The node's current process (another one after `restart`). */
   process: ChildProcess
+  /**
+   * Stops the node and starts it again on the same port and chain id from the state it dumped on
+   * exit (anvil started with `keepState`): what a node operator's restart does. The chain's clock
+   * goes on from the last block's time. Its history before the restart (state at old blocks) is
+   * not kept: reads at those blocks need an archive node.
+   */
+  restart(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -48,6 +56,8 @@ export type StartLocalChainParameters = {
   chainId?: number
   /** Default `osaka` (the P-256 precompile); an earlier one gives a network without it (anvil). */
   hardfork?: string
+  /** Dump the state on exit and load it on `restart` (anvil). */
+  keepState?: boolean
 }
 
 /** Path of the anvil binary shipped in the `@foundry-rs/anvil-<platform>` npm package. */
@@ -75,12 +85,68 @@ export async function startLocalChain(
 ): Promise<LocalChain> {
   const node = parameters.node ?? defaultLocalChainNode()
   const host = parameters.host ?? '127.0.0.1'
-  const requestedPort = parameters.port ?? 0
+  if (parameters.keepState && node !== 'anvil')
+    throw new ChainStartError('only anvil can keep its state across a restart')
+  // anvil writes the states it keeps of recent blocks under a cache directory it never removes:
+  // one of our own, removed at stop, holds them (and the state dumped for a restart).
+  const scratch = node === 'anvil' ? await mkdtemp(join(tmpdir(), 'bocc-anvil-')) : undefined
   const launch =
     node === 'anvil'
-      ? anvilCommand(host, requestedPort, parameters)
-      : await hardhatCommand(host, requestedPort, parameters.blockTime)
-  const [command, ...args] = [...(parameters.launcher ?? []), ...launch.command]
+      ? anvilCommand(host, parameters, scratch as string)
+      : await hardhatCommand(host, parameters.blockTime)
+  const cleanUp = async () => {
+    await launch.cleanUp?.()
+    if (scratch) await rm(scratch, { recursive: true, force: true })
+  }
+  let running: { child: ChildProcess; port: number }
+  try {
+    running = await launchNode(node, host, parameters.port ?? 0, launch, parameters.launcher)
+  } catch (error) {
+    await cleanUp()
+    throw error
+  }
+  const chain: LocalChain = {
+    rpcUrl: `http://${host}:${running.port}`,
+    port: running.port,
+    node,
+    process: running.child,
+    async restart() {
+      if (!parameters.keepState)
+        throw new ChainStartError('this chain was started without keepState: it cannot restart')
+      // anvil dumps its state on SIGTERM but goes on answering, and mining, until it exits: a
+      // block mined after the dump would vanish with the restart, a reorg that no restart of a
+      // real node causes. Mining stops first; what is sent meanwhile stays in the pool and is lost
+      // with it, as on a node restarted without its pool (senders see it dropped and send again).
+      await rpcRequest(chain.rpcUrl, 'evm_setAutomine', [false])
+      if (parameters.blockTime !== undefined)
+        await rpcRequest(chain.rpcUrl, 'evm_setIntervalMining', [0])
+      const lastBlockTime = await latestBlockTime(chain.rpcUrl)
+      // A large state takes a while to write.
+      await stopProcess(running.child, 60_000)
+      running = await launchNode(node, host, chain.port, launch, parameters.launcher)
+      chain.process = running.child
+      // The dump keeps blocks and balances but not the offset `evm_increaseTime` added to the
+      // clock: without this the next block would be older than the last.
+      const behind = lastBlockTime - Math.floor(Date.now() / 1000)
+      if (behind > 0) await rpcRequest(chain.rpcUrl, 'evm_increaseTime', [behind + 1])
+    },
+    async stop() {
+      await stopProcess(running.child)
+      await cleanUp()
+    },
+  }
+  return chain
+}
+
+/** Spawns the node on `port` (0: any free one); resolves with the port once it listens. */
+async function launchNode(
+  node: LocalChainNode,
+  host: string,
+  requestedPort: number,
+  launch: NodeCommand,
+  launcher: readonly string[] = [],
+): Promise<{ child: ChildProcess; port: number }> {
+  const [command, ...args] = [...launcher, ...launch.command(requestedPort)]
   const child = spawn(command as string, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...launch.env },
@@ -125,20 +191,31 @@ export async function startLocalChain(
   // Drain output so the pipe never fills; the node's log holds only public chain data.
   child.stdout?.resume()
   child.stderr?.resume()
-  return {
-    rpcUrl: `http://${host}:${port}`,
-    port,
-    node,
-    process: child,
-    async stop() {
-      await stopProcess(child)
-      await launch.cleanUp?.()
-    },
+  return { child, port }
+}
+
+/** One JSON-RPC call over plain fetch (the node's own test methods, before any client exists). */
+async function rpcRequest(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
+  const answer = (await response.json()) as { result?: unknown; error?: { message: string } }
+  if (answer.error) throw new ChainStartError(`${method} failed: ${answer.error.message}`)
+  return answer.result
+}
+
+async function latestBlockTime(rpcUrl: string): Promise<number> {
+  const block = (await rpcRequest(rpcUrl, 'eth_getBlockByNumber', ['latest', false])) as {
+    timestamp: string
   }
+  return Number(block.timestamp)
 }
 
 type NodeCommand = {
-  command: string[]
+  /** The command line that listens on `port`. */
+  command(port: number): string[]
   env?: Record<string, string>
   /** What the node prints before `host:port` once it listens. */
   listening: string
@@ -147,8 +224,8 @@ type NodeCommand = {
 
 function anvilCommand(
   host: string,
-  port: number,
   parameters: StartLocalChainParameters,
+  scratch: string,
 ): NodeCommand {
   let binary: string
   try {
@@ -156,20 +233,19 @@ function anvilCommand(
   } catch (error) {
     throw new ChainStartError('the anvil binary is missing; run `npm install`', { cause: error })
   }
-  const command = [binary, '--host', host, '--port', String(port)]
-  command.push('--hardfork', parameters.hardfork ?? 'osaka')
-  if (parameters.blockTime !== undefined) command.push('--block-time', String(parameters.blockTime))
-  if (parameters.chainId !== undefined) command.push('--chain-id', String(parameters.chainId))
-  if (parameters.stepsTracing) command.push('--steps-tracing')
-  return { command, listening: 'Listening on ' }
+  const options = ['--hardfork', parameters.hardfork ?? 'osaka', '--cache-path', scratch]
+  if (parameters.blockTime !== undefined) options.push('--block-time', String(parameters.blockTime))
+  if (parameters.chainId !== undefined) options.push('--chain-id', String(parameters.chainId))
+  if (parameters.stepsTracing) options.push('--steps-tracing')
+  if (parameters.keepState) options.push('--state', join(scratch, 'state.json'))
+  return {
+    command: (port) => [binary, '--host', host, '--port', String(port), ...options],
+    listening: 'Listening on ',
+  }
 }
 
 /** `hardhat node` under this Node, with src/chain/hardhat/hardhat.config.ts. */
-async function hardhatCommand(
-  host: string,
-  port: number,
-  blockTime: number | undefined,
-): Promise<NodeCommand> {
+async function hardhatCommand(host: string, blockTime: number | undefined): Promise<NodeCommand> {
   let cli: string
   try {
     cli = join(dirname(require.resolve('hardhat')), 'cli.js')
@@ -179,7 +255,7 @@ async function hardhatCommand(
   const scratch = await mkdtemp(join(tmpdir(), 'bocc-hardhat-'))
   const config = fileURLToPath(new URL('./hardhat/hardhat.config.ts', import.meta.url))
   return {
-    command: [
+    command: (port) => [
       process.execPath,
       cli,
       '--config',

@@ -8,6 +8,7 @@ import {
   type Hash,
   type Hex,
   type TransactionReceipt,
+  TransactionReceiptNotFoundError,
 } from 'viem'
 import { BoccError } from '../errors.ts'
 import { allAbis } from './abis.ts'
@@ -33,6 +34,22 @@ export class TransactionRevertedError extends BoccError {
     )
     this.errorName = errorName
     this.errorArgs = args
+  }
+}
+
+export class TransactionDroppedError extends BoccError {
+  override name = 'TransactionDroppedError'
+  constructor(hash: Hash, seconds: number) {
+    super(
+      `transaction ${hash} is no longer known to the node (dropped, or lost in a restart) after ${seconds} s; the call did not happen and may be sent again`,
+    )
+  }
+}
+
+export class TransactionNotConfirmedError extends BoccError {
+  override name = 'TransactionNotConfirmedError'
+  constructor(hash: Hash, seconds: number) {
+    super(`transaction ${hash} was not mined within ${seconds} s; check the RPC and the fees`)
   }
 }
 
@@ -75,10 +92,62 @@ export async function writeContractAndWait<
     })
     throw asRevertError(parameters.functionName, error)
   }
-  const receipt = await connection.publicClient.waitForTransactionReceipt({ hash })
+  let receipt: TransactionReceipt
+  try {
+    receipt = await waitUntilMined(connection, hash)
+  } catch (error) {
+    // A transaction that never lands (a node restarted without it) would leave a nonce gap that
+    // holds every later one back: count nonces from the chain again.
+    connection.account.nonceManager?.reset({
+      address: connection.account.address,
+      chainId: connection.chain.id,
+    })
+    throw error
+  }
   if (receipt.status !== 'success')
     throw new TransactionRevertedError(parameters.functionName, undefined, [])
   return { hash, receipt }
+}
+
+/** How long a sent transaction may be unknown to the node before it counts as dropped. */
+const droppedAfterMs = 15_000
+/** How long a known transaction may stay unmined (viem's default wait). */
+const minedWithinMs = 180_000
+
+/**
+ * Polls for the receipt, riding out RPC errors (the transaction is sent: asking again is safe),
+ * and gives up early when the node no longer knows the transaction at all.
+ */
+async function waitUntilMined(
+  connection: SignerConnection,
+  hash: Hash,
+): Promise<TransactionReceipt> {
+  const { publicClient } = connection
+  const started = Date.now()
+  let unknownSince: number | undefined
+  for (;;) {
+    const receipt = await publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
+      if (!(error instanceof TransactionReceiptNotFoundError)) return 'unreachable' as const
+      return undefined
+    })
+    if (receipt && receipt !== 'unreachable') return receipt
+    const now = Date.now()
+    if (receipt === undefined) {
+      const known = await publicClient.getTransaction({ hash }).then(
+        () => true,
+        (error: unknown) =>
+          (error as Error).name === 'TransactionNotFoundError' ? false : undefined,
+      )
+      if (known === false) {
+        unknownSince ??= now
+        if (now - unknownSince >= droppedAfterMs)
+          throw new TransactionDroppedError(hash, Math.round((now - started) / 1000))
+      } else if (known) unknownSince = undefined
+    }
+    if (now - started >= minedWithinMs)
+      throw new TransactionNotConfirmedError(hash, Math.round((now - started) / 1000))
+    await new Promise((resolve) => setTimeout(resolve, publicClient.pollingInterval))
+  }
 }
 
 /** A custom error of any BOCC contract (or the token) in revert data, decoded. */

@@ -3,7 +3,7 @@ import { type Check, checkOf, checksPassed } from '../attestation/checks.ts'
 import type { AttestationPolicy } from '../attestation/policy.ts'
 import { getSolutionOffer } from '../chain/actions/catalog/getSolutionOffer.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
-import { shortMessageOf } from '../errors.ts'
+import { BoccError, shortMessageOf } from '../errors.ts'
 import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { decodeOrderRequest } from '../protocol/orderRequest.ts'
 import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
@@ -11,6 +11,25 @@ import { failureTypes, marketDomain, receiptTypes } from '../protocol/receipt.ts
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type OrderRecord, readOrder } from './readOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from './verifyEnclave.ts'
+
+/** The node answering the audit keeps only recent state: judging an old order needs an archive node. */
+export class HistoricalStateUnavailableError extends BoccError {
+  override name = 'HistoricalStateUnavailableError'
+  constructor(blockNumber: bigint, options: { cause?: unknown } = {}) {
+    super(
+      `the RPC node no longer has the chain's state at block ${blockNumber}, where the order ran: auditing it needs an archive RPC (give --rpc URL of an archive node)`,
+      options,
+    )
+  }
+}
+
+/**
+ * What nodes answer for state they pruned: anvil (`BlockOutOfRangeError`), geth and its forks
+ * (`missing trie node`, `header not found`), Erigon and Nethermind (`historical state … not
+ * available`, `state … pruned`).
+ */
+const prunedStatePattern =
+  /BlockOutOfRange|missing trie node|header not found|historical state|state[^\n]*(not available|unavailable|pruned)/i
 
 export type OrderAudit = {
   ok: boolean
@@ -37,6 +56,15 @@ export async function auditOrder(
   const { terms } = order
   const ranAt = order.blocks.accepted ?? order.blocks.created
   const ranBlock = await chain.publicClient.getBlock({ blockNumber: ranAt })
+  // One read of the state at that block first: a node that pruned it says so in one line here,
+  // rather than as an RPC error from the middle of the enclave's checks.
+  await chain.publicClient
+    .getBalance({ address: chain.deployment.contracts.registry, blockNumber: ranAt })
+    .catch((error: unknown) => {
+      if (prunedStatePattern.test(error instanceof Error ? error.message : String(error)))
+        throw new HistoricalStateUnavailableError(ranAt, { cause: error })
+      throw error
+    })
   const enclave = await verifyEnclave(chain, {
     enclave: terms.enclave,
     blobs,

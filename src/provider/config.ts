@@ -23,6 +23,11 @@ export type ProviderConfig = {
   blobStore?: string
   /** The committee's verifier services (`committee`, `BOCC_COMMITTEE_URLS`, comma-separated). */
   committeeUrls: string[]
+  /**
+   * The owner agents (`bocc owner serve`) asked for the key release of an encrypted solution
+   * (`ownerAgents`); none: such orders end in the enclave's signed failure 4.
+   */
+  ownerAgentUrls: string[]
   /** The TEE backend of the enclave runtime (`auto`: the one configfs-tsm reports). */
   tee: string
   /** The TEE offer: price per order (token's smallest unit) and orders run at once. */
@@ -82,6 +87,7 @@ const knownKeys = new Set([
   'stateDirectory',
   'blobs',
   'committee',
+  'ownerAgents',
   'tee',
   'offer',
   'stake',
@@ -179,6 +185,13 @@ export function parseProviderConfig(
       if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))
         problems.push(`committee URL ${JSON.stringify(url)} is not an http(s) URL`)
 
+  const ownerAgentUrls = file.ownerAgents ?? []
+  if (!Array.isArray(ownerAgentUrls)) problems.push('ownerAgents must list the owner agents’ URLs')
+  else
+    for (const url of ownerAgentUrls)
+      if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))
+        problems.push(`owner agent URL ${JSON.stringify(url)} is not an http(s) URL`)
+
   const tee = file.tee ?? 'sim'
   if (typeof tee !== 'string' || !tees.has(tee))
     problems.push(`tee must be one of ${[...tees].join(', ')}`)
@@ -219,6 +232,7 @@ export function parseProviderConfig(
     keyFile: keyFile ?? '',
     stateDirectory: stateDirectory ?? '',
     committeeUrls: Array.isArray(committeeUrls) ? (committeeUrls as string[]) : [],
+    ownerAgentUrls: Array.isArray(ownerAgentUrls) ? (ownerAgentUrls as string[]) : [],
     tee: String(tee),
     offer: { price: price ?? 0n, capacity },
     confirmations: integer(file.confirmations ?? 0, 'confirmations', problems, 0, 1_000),

@@ -2,6 +2,7 @@ import { shortMessageOf } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import type { DaemonContext } from './daemonContext.ts'
 import type { LiveEnclave } from './enclaveFleet.ts'
+import { fetchKeyRelease } from './fetchKeyRelease.ts'
 import type { StoredOrder } from './providerState.ts'
 import { runOrderInEnclave } from './runOrderInEnclave.ts'
 
@@ -69,6 +70,7 @@ async function runJob(
       market: chain.deployment.contracts.market,
       terms: order.terms,
       blobs: context.blobs,
+      fetchSolutionKeyRelease: () => fetchSolutionKeyRelease(context, order),
     })
     const seconds = (performance.now() - started) / 1000
     if ('failure' in outcome) {
@@ -104,4 +106,24 @@ async function runJob(
     state.setState([order.orderId], 'handingBack', shortMessageOf(error))
     context.log({ event: 'order-failed', orderId: id, error: shortMessageOf(error) })
   }
+}
+
+/**
+ * The solution owner's release for the order, from the owner agents the configuration names. An
+ * agent releases within seconds of seeing the order accepted; one that has not after 30 s (or
+ * half the time left before the receipt cutoff) is taken to withhold it, and the enclave signs
+ * failure 4 while the order can still end on time.
+ */
+function fetchSolutionKeyRelease(context: DaemonContext, order: StoredOrder) {
+  const { config } = context
+  if (config.ownerAgentUrls.length === 0) return Promise.resolve(undefined)
+  const secondsLeft = order.terms.deadline - config.receiptMarginSeconds - context.clock.now()
+  return fetchKeyRelease({
+    urls: config.ownerAgentUrls,
+    orderId: order.orderId,
+    kind: 'solution',
+    resourceHash: order.terms.solutionHash,
+    enclave: order.terms.enclave,
+    giveUpAt: Date.now() + Math.max(0, Math.min(30, secondsLeft / 2)) * 1000,
+  })
 }

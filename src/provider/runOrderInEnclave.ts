@@ -13,7 +13,8 @@ export type EnclaveOrderResult =
 
 /**
  * Hands one order to the enclave runtime: makes sure its solution is loaded (the bundle the
- * request names, fetched from the blob store only when the runtime does not hold it yet), passes
+ * request names, fetched from the blob store only when the runtime does not hold it yet; for an
+ * encrypted one, the owner's key release for this order), passes
  * the ABI-encoded terms (the enclave computes the order id from exactly these bytes) and the
  * (encrypted) request and inputs in bounded chunks, and returns the encrypted output with the
  * enclave's receipt, or the enclave's signed failure.
@@ -26,6 +27,8 @@ export async function runOrderInEnclave(parameters: {
   blobs: BlobSource
   /** The solution owner's key release, for an encrypted solution. */
   solutionKeyRelease?: WrappedKey
+  /** Asked for the release when the solution turns out encrypted and none was given. */
+  fetchSolutionKeyRelease?: () => Promise<WrappedKey | undefined>
   /** Overrides what the blob store holds (tests that hand over other bytes). */
   request?: Uint8Array
   inputCiphertexts?: Uint8Array[]
@@ -33,18 +36,22 @@ export async function runOrderInEnclave(parameters: {
   const { enclave, terms, blobs } = parameters
   const requestBytes = parameters.request ?? (await blobs.get(terms.requestHash))
   const request = decodeOrderRequest(requestBytes)
-  const { loaded } = await enclave.request('loadSolution', { solutionHash: terms.solutionHash })
-  if (!loaded) {
+  let solution = await enclave.request('loadSolution', { solutionHash: terms.solutionHash })
+  if (!solution.loaded) {
     // A bundle that is missing or refused leaves the solution unloaded: the enclave signs reason 5.
     const bundle = await blobs.get(request.solutionBundleHash).catch(() => undefined)
     if (bundle)
-      await enclave
+      solution = await enclave
         .request('loadSolution', {
           solutionHash: terms.solutionHash,
           bundle: await enclave.putBlob(bundle),
         })
-        .catch(() => undefined)
+        .catch(() => solution)
   }
+  // Without a release the enclave signs reason 4 (KeyNotReleased): the customer is refunded.
+  const solutionKeyRelease =
+    parameters.solutionKeyRelease ??
+    (solution.encrypted ? await parameters.fetchSolutionKeyRelease?.() : undefined)
   const inputs =
     parameters.inputCiphertexts ??
     (await Promise.all(request.inputs.map((input) => blobs.get(input.inputHash))))
@@ -56,7 +63,7 @@ export async function runOrderInEnclave(parameters: {
     },
     request: await enclave.putBlob(requestBytes),
     inputs: await Promise.all(inputs.map((input) => enclave.putBlob(input))),
-    ...(parameters.solutionKeyRelease ? { solutionKeyRelease: parameters.solutionKeyRelease } : {}),
+    ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
   })
   if ('failure' in result) return result
   return {

@@ -1,3 +1,5 @@
+import { progress } from './faults.ts'
+
 /** Who mounts an attack (docs/threat-model.md, "Actors"). */
 export type Actor =
   | 'customer'
@@ -57,6 +59,7 @@ async function runAttack<world>(world: world, attack: Attack<world>): Promise<At
     await attack.run(world)
     return { id, actor, title, stopped: true, seconds: (performance.now() - started) / 1000 }
   } catch (error) {
+    progress(`attack ${id} got through: ${error instanceof Error ? error.message : String(error)}`)
     return {
       id,
       actor,

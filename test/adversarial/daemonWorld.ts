@@ -3,17 +3,21 @@ import { join } from 'node:path'
 import { type Address, type Hex, parseEther, parseEventLogs, sha256, toBytes } from 'viem'
 import { marketAbi } from '../../src/chain/abis.ts'
 import { createOrder } from '../../src/chain/actions/market/createOrder.ts'
+import { getCreatedOrders } from '../../src/chain/actions/market/getCreatedOrders.ts'
 import { getMarketSettings } from '../../src/chain/actions/market/getMarketSettings.ts'
 import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
 import { refundOrder } from '../../src/chain/actions/market/refundOrder.ts'
 import { useFaucet } from '../../src/chain/actions/token/useFaucet.ts'
-import type { DevRole } from '../../src/chain/devAccounts.ts'
+import { type DevRole, devPrivateKey, devRoles } from '../../src/chain/devAccounts.ts'
 import type { OrderStatusName } from '../../src/chain/orderStatus.ts'
+import { createContentKeyStore } from '../../src/client/contentKeyStore.ts'
 import { type PlacedOrder, placeOrder } from '../../src/client/placeOrder.ts'
 import { reserveFunds } from '../../src/client/reserveFunds.ts'
 import type { VerifiedEnclave } from '../../src/client/verifyEnclave.ts'
 import { encryptObject } from '../../src/crypto/chunkedAead.ts'
 import { generateHpkeKeyPair } from '../../src/crypto/hpke.ts'
+import { devPolicy } from '../../src/devnet/startDevNetwork.ts'
+import { startOwnerAgent } from '../../src/owner/startOwnerAgent.ts'
 import {
   encodeOrderRequest,
   type OrderRequest,
@@ -43,7 +47,7 @@ export const customerRoles = [
 export type ProviderRole = (typeof providerRoles)[number]
 
 /** A WASM job that echoes its input: cheap enough for a thousand orders on two cores. */
-const echoManifest = {
+export const echoManifest = {
   name: 'echo',
   version: '1.0.0',
   runner: 'wasm',
@@ -68,7 +72,8 @@ export type TrackedOrder = PlacedOrder & { provider: ProviderRole; customerRole:
  * encrypted one whose key is never released.
  */
 export async function startDaemonWorld() {
-  const bed = await startProviderTestbed()
+  // The chain keeps its state across the restarts the faults inject.
+  const bed = await startProviderTestbed({}, { keepState: true })
   const { signers } = bed.dev
   const echo = await publishWasm(bed.blobs, 'echo', echoWat)
   const wasmBytes = await assembleWat(echoWat)
@@ -87,6 +92,21 @@ export async function startDaemonWorld() {
     encrypted: await publishSolutionBundle(bed.blobs, encryptedBundle, sealed.ciphertext),
   }
   for (const role of customerRoles) await useFaucet(signers[role], { amount: parseEther('5000') })
+  // The vendor of the encrypted solution runs its owner agent, which the daemons ask for key
+  // releases; it holds no key for that solution, so it never releases one (A-39).
+  const withholdingAgent = await startOwnerAgent({
+    chain: signers.modelVendor,
+    vendor: signers.modelVendor.account.address,
+    blobs: bed.blobs,
+    keys: createContentKeyStore({
+      chainId: bed.dev.deployment.chainId,
+      market: bed.dev.deployment.contracts.market,
+      accountPrivateKey: devPrivateKey(devRoles.modelVendor),
+      directory: join(bed.directory, 'owner-keys'),
+    }),
+    policyFor: () => devPolicy(),
+    onEvent: () => {},
+  })
   const configs = {} as Record<ProviderRole, string>
   const runs = {} as Record<ProviderRole, DaemonRun>
   // Each daemon reaches the chain through an RPC that can go down (every connection cut) and
@@ -98,6 +118,7 @@ export async function startDaemonWorld() {
     rpc[role] = { outage, dropping }
     configs[role] = await bed.writeConfig(role, {
       rpcUrl: dropping.url,
+      ownerAgents: [withholdingAgent.url],
       stake: parseEther('300').toString(),
       offer: { price: parseEther('0.1').toString(), capacity: 6 },
     })
@@ -167,6 +188,58 @@ export async function startDaemonWorld() {
           await sleep(1_000)
         }
     },
+    /** Times the chain node was restarted (its history before that is gone from it). */
+    chainRestarts: 0,
+    /** The chain's head when the node last restarted: the oldest state it still holds is after. */
+    lastRestartBlock: undefined as bigint | undefined,
+    /** Stops the chain node and starts it again with its state, on the same port and chain id. */
+    async restartChain(): Promise<void> {
+      const head = await signers.deployer.publicClient.getBlockNumber({ cacheTime: 0 })
+      await bed.dev.chain.restart()
+      world.lastRestartBlock = head
+      world.chainRestarts++
+    },
+
+    /**
+     * Takes in the orders on the chain that the suite lost track of (a customer whose create
+     * transaction was mined while the RPC failed its answer tries again, and places another):
+     * they are settled and accounted like the rest.
+     */
+    async adoptUntrackedOrders(): Promise<TrackedOrder[]> {
+      const chain = signers.deployer
+      const created = await getCreatedOrders(chain, {
+        fromBlock: bed.dev.deployment.fromBlock,
+        toBlock: await chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+      })
+      const known = new Set(orders.map((order) => order.orderId))
+      const roleOf = new Map(
+        Object.entries(signers).map(([role, signer]) => [
+          signer.account.address.toLowerCase(),
+          role as DevRole,
+        ]),
+      )
+      const offerRole = (offerId: number) =>
+        providerRoles.find((role) => history[role].some((run) => run.offerId === offerId))
+      const adopted: TrackedOrder[] = []
+      for (const order of created) {
+        if (known.has(order.orderId)) continue
+        const provider = offerRole(order.terms.teeOfferId)
+        const customerRole = roleOf.get(order.terms.customer.toLowerCase())
+        if (!provider || !customerRole) continue
+        adopted.push({
+          orderId: order.orderId,
+          terms: order.terms,
+          resultKey: await generateHpkeKeyPair(),
+          transaction: order.transactionHash,
+          blockNumber: order.blockNumber,
+          provider,
+          customerRole,
+        })
+      }
+      orders.push(...adopted)
+      return adopted
+    },
+
     /** The enclave host sockets of the role's daemon. */
     async enclaveSockets(role: ProviderRole): Promise<string[]> {
       const directory = join(bed.directory, `${role}-state`, 'enclaves')
@@ -339,6 +412,7 @@ export async function startDaemonWorld() {
      */
     async settle(timeoutMs = 600_000): Promise<TrackedOrder[]> {
       const giveUpAt = Date.now() + timeoutMs
+      await world.adoptUntrackedOrders()
       const open = async (statuses: OrderStatusName[]) => {
         const found: TrackedOrder[] = []
         for (const order of orders)
@@ -362,10 +436,14 @@ export async function startDaemonWorld() {
     },
 
     async stop() {
-      await bed.stop()
-      for (const role of providerRoles) {
-        await rpc[role].dropping.close()
-        await rpc[role].outage.close()
+      try {
+        await withholdingAgent.stop()
+      } finally {
+        await bed.stop()
+        for (const role of providerRoles) {
+          await rpc[role].dropping.close()
+          await rpc[role].outage.close()
+        }
       }
     },
   }

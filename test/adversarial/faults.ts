@@ -19,6 +19,11 @@ export const faultKinds = [
   'RPC down',
   /** The daemon's RPC drops the connections of its next few requests. */
   'RPC drops requests',
+  /**
+   * The chain node itself stopped and started again with its state (same port, same chain id),
+   * under every daemon, customer and the committee at once.
+   */
+  'chain node restarted',
 ] as const
 
 export type FaultKind = (typeof faultKinds)[number]
@@ -29,10 +34,11 @@ export type FaultKind = (typeof faultKinds)[number]
  * back or refunded) by design.
  */
 const weights: Record<FaultKind, number> = {
-  'daemon killed': 0.3,
+  'daemon killed': 0.27,
   'enclave runtime killed': 0.04,
-  'RPC down': 0.33,
-  'RPC drops requests': 0.33,
+  'RPC down': 0.3,
+  'RPC drops requests': 0.3,
+  'chain node restarted': 0.09,
 }
 
 export type FaultOutcome = {
@@ -106,6 +112,7 @@ const cycle: FaultKind[] = [
   'RPC down',
   'RPC drops requests',
   'enclave runtime killed',
+  'chain node restarted',
 ]
 
 function draw(random: () => number): FaultKind {
@@ -116,6 +123,9 @@ function draw(random: () => number): FaultKind {
   }
   return 'RPC drops requests'
 }
+
+/** The chain restart under way, if any (a failed one is reported by its own fault). */
+let restartingChain: Promise<void> = Promise.resolve()
 
 async function inject(
   world: DaemonWorld,
@@ -130,6 +140,11 @@ async function inject(
       await world.rpc[role].outage.down()
       await sleep(1_000 + random() * 2_000)
       await world.rpc[role].outage.up()
+    } else if (kind === 'chain node restarted') {
+      // One node under everyone: restarts are taken one at a time.
+      const previous = restartingChain.catch(() => {})
+      restartingChain = previous.then(() => world.restartChain())
+      await restartingChain
     } else world.rpc[role].dropping.dropNext(1 + Math.floor(random() * 4))
     await backAtWork(world, role)
     return { kind, provider: role, survived: true }

@@ -23,7 +23,7 @@ export function suiteSizeFromEnvironment(environment = process.env): SuiteSize {
     return Number(value)
   }
   return {
-    faults: count('BOCC_ADVERSARIAL_FAULTS', 4),
+    faults: count('BOCC_ADVERSARIAL_FAULTS', 5),
     faultOrders: count('BOCC_ADVERSARIAL_FAULT_ORDERS', 24),
     loadOrders: count('BOCC_ADVERSARIAL_LOAD_ORDERS', 24),
   }

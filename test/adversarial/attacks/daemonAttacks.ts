@@ -7,25 +7,40 @@ import { submitReceipts } from '../../../src/chain/actions/market/submitReceipts
 import { getCommittee } from '../../../src/chain/actions/registry/getCommittee.ts'
 import { getEnclave } from '../../../src/chain/actions/registry/getEnclave.ts'
 import { isEnclaveUsable } from '../../../src/chain/actions/registry/isEnclaveUsable.ts'
-import { auditOrder } from '../../../src/client/auditOrder.ts'
+import { auditOrder, HistoricalStateUnavailableError } from '../../../src/client/auditOrder.ts'
 import { fetchOutputs } from '../../../src/client/fetchResult.ts'
 import { readOrder } from '../../../src/client/readOrder.ts'
-import { generateHpkeKeyPair } from '../../../src/crypto/hpke.ts'
+import { encryptObject } from '../../../src/crypto/chunkedAead.ts'
+import { generateHpkeKeyPair, type WrappedKey } from '../../../src/crypto/hpke.ts'
 import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
 import { measureRuntime } from '../../../src/enclave/measureRuntime.ts'
 import { signSimEvidence } from '../../../src/enclave/tee/signSimEvidence.ts'
 import { BoccError } from '../../../src/errors.ts'
 import type { EnclaveRegistration } from '../../../src/protocol/enclaveApproval.ts'
 import { failureReasons } from '../../../src/protocol/failureReasons.ts'
-import { formatOrderId, orderTotal } from '../../../src/protocol/orderTerms.ts'
+import { releaseKey } from '../../../src/protocol/keyRelease.ts'
+import { encodeOrderRequest, sealOrderRequest } from '../../../src/protocol/orderRequest.ts'
+import { formatOrderId, orderIdOf, orderTotal } from '../../../src/protocol/orderTerms.ts'
 import { marketDomain, receiptTypes } from '../../../src/protocol/receipt.ts'
 import { encodeReportData } from '../../../src/protocol/reportData.ts'
+import {
+  createSolutionBundle,
+  packSolutionBundle,
+  publishSolutionBundle,
+} from '../../../src/protocol/solutionBundle.ts'
 import { connectEnclaveHost } from '../../../src/provider/enclaveHostClient.ts'
 import { requestApprovals } from '../../../src/provider/requestApprovals.ts'
 import { runOrderInEnclave } from '../../../src/provider/runOrderInEnclave.ts'
 import { runBocc } from '../../support/runBocc.ts'
+import { assembleWat, echoWat } from '../../support/wasmModules.ts'
 import type { Attack } from '../attack.ts'
-import { type DaemonWorld, plaintextMarker, type TrackedOrder } from '../daemonWorld.ts'
+import {
+  type DaemonWorld,
+  echoManifest,
+  plaintextMarker,
+  type TrackedOrder,
+} from '../daemonWorld.ts'
+import { progress } from '../faults.ts'
 
 type DaemonAttack = Attack<DaemonWorld>
 
@@ -377,6 +392,83 @@ export const hostAttacks: DaemonAttack[] = [
     },
   },
   {
+    id: 'A-50',
+    actor: 'host',
+    title: 'run a vendor’s encrypted solution unpaid, on a key release made for another order',
+    async run(world) {
+      // A vendor's encrypted solution; the attack holds its key only to release it as the
+      // honest owner agent does, for one paid order.
+      const bundle = createSolutionBundle({ ...echoManifest, name: 'sealed-echo-released' }, [
+        { path: 'main.wasm', bytes: await assembleWat(echoWat) },
+      ])
+      const sealed = await encryptObject(packSolutionBundle(bundle))
+      const solution = await publishSolutionBundle(world.bed.blobs, bundle, sealed.ciphertext)
+      const order = await world.order('customer', 'provider')
+      await world.waitForOrderEvent(order, ['receipts-accepted'])
+      const verified = await world.verifiedEnclave('customer', 'provider')
+      const enclave = await connectedEnclave(world, 'provider', order.terms.enclave)
+      const { blobs } = world.bed
+      // Terms for this solution around a request and input of the host's making.
+      const termsFor = async (customer: Hex) => {
+        const input = await encryptObject(toBytes(`${plaintextMarker} sealed solution`))
+        const inputHash = await blobs.put(input.ciphertext)
+        const request = await sealOrderRequest({
+          enclaveSigner: verified.enclave,
+          enclaveHpkePublicKey: verified.hpkePublicKey,
+          solutionHash: solution.solutionHash,
+          solutionBundleHash: solution.bundleHash,
+          inputs: [{ name: 'data', inputHash, dataKey: input.key }],
+          resultPublicKey: (await generateHpkeKeyPair()).publicKey,
+        })
+        const requestHash = await blobs.put(encodeOrderRequest(request))
+        return {
+          ...order.terms,
+          customer,
+          solutionHash: solution.solutionHash,
+          requestHash,
+          inputHash,
+        }
+      }
+      const paid = await termsFor(world.signers.customer.account.address)
+      const unpaid = await termsFor(world.signers.provider.account.address)
+      const release = await releaseKey({
+        enclaveHpkePublicKey: verified.hpkePublicKey,
+        key: sealed.key,
+        orderId: orderIdOf(paid),
+        resourceHash: solution.solutionHash,
+      })
+      const run = (terms: typeof paid, solutionKeyRelease?: WrappedKey) =>
+        runOrderInEnclave({
+          enclave,
+          chainId: world.bed.dev.deployment.chainId,
+          market: world.bed.dev.deployment.contracts.market,
+          terms,
+          blobs,
+          ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
+        })
+      try {
+        const ran = await run(paid, release)
+        assert.ok('outputHash' in ran, 'the release opens for the order it was made for')
+        // The same release on another order, a release for another resource, and none at all
+        // once the enclave holds the solution decrypted: each ends in the signed failure 4.
+        const otherResource = await releaseKey({
+          enclaveHpkePublicKey: verified.hpkePublicKey,
+          key: sealed.key,
+          orderId: orderIdOf(unpaid),
+          resourceHash: world.solutions.echo.solutionHash,
+        })
+        for (const attempt of [release, otherResource, undefined]) {
+          const outcome = await run(unpaid, attempt)
+          assert.ok('failure' in outcome, 'the enclave does not run the unpaid order')
+          assert.equal(outcome.failure, failureReasons.vendorKeyNotReleased)
+        }
+      } finally {
+        sealed.key.fill(0)
+        enclave.disconnect()
+      }
+    },
+  },
+  {
     id: 'A-43',
     actor: 'host',
     title: 'swap in another enclave’s key: have another enclave run or sign for the order',
@@ -595,37 +687,65 @@ export const lateAttacks: DaemonAttack[] = [
     title: 'discredit an honest old order: judge it by today’s state once its enclave expired',
     async run(world) {
       const chain = world.signers.deployer
-      let completed: TrackedOrder | undefined
-      for (const order of world.orders)
-        if ((await world.status(order)) === 'completed') {
-          completed = order
-          break
-        }
-      assert.ok(completed, 'a completed order to audit')
-      const record = await getEnclave(chain, { enclave: completed.terms.enclave })
+      // The newest completed order: a node keeps the state of recent blocks only (anvil the last
+      // few thousand; none from before its own restart), and an older one needs an archive RPC.
+      const completed: TrackedOrder[] = []
+      for (const order of [...world.orders].reverse())
+        if ((await world.status(order)) === 'completed') completed.push(order)
+      const newest = completed[0]
+      assert.ok(newest, 'a completed order to audit')
+      const record = await getEnclave(chain, { enclave: newest.terms.enclave })
       assert.ok(record)
       const now = Number((await chain.publicClient.getBlock()).timestamp)
       await world.bed.dev.increaseTime(Math.max(0, record.expiresAt - now) + 60)
       assert.equal(
-        await isEnclaveUsable(chain, { enclave: completed.terms.enclave }),
+        await isEnclaveUsable(chain, { enclave: newest.terms.enclave }),
         false,
         'the enclave has expired by now',
       )
       const audit = await auditOrder(chain, {
-        orderId: completed.orderId,
+        orderId: newest.orderId,
         blobs: world.bed.blobs,
         policy: devPolicy(),
       })
       assert.ok(audit.ok, JSON.stringify(audit.checks.filter((check) => check.status === 'failed')))
-      const cli = await runBocc([
-        'verify',
-        'order',
-        formatOrderId(completed.orderId),
-        '--deployment',
-        world.bed.deploymentFile,
-      ])
+      const verify = (order: TrackedOrder) =>
+        runBocc([
+          'verify',
+          'order',
+          formatOrderId(order.orderId),
+          '--deployment',
+          world.bed.deploymentFile,
+        ])
+      const cli = await verify(newest)
       assert.equal(cli.code, 0, cli.stdout + cli.stderr)
       assert.equal(cli.stdout.trim().split('\n').pop(), 'verified')
+
+      // An order from before the node's last restart: the node cannot say how the chain stood
+      // then. The audit says so in one line (an archive RPC is needed), never "NOT verified".
+      const oldest = completed.at(-1)
+      if (!oldest || world.lastRestartBlock === undefined) return
+      const { blocks } = await readOrder(chain, { orderId: oldest.orderId })
+      if ((blocks.accepted ?? blocks.created) >= world.lastRestartBlock) return
+      const beforeRestart = oldest
+      await assert.rejects(
+        auditOrder(chain, {
+          orderId: beforeRestart.orderId,
+          blobs: world.bed.blobs,
+          policy: devPolicy(),
+        }),
+        HistoricalStateUnavailableError,
+      )
+      const old = await verify(beforeRestart)
+      assert.equal(old.code, 1, old.stdout + old.stderr)
+      assert.match(
+        old.stderr,
+        /^bocc: the RPC node no longer has the chain's state at block \d+, where the order ran: auditing it needs an archive RPC/,
+      )
+      assert.equal(old.stderr.trim().split('\n').length, 1, old.stderr)
+      progress(
+        `A-49: order ${formatOrderId(beforeRestart.orderId)} from before the restart: ${old.stderr.trim()}`,
+      )
     },
   },
 ]

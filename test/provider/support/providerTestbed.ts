@@ -11,6 +11,7 @@ import { writeDeployment } from '../../../src/chain/deployment.ts'
 import { type DevRole, devPrivateKey, devRoles } from '../../../src/chain/devAccounts.ts'
 import { writeKeyFile } from '../../../src/chain/keyFile.ts'
 import type { OrderStatusName } from '../../../src/chain/orderStatus.ts'
+import type { StartLocalChainParameters } from '../../../src/chain/startLocalChain.ts'
 import { type PlacedOrder, placeOrder } from '../../../src/client/placeOrder.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../../../src/client/verifyEnclave.ts'
 import { devPolicy } from '../../../src/devnet/startDevNetwork.ts'
@@ -46,8 +47,11 @@ export type DaemonRun = ProviderProcess & {
  * blob directory, and helpers to run provider daemons on it as real processes, place orders as
  * customers, and account for every token the market holds.
  */
-export async function startProviderTestbed(settings: Partial<ProtocolSettings> = {}) {
-  const dev = await startLocalProtocol(settings)
+export async function startProviderTestbed(
+  settings: Partial<ProtocolSettings> = {},
+  chainParameters: StartLocalChainParameters = {},
+) {
+  const dev = await startLocalProtocol(settings, chainParameters)
   const directory = await mkdtemp(join(tmpdir(), 'bocc-daemon-'))
   const blobsDirectory = join(directory, 'blobs')
   const blobs = createFsBlobStore(blobsDirectory)
@@ -135,7 +139,7 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
                     .join('\n')}`,
                 ),
               )
-            }, options.timeoutMs ?? 60_000)
+            }, options.timeoutMs ?? hangGuardMs)
             const listener = (event: ProviderEvent) => {
               if (!match(event)) return
               clearTimeout(timer)
@@ -191,7 +195,7 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
     async waitForStatus(
       orderId: bigint,
       statuses: OrderStatusName[],
-      timeoutMs = 60_000,
+      timeoutMs = hangGuardMs,
     ): Promise<OrderStatusName> {
       const deadline = Date.now() + timeoutMs
       for (;;) {
@@ -218,24 +222,37 @@ export async function startProviderTestbed(settings: Partial<ProtocolSettings> =
     },
 
     async stop() {
-      // To see what the daemons did: BOCC_TEST_DAEMON_LOG=FILE.
-      if (process.env.BOCC_TEST_DAEMON_LOG)
-        await writeFile(
-          process.env.BOCC_TEST_DAEMON_LOG,
-          runs
-            .map((run) => run.events.map((event) => JSON.stringify(event)).join('\n'))
-            .join('\n----\n'),
-        )
-      for (const run of runs) if (run.process.exitCode === null) await run.stop()
-      for (const pid of hostPids)
-        try {
-          process.kill(pid, 'SIGTERM')
-        } catch {}
-      await dev.stop()
-      await rm(directory, { recursive: true, force: true })
+      try {
+        // To see what the daemons did: BOCC_TEST_DAEMON_LOG=FILE.
+        if (process.env.BOCC_TEST_DAEMON_LOG)
+          await writeFile(
+            process.env.BOCC_TEST_DAEMON_LOG,
+            runs
+              .map((run) => run.events.map((event) => JSON.stringify(event)).join('\n'))
+              .join('\n----\n'),
+          )
+        // A daemon that fails to stop cleanly is stopped still, and the rest with it.
+        for (const run of runs)
+          if (run.process.exitCode === null)
+            await run.stop().catch(() => run.process.kill('SIGKILL'))
+        for (const pid of hostPids)
+          try {
+            process.kill(pid, 'SIGTERM')
+          } catch {}
+        await dev.stop()
+      } finally {
+        // Whatever failed above, the daemons' directory (state, sockets, blobs) goes.
+        await rm(directory, { recursive: true, force: true })
+      }
     },
   }
 }
+
+/**
+ * How long a wait may last before the test calls it a hang. A guard, not an expectation of speed:
+ * the machine may be shared and loaded, and nothing here waits on a clock to decide an outcome.
+ */
+const hangGuardMs = 240_000
 
 export type ProviderTestbed = Awaited<ReturnType<typeof startProviderTestbed>>
 export type { LocalProtocol }

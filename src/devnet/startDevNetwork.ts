@@ -166,12 +166,12 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
     }
     const files = await writeNetworkFiles(directory, deployment)
 
-    // These three need only the deployment and touch different accounts: run them at once.
+    // The committee needs only the deployment: it starts while the accounts are funded and the
+    // solutions published (after the funding: the model vendor's transactions must not race).
     step(
       'funding the dev accounts, starting the committee verifier service, and offering PaddleOCR v4, text-orientation (ONNX), wordcount (WASM) and tiny-chat (a chat model with random weights, for leases)',
     )
-    const [, committee, published] = await Promise.all([
-      fundDevAccounts(deployment),
+    const [committee, published] = await Promise.all([
       spawnCommitteeMember({
         deploymentFile: files.deploymentFile,
         privateKey: devPrivateKey(devRoles.committeeMember),
@@ -181,7 +181,12 @@ export async function startDevNetwork(parameters: StartDevNetworkParameters): Pr
         stops.push(() => service.stop())
         return service
       }),
-      publishShippedSolutions(deployment, blobsDirectory, [...shippedSolutions, tinyChatSolution]),
+      fundDevAccounts(deployment).then(() =>
+        publishShippedSolutions(deployment, blobsDirectory, [
+          ...shippedSolutions,
+          tinyChatSolution,
+        ]),
+      ),
     ])
     const solutions = published.slice(0, shippedSolutions.length)
     const tinyChat = published[shippedSolutions.length]

@@ -16,7 +16,7 @@ export async function measureEnclaveMemory(context: FigureContext): Promise<Figu
       enclave_orders: orders,
     },
     notes: {
-      enclave_rss_mib: `peak resident memory of the runtime process and its OCR worker over ${orders} OCR orders one after another (one in ten the whole lab report, the others its title line)`,
+      enclave_rss_mib: `peak resident memory of the runtime process and its OCR worker over ${orders} OCR orders one after another (one in twenty the whole lab report, the others a word of its title)`,
       enclave_rss_growth_mib:
         'mean of orders 100–199 to mean of the last 100 (proportionally for a shorter run); the worker is replaced every 100 jobs',
     },

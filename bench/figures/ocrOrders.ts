@@ -36,7 +36,7 @@ export async function measureOcrOrders(context: FigureContext): Promise<FigureRe
       ? [{ n: 1, repeats: 1 }]
       : [
           { n: 1, repeats: 5 },
-          { n: 10, repeats: 3 },
+          { n: 10, repeats: 2 },
           { n: 50, repeats: 2 },
         ]
     for (const { n, repeats } of sizes) {
@@ -95,7 +95,7 @@ async function measureThroughput(
   context: FigureContext,
 ) {
   const customers = await fundedCustomers(network, 8)
-  const perCustomer = smoke ? 1 : 3
+  const perCustomer = smoke ? 1 : 2
   const rounds = smoke ? 1 : 2
   const ratios: number[] = []
   let lost = 0

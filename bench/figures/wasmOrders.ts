@@ -50,7 +50,7 @@ export async function measureWasmOrders(context: FigureContext): Promise<FigureR
     const transferRates: number[] = []
     let lost = 0
     const perCustomer = smoke ? 1 : 2
-    for (let round = 0; round < (smoke ? 1 : 3); round++) {
+    for (let round = 0; round < (smoke ? 1 : 2); round++) {
       transferRates.push(await transfersPerSecond(first, smoke ? 10 : 200))
       let failed = 0
       const ms = await timeMs(() =>

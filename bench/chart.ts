@@ -26,6 +26,7 @@ export function renderChart(values: Record<string, unknown>, generatedAt: string
   })
   const goalLine = x(1)
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="13">
+<title>BOCC benchmarks against their goals (npm run bench, ${escapeXml(generatedAt)})</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="12" y="24" font-size="15" font-weight="bold">BOCC benchmarks against their goals (shorter is better; the line is the goal)</text>
 ${rows.join('\n')}

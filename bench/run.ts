@@ -71,7 +71,13 @@ const latest = {
   notes: report.notes,
 }
 await mkdir('bench/results', { recursive: true })
-const output = mode === 'smoke' ? 'bench/results/smoke.json' : 'bench/results/latest.json'
+// A run of some figures only is kept apart: the committed results are always one whole run.
+const output =
+  mode === 'smoke'
+    ? 'bench/results/smoke.json'
+    : only
+      ? 'bench/results/partial.json'
+      : 'bench/results/latest.json'
 await writeFile(output, `${JSON.stringify(latest, null, 2)}\n`)
 if (mode === 'full' && !only) {
   await writeFile('docs/benchmarks.svg', renderChart(latest, generatedAt))

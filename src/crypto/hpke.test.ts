@@ -9,6 +9,7 @@ import {
   importHpkeKeyPair,
   KeyUnwrapError,
   openAndExport,
+  sealAndExport,
   unwrapKey,
   wrapKey,
   x25519Implementation,
@@ -68,6 +69,34 @@ describe('HPKE key wrapping', () => {
         await unwrapKey({ recipientPrivateKey: pair.privateKey, wrapped, info, aad }),
         key,
       )
+  })
+
+  it('exports further secrets from one context, the same at both ends and each its own', async () => {
+    const recipient = await generateHpkeKeyPair()
+    const aad = new Uint8Array([1, 2, 3])
+    const exports = {
+      exporterContext: 'BOCC/lease-response/v1',
+      exportLength: 32,
+      moreExporterContexts: ['BOCC/lease-session/v1'],
+    }
+    const sealed = await sealAndExport({
+      recipientPublicKey: recipient.publicKey,
+      key: new Uint8Array([9]),
+      info: 'BOCC/lease-request/v1',
+      aad,
+      ...exports,
+    })
+    const opened = await openAndExport({
+      recipientPrivateKey: recipient.privateKey,
+      wrapped: sealed,
+      info: 'BOCC/lease-request/v1',
+      aad,
+      ...exports,
+    })
+    assert.deepEqual(opened.exportedSecret, sealed.exportedSecret)
+    assert.equal(opened.moreSecrets.length, 1)
+    assert.deepEqual(opened.moreSecrets[0], sealed.moreSecrets[0])
+    assert.notDeepEqual(sealed.moreSecrets[0], sealed.exportedSecret)
   })
 
   it('wraps and unwraps a key for the recipient', async () => {

@@ -135,13 +135,41 @@ export async function unwrapKey(parameters: UnwrapKeyParameters): Promise<Uint8A
 }
 
 /** A message sealed to one recipient, and a secret both sides export from the same HPKE context. */
-export type SealedWithSecret = { enc: Hex; ciphertext: Hex; exportedSecret: Uint8Array }
+export type SealedWithSecret = {
+  enc: Hex
+  ciphertext: Hex
+  exportedSecret: Uint8Array
+  /** One secret per `moreExporterContexts`, in their order. */
+  moreSecrets: Uint8Array[]
+}
 
-export type SealAndExportParameters = WrapKeyParameters & {
+type ExportParameters = {
   /** The exporter context (RFC 9180 §5.3) naming what the exported secret is for. */
   exporterContext: string
-  /** Bytes of secret to export. */
+  /** Bytes of secret to export (also of each further one). */
   exportLength: number
+  /** Further secrets to export from the same context, each for its own purpose. */
+  moreExporterContexts?: string[]
+}
+
+export type SealAndExportParameters = WrapKeyParameters & ExportParameters
+
+/** The secrets an HPKE context exports, first the main one. */
+async function exportSecrets(
+  context: { export(exporterContext: ArrayBuffer, length: number): Promise<ArrayBuffer> },
+  parameters: ExportParameters,
+): Promise<Uint8Array[]> {
+  const secrets: Uint8Array[] = []
+  for (const name of [parameters.exporterContext, ...(parameters.moreExporterContexts ?? [])])
+    secrets.push(
+      new Uint8Array(
+        await context.export(
+          toArrayBuffer(new TextEncoder().encode(name)),
+          parameters.exportLength,
+        ),
+      ),
+    )
+  return secrets
 }
 
 /**
@@ -160,21 +188,19 @@ export async function sealAndExport(
     info: toArrayBuffer(new TextEncoder().encode(parameters.info)),
   })
   const ciphertext = await sender.seal(toArrayBuffer(parameters.key), toArrayBuffer(parameters.aad))
-  const exported = await sender.export(
-    toArrayBuffer(new TextEncoder().encode(parameters.exporterContext)),
-    parameters.exportLength,
-  )
+  const [exportedSecret, ...moreSecrets] = await exportSecrets(sender, parameters)
   return {
     enc: bytesToHex(new Uint8Array(sender.enc)),
     ciphertext: bytesToHex(new Uint8Array(ciphertext)),
-    exportedSecret: new Uint8Array(exported),
+    exportedSecret: exportedSecret as Uint8Array,
+    moreSecrets,
   }
 }
 
 /** Opens a message of {@link sealAndExport} and exports the same secret; throws {@link KeyUnwrapError}. */
 export async function openAndExport(
-  parameters: UnwrapKeyParameters & { exporterContext: string; exportLength: number },
-): Promise<{ plaintext: Uint8Array; exportedSecret: Uint8Array }> {
+  parameters: UnwrapKeyParameters & ExportParameters,
+): Promise<{ plaintext: Uint8Array; exportedSecret: Uint8Array; moreSecrets: Uint8Array[] }> {
   const suite = await suiteOf()
   try {
     const recipient = await suite.createRecipientContext({
@@ -186,11 +212,12 @@ export async function openAndExport(
       toArrayBuffer(hexToBytes(parameters.wrapped.ciphertext)),
       toArrayBuffer(parameters.aad),
     )
-    const exported = await recipient.export(
-      toArrayBuffer(new TextEncoder().encode(parameters.exporterContext)),
-      parameters.exportLength,
-    )
-    return { plaintext: new Uint8Array(plaintext), exportedSecret: new Uint8Array(exported) }
+    const [exportedSecret, ...moreSecrets] = await exportSecrets(recipient, parameters)
+    return {
+      plaintext: new Uint8Array(plaintext),
+      exportedSecret: exportedSecret as Uint8Array,
+      moreSecrets,
+    }
   } catch (error) {
     throw new KeyUnwrapError(error)
   }

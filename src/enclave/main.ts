@@ -17,6 +17,8 @@ import {
   type EnclaveRequests,
   type EnclaveResponseMessage,
   enclaveInterfaceVersion,
+  isStreamId,
+  type LeaseChunksEvent,
   maxMessageLength,
   type OrderToRun,
 } from '../protocol/enclaveInterface.ts'
@@ -171,11 +173,14 @@ async function main() {
         signature: result.signature,
       }
     },
-    leaseRequest: ({ request, solutionKeyRelease }) =>
-      leaseSessions.start(request, solutionKeyRelease),
-    leaseRead: ({ stream }) => {
-      if (typeof stream !== 'string') throw new BoccError('leaseRead needs { stream }')
-      return leaseSessions.read(stream)
+    leaseRequest: async ({ request, solutionKeyRelease, stream }) => {
+      if (!isStreamId(stream)) throw new BoccError('leaseRequest needs a stream id')
+      await leaseSessions.start(request, solutionKeyRelease, (update) =>
+        writeMessage(
+          `${JSON.stringify({ event: 'leaseChunks', stream, ...update } satisfies LeaseChunksEvent)}\n`,
+        ),
+      )
+      return { stream }
     },
   }
 

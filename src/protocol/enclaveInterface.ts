@@ -10,7 +10,7 @@ import type { SolutionRunner } from './solutionBundle.ts'
  * interface"). Everything that crosses it is ciphertext, public bundles, hashes, evidence or
  * signatures. Large blobs cross in bounded chunks (`putBlob`, `readBlob`), never as one message.
  */
-export const enclaveInterfaceVersion = 2
+export const enclaveInterfaceVersion = 3
 
 /** The most base64 characters one chunk carries (1 MiB of bytes), and the longest line read. */
 export const maxBlobChunkBytes = 1 << 20
@@ -104,21 +104,37 @@ export type EnclaveRequests = {
   }
   /**
    * Starts serving one sealed lease request (docs/protocol.md, "Leases") for a loaded `llm`
-   * solution; refused, unsigned, when it is not sealed to this enclave, not signed, or replayed.
+   * solution; refused, unsigned, when it is not sealed to this enclave, not the customer's, or
+   * replayed. Its response comes as {@link LeaseChunksEvent}s under the caller's `stream` id.
    */
   leaseRequest: {
     params: {
       request: SealedLeaseRequest
       /** For an encrypted model: its owner's key release for this lease and enclave. */
       solutionKeyRelease?: WrappedKey
+      /** The id the caller reads the response's events under (1 to 64 of `[A-Za-z0-9_-]`). */
+      stream: string
     }
     result: { stream: string }
   }
-  /** The sealed response chunks ready so far (waits for one); the last read carries the signed usage. */
-  leaseRead: {
-    params: { stream: string }
-    result: { chunks: SealedResponseChunk[]; final: boolean; usage?: LeaseUsageRecord }
-  }
+}
+
+/**
+ * A message the runtime sends unasked, on its own line without an `id`: sealed chunks of a lease
+ * response, in order, as soon as each is sealed; the final one carries the signed usage. Pushed
+ * rather than polled, so a token crosses each hop once, as soon as it exists.
+ */
+export type LeaseChunksEvent = {
+  event: 'leaseChunks'
+  stream: string
+  chunks: SealedResponseChunk[]
+  final: boolean
+  usage?: LeaseUsageRecord
+}
+
+/** Whether an id names a stream the way `leaseRequest` asks. */
+export function isStreamId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value)
 }
 
 export type EnclaveMethod = keyof EnclaveRequests

@@ -1,5 +1,8 @@
+import { hmac } from '@noble/hashes/hmac'
+import { sha256 } from '@noble/hashes/sha2'
 import {
   type Address,
+  bytesToHex,
   concatBytes,
   type Hex,
   hexToBytes,
@@ -16,14 +19,18 @@ import { BoccError } from '../errors.ts'
 /**
  * The end-to-end encrypted channel of a lease (docs/protocol.md, "Leases"), in the spirit of
  * Oblivious HTTP (RFC 9458): each request is sealed with HPKE to the attested enclave's key, with
- * the lease, the model, the enclave and a sequence number bound as associated data and signed by
- * the customer's key; the response is a stream of AES-256-GCM chunks under a key both ends export
+ * the lease, the model, the enclave and a sequence number bound as associated data, and
+ * authenticated as the customer's: the first request to an enclave by the customer's signature,
+ * the later ones by a MAC under a session key exported from that first request's HPKE context,
+ * which only the customer and the enclave hold (a signature check costs milliseconds a turn, a
+ * MAC microseconds). The response is a stream of AES-256-GCM chunks under a key both ends export
  * from that request's HPKE context, each chunk numbered and the last one marked. The provider's
  * front forwards these bytes and can read, alter, replay, reorder or truncate none of them
  * undetected.
  */
 export const leaseRequestInfo = 'BOCC/lease-request/v1'
 export const leaseResponseExporterContext = 'BOCC/lease-response/v1'
+export const leaseSessionExporterContext = 'BOCC/lease-session/v1'
 const contextDomain = 'BOCC/lease/v2'
 
 /**
@@ -39,6 +46,12 @@ export const solutionNotLoaded = 'the lease’s solution is not loaded in this e
  */
 export const leaseKeyNotReleased =
   'the lease’s model is encrypted and no key release for the lease came'
+
+/**
+ * The enclave's refusal, before it counts anything, of a request under a session it does not hold
+ * (it restarted, or dropped the session for newer ones): the client signs the request instead.
+ */
+export const leaseSessionUnknown = 'the lease session is unknown to this enclave'
 
 /** What every request and each of its response chunks is bound to. */
 export type LeaseRequestContext = {
@@ -63,7 +76,7 @@ export type LeaseRequestContext = {
 
 /** A request as it crosses the provider: all of it public but the ciphertext's content. */
 export type SealedLeaseRequest = {
-  version: 2
+  version: 3
   chainId: number
   leases: Address
   /** Decimal strings: JSON has no 256-bit integers. */
@@ -77,9 +90,16 @@ export type SealedLeaseRequest = {
   enc: Hex
   /** HPKE ciphertext of the UTF-8 JSON body of an OpenAI chat completion request. */
   ciphertext: Hex
-  /** The customer's EIP-191 signature over {@link leaseRequestDigest}. */
-  customerSignature: Hex
-}
+} & LeaseRequestAuthentication
+
+/**
+ * Who sent a request: the customer's EIP-191 signature over {@link leaseRequestDigest}, which also
+ * opens a session under this request's `enc`; or a session opened so, and the MAC of the digest
+ * under its key ({@link leaseSessionMac}).
+ */
+export type LeaseRequestAuthentication =
+  | { customerSignature: Hex; session?: undefined; sessionMac?: undefined }
+  | { customerSignature?: undefined; session: Hex; sessionMac: Hex }
 
 /** One sealed chunk of a response, as it crosses the provider (base64 of ciphertext ‖ tag). */
 export type SealedResponseChunk = { final: boolean; sealed: string }
@@ -138,12 +158,17 @@ export function leaseRequestDigest(context: LeaseRequestContext, enc: Hex, ciphe
   )
 }
 
+/** A session request's MAC: HMAC-SHA256 under the session key over {@link leaseRequestDigest}. */
+export function leaseSessionMac(sessionKey: Uint8Array, digest: Hex): Hex {
+  return bytesToHex(hmac(sha256, sessionKey, hexToBytes(digest)))
+}
+
 /** The context of a sealed request, checked field by field. */
 export function leaseContextOf(request: SealedLeaseRequest): LeaseRequestContext {
   const fail = (what: string): never => {
     throw new LeaseChannelError(`the lease request's ${what}`)
   }
-  if (request?.version !== 2) fail('version is not 2')
+  if (request?.version !== 3) fail('version is not 3')
   if (!Number.isSafeInteger(request.chainId) || request.chainId <= 0) fail('chainId is invalid')
   if (!isAddress(String(request.leases), { strict: false })) fail('leases is not an address')
   if (!isAddress(String(request.enclave), { strict: false })) fail('enclave is not an address')
@@ -157,8 +182,16 @@ export function leaseContextOf(request: SealedLeaseRequest): LeaseRequestContext
     fail('solutionHash is not 32 bytes')
   if (!isHex(request.enc) || request.enc.length !== 66) fail('enc is not 32 bytes')
   if (!isHex(request.ciphertext) || request.ciphertext.length < 34) fail('ciphertext is too short')
-  if (!isHex(request.customerSignature) || request.customerSignature.length !== 132)
-    fail('customerSignature is not 65 bytes')
+  if (request.customerSignature !== undefined) {
+    if (request.session !== undefined || request.sessionMac !== undefined)
+      fail('authentication is both a signature and a session')
+    if (!isHex(request.customerSignature) || request.customerSignature.length !== 132)
+      fail('customerSignature is not 65 bytes')
+  } else {
+    if (!isHex(request.session) || request.session.length !== 66) fail('session is not 32 bytes')
+    if (!isHex(request.sessionMac) || request.sessionMac.length !== 66)
+      fail('sessionMac is not 32 bytes')
+  }
   return {
     chainId: request.chainId,
     leases: request.leases,

@@ -9,7 +9,7 @@ import {
   maxBlobChunkBytes,
 } from '../protocol/enclaveInterface.ts'
 import { EnclaveError, EnclaveUnreachableError } from './enclaveErrors.ts'
-import { openJsonLineChannel, readLines } from './jsonLineChannel.ts'
+import { openJsonLineChannel, readLines, type StreamListener } from './jsonLineChannel.ts'
 
 const enclaveEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'enclave', 'main.ts')
 
@@ -24,6 +24,8 @@ export type EnclaveClient = {
   putBlob(bytes: Uint8Array): Promise<string>
   /** Reads a blob the runtime made (an output) chunk by chunk, then drops it there. */
   takeBlob(blob: string): Promise<Uint8Array>
+  /** Hands the runtime's events for `stream` (a lease response's chunks) to `listener`. */
+  listen(stream: string, listener: StreamListener): () => void
   stop(): Promise<void>
   process: ChildProcess
 }
@@ -87,6 +89,7 @@ export async function startEnclave(parameters: {
     process: child,
     request,
     ...blobTransfer(request),
+    listen: channel.listen,
     async stop() {
       child.stdin.end()
       await stopProcess(child)

@@ -17,7 +17,7 @@ import { createServer, type Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { shortMessageOf } from '../errors.ts'
-import type { EnclaveMethod } from '../protocol/enclaveInterface.ts'
+import { type EnclaveMethod, isStreamId } from '../protocol/enclaveInterface.ts'
 import { startEnclave } from './enclaveClient.ts'
 import { readLines } from './jsonLineChannel.ts'
 
@@ -107,6 +107,23 @@ function relay(method: EnclaveMethod, params: unknown): Promise<unknown> {
   return job
 }
 
+/** Relays a stream's events to one connection until its final one, or the connection closes. */
+function relayStream(stream: string, connection: Socket): () => void {
+  const stop = enclave.listen(stream, {
+    event(message, line) {
+      if (!connection.destroyed) connection.write(`${line}\n`)
+      if (message.final === true) stopAll()
+    },
+    end: () => {},
+  })
+  const stopAll = () => {
+    stop()
+    connection.off('close', stopAll)
+  }
+  connection.once('close', stopAll)
+  return stopAll
+}
+
 function watchOrphan() {
   clearTimeout(orphanTimer)
   if (connections.size === 0) orphanTimer = setTimeout(() => void stopAll(0), orphanMs)
@@ -141,10 +158,16 @@ const server = createServer((connection) => {
       answer({ result: { pid: process.pid, identity } })
       return
     }
+    // A lease response's events go to the connection that asked for it, relayed unchanged.
+    const stream = (message.params as { stream?: unknown } | undefined)?.stream
+    const stopRelaying =
+      method === 'leaseRequest' && isStreamId(stream) ? relayStream(stream, connection) : undefined
     relay(method as EnclaveMethod, message.params ?? {}).then(
       (result) => answer({ result }),
-      (error: unknown) =>
-        answer({ error: shortMessageOf(error).replace(/^the enclave refused: /, '') }),
+      (error: unknown) => {
+        stopRelaying?.()
+        answer({ error: shortMessageOf(error).replace(/^the enclave refused: /, '') })
+      },
     )
   })
 })

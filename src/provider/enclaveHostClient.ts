@@ -10,7 +10,10 @@ import { openJsonLineChannel, readLines } from './jsonLineChannel.ts'
 const hostEntry = join(dirname(fileURLToPath(import.meta.url)), 'enclaveHost.ts')
 
 /** A connection to an enclave host: the enclave interface, and the host's own calls. */
-export type EnclaveConnection = Pick<EnclaveClient, 'request' | 'putBlob' | 'takeBlob'> & {
+export type EnclaveConnection = Pick<
+  EnclaveClient,
+  'request' | 'putBlob' | 'takeBlob' | 'listen'
+> & {
   /** Resolves when the connection is lost: the runtime exited, or the host stopped. */
   closed: Promise<void>
   isClosed(): boolean
@@ -122,6 +125,7 @@ function connectOnce(socketPath: string): Promise<EnclaveConnection> {
       resolve({
         request,
         ...blobTransfer(request),
+        listen: channel.listen,
         closed: channel.closed,
         isClosed: channel.isClosed,
         async stopHost() {

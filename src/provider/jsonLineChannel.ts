@@ -14,9 +14,19 @@ export function readLines(input: Readable, onLine: (line: string) => void): void
   lines.on('line', onLine)
 }
 
+/** Who reads the events of one stream (lines with `event` and `stream` and no `id`). */
+export type StreamListener = {
+  /** Each event of the stream, parsed, and its line as it came (to relay it unchanged). */
+  event(message: { event: string; stream: string; [field: string]: unknown }, line: string): void
+  /** The channel ended: no more events will come. */
+  end(reason: EnclaveError): void
+}
+
 /** Requests and answers over newline-delimited JSON, as the enclave interface speaks it. */
 export type JsonLineChannel = {
   call(method: string, params: unknown): Promise<unknown>
+  /** Hands the events of `stream` to `listener` until the returned function is called. */
+  listen(stream: string, listener: StreamListener): () => void
   /** Resolves when the channel ends, for whatever reason. */
   closed: Promise<void>
   isClosed(): boolean
@@ -32,6 +42,7 @@ export type JsonLineChannel = {
  * (an error on either stream, the input ending, a write after that) ends the channel with an
  * {@link EnclaveUnreachableError} that every waiting and later call rejects with; an `error`
  * answer rejects that call with an {@link EnclaveError}. Nothing is ever thrown at the process.
+ * Lines without an `id` are events (a lease response's chunks), handed to their stream's listener.
  */
 export function openJsonLineChannel(parameters: {
   input: Readable
@@ -43,6 +54,7 @@ export function openJsonLineChannel(parameters: {
 }): JsonLineChannel {
   const { input, output, peer } = parameters
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
+  const listeners = new Map<string, StreamListener>()
   let nextId = 1
   let lost: EnclaveError | undefined
   let resolveClosed: () => void = () => {}
@@ -54,6 +66,8 @@ export function openJsonLineChannel(parameters: {
     lost = reason
     for (const entry of waiting.values()) entry.reject(reason)
     waiting.clear()
+    for (const listener of listeners.values()) listener.end(reason)
+    listeners.clear()
     resolveClosed()
   }
   const fault = (error: Error) =>
@@ -63,10 +77,23 @@ export function openJsonLineChannel(parameters: {
   if (parameters.endsWithInput ?? true)
     input.once('close', () => end(new EnclaveUnreachableError(`${peer} closed the connection`)))
   readLines(input, (line) => {
-    let message: { id?: unknown; result?: unknown; error?: unknown }
+    let message: {
+      id?: unknown
+      result?: unknown
+      error?: unknown
+      event?: unknown
+      stream?: unknown
+    }
     try {
       message = JSON.parse(line)
     } catch {
+      return
+    }
+    if (message?.id === undefined && typeof message?.event === 'string') {
+      if (typeof message.stream === 'string')
+        listeners
+          .get(message.stream)
+          ?.event(message as Parameters<StreamListener['event']>[0], line)
       return
     }
     const entry = waiting.get(message.id as number)
@@ -84,6 +111,16 @@ export function openJsonLineChannel(parameters: {
         waiting.set(id, { resolve, reject })
         output.write(`${JSON.stringify({ id, method, params })}\n`)
       })
+    },
+    listen(stream, listener) {
+      if (lost) {
+        listener.end(lost)
+        return () => {}
+      }
+      listeners.set(stream, listener)
+      return () => {
+        if (listeners.get(stream) === listener) listeners.delete(stream)
+      }
     },
     closed,
     isClosed: () => lost !== undefined,

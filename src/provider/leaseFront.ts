@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Address, Hex } from 'viem'
 import { listCatalogOffers } from '../chain/actions/catalog/listCatalogOffers.ts'
 import { getLease, type Lease } from '../chain/actions/leases/getLease.ts'
@@ -8,7 +9,7 @@ import type { BoccChain, BoccSigner } from '../chain/boccChain.ts'
 import { TransactionRevertedError } from '../chain/writeContractAndWait.ts'
 import type { WrappedKey } from '../crypto/hpke.ts'
 import { shortMessageOf } from '../errors.ts'
-import type { EnclaveIdentity } from '../protocol/enclaveInterface.ts'
+import type { EnclaveIdentity, LeaseChunksEvent } from '../protocol/enclaveInterface.ts'
 import {
   LeaseChannelError,
   type LeaseUsageRecord,
@@ -23,8 +24,8 @@ import { type EnclaveClient, EnclaveError } from './enclaveClient.ts'
 import type { ProviderLog } from './providerEvents.ts'
 import type { ProviderState } from './providerState.ts'
 
-/** The part of an enclave connection the front uses: requests, and handing over bundles. */
-export type LeaseEnclave = Pick<EnclaveClient, 'request' | 'putBlob'>
+/** The part of an enclave connection the front uses: requests, bundles, response events. */
+export type LeaseEnclave = Pick<EnclaveClient, 'request' | 'putBlob' | 'listen'>
 
 /** Where the front keeps the signed usage it has not settled yet (the daemon: its SQLite state). */
 export type LeaseUsageStore = {
@@ -106,7 +107,8 @@ export function memoryLeaseUsageStore(): LeaseUsageStore {
  *
  * - `GET /v1/bocc/enclave` → `{ signer, hpkePublicKey }` of the enclave serving now.
  * - `POST /v1/bocc/requests` (a sealed lease request) → `application/x-ndjson`, one
- *   `{ final, sealed }` per line; 409 `{ error, enclave }` when it is sealed to another enclave.
+ *   `{ final, sealed }` per line as the enclave pushes them; 409 `{ error, enclave }` when it is
+ *   sealed to another enclave.
  */
 export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
   const maxRequestBytes = parameters.maxRequestBytes ?? 4 << 20
@@ -224,48 +226,60 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       })
     const checked = await checkLease(sealed, await providerOf())
     if (checked.error) return json(403, { error: checked.error })
+    // The response's chunks come as events under this id, pushed by the enclave as each is sealed:
+    // listened for before the request goes, so none is missed.
+    const stream = randomBytes(16).toString('hex')
+    const encoder = new TextEncoder()
+    let stopListening = () => {}
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        stopListening = enclave.listen(stream, {
+          event(message) {
+            const update = message as unknown as LeaseChunksEvent
+            if (!Array.isArray(update.chunks)) return
+            controller.enqueue(
+              encoder.encode(update.chunks.map((chunk) => `${JSON.stringify(chunk)}\n`).join('')),
+            )
+            if (update.final === true) {
+              if (update.usage) record(update.usage, checked.lease)
+              stopListening()
+              controller.close()
+            }
+          },
+          end: (reason) => controller.error(reason),
+        })
+      },
+      cancel: () => stopListening(),
+    })
     // The bundle (and, for an encrypted model, the owner's key release for this lease) is handed
     // over only when the enclave says it lacks it: no round trip per request.
-    let stream: string | undefined
     let solutionKeyRelease: WrappedKey | undefined
-    for (let attempt = 0; stream === undefined; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        ;({ stream } = await enclave.request('leaseRequest', {
+        await enclave.request('leaseRequest', {
           request: sealed,
+          stream,
           ...(solutionKeyRelease ? { solutionKeyRelease } : {}),
-        }))
+        })
+        break
       } catch (error) {
         const message = shortMessageOf(error)
         const missing = [solutionNotLoaded, leaseKeyNotReleased].find((text) =>
           message.includes(text),
         )
-        if (attempt > 2 || !missing) return json(400, { error: message })
+        const refuse = (status: number, text: string) => {
+          stopListening()
+          return json(status, { error: text })
+        }
+        if (attempt > 2 || !missing) return refuse(400, message)
         try {
           if (missing === solutionNotLoaded) await load(enclave, sealed.solutionHash)
           else solutionKeyRelease = await keyReleaseOf(sealed, current)
         } catch (error) {
-          return json(503, { error: `the model cannot be loaded: ${shortMessageOf(error)}` })
+          return refuse(503, `the model cannot be loaded: ${shortMessageOf(error)}`)
         }
       }
     }
-    const encoder = new TextEncoder()
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const read = await enclave.request('leaseRead', { stream })
-          if (read.chunks.length > 0)
-            controller.enqueue(
-              encoder.encode(read.chunks.map((chunk) => `${JSON.stringify(chunk)}\n`).join('')),
-            )
-          if (read.final) {
-            if (read.usage) record(read.usage, checked.lease)
-            controller.close()
-          }
-        } catch (error) {
-          controller.error(error)
-        }
-      },
-    })
     return new Response(body, { headers: { 'content-type': 'application/x-ndjson' } })
   }
 

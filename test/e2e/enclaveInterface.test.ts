@@ -110,7 +110,7 @@ describe('enclave interface under hostile input', () => {
     stdin?.write(`${'y'.repeat(5_000_000)}\n`)
     const identity = await enclave.request('identity', {})
     assert.equal(identity.tee, 'sim')
-    assert.equal(identity.interfaceVersion, 2)
+    assert.equal(identity.interfaceVersion, 3)
     assert.equal(enclave.process.exitCode, null)
   })
 })

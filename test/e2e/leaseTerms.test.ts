@@ -53,7 +53,7 @@ describe('the enclave enforces the lease terms bound into each request', () => {
       context,
       enclaveHpkePublicKey: hpkePublicKey,
       body,
-      customer,
+      from: { customer },
     })
     const response = await front.fetch(
       new Request('http://front.invalid/v1/bocc/requests', {
@@ -171,7 +171,7 @@ describe('an encrypted chat model serves a lease once its owner releases the key
       context,
       enclaveHpkePublicKey: hpkePublicKey,
       body: { messages: [{ role: 'user', content: 'hello' }], max_tokens: 3 },
-      customer,
+      from: { customer },
     })
     const response = await front.fetch(
       new Request('http://front.invalid/v1/bocc/requests', {

@@ -15,7 +15,7 @@ import type { BoccSigner } from '../../src/chain/boccChain.ts'
 import { createLeaseClient, type LeaseClient } from '../../src/client/leases/createLeaseClient.ts'
 import { startLeaseProxy } from '../../src/client/leases/startLeaseProxy.ts'
 import { type DevNetwork, devBlobStore, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
-import type { LeaseUsageRecord } from '../../src/protocol/leaseChannel.ts'
+import { type LeaseUsageRecord, leaseSessionUnknown } from '../../src/protocol/leaseChannel.ts'
 import { startEnclave } from '../../src/provider/enclaveClient.ts'
 import { createLeaseFront } from '../../src/provider/leaseFront.ts'
 import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
@@ -48,6 +48,8 @@ function recordingFetch() {
     /** Rewrites the response lines of the next request (tamper, reorder, drop). */
     meddle: undefined as ((lines: string[]) => string[]) | undefined,
     lastRequestBody: '' as string,
+    /** Answers the next request made under a session as an enclave that lost it would. */
+    forgetSession: false,
   }
   const fetcher: typeof fetch = async (input, init) => {
     const url = new URL(String(input))
@@ -57,6 +59,10 @@ function recordingFetch() {
     if (typeof init?.body === 'string') {
       seen.push(new TextEncoder().encode(init.body))
       if (url.pathname === '/v1/bocc/requests') state.lastRequestBody = init.body
+      if (state.forgetSession && JSON.parse(init.body).session) {
+        state.forgetSession = false
+        return Response.json({ error: leaseSessionUnknown }, { status: 400 })
+      }
     }
     const response = await fetch(routed, init)
     const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(await response.arrayBuffer())
@@ -201,6 +207,61 @@ describe('leases: an OpenAI client through the proxy to the enclave, settled on-
     assert.equal(inflated.status, 403)
     assert.match((await inflated.json()).error, /binds other terms than lease/)
     await ask()
+  })
+
+  it('signs the first request to an enclave only, and nobody else can forge the session MAC', async () => {
+    const ask = async () => {
+      for await (const _ of client.send({
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 2,
+      }));
+    }
+    await ask()
+    const underSession = JSON.parse(recorder.state.lastRequestBody)
+    assert.equal(underSession.customerSignature, undefined)
+    assert.match(underSession.session, /^0x[0-9a-f]{64}$/)
+    const post = async (body: object) => {
+      const response = await fetch(`${network.leaseEndpoint}v1/bocc/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      return { status: response.status, error: String((await response.json()).error) }
+    }
+    const later = () => String(BigInt(Date.now()) * 1000n + 10_000_000n)
+    // The front (or anyone) keeps the session id and MAC but numbers the request anew.
+    const renumbered = await post({ ...underSession, sequence: later() })
+    assert.equal(renumbered.status, 400)
+    assert.match(renumbered.error, /session MAC is invalid/)
+    const flipped = `${underSession.sessionMac.slice(0, -1)}${underSession.sessionMac.endsWith('0') ? '1' : '0'}`
+    const badMac = await post({ ...underSession, sessionMac: flipped })
+    assert.equal(badMac.status, 400)
+    assert.match(badMac.error, /session MAC is invalid|replayed/)
+    const invented = await post({ ...underSession, session: `0x${'ab'.repeat(32)}` })
+    assert.match(invented.error, /session is unknown/)
+    // A session of one lease is no session of another, even the same customer's.
+    const other = await openLease(customer, {
+      teeOfferId: network.provider.offerId,
+      solutionOfferId: network.tinyChat.offerId,
+      durationSeconds: 3_600,
+      maxTokens: 10_000n,
+    })
+    const otherLease = await getLease(customer, { leaseId: other.leaseId })
+    assert.ok(otherLease)
+    const moved = await post({
+      ...underSession,
+      leaseId: String(other.leaseId),
+      endsAt: String(otherLease.endsAt),
+      maxTokens: String(otherLease.maxTokens),
+    })
+    assert.equal(moved.status, 400)
+    assert.match(moved.error, /session is unknown/)
+    // An enclave that lost the session makes the client sign once more, and serve on.
+    recorder.state.forgetSession = true
+    await ask()
+    assert.match(JSON.parse(recorder.state.lastRequestBody).customerSignature, /^0x[0-9a-f]{130}$/)
+    await ask()
+    assert.ok(JSON.parse(recorder.state.lastRequestBody).session)
   })
 
   it('refuses an enclave key swapped mid-lease until it is verified', async () => {

@@ -9,13 +9,14 @@ import {
   type LeaseRequestContext,
   type LeaseResponseEvent,
   type LeaseUsageRecord,
+  leaseSessionUnknown,
   type SealedResponseChunk,
 } from '../../protocol/leaseChannel.ts'
 import { leasesDomain, leaseUsageTypes } from '../../protocol/leaseUsage.ts'
 import type { BlobStore } from '../../storage/blobStore.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../verifyEnclave.ts'
 import { findLeaseEndpoint } from './findLeaseEndpoint.ts'
-import { sealLeaseRequest } from './sealLeaseRequest.ts'
+import { type LeaseSession, sealLeaseRequest } from './sealLeaseRequest.ts'
 
 export class LeaseNotFoundError extends BoccError {
   override name = 'LeaseNotFoundError'
@@ -48,7 +49,7 @@ export class LeaseEndpointError extends BoccError {
 
 export type CreateLeaseClientParameters = {
   chain: BoccChain
-  /** The lease's customer key: it signs each request. */
+  /** The lease's customer key: it signs the first request to each enclave (which opens a session). */
   customer: Pick<LocalAccount, 'address' | 'signMessage'>
   blobs: BlobStore
   /** The customer's attestation policy: no byte goes to an enclave it does not accept. */
@@ -97,6 +98,12 @@ export async function createLeaseClient(
   let current: VerifiedEnclave | undefined
   let latest: LeaseUsageRecord | undefined
   let lastSequence = 0n
+  // The session the current enclave opened with this client's last signed request to it.
+  let session: (LeaseSession & { enclave: Address }) | undefined
+  const dropSession = () => {
+    session?.key.fill(0)
+    session = undefined
+  }
 
   const frontJson = async (path: string, init?: RequestInit) => {
     let response: Response
@@ -197,7 +204,10 @@ export async function createLeaseClient(
     let context: LeaseRequestContext | undefined
     let responseKey: Uint8Array | undefined
     await checkLeaseRuns()
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // At most one retry for each of: another enclave serves now; the session is gone.
+    let enclaveChanged = false
+    let sessionLost = false
+    for (;;) {
       const enclave = current ?? (await verifyCurrent())
       context = {
         chainId: chain.deployment.chainId,
@@ -210,11 +220,12 @@ export async function createLeaseClient(
         endsAt: lease.endsAt,
         maxTokens: lease.maxTokens,
       }
+      const underSession = session?.enclave === enclave.enclave ? session : undefined
       const sealed = await sealLeaseRequest({
         context,
         enclaveHpkePublicKey: enclave.hpkePublicKey,
         body,
-        customer: parameters.customer,
+        from: underSession ? { session: underSession } : { customer: parameters.customer },
       })
       responseKey = sealed.responseKey
       response = await frontJson('/v1/bocc/requests', {
@@ -223,11 +234,29 @@ export async function createLeaseClient(
         body: JSON.stringify(sealed.request),
       })
       // Another enclave serves now: verify it before anything is sealed to it.
-      if (response.status === 409 && attempt === 0) {
+      if (response.status === 409 && !enclaveChanged) {
+        enclaveChanged = true
         await response.body?.cancel()
         current = undefined
+        dropSession()
         continue
       }
+      // The enclave no longer holds the session (it restarted): sign this request instead.
+      if (underSession && response.status === 400 && !sessionLost) {
+        const refusal = await response
+          .clone()
+          .json()
+          .catch(() => ({}))
+        if (String((refusal as { error?: unknown }).error).includes(leaseSessionUnknown)) {
+          sessionLost = true
+          dropSession()
+          continue
+        }
+      }
+      if (response.ok && sealed.opensSession) {
+        dropSession()
+        session = { ...sealed.opensSession, enclave: enclave.enclave }
+      } else sealed.opensSession?.key.fill(0)
       break
     }
     if (!response || !context || !responseKey) throw new LeaseEndpointError('no response')

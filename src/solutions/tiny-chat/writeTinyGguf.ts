@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createCipheriv, createHash } from 'node:crypto'
 
 /**
  * Writes a tiny llama-architecture model with random weights as a GGUF v3 file
@@ -13,12 +13,32 @@ export type TinyGgufOptions = {
   seed?: number
   /** The context length the model declares (default 512). */
   contextLength?: number
+  /**
+   * Another shape than tiny-chat's, for measuring: a model of a real one's size runs as slowly as
+   * that one would, whatever its weights. Its weights come from AES-256-CTR keyed by the seed (the
+   * tiny shape's hashing would take minutes for a hundred million weights), stored as 16-bit floats.
+   */
+  shape?: ModelShape
 }
 
-const embeddingLength = 32
-const blockCount = 2
-const headCount = 4
-const feedForwardLength = 64
+/** The dimensions of a llama-architecture model. */
+export type ModelShape = {
+  embeddingLength: number
+  blockCount: number
+  headCount: number
+  /** Grouped-query attention: fewer key/value heads than query heads (default: as many). */
+  headCountKv?: number
+  feedForwardLength: number
+  /** Word pieces added to the vocabulary (`▁w0`, `▁w1`, …), so the output layer has a real size. */
+  extraWords?: number
+}
+
+const tinyShape: ModelShape = {
+  embeddingLength: 32,
+  blockCount: 2,
+  headCount: 4,
+  feedForwardLength: 64,
+}
 const words = [
   'the',
   'a',
@@ -60,7 +80,14 @@ const words = [
 
 /** The GGUF bytes of the tiny model. */
 export function writeTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
-  const random = seededUniform(options.seed ?? 1)
+  const shape = options.shape ?? tinyShape
+  const { embeddingLength, blockCount, headCount, feedForwardLength } = shape
+  const headCountKv = shape.headCountKv ?? headCount
+  const keyValueLength = (embeddingLength / headCount) * headCountKv
+  const random = options.shape
+    ? streamedUniform(options.seed ?? 1)
+    : seededUniform(options.seed ?? 1)
+  const tensorType = options.shape ? 'f16' : 'f32'
   const tokens = ['<unk>', '<s>', '</s>']
   const tokenTypes = [2, 3, 3] // unknown, control, control
   for (let byte = 0; byte < 256; byte++) {
@@ -70,6 +97,10 @@ export function writeTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
   for (const word of words) {
     tokens.push(`\u2581${word}`)
     tokenTypes.push(1) // normal
+  }
+  for (let extra = 0; extra < (shape.extraWords ?? 0); extra++) {
+    tokens.push(`\u2581w${extra}`)
+    tokenTypes.push(1)
   }
   const vocabularySize = tokens.length
   const scores = tokens.map((_, index) => (index < 259 ? 0 : -index))
@@ -83,7 +114,7 @@ export function writeTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
   writer.metadata('llama.block_count', 'uint32', blockCount)
   writer.metadata('llama.feed_forward_length', 'uint32', feedForwardLength)
   writer.metadata('llama.attention.head_count', 'uint32', headCount)
-  writer.metadata('llama.attention.head_count_kv', 'uint32', headCount)
+  writer.metadata('llama.attention.head_count_kv', 'uint32', headCountKv)
   writer.metadata('llama.rope.dimension_count', 'uint32', embeddingLength / headCount)
   writer.metadata('llama.attention.layer_norm_rms_epsilon', 'float32', 1e-5)
   writer.metadata('tokenizer.ggml.model', 'string', 'llama')
@@ -94,8 +125,13 @@ export function writeTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
   writer.metadata('tokenizer.ggml.bos_token_id', 'uint32', 1)
   writer.metadata('tokenizer.ggml.eos_token_id', 'uint32', 2)
 
-  const matrix = (columns: number, rows: number, scale = 0.2) =>
-    Float32Array.from({ length: columns * rows }, () => (random() * 2 - 1) * scale)
+  const matrix = (columns: number, rows: number, scale = 0.2) => {
+    const values =
+      tensorType === 'f16' ? new Float16Array(columns * rows) : new Float32Array(columns * rows)
+    for (let index = 0; index < values.length; index++) values[index] = (random() * 2 - 1) * scale
+    return values
+  }
+  // Norm weights stay 32-bit, as llama.cpp's converters write them.
   const ones = (length: number) => new Float32Array(length).fill(1)
   writer.tensor(
     'token_embd.weight',
@@ -105,12 +141,10 @@ export function writeTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
   for (let block = 0; block < blockCount; block++) {
     const name = (part: string) => `blk.${block}.${part}.weight`
     writer.tensor(name('attn_norm'), [embeddingLength], ones(embeddingLength))
-    for (const part of ['attn_q', 'attn_k', 'attn_v', 'attn_output'])
-      writer.tensor(
-        name(part),
-        [embeddingLength, embeddingLength],
-        matrix(embeddingLength, embeddingLength),
-      )
+    for (const part of ['attn_q', 'attn_k', 'attn_v', 'attn_output']) {
+      const rows = part === 'attn_k' || part === 'attn_v' ? keyValueLength : embeddingLength
+      writer.tensor(name(part), [embeddingLength, rows], matrix(embeddingLength, rows))
+    }
     writer.tensor(name('ffn_norm'), [embeddingLength], ones(embeddingLength))
     writer.tensor(
       name('ffn_gate'),
@@ -151,7 +185,7 @@ const alignment = 32
 
 class GgufWriter {
   #metadata: { key: string; value: MetadataValue }[] = []
-  #tensors: { name: string; dims: number[]; data: Float32Array }[] = []
+  #tensors: { name: string; dims: number[]; data: Float32Array | Float16Array }[] = []
 
   metadata<T extends MetadataValue[0]>(
     key: string,
@@ -161,7 +195,7 @@ class GgufWriter {
     this.#metadata.push({ key, value: [type, value] as MetadataValue })
   }
 
-  tensor(name: string, dims: number[], data: Float32Array) {
+  tensor(name: string, dims: number[], data: Float32Array | Float16Array) {
     this.#tensors.push({ name, dims, data })
   }
 
@@ -204,7 +238,7 @@ class GgufWriter {
       out.string(name)
       out.u32(dims.length)
       for (const dim of dims) out.u64(dim)
-      out.u32(0) // GGML_TYPE_F32
+      out.u32(data instanceof Float16Array ? 1 : 0) // GGML_TYPE_F16 or GGML_TYPE_F32
       out.u64(offset)
       offset = alignUp(offset + data.byteLength)
     }
@@ -277,5 +311,22 @@ function seededUniform(seed: number): () => number {
     const value = new DataView(block.buffer, block.byteOffset).getUint32(at) / 2 ** 32
     at += 4
     return value
+  }
+}
+
+/** Uniform numbers in [0, 1) from AES-256-CTR keyed by the seed: fast, the same everywhere. */
+function streamedUniform(seed: number): () => number {
+  const key = createHash('sha256').update(`BOCC/random-gguf/v1:${seed}`).digest()
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
+  const zeros = Buffer.alloc(1 << 16)
+  let block = new Uint32Array(0)
+  let at = 0
+  return () => {
+    if (at === block.length) {
+      const bytes = cipher.update(zeros)
+      block = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)
+      at = 0
+    }
+    return (block[at++] as number) / 2 ** 32
   }
 }

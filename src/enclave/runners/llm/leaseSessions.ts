@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { type Address, getAddress, type Hex, recoverMessageAddress } from 'viem'
+import { timingSafeEqual } from 'node:crypto'
+import { type Address, getAddress, type Hex, hexToBytes, recoverMessageAddress } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import { openAndExport, type WrappedKey } from '../../../crypto/hpke.ts'
 import { BoccError, shortMessageOf } from '../../../errors.ts'
@@ -15,6 +15,9 @@ import {
   leaseRequestDigest,
   leaseRequestInfo,
   leaseResponseExporterContext,
+  leaseSessionExporterContext,
+  leaseSessionMac,
+  leaseSessionUnknown,
   type SealedLeaseRequest,
   type SealedResponseChunk,
   solutionNotLoaded,
@@ -30,23 +33,30 @@ export class LeaseRequestRefusedError extends BoccError {
 
 type Counters = { tokensIn: bigint; tokensOut: bigint; requests: bigint; lastSequence: bigint }
 
-type Stream = {
+/** A session a signed request opened: later requests of its customer on its lease MAC instead. */
+type Session = { key: Uint8Array; customer: Address; lease: string }
+
+/**
+ * Where a response's sealed chunks go as soon as each is sealed (the runtime writes them to its
+ * host as events); the final update carries the signed usage.
+ */
+export type LeaseResponseSink = (update: {
   chunks: SealedResponseChunk[]
   final: boolean
   usage?: LeaseUsageRecord
-  wake?: () => void
-  lastRead: number
-}
+}) => void
 
-const maxOpenStreams = 256
-const streamIdleMs = 120_000
+const maxOpenResponses = 256
+/** Sessions kept (the oldest is dropped first; its customer then signs once more). */
+const maxSessions = 4096
 
 /**
  * The enclave's side of lease requests (docs/protocol.md, "Leases"): opens a sealed request only
- * if it is sealed to this enclave, signed by a customer and numbered above that customer's last
- * request on the lease, streams the model's reply back sealed chunk by chunk, and after each
- * completed request signs the lease's new cumulative usage for that customer. The host reads the
- * sealed chunks and the signed usage; nothing else of a request leaves.
+ * if it is sealed to this enclave, from the lease's customer (signed, or under a session a signed
+ * request opened) and numbered above that customer's last request on the lease, streams the
+ * model's reply back sealed chunk by chunk, and after each completed request signs the lease's
+ * new cumulative usage for that customer. The host gets the sealed chunks and the signed usage;
+ * nothing else of a request leaves.
  */
 export function createLeaseSessions(enclave: {
   signer: PrivateKeyAccount
@@ -54,7 +64,8 @@ export function createLeaseSessions(enclave: {
   solutions: SolutionCache
 }) {
   const counters = new Map<string, Counters>()
-  const streams = new Map<string, Stream>()
+  const sessions = new Map<string, Session>()
+  let openResponses = 0
   /** Leases whose owner released the key of their encrypted model to this enclave. */
   const unlockedLeases = new Set<string>()
 
@@ -66,11 +77,39 @@ export function createLeaseSessions(enclave: {
     }
     return entry
   }
-  const sweep = () => {
-    const now = Date.now()
-    for (const [id, stream] of streams) if (now - stream.lastRead > streamIdleMs) streams.delete(id)
-    if (streams.size >= maxOpenStreams)
-      throw new LeaseRequestRefusedError('too many lease responses are open in this enclave')
+  const keepSession = (id: Hex, session: Session) => {
+    sessions.set(id.toLowerCase(), session)
+    if (sessions.size > maxSessions) {
+      const oldest = sessions.keys().next().value as string
+      sessions.get(oldest)?.key.fill(0)
+      sessions.delete(oldest)
+    }
+  }
+
+  /** The customer a request comes from: its signature's, or its session's if the MAC holds. */
+  const customerOf = async (
+    request: SealedLeaseRequest,
+    context: LeaseRequestContext,
+    lease: string,
+  ): Promise<Address> => {
+    const digest = leaseRequestDigest(context, request.enc, request.ciphertext)
+    if (request.customerSignature !== undefined) {
+      try {
+        return await recoverMessageAddress({
+          message: { raw: digest },
+          signature: request.customerSignature,
+        })
+      } catch {
+        throw new LeaseRequestRefusedError('the lease request’s customer signature is invalid')
+      }
+    }
+    const session = sessions.get(String(request.session).toLowerCase())
+    if (!session || session.lease !== lease) throw new LeaseRequestRefusedError(leaseSessionUnknown)
+    const expected = hexToBytes(leaseSessionMac(session.key, digest))
+    const given = hexToBytes(request.sessionMac as Hex)
+    if (given.length !== expected.length || !timingSafeEqual(expected, given))
+      throw new LeaseRequestRefusedError('the lease request’s session MAC is invalid')
+    return session.customer
   }
 
   /**
@@ -107,8 +146,15 @@ export function createLeaseSessions(enclave: {
   }
 
   return {
-    /** Opens a request and starts its reply; resolves to the id its sealed chunks are read under. */
-    async start(request: SealedLeaseRequest, keyRelease?: WrappedKey): Promise<{ stream: string }> {
+    /**
+     * Opens a request and starts its reply, whose sealed chunks go to `sink` as they are made.
+     * Resolves once the request is accepted; a refusal throws before anything is counted or sent.
+     */
+    async start(
+      request: SealedLeaseRequest,
+      keyRelease: WrappedKey | undefined,
+      sink: LeaseResponseSink,
+    ): Promise<void> {
       let context: ReturnType<typeof leaseContextOf>
       try {
         context = leaseContextOf(request)
@@ -120,17 +166,9 @@ export function createLeaseSessions(enclave: {
       // Before anything is counted, so the host may hand the bundle over and send it again.
       if (!enclave.solutions.has(context.solutionHash).loaded)
         throw new LeaseRequestRefusedError(solutionNotLoaded)
-      let customer: Address
-      try {
-        customer = await recoverMessageAddress({
-          message: { raw: leaseRequestDigest(context, request.enc, request.ciphertext) },
-          signature: request.customerSignature,
-        })
-      } catch {
-        throw new LeaseRequestRefusedError('the lease request’s customer signature is invalid')
-      }
-      const key = `${context.chainId}:${context.leases.toLowerCase()}:${context.leaseId}:${customer}`
-      const counter = counterOf(key)
+      const lease = `${context.chainId}:${context.leases.toLowerCase()}:${context.leaseId}`
+      const customer = await customerOf(request, context, lease)
+      const counter = counterOf(`${lease}:${customer}`)
       if (context.sequence <= counter.lastSequence)
         throw new LeaseRequestRefusedError(
           `the lease request is replayed or out of order (sequence ${context.sequence}, last ${counter.lastSequence})`,
@@ -146,8 +184,11 @@ export function createLeaseSessions(enclave: {
         throw new LeaseRequestRefusedError(
           `lease ${context.leaseId}’s budget of ${context.maxTokens} tokens is spent`,
         )
+      if (openResponses >= maxOpenResponses)
+        throw new LeaseRequestRefusedError('too many lease responses are open in this enclave')
       await unlock(context, keyRelease)
-      let opened: { plaintext: Uint8Array; exportedSecret: Uint8Array }
+      const signed = request.customerSignature !== undefined
+      let opened: Awaited<ReturnType<typeof openAndExport>>
       try {
         opened = await openAndExport({
           recipientPrivateKey: enclave.hpkePrivateKey,
@@ -156,52 +197,43 @@ export function createLeaseSessions(enclave: {
           aad: encodeLeaseContext(context),
           exporterContext: leaseResponseExporterContext,
           exportLength: 32,
+          moreExporterContexts: signed ? [leaseSessionExporterContext] : [],
         })
       } catch {
         throw new LeaseRequestRefusedError('the lease request does not open in this enclave')
       }
       counter.lastSequence = context.sequence
-      sweep()
+      const sessionKey = opened.moreSecrets[0]
+      if (sessionKey) keepSession(request.enc, { key: sessionKey, customer, lease })
       const seal = createResponseSealer(opened.exportedSecret, context)
       opened.exportedSecret.fill(0)
-      const id = randomBytes(16).toString('hex')
-      const stream: Stream = { chunks: [], final: false, lastRead: Date.now() }
-      streams.set(id, stream)
-      // Chunks are sealed one after another, in the order the model produced them.
+      openResponses++
+      // Chunks are sealed one after another, in the order the model produced them, and each goes
+      // out as soon as it is sealed.
       let sealing: Promise<unknown> = Promise.resolve()
+      let usage: LeaseUsageRecord | undefined
+      let finished = false
       const push = (event: LeaseResponseEvent) => {
         sealing = sealing.then(async () => {
+          if (finished) return
           const chunk = await seal(event)
-          stream.chunks.push(chunk)
-          if (chunk.final) stream.final = true
-          stream.wake?.()
+          if (chunk.final) {
+            finished = true
+            openResponses--
+          }
+          sink({
+            chunks: [chunk],
+            final: chunk.final,
+            ...(chunk.final && usage ? { usage } : {}),
+          })
         })
         return sealing
       }
-      serve(opened.plaintext, context, customer, counter, push, stream).catch(() =>
+      serve(opened.plaintext, context, customer, counter, push, (signedUsage) => {
+        usage = signedUsage
+      }).catch(() =>
         push({ type: 'error', failure: failureReasons.jobCrashed, message: 'the request failed' }),
       )
-      return { stream: id }
-    },
-
-    /** The sealed chunks ready since the last read; waits for one when there is none yet. */
-    async read(id: string): Promise<{
-      chunks: SealedResponseChunk[]
-      final: boolean
-      usage?: LeaseUsageRecord
-    }> {
-      const stream = streams.get(id)
-      if (!stream) throw new LeaseRequestRefusedError('no such lease response')
-      if (stream.chunks.length === 0 && !stream.final)
-        await new Promise<void>((resolve) => {
-          stream.wake = resolve
-        })
-      stream.wake = undefined
-      stream.lastRead = Date.now()
-      const chunks = stream.chunks.splice(0)
-      const final = stream.final && stream.chunks.length === 0
-      if (final) streams.delete(id)
-      return { chunks, final, ...(final && stream.usage ? { usage: stream.usage } : {}) }
     },
   }
 
@@ -211,7 +243,7 @@ export function createLeaseSessions(enclave: {
     customer: Address,
     counter: Counters,
     push: (event: LeaseResponseEvent) => Promise<unknown>,
-    stream: Stream,
+    keepUsage: (usage: LeaseUsageRecord) => void,
   ) {
     const fail = (failure: number, message: string) => push({ type: 'error', failure, message })
     let body: unknown
@@ -277,7 +309,7 @@ export function createLeaseSessions(enclave: {
       requests: String(message.requests),
       signature,
     }
-    stream.usage = usage
+    keepUsage(usage)
     await push({
       type: 'done',
       finishReason: outcome.finishReason,

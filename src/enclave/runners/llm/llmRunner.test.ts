@@ -110,5 +110,18 @@ describe('the tiny GGUF model', () => {
     assert.deepEqual(writeTinyGguf({ seed: 7 }), writeTinyGguf({ seed: 7 }))
     assert.notDeepEqual(writeTinyGguf({ seed: 7 }), writeTinyGguf({ seed: 8 }))
     assert.equal(new TextDecoder().decode(writeTinyGguf().subarray(0, 4)), 'GGUF')
+    // Another shape (as the benchmark's model of a real one's size): 16-bit weights, as seeded.
+    const shape = {
+      embeddingLength: 64,
+      blockCount: 1,
+      headCount: 4,
+      headCountKv: 2,
+      feedForwardLength: 96,
+      extraWords: 10,
+    }
+    const shaped = writeTinyGguf({ shape, seed: 7 })
+    assert.deepEqual(shaped, writeTinyGguf({ shape, seed: 7 }))
+    assert.notDeepEqual(shaped, writeTinyGguf({ shape, seed: 8 }))
+    assert.ok(Buffer.from(shaped).includes(Buffer.from('\u2581w9')))
   })
 })

@@ -38,6 +38,7 @@ export const runtimePackages = [
   '@gutenye/ocr-common',
   '@hpke/core',
   '@hpke/dhkem-x25519',
+  '@noble/hashes',
   'node-llama-cpp',
   'onnxruntime-node',
   'sharp',

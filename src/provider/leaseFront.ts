@@ -20,6 +20,7 @@ import {
 import type { SignedLeaseUsage } from '../protocol/leaseUsage.ts'
 import { type RunningServer, serveFetch } from '../storage/startBlobServer.ts'
 import { type EnclaveClient, EnclaveError } from './enclaveClient.ts'
+import { fetchLeaseKeyRelease } from './fetchKeyRelease.ts'
 import type { ProviderLog } from './providerEvents.ts'
 import type { ProviderState } from './providerState.ts'
 
@@ -351,6 +352,8 @@ export async function serveLeaseFront(parameters: {
   enclave: () => LeaseEnclave | undefined
   state: Pick<ProviderState, 'recordLeaseUsage' | 'unsettledLeaseUsage' | 'forgetLeaseUsage'>
   blobs: { get(hash: Hex): Promise<Uint8Array> }
+  /** The owner agents asked for an encrypted model's key release for a lease (`ownerAgents`). */
+  ownerAgentUrls: readonly string[]
   log: ProviderLog
 }): Promise<RunningServer & { front: LeaseFront }> {
   const { config, chain, state, log } = parameters
@@ -368,6 +371,8 @@ export async function serveLeaseFront(parameters: {
       if (!offer) throw new Error(`no solution offer sells ${solutionHash}`)
       return parameters.blobs.get(offer.bundleHash)
     },
+    keyReleaseFor: ({ leaseId, solutionHash, enclave }) =>
+      fetchLeaseKeyRelease({ urls: parameters.ownerAgentUrls, leaseId, solutionHash, enclave }),
   })
   const server = await serveFetch(front, { host: config.host, port: config.port })
   const publicUrl = config.publicUrl

@@ -47,17 +47,20 @@ export type CreateLeaseKeyReleaserParameters = {
 
 /** A policy's refusal is kept this long before the enclave's evidence is checked again. */
 const refusalMemoryMs = 30_000
-/** At most this many releases are kept (those of ended leases go first). */
+/** An acceptance this long: the policy judges evidence at a time (collateral, TCB), so it is redone. */
+const acceptanceMemoryMs = 600_000
+/** At most this many releases (and verdicts) are kept; releases of leases ending first go first. */
 const maxKeptReleases = 10_000
 
 /**
  * Lease key releases, made on demand: a lease names no enclave (its provider picks one per request
  * and replaces lost ones), so the owner learns the enclave only when the provider asks, and checks
  * everything then. Every ask re-reads the lease and the enclave's on-chain state
- * (`leaseReleaseRefusal`); the enclave's evidence is verified against the owner's policy once per
- * enclave and model (`verifyReleaseEnclave`), and the sealed release is kept per (lease, enclave),
- * so a provider asking again costs a few chain reads. A release is sealed to that enclave's
- * attested HPKE key and bound to the chain, lease market, lease and model: it opens nowhere else.
+ * (`leaseReleaseRefusal`); the enclave's evidence is verified against the owner's policy
+ * (`verifyReleaseEnclave`) at most every ten minutes per enclave and model, and the sealed release
+ * is kept per (lease, enclave), so a provider asking again costs a few chain reads. A release is
+ * sealed to that enclave's attested HPKE key and bound to the chain, lease market, lease and
+ * model: it opens nowhere else.
  */
 export function createLeaseKeyReleaser(
   parameters: CreateLeaseKeyReleaserParameters,
@@ -72,12 +75,15 @@ export function createLeaseKeyReleaser(
     const known = verdicts.get(key)
     if (known) {
       const settled = known.verdict.then(
-        (verdict) => verdict.ok || Date.now() - known.at < refusalMemoryMs,
+        (verdict) => Date.now() - known.at < (verdict.ok ? acceptanceMemoryMs : refusalMemoryMs),
       )
       return settled.then((keep) => (keep ? known.verdict : fresh()))
     }
     return fresh()
     function fresh() {
+      if (verdicts.size >= maxKeptReleases)
+        for (const [stale, { at }] of verdicts)
+          if (Date.now() - at >= acceptanceMemoryMs) verdicts.delete(stale)
       const verdict = verifyReleaseEnclave(chain, { enclave, blobs: parameters.blobs, policy })
       verdicts.set(key, { at: Date.now(), verdict })
       return verdict

@@ -40,7 +40,8 @@ export function createKeyReleaseHandler(
   }
 }
 
-function json(status: number, body: unknown): Response {
+/** A JSON answer of the owner agent; releases are never cached on the way. */
+export function json(status: number, body: unknown): Response {
   return new Response(`${JSON.stringify(body)}\n`, {
     status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },

@@ -5,13 +5,15 @@ import { getCreatedOrders } from '../chain/actions/market/getCreatedOrders.ts'
 import { getOrderState } from '../chain/actions/market/getOrderState.ts'
 import type { BoccChain } from '../chain/boccChain.ts'
 import type { ContentKeyStore, ContentKind } from '../client/contentKeyStore.ts'
-import { verifyEnclave } from '../client/verifyEnclave.ts'
 import { shortMessageOf } from '../errors.ts'
 import { releaseKey } from '../protocol/keyRelease.ts'
 import { formatOrderId, type OrderTerms } from '../protocol/orderTerms.ts'
 import type { BlobStore } from '../storage/blobStore.ts'
 import { type ServeOptions, serveFetch } from '../storage/startBlobServer.ts'
+import { createLeaseKeyReleaser } from './createLeaseKeyReleaser.ts'
 import { createKeyReleaseHandler, type ReleasedKey } from './keyReleaseHandler.ts'
+import { createLeaseKeyReleaseHandler } from './leaseKeyReleaseHandler.ts'
+import { verifyReleaseEnclave } from './verifyReleaseEnclave.ts'
 
 /** What the owner agent reports as it works (public values only: never a key). */
 export type OwnerAgentEvent =
@@ -30,6 +32,8 @@ export type OwnerAgentEvent =
       enclave: Address
       reason: string
     }
+  | { event: 'lease-key-released'; leaseId: string; solutionHash: Hex; enclave: Address }
+  | { event: 'lease-release-refused'; leaseId: string; enclave: Address; reason: string }
   | { event: 'warning'; message: string }
 
 export type StartOwnerAgentParameters = {
@@ -68,6 +72,9 @@ type Resource = {
  * key to that enclave's HPKE key, bound to the order and the resource (`src/protocol/keyRelease.ts`).
  * Releases are served to whoever asks (`keyReleaseHandler.ts`): only that enclave can open one.
  * An order whose enclave the policy refuses gets no release, ever; nothing else leaves the agent.
+ * For leases of its encrypted chat models it releases on demand, when the provider asks for the
+ * enclave it serves the lease with (`createLeaseKeyReleaser.ts`, `leaseKeyReleaseHandler.ts`): a
+ * lease names no enclave, so there is nothing to prepare when it opens.
  */
 export async function startOwnerAgent(parameters: StartOwnerAgentParameters): Promise<OwnerAgent> {
   const { chain, onEvent } = parameters
@@ -89,7 +96,34 @@ export async function startOwnerAgent(parameters: StartOwnerAgentParameters): Pr
   }
   await refreshResources()
   const releases = new Map<bigint, ReleasedKey[]>()
-  const server = await serveFetch(createKeyReleaseHandler(releases), parameters.listen ?? {})
+  const orderReleases = createKeyReleaseHandler(releases)
+  const leaseReleases = createLeaseKeyReleaseHandler(
+    createLeaseKeyReleaser({
+      chain,
+      vendor: parameters.vendor,
+      blobs: parameters.blobs,
+      modelKeyFor: ({ offerId, solutionHash }) =>
+        resources.find(
+          (resource) =>
+            resource.kind === 'solution' &&
+            resource.offerId === offerId &&
+            resource.resourceHash.toLowerCase() === solutionHash.toLowerCase(),
+        ),
+      onReleased: ({ leaseId, solutionHash, enclave }) =>
+        onEvent({ event: 'lease-key-released', leaseId: String(leaseId), solutionHash, enclave }),
+      onRefused: ({ leaseId, enclave, reason }) =>
+        onEvent({ event: 'lease-release-refused', leaseId: String(leaseId), enclave, reason }),
+    }),
+  )
+  const server = await serveFetch(
+    {
+      fetch: (request) =>
+        new URL(request.url).pathname.startsWith('/lease-key-releases/')
+          ? leaseReleases.fetch(request)
+          : orderReleases.fetch(request),
+    },
+    parameters.listen ?? {},
+  )
   onEvent({ event: 'listening', url: server.url })
 
   const pending = new Map<bigint, OrderTerms>()
@@ -134,25 +168,13 @@ export async function startOwnerAgent(parameters: StartOwnerAgentParameters): Pr
         resourceHash: resource.resourceHash,
         enclave: terms.enclave,
       }
-      const enclave = await verifyEnclave(chain, {
+      const enclave = await verifyReleaseEnclave(chain, {
         enclave: terms.enclave,
         blobs: parameters.blobs,
         policy: resource.policy,
-      }).catch((error) => ({ ok: false as const, error: shortMessageOf(error) }))
+      })
       if (!enclave.ok) {
-        const failed =
-          'checks' in enclave
-            ? enclave.checks.find((check) => check.status === 'failed')
-            : undefined
-        onEvent({
-          event: 'release-refused',
-          ...common,
-          reason: failed
-            ? `${failed.name}: ${failed.explanation}`
-            : 'error' in enclave
-              ? enclave.error
-              : 'refused',
-        })
+        onEvent({ event: 'release-refused', ...common, reason: enclave.reason })
         continue
       }
       const release = await releaseKey({

@@ -24,8 +24,9 @@ export type ProviderConfig = {
   /** The committee's verifier services (`committee`, `BOCC_COMMITTEE_URLS`, comma-separated). */
   committeeUrls: string[]
   /**
-   * The owner agents (`bocc owner serve`) asked for the key release of an encrypted solution
-   * (`ownerAgents`); none: such orders end in the enclave's signed failure 4.
+   * The owner agents (`bocc owner serve`) asked for the key release of an encrypted solution, for
+   * orders and for leases of encrypted chat models (`ownerAgents`); none: such orders end in the
+   * enclave's signed failure 4, and such leases are refused (503) before anything is counted.
    */
   ownerAgentUrls: string[]
   /** The TEE backend of the enclave runtime (`auto`: the one configfs-tsm reports). */

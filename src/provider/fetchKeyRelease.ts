@@ -1,9 +1,10 @@
 import { type Address, type Hex, isHex } from 'viem'
 import type { WrappedKey } from '../crypto/hpke.ts'
+import { BoccError } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 
 export type FetchKeyReleaseParameters = {
-  /** The owner agents to ask (`keyReleases` in the provider's configuration). */
+  /** The owner agents to ask (`ownerAgents` in the provider's configuration). */
   urls: readonly string[]
   orderId: bigint
   kind: 'solution' | 'data'
@@ -28,31 +29,20 @@ export async function fetchKeyRelease(
   parameters: FetchKeyReleaseParameters,
 ): Promise<WrappedKey | undefined> {
   const id = formatOrderId(parameters.orderId)
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
   for (;;) {
     for (const url of parameters.urls) {
-      const answer = await fetch(new URL(`key-releases/${id}`, withSlash(url)), {
-        signal: AbortSignal.any([
-          AbortSignal.timeout(5_000),
-          ...(parameters.signal ? [parameters.signal] : []),
-        ]),
-      })
-        .then((response) => (response.ok ? response.json() : undefined))
-        .catch(() => undefined)
-      const releases = (answer as { releases?: unknown } | undefined)?.releases
+      const { body } = await askOwnerAgent(url, `key-releases/${id}`, parameters.signal)
+      const releases = (body as { releases?: unknown } | undefined)?.releases
       if (!Array.isArray(releases)) continue
       for (const item of releases as Record<string, unknown>[]) {
-        const release = item?.release as Record<string, unknown> | undefined
+        const release = wrappedKeyOf(item?.release)
         if (
+          release &&
           item?.kind === parameters.kind &&
-          typeof item.resourceHash === 'string' &&
-          same(item.resourceHash, parameters.resourceHash) &&
-          typeof item.enclave === 'string' &&
-          same(item.enclave, parameters.enclave) &&
-          isHex(release?.enc) &&
-          isHex(release?.ciphertext)
+          sameHex(item.resourceHash, parameters.resourceHash) &&
+          sameHex(item.enclave, parameters.enclave)
         )
-          return { enc: release.enc, ciphertext: release.ciphertext }
+          return release
       }
     }
     if (Date.now() + (parameters.pollMs ?? 500) >= parameters.giveUpAt) return undefined
@@ -61,4 +51,78 @@ export async function fetchKeyRelease(
   }
 }
 
-const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`)
+export class LeaseKeyNotReleasedError extends BoccError {
+  override name = 'LeaseKeyNotReleasedError'
+}
+
+export type FetchLeaseKeyReleaseParameters = {
+  /** The owner agents to ask (`ownerAgents` in the provider's configuration). */
+  urls: readonly string[]
+  leaseId: bigint
+  /** The lease's model: the release must be bound to it. */
+  solutionHash: Hex
+  /** The enclave serving the lease: only a release sealed to it opens there. */
+  enclave: Address
+  signal?: AbortSignal
+}
+
+/**
+ * Asks the owner agents once each for a lease's key release to the enclave serving it
+ * (`GET /lease-key-releases/<leaseId>?enclave=<address>`, docs/protocol.md, "Leases"): an agent
+ * decides on the spot, so there is nothing to wait for. The first answer that names this lease,
+ * model and enclave is handed to the enclave, which alone can open it (a forged or misdirected one
+ * is refused there). Throws LeaseKeyNotReleasedError with each agent's answer when none released.
+ */
+export async function fetchLeaseKeyRelease(
+  parameters: FetchLeaseKeyReleaseParameters,
+): Promise<WrappedKey> {
+  const path = `lease-key-releases/${parameters.leaseId}?enclave=${parameters.enclave}`
+  const answers: string[] = []
+  for (const url of parameters.urls) {
+    const { status, body } = await askOwnerAgent(url, path, parameters.signal)
+    const answer = body as Record<string, unknown> | undefined
+    const release = wrappedKeyOf(answer?.release)
+    if (
+      status === 200 &&
+      release &&
+      answer?.leaseId === String(parameters.leaseId) &&
+      sameHex(answer.solutionHash, parameters.solutionHash) &&
+      sameHex(answer.enclave, parameters.enclave)
+    )
+      return release
+    const error = typeof answer?.error === 'string' ? answer.error.slice(0, 300) : undefined
+    answers.push(
+      `${url} ${status === undefined ? 'cannot be reached' : `answered ${status}${error ? ` (${error})` : ''}`}`,
+    )
+  }
+  throw new LeaseKeyNotReleasedError(
+    `no owner agent released the key of lease ${parameters.leaseId} to enclave ${parameters.enclave}: ${answers.join('; ') || 'none is configured (ownerAgents)'}`,
+  )
+}
+
+/** One ask of an owner agent: its status and JSON body, or neither when it is down. */
+async function askOwnerAgent(
+  url: string,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<{ status?: number; body?: unknown }> {
+  try {
+    const response = await fetch(new URL(path, url.endsWith('/') ? url : `${url}/`), {
+      signal: AbortSignal.any([AbortSignal.timeout(5_000), ...(signal ? [signal] : [])]),
+    })
+    const body = await response.json().catch(() => undefined)
+    return { status: response.status, body }
+  } catch {
+    return {}
+  }
+}
+
+function wrappedKeyOf(value: unknown): WrappedKey | undefined {
+  const release = value as Record<string, unknown> | undefined
+  return isHex(release?.enc) && isHex(release?.ciphertext)
+    ? { enc: release.enc, ciphertext: release.ciphertext }
+    : undefined
+}
+
+const sameHex = (value: unknown, expected: string) =>
+  typeof value === 'string' && value.toLowerCase() === expected.toLowerCase()

@@ -21,6 +21,7 @@ import {
 import type { SignedLeaseUsage } from '../protocol/leaseUsage.ts'
 import { type RunningServer, serveFetch } from '../storage/startBlobServer.ts'
 import { type EnclaveClient, EnclaveError } from './enclaveClient.ts'
+import { fetchLeaseKeyRelease } from './fetchKeyRelease.ts'
 import type { ProviderLog } from './providerEvents.ts'
 import type { ProviderState } from './providerState.ts'
 
@@ -365,6 +366,8 @@ export async function serveLeaseFront(parameters: {
   enclave: () => LeaseEnclave | undefined
   state: Pick<ProviderState, 'recordLeaseUsage' | 'unsettledLeaseUsage' | 'forgetLeaseUsage'>
   blobs: { get(hash: Hex): Promise<Uint8Array> }
+  /** The owner agents asked for an encrypted model's key release for a lease (`ownerAgents`). */
+  ownerAgentUrls: readonly string[]
   log: ProviderLog
 }): Promise<RunningServer & { front: LeaseFront }> {
   const { config, chain, state, log } = parameters
@@ -382,6 +385,8 @@ export async function serveLeaseFront(parameters: {
       if (!offer) throw new Error(`no solution offer sells ${solutionHash}`)
       return parameters.blobs.get(offer.bundleHash)
     },
+    keyReleaseFor: ({ leaseId, solutionHash, enclave }) =>
+      fetchLeaseKeyRelease({ urls: parameters.ownerAgentUrls, leaseId, solutionHash, enclave }),
   })
   const server = await serveFetch(front, { host: config.host, port: config.port })
   const publicUrl = config.publicUrl

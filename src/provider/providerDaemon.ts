@@ -144,6 +144,7 @@ export async function startProviderDaemon(
         enclave: () => fleet.newest()?.connection,
         state,
         blobs,
+        ownerAgentUrls: config.ownerAgentUrls,
         log,
       })
 

@@ -31,7 +31,8 @@ type Options = {
 
 /**
  * Runs the vendor's owner agent until Ctrl-C: releases the vendor's content keys, each sealed to
- * the executing enclave, for paid orders whose enclave the vendor's policy accepts.
+ * the executing enclave, for paid orders whose enclave the vendor's policy accepts, and for running
+ * leases of its chat models to the lease provider's enclaves the policy accepts.
  */
 export async function run(options: Options): Promise<number> {
   const config = await readOwnerConfig(options.config)
@@ -83,13 +84,17 @@ export async function run(options: Options): Promise<number> {
 function describe(event: OwnerAgentEvent): string {
   switch (event.event) {
     case 'listening':
-      return `serving key releases at ${event.url}key-releases/ORDER_ID`
+      return `serving key releases at ${event.url}key-releases/ORDER_ID and ${event.url}lease-key-releases/LEASE_ID?enclave=ADDRESS`
     case 'watching':
       return `watching the orders of ${event.vendor}: ${event.resources.map((resource) => `${resource.kind} offer ${resource.offerId}`).join(', ') || 'no offer with a kept key'}`
     case 'key-released':
       return `released the ${event.kind} key for order ${event.orderId} to enclave ${event.enclave}`
     case 'release-refused':
       return `refused order ${event.orderId}: enclave ${event.enclave} fails the policy (${event.reason})`
+    case 'lease-key-released':
+      return `released the model key for lease ${event.leaseId} to enclave ${event.enclave}`
+    case 'lease-release-refused':
+      return `refused lease ${event.leaseId} for enclave ${event.enclave}: ${event.reason}`
     case 'warning':
       return `warning: ${event.message}`
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Address, Hex } from 'viem'
-import { listCatalogOffers } from '../chain/actions/catalog/listCatalogOffers.ts'
+import { getSolutionOffer } from '../chain/actions/catalog/getSolutionOffer.ts'
 import { getLease, type Lease } from '../chain/actions/leases/getLease.ts'
 import { getLeaseEndpoint } from '../chain/actions/leases/getLeaseEndpoint.ts'
 import { setLeaseEndpoint } from '../chain/actions/leases/setLeaseEndpoint.ts'
@@ -44,8 +44,12 @@ export type LeaseFrontParameters = {
   enclave: LeaseEnclave | (() => LeaseEnclave | undefined)
   /** Checks each lease on-chain (it exists, runs, is this provider's, for this model). */
   chain?: BoccChain
-  /** Fetches a solution's bundle (its pack) when the enclave has not loaded it yet. */
-  loadBundle?: (solutionHash: Hex) => Promise<Uint8Array>
+  /**
+   * Fetches a solution's bundle (its pack, or its ciphertext for an encrypted model) when the
+   * enclave has not loaded it yet: the bundle of the lease's own solution offer, when the front
+   * checks leases on-chain (a model may be offered both plain and encrypted under one hash).
+   */
+  loadBundle?: (solution: { solutionHash: Hex; solutionOfferId?: number }) => Promise<Uint8Array>
   /**
    * For an encrypted model: fetches its owner's key release for a lease and the enclave serving it
    * (src/protocol/leaseKeyRelease.ts), when the enclave asks for one.
@@ -179,9 +183,13 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
       hpkePublicKey: enclave.hpkePublicKey,
     })
   }
-  const load = async (enclave: LeaseEnclave, solutionHash: Hex) => {
+  const load = async (enclave: LeaseEnclave, solutionHash: Hex, lease: Lease | undefined) => {
     if (!parameters.loadBundle) throw new Error('the solution is not loaded in the enclave')
-    const bundle = await enclave.putBlob(await parameters.loadBundle(solutionHash))
+    const bytes = await parameters.loadBundle({
+      solutionHash,
+      ...(lease ? { solutionOfferId: lease.solutionOfferId } : {}),
+    })
+    const bundle = await enclave.putBlob(bytes)
     await enclave.request('loadSolution', { solutionHash, bundle })
   }
 
@@ -274,7 +282,7 @@ export function createLeaseFront(parameters: LeaseFrontParameters): LeaseFront {
         }
         if (attempt > 2 || !missing) return refuse(400, message)
         try {
-          if (missing === solutionNotLoaded) await load(enclave, sealed.solutionHash)
+          if (missing === solutionNotLoaded) await load(enclave, sealed.solutionHash, checked.lease)
           else solutionKeyRelease = await keyReleaseOf(sealed, current)
         } catch (error) {
           return refuse(503, `the model cannot be loaded: ${shortMessageOf(error)}`)
@@ -379,10 +387,14 @@ export async function serveLeaseFront(parameters: {
       unsettled: () => state.unsettledLeaseUsage(),
       forget: (usage) => state.forgetLeaseUsage(usage),
     },
-    loadBundle: async (solutionHash) => {
-      const offers = await listCatalogOffers(chain)
-      const offer = offers.solutions.find((item) => item.solutionHash === solutionHash)
-      if (!offer) throw new Error(`no solution offer sells ${solutionHash}`)
+    loadBundle: async ({ solutionHash, solutionOfferId }) => {
+      // The front checks every lease on-chain, so the lease's own offer is always known here.
+      const offer =
+        solutionOfferId === undefined
+          ? undefined
+          : await getSolutionOffer(chain, { offerId: solutionOfferId })
+      if (!offer || offer.solutionHash !== solutionHash)
+        throw new Error(`the lease’s solution offer does not sell ${solutionHash}`)
       return parameters.blobs.get(offer.bundleHash)
     },
     keyReleaseFor: ({ leaseId, solutionHash, enclave }) =>

@@ -148,7 +148,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             _complete(batch, receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
         }
         _payOut(batch);
-        _settleCapacityAndLock(batch);
+        _settleHeldOffer(batch);
     }
     /// @inheritdoc IOrders
     function submitFailure(OrderTerms calldata terms, FailureReason reason, bytes calldata signature) external {
@@ -230,9 +230,10 @@ contract BoccMarket is OrderLifecycle, IOrders {
         if (tee.activeOrders >= tee.capacity) {
             return _refuse(strict, orderId, abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId));
         }
-        bytes memory lockError = _lockError(provider, _exposure(terms));
+        uint256 exposure = _exposure(terms);
+        bytes memory lockError = _lockError(provider, exposure);
         if (lockError.length != 0) return _refuse(strict, orderId, lockError);
-        _transition(orderId, terms, OrderStatus.Created, OrderStatus.Accepted, 0);
+        _transition(orderId, tee, provider, exposure);
         emit OrderAccepted(orderId);
     }
     function _complete(
@@ -263,7 +264,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             _deliveryOf(outputHash, wrappedResultKeyHash)
         );
         emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
-        _creditPayouts(batch, terms, _teeOffers[terms.teeOfferId].provider);
+        _creditPayouts(batch, terms);
     }
     function _fail(
         Batch memory batch,

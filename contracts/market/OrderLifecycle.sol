@@ -19,7 +19,7 @@ import {TeeOffers} from "./TeeOffers.sol";
  * @notice The state and rules every order call shares: the market's configuration, the orders'
  * states, and `_transition`, the one place an order's state, its TEE offer's count of active
  * orders and its stake lock change (a batch of receipts holds its orders' counts and locks
- * there and `_settleCapacityAndLock` writes them, once per run of orders on one offer). Rules
+ * there and `_settleHeldOffer` writes them, once per run of orders on one offer). Rules
  * that a batch may skip an order for are checked by functions that return the custom error
  * instead of reverting (`_refuse`), so single and batch calls share them. {BoccMarket} and {OrderExits} both build on it, with the same storage.
  */
@@ -79,21 +79,26 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     /**
      * @dev What one call learns while it serves its orders, kept in memory so that a batch pays
      * once for what repeats: the enclave last found usable (the answer cannot change within the
-     * call: nothing it calls changes the registry or the market's copy of it), the capacity
-     * counts and stake locks its completed orders give back, written once per run of orders on
-     * one TEE offer, and the payouts to credit, summed per payee and credited by {_payOut}. A
-     * single call defers nothing and leaves `payees` empty: it writes counts, locks and payouts
-     * at once.
+     * call: nothing it calls changes the registry or the market's copy of it), what its completed
+     * orders give back and pay per run of orders on one TEE offer (capacity count, stake lock,
+     * the provider's payout), written once per run by {_settleHeldOffer}, the fees, credited once,
+     * and the vendors' payouts, summed per vendor; {_payOut} credits those two. A single call
+     * defers nothing and leaves `payees` empty: it writes counts, locks and payouts at once.
      */
     struct Batch {
         address usableEnclave;
-        /// Capacity counts and stake locks wait in `held…` and are written by {_settleCapacityAndLock}.
-        bool defersCapacityAndLock;
-        /// The TEE offer (and its provider) whose count and lock changes are held.
+        /// Capacity counts, stake locks and payouts wait in the batch, written by {_settleHeldOffer} and {_payOut}.
+        bool defers;
+        /// The TEE offer (and its provider) whose count, lock and payout changes are held.
         uint32 heldOffer;
         address heldProvider;
         uint256 heldOrders;
         uint256 heldStake;
+        /// The TEE prices of the held orders: what the held provider is paid.
+        uint256 heldPayout;
+        /// The protocol fees of every order the batch completed: what the fee receiver is paid.
+        uint256 fees;
+        /// Vendors (solution and data offers' owners) and what they are paid.
         uint256 payeeCount;
         address[] payees;
         uint256[] amounts;
@@ -162,9 +167,18 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         _moveCapacityAndLock(terms, from, to);
     }
     /**
+     * @dev {_transition} from Created to Accepted, for {BoccMarket-acceptOrder}, with what its
+     * checks read: the order's TEE offer, its provider and the order's exposure. A created order's
+     * state is its status alone, so the write needs no read.
+     */
+    function _transition(uint256 orderId, TeeOffer storage tee, address provider, uint256 exposure) internal {
+        _orders[orderId] = OrderState({status: OrderStatus.Accepted, since: 0, delivery: bytes26(0)});
+        _takeCapacityAndLock(tee, provider, exposure);
+    }
+    /**
      * @dev {_transition} that also sets what was delivered, in the same write, for a call serving
      * `batch`: a batch that defers them holds the capacity and lock changes until
-     * {_settleCapacityAndLock}, which it calls before it returns.
+     * {_settleHeldOffer}, which it calls before it returns; the order's offer is then the held one.
      */
     function _transition(
         Batch memory batch,
@@ -176,10 +190,10 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         bytes26 delivery
     ) internal {
         _orders[orderId] = OrderState({status: to, since: since, delivery: delivery});
-        if (!batch.defersCapacityAndLock) return _moveCapacityAndLock(terms, from, to);
+        if (!batch.defers) return _moveCapacityAndLock(terms, from, to);
         uint32 offerId = terms.teeOfferId;
         if (offerId != batch.heldOffer) {
-            _settleCapacityAndLock(batch);
+            _settleHeldOffer(batch);
             batch.heldOffer = offerId;
             batch.heldProvider = _teeOffers[offerId].provider;
         }
@@ -187,45 +201,55 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         batch.heldOrders += 1;
         batch.heldStake += _exposure(terms);
     }
-    /// @dev Gives back the capacity and stake that the orders `batch` holds took when they were accepted.
-    function _settleCapacityAndLock(Batch memory batch) internal {
+    /**
+     * @dev Gives back the capacity and stake that the orders `batch` holds took when they were
+     * accepted, and credits their provider what they pay it (maturing).
+     */
+    function _settleHeldOffer(Batch memory batch) internal {
         uint256 orders = batch.heldOrders;
         if (orders == 0) return;
         _teeOffers[batch.heldOffer].activeOrders -= orders.toUint32();
         _unlock(batch.heldProvider, batch.heldStake);
+        if (batch.heldPayout != 0) _creditMaturing(batch.heldProvider, batch.heldPayout);
         batch.heldOrders = 0;
         batch.heldStake = 0;
+        batch.heldPayout = 0;
     }
     function _moveCapacityAndLock(OrderTerms calldata terms, OrderStatus from, OrderStatus to) private {
         if (to == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
-            // Only {BoccMarket-acceptOrder} enters Accepted, after checking activeOrders < capacity.
-            unchecked {
-                ++tee.activeOrders;
-            }
-            _lock(tee.provider, _exposure(terms));
+            _takeCapacityAndLock(tee, tee.provider, _exposure(terms));
         } else if (from == OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
             tee.activeOrders -= 1;
             _unlock(tee.provider, _exposure(terms));
         }
     }
+    function _takeCapacityAndLock(TeeOffer storage tee, address provider, uint256 exposure) private {
+        // Only {BoccMarket-acceptOrder} enters Accepted, after checking activeOrders < capacity.
+        unchecked {
+            ++tee.activeOrders;
+        }
+        _lock(provider, exposure);
+    }
     /**
-     * @dev Adds an order's prices to the payouts `batch` credits (maturing after the challenge
-     * window) when {_payOut} runs, before the call returns.
+     * @dev Credits an order's prices (maturing after the challenge window) to the TEE offer's
+     * provider, the vendors and the fee receiver; a batch that defers adds them to what it pays
+     * before it returns ({_settleHeldOffer}, {_payOut}), after {_transition} made the order's
+     * offer the held one.
      */
-    function _creditPayouts(Batch memory batch, OrderTerms calldata terms, address provider) internal {
-        if (batch.payees.length == 0) {
-            if (terms.teePrice != 0) _creditMaturing(provider, terms.teePrice);
+    function _creditPayouts(Batch memory batch, OrderTerms calldata terms) internal {
+        if (!batch.defers) {
+            if (terms.teePrice != 0) _creditMaturing(_teeOffers[terms.teeOfferId].provider, terms.teePrice);
             if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
             if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
             if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
             return;
         }
-        _addPayout(batch, provider, terms.teePrice);
+        batch.heldPayout += terms.teePrice;
+        batch.fees += terms.fee;
         _addPayout(batch, terms.solutionVendor, terms.solutionPrice);
         _addPayout(batch, terms.dataVendor, terms.dataPrice);
-        _addPayout(batch, feeReceiver, terms.fee);
     }
     /**
      * @dev A zero price is credited nowhere: a zero payout must hold no bucket that
@@ -246,14 +270,15 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         batch.amounts[count] = amount;
         batch.payeeCount = count + 1;
     }
-    /// @dev A batch that defers counts and locks and gathers payouts for up to `_PAYEES_PER_BATCH` payees.
+    /// @dev A batch that defers counts, locks and payouts, and gathers payouts for up to `_PAYEES_PER_BATCH` vendors.
     function _newBatch() internal pure returns (Batch memory batch) {
-        batch.defersCapacityAndLock = true;
+        batch.defers = true;
         batch.payees = new address[](_PAYEES_PER_BATCH);
         batch.amounts = new uint256[](_PAYEES_PER_BATCH);
     }
-    /// @dev Credits the payouts `batch` gathered; every call that gathers some ends with it.
+    /// @dev Credits the fees and the vendors' payouts `batch` gathered; every call that gathers some ends with it.
     function _payOut(Batch memory batch) internal {
+        if (batch.fees != 0) _creditMaturing(feeReceiver, batch.fees);
         for (uint256 i; i < batch.payeeCount; ++i) {
             _creditMaturing(batch.payees[i], batch.amounts[i]);
         }

@@ -33,7 +33,7 @@ import { shortMessageOf } from '../src/errors.ts'
 import { leasesDomain, leaseUsageTypes } from '../src/protocol/leaseUsage.ts'
 import type { OrderTerms } from '../src/protocol/orderTerms.ts'
 import { vectorsMissing } from '../test/attestationVectors.ts'
-import { startLocalProtocol } from '../test/support/localProtocol.ts'
+import { type LocalProtocol, startLocalProtocol } from '../test/support/localProtocol.ts'
 import { label, protocolHarness, zeroHash } from '../test/support/protocolHarness.ts'
 
 /** Size of the output published on-chain to answer a challenge (a short OCR result, sealed). */
@@ -41,8 +41,17 @@ const answeredOutputBytes = 1_024
 
 /** `--opcodes`: also print where the hot path's gas goes, opcode by opcode (anvil keeps every step). */
 const profileOpcodes = process.argv.includes('--opcodes')
-const dev = await startLocalProtocol({}, { stepsTracing: profileOpcodes })
+// A signal ends the run as an error does: the chains it started stop as the process exits
+// (startLocalChain kills every node its process leaves running).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(signal, () => {
+    console.error(`gas: stopped by ${signal}`)
+    process.exit(1)
+  })
+let started: LocalProtocol | undefined
 try {
+  const dev = await startLocalProtocol({}, { stepsTracing: profileOpcodes })
+  started = dev
   const h = protocolHarness(dev)
   const client = h.client
   const { provider, customer, modelVendor, stranger } = dev.signers
@@ -468,5 +477,5 @@ try {
   console.error(`gas: ${shortMessageOf(error)}`)
   process.exitCode = 1
 } finally {
-  await dev.stop()
+  await started?.stop()
 }

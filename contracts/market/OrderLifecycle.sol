@@ -104,6 +104,26 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         uint256[] amounts;
     }
 
+    /**
+     * @dev What accepting orders on one TEE offer needs of it and of its provider's stake, read
+     * once per run of consecutive orders on that offer ({_startAcceptRun}): nothing an accepting
+     * call does changes them but its own acceptances, which `run` counts until
+     * {_settleAcceptRun} writes them.
+     */
+    struct AcceptRun {
+        uint32 offerId;
+        address provider;
+        IEnclaveRegistry.Hardware hardware;
+        /// Units of capacity left when read, less the orders taken since.
+        uint256 capacityLeft;
+        /// The provider's active stake, and what no order had locked when read, less what was taken since.
+        uint256 activeStake;
+        uint256 unlocked;
+        /// The orders taken and the stake they lock, not written yet.
+        uint256 orders;
+        uint256 stake;
+    }
+
     mapping(uint256 orderId => OrderState) internal _orders;
     /// @dev The registry's enclaves as it pushes them ({IEnclaveFeed}); changed only by {EnclaveFeed}.
     mapping(address enclave => IEnclaveFeed.EnclaveAccess) internal _enclaveAccess;
@@ -173,7 +193,51 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
      */
     function _transition(uint256 orderId, TeeOffer storage tee, address provider, uint256 exposure) internal {
         _orders[orderId] = OrderState({status: OrderStatus.Accepted, since: 0, delivery: bytes26(0)});
-        _takeCapacityAndLock(tee, provider, exposure);
+        // Checked: activeOrders < capacity.
+        unchecked {
+            ++tee.activeOrders;
+        }
+        _lock(provider, exposure);
+    }
+    /**
+     * @dev {_transition} from Created to Accepted, for {BoccMarket-acceptOrders}, whose checks
+     * read what `run` keeps: the order takes a unit of the offer's capacity and locks its
+     * exposure, held in `run` until {_settleAcceptRun} writes them, once per run of orders on one
+     * offer.
+     */
+    function _transition(AcceptRun memory run, uint256 orderId, uint256 exposure) internal {
+        _orders[orderId] = OrderState({status: OrderStatus.Accepted, since: 0, delivery: bytes26(0)});
+        // The checks found a unit of capacity left and exposure <= unlocked.
+        unchecked {
+            run.capacityLeft -= 1;
+            run.unlocked -= exposure;
+        }
+        run.orders += 1;
+        run.stake += exposure;
+    }
+    /**
+     * @dev Starts a run of accepted orders on TEE offer `offerId`, after writing what the last
+     * run took: reads the offer and its provider's stake as they are then.
+     */
+    function _startAcceptRun(AcceptRun memory run, uint32 offerId) internal {
+        _settleAcceptRun(run);
+        TeeOffer storage tee = _teeOffers[offerId];
+        (address provider, IEnclaveRegistry.Hardware hardware) = (tee.provider, tee.hardware);
+        (uint256 capacity, uint256 active) = (tee.capacity, tee.activeOrders);
+        run.offerId = offerId;
+        run.provider = provider;
+        run.hardware = hardware;
+        run.capacityLeft = capacity > active ? capacity - active : 0;
+        (run.activeStake, run.unlocked) = _stakeOf(provider);
+    }
+    /// @dev Takes the capacity and stake that the orders of `run` need; every batch that accepts ends with it.
+    function _settleAcceptRun(AcceptRun memory run) internal {
+        uint256 orders = run.orders;
+        if (orders == 0) return;
+        _teeOffers[run.offerId].activeOrders += orders.toUint32();
+        _lock(run.provider, run.stake);
+        run.orders = 0;
+        run.stake = 0;
     }
     /**
      * @dev {_transition} that also sets what was delivered, in the same write, for a call serving
@@ -215,22 +279,13 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         batch.heldStake = 0;
         batch.heldPayout = 0;
     }
+    /// @dev Only {BoccMarket-acceptOrder} and {BoccMarket-acceptOrders} enter Accepted, through their overloads.
     function _moveCapacityAndLock(OrderTerms calldata terms, OrderStatus from, OrderStatus to) private {
-        if (to == OrderStatus.Accepted) {
-            TeeOffer storage tee = _teeOffers[terms.teeOfferId];
-            _takeCapacityAndLock(tee, tee.provider, _exposure(terms));
-        } else if (from == OrderStatus.Accepted) {
+        if (from == OrderStatus.Accepted && to != OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
             tee.activeOrders -= 1;
             _unlock(tee.provider, _exposure(terms));
         }
-    }
-    function _takeCapacityAndLock(TeeOffer storage tee, address provider, uint256 exposure) private {
-        // Only {BoccMarket-acceptOrder} enters Accepted, after checking activeOrders < capacity.
-        unchecked {
-            ++tee.activeOrders;
-        }
-        _lock(provider, exposure);
     }
     /**
      * @dev Credits an order's prices (maturing after the challenge window) to the TEE offer's

@@ -223,6 +223,10 @@ try {
   await dev.increaseTime(2 * 3_600)
   await measure('withdraw', withdraw(provider, { amount: parseEther('1') }))
 
+  // The batch runs in the steady state of `receipt`: one order delivered first in this payout
+  // epoch sweeps the buckets that matured during the waits above, so the batch, like `receipt`,
+  // credits open buckets of payees whose balances are already non-zero.
+  await lifecycle()
   const batch = []
   let createTotal = 0
   for (let i = 0; i < 20; i++) {

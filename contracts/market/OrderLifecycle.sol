@@ -18,8 +18,8 @@ import {TeeOffers} from "./TeeOffers.sol";
  * @title OrderLifecycle
  * @notice The state and rules every order call shares: the market's configuration, the orders'
  * states, and `_transition`, the one place an order's state, its TEE offer's count of active
- * orders and its stake lock change (a batch of receipts holds its orders' counts and locks
- * there and `_settleHeldOffer` writes them, once per run of orders on one offer). Rules
+ * orders and its stake lock change (a batch holds its orders' counts and locks there, and
+ * `_settleAcceptRun` or `_settleHeldOffer` writes them, once per run of orders on one offer). Rules
  * that a batch may skip an order for are checked by functions that return the custom error
  * instead of reverting (`_refuse`), so single and batch calls share them. {BoccMarket} and {OrderExits} both build on it, with the same storage.
  */

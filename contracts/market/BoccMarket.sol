@@ -122,13 +122,52 @@ contract BoccMarket is OrderLifecycle, IOrders {
     }
     /// @inheritdoc IOrders
     function acceptOrder(OrderTerms calldata terms) external {
-        _accept(terms, true);
+        uint256 orderId = _orderIdOf(terms);
+        TeeOffer storage tee = _teeOffers[terms.teeOfferId];
+        address provider = tee.provider;
+        (uint256 activeStake, uint256 unlocked) = _stakeOf(provider);
+        uint256 exposure = _exposure(terms);
+        bytes memory refused = _acceptError(
+            orderId,
+            terms,
+            provider,
+            tee.hardware,
+            tee.activeOrders >= tee.capacity,
+            activeStake,
+            unlocked,
+            exposure
+        );
+        if (refused.length != 0) _revertWith(refused);
+        _transition(orderId, tee, provider, exposure);
+        emit OrderAccepted(orderId);
     }
     /// @inheritdoc IOrders
     function acceptOrders(OrderTerms[] calldata terms) external {
+        AcceptRun memory run;
         for (uint256 i; i < terms.length; ++i) {
-            _accept(terms[i], false);
+            OrderTerms calldata order = terms[i];
+            uint256 orderId = _orderIdOf(order);
+            // Offer ids start at 1: the first order starts a run.
+            if (order.teeOfferId != run.offerId) _startAcceptRun(run, order.teeOfferId);
+            uint256 exposure = _exposure(order);
+            bytes memory refused = _acceptError(
+                orderId,
+                order,
+                run.provider,
+                run.hardware,
+                run.capacityLeft == 0,
+                run.activeStake,
+                run.unlocked,
+                exposure
+            );
+            if (refused.length != 0) {
+                _refuse(false, orderId, refused);
+                continue;
+            }
+            _transition(run, orderId, exposure);
+            emit OrderAccepted(orderId);
         }
+        _settleAcceptRun(run);
     }
     /// @inheritdoc IOrders
     function submitReceipt(
@@ -148,7 +187,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             _complete(batch, receipt.terms, receipt.outputHash, receipt.wrappedResultKey, receipt.signature, false);
         }
         _payOut(batch);
-        _settleCapacityAndLock(batch);
+        _settleHeldOffer(batch);
     }
     /// @inheritdoc IOrders
     function submitFailure(OrderTerms calldata terms, FailureReason reason, bytes calldata signature) external {
@@ -205,35 +244,34 @@ contract BoccMarket is OrderLifecycle, IOrders {
         terms.dataPrice = quoted.dataPrice;
         terms.dataHash = quoted.dataHash;
     }
-    function _accept(OrderTerms calldata terms, bool strict) private {
-        uint256 orderId = _orderIdOf(terms);
+    /**
+     * @dev Why the provider cannot accept the order now, given what was read of its TEE offer and
+     * the provider's stake (the offer's `provider`, `hardware`, whether it is at capacity, and
+     * {_stakeOf}); empty when it can.
+     */
+    function _acceptError(
+        uint256 orderId,
+        OrderTerms calldata terms,
+        address provider,
+        IEnclaveRegistry.Hardware hardware,
+        bool atCapacity,
+        uint256 activeStake,
+        uint256 unlocked,
+        uint256 exposure
+    ) private view returns (bytes memory) {
         OrderStatus status = _orders[orderId].status;
-        if (status != OrderStatus.Created) return _refuse(strict, orderId, _statusError(orderId, status));
-        TeeOffer storage tee = _teeOffers[terms.teeOfferId];
-        address provider = tee.provider;
-        if (msg.sender != provider) {
-            return _refuse(strict, orderId, abi.encodeWithSelector(NotOrderProvider.selector, orderId, msg.sender));
-        }
+        if (status != OrderStatus.Created) return _statusError(orderId, status);
+        if (msg.sender != provider) return abi.encodeWithSelector(NotOrderProvider.selector, orderId, msg.sender);
         if (block.timestamp > terms.acceptBy) {
-            return
-                _refuse(
-                    strict,
-                    orderId,
-                    abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy)
-                );
+            return abi.encodeWithSelector(AcceptDeadlinePassed.selector, orderId, terms.acceptBy);
         }
         // A TDX enclave's platform may have fallen below the accepted TCB since the order was made
         // (the offer's hardware is the enclave's, checked at creation); other kinds are judged at delivery.
-        if (tee.hardware == IEnclaveRegistry.Hardware.Tdx && _enclaveIfUsable(terms.enclave).provider == address(0)) {
-            return _refuse(strict, orderId, abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave));
+        if (hardware == IEnclaveRegistry.Hardware.Tdx && _enclaveIfUsable(terms.enclave).provider == address(0)) {
+            return abi.encodeWithSelector(EnclaveNotUsable.selector, terms.enclave);
         }
-        if (tee.activeOrders >= tee.capacity) {
-            return _refuse(strict, orderId, abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId));
-        }
-        bytes memory lockError = _lockError(provider, _exposure(terms));
-        if (lockError.length != 0) return _refuse(strict, orderId, lockError);
-        _transition(orderId, terms, OrderStatus.Created, OrderStatus.Accepted, 0);
-        emit OrderAccepted(orderId);
+        if (atCapacity) return abi.encodeWithSelector(OfferAtCapacity.selector, terms.teeOfferId);
+        return _lockError(provider, activeStake, unlocked, exposure);
     }
     function _complete(
         Batch memory batch,
@@ -263,7 +301,7 @@ contract BoccMarket is OrderLifecycle, IOrders {
             _deliveryOf(outputHash, wrappedResultKeyHash)
         );
         emit OrderCompleted(orderId, terms.enclave, outputHash, wrappedResultKey, signature);
-        _creditPayouts(batch, terms, _teeOffers[terms.teeOfferId].provider);
+        _creditPayouts(batch, terms);
     }
     function _fail(
         Batch memory batch,

@@ -123,9 +123,8 @@ contract OrderExits is EnclaveFeed, OfferFeed, IOrderExits {
         if (refused.length != 0) _revertWith(refused);
         _transition(orderId, terms, OrderStatus.Challenged, OrderStatus.Completed, 0);
         emit ChallengeAnswered(orderId, output);
-        address provider = _teeOffers[terms.teeOfferId].provider;
         Batch memory single;
-        _creditPayouts(single, terms, provider);
-        _credit(provider, challengeBond);
+        _creditPayouts(single, terms);
+        _credit(_teeOffers[terms.teeOfferId].provider, challengeBond);
     }
 }

@@ -18,8 +18,8 @@ import {TeeOffers} from "./TeeOffers.sol";
  * @title OrderLifecycle
  * @notice The state and rules every order call shares: the market's configuration, the orders'
  * states, and `_transition`, the one place an order's state, its TEE offer's count of active
- * orders and its stake lock change (a batch of receipts holds its orders' counts and locks
- * there and `_settleCapacityAndLock` writes them, once per run of orders on one offer). Rules
+ * orders and its stake lock change (a batch holds its orders' counts and locks there, and
+ * `_settleAcceptRun` or `_settleHeldOffer` writes them, once per run of orders on one offer). Rules
  * that a batch may skip an order for are checked by functions that return the custom error
  * instead of reverting (`_refuse`), so single and batch calls share them. {BoccMarket} and {OrderExits} both build on it, with the same storage.
  */
@@ -79,24 +79,49 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
     /**
      * @dev What one call learns while it serves its orders, kept in memory so that a batch pays
      * once for what repeats: the enclave last found usable (the answer cannot change within the
-     * call: nothing it calls changes the registry or the market's copy of it), the capacity
-     * counts and stake locks its completed orders give back, written once per run of orders on
-     * one TEE offer, and the payouts to credit, summed per payee and credited by {_payOut}. A
-     * single call defers nothing and leaves `payees` empty: it writes counts, locks and payouts
-     * at once.
+     * call: nothing it calls changes the registry or the market's copy of it), what its completed
+     * orders give back and pay per run of orders on one TEE offer (capacity count, stake lock,
+     * the provider's payout), written once per run by {_settleHeldOffer}, the fees, credited once,
+     * and the vendors' payouts, summed per vendor; {_payOut} credits those two. A single call
+     * defers nothing and leaves `payees` empty: it writes counts, locks and payouts at once.
      */
     struct Batch {
         address usableEnclave;
-        /// Capacity counts and stake locks wait in `held…` and are written by {_settleCapacityAndLock}.
-        bool defersCapacityAndLock;
-        /// The TEE offer (and its provider) whose count and lock changes are held.
+        /// Capacity counts, stake locks and payouts wait in the batch, written by {_settleHeldOffer} and {_payOut}.
+        bool defers;
+        /// The TEE offer (and its provider) whose count, lock and payout changes are held.
         uint32 heldOffer;
         address heldProvider;
         uint256 heldOrders;
         uint256 heldStake;
+        /// The TEE prices of the held orders: what the held provider is paid.
+        uint256 heldPayout;
+        /// The protocol fees of every order the batch completed: what the fee receiver is paid.
+        uint256 fees;
+        /// Vendors (solution and data offers' owners) and what they are paid.
         uint256 payeeCount;
         address[] payees;
         uint256[] amounts;
+    }
+
+    /**
+     * @dev What accepting orders on one TEE offer needs of it and of its provider's stake, read
+     * once per run of consecutive orders on that offer ({_startAcceptRun}): nothing an accepting
+     * call does changes them but its own acceptances, which `run` counts until
+     * {_settleAcceptRun} writes them.
+     */
+    struct AcceptRun {
+        uint32 offerId;
+        address provider;
+        IEnclaveRegistry.Hardware hardware;
+        /// Units of capacity left when read, less the orders taken since.
+        uint256 capacityLeft;
+        /// The provider's active stake, and what no order had locked when read, less what was taken since.
+        uint256 activeStake;
+        uint256 unlocked;
+        /// The orders taken and the stake they lock, not written yet.
+        uint256 orders;
+        uint256 stake;
     }
 
     mapping(uint256 orderId => OrderState) internal _orders;
@@ -162,9 +187,62 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         _moveCapacityAndLock(terms, from, to);
     }
     /**
+     * @dev {_transition} from Created to Accepted, for {BoccMarket-acceptOrder}, with what its
+     * checks read: the order's TEE offer, its provider and the order's exposure. A created order's
+     * state is its status alone, so the write needs no read.
+     */
+    function _transition(uint256 orderId, TeeOffer storage tee, address provider, uint256 exposure) internal {
+        _orders[orderId] = OrderState({status: OrderStatus.Accepted, since: 0, delivery: bytes26(0)});
+        // Checked: activeOrders < capacity.
+        unchecked {
+            ++tee.activeOrders;
+        }
+        _lock(provider, exposure);
+    }
+    /**
+     * @dev {_transition} from Created to Accepted, for {BoccMarket-acceptOrders}, whose checks
+     * read what `run` keeps: the order takes a unit of the offer's capacity and locks its
+     * exposure, held in `run` until {_settleAcceptRun} writes them, once per run of orders on one
+     * offer.
+     */
+    function _transition(AcceptRun memory run, uint256 orderId, uint256 exposure) internal {
+        _orders[orderId] = OrderState({status: OrderStatus.Accepted, since: 0, delivery: bytes26(0)});
+        // The checks found a unit of capacity left and exposure <= unlocked.
+        unchecked {
+            run.capacityLeft -= 1;
+            run.unlocked -= exposure;
+        }
+        run.orders += 1;
+        run.stake += exposure;
+    }
+    /**
+     * @dev Starts a run of accepted orders on TEE offer `offerId`, after writing what the last
+     * run took: reads the offer and its provider's stake as they are then.
+     */
+    function _startAcceptRun(AcceptRun memory run, uint32 offerId) internal {
+        _settleAcceptRun(run);
+        TeeOffer storage tee = _teeOffers[offerId];
+        (address provider, IEnclaveRegistry.Hardware hardware) = (tee.provider, tee.hardware);
+        (uint256 capacity, uint256 active) = (tee.capacity, tee.activeOrders);
+        run.offerId = offerId;
+        run.provider = provider;
+        run.hardware = hardware;
+        run.capacityLeft = capacity > active ? capacity - active : 0;
+        (run.activeStake, run.unlocked) = _stakeOf(provider);
+    }
+    /// @dev Takes the capacity and stake that the orders of `run` need; every batch that accepts ends with it.
+    function _settleAcceptRun(AcceptRun memory run) internal {
+        uint256 orders = run.orders;
+        if (orders == 0) return;
+        _teeOffers[run.offerId].activeOrders += orders.toUint32();
+        _lock(run.provider, run.stake);
+        run.orders = 0;
+        run.stake = 0;
+    }
+    /**
      * @dev {_transition} that also sets what was delivered, in the same write, for a call serving
      * `batch`: a batch that defers them holds the capacity and lock changes until
-     * {_settleCapacityAndLock}, which it calls before it returns.
+     * {_settleHeldOffer}, which it calls before it returns; the order's offer is then the held one.
      */
     function _transition(
         Batch memory batch,
@@ -176,10 +254,10 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         bytes26 delivery
     ) internal {
         _orders[orderId] = OrderState({status: to, since: since, delivery: delivery});
-        if (!batch.defersCapacityAndLock) return _moveCapacityAndLock(terms, from, to);
+        if (!batch.defers) return _moveCapacityAndLock(terms, from, to);
         uint32 offerId = terms.teeOfferId;
         if (offerId != batch.heldOffer) {
-            _settleCapacityAndLock(batch);
+            _settleHeldOffer(batch);
             batch.heldOffer = offerId;
             batch.heldProvider = _teeOffers[offerId].provider;
         }
@@ -187,45 +265,46 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         batch.heldOrders += 1;
         batch.heldStake += _exposure(terms);
     }
-    /// @dev Gives back the capacity and stake that the orders `batch` holds took when they were accepted.
-    function _settleCapacityAndLock(Batch memory batch) internal {
+    /**
+     * @dev Gives back the capacity and stake that the orders `batch` holds took when they were
+     * accepted, and credits their provider what they pay it (maturing).
+     */
+    function _settleHeldOffer(Batch memory batch) internal {
         uint256 orders = batch.heldOrders;
         if (orders == 0) return;
         _teeOffers[batch.heldOffer].activeOrders -= orders.toUint32();
         _unlock(batch.heldProvider, batch.heldStake);
+        if (batch.heldPayout != 0) _creditMaturing(batch.heldProvider, batch.heldPayout);
         batch.heldOrders = 0;
         batch.heldStake = 0;
+        batch.heldPayout = 0;
     }
+    /// @dev Only {BoccMarket-acceptOrder} and {BoccMarket-acceptOrders} enter Accepted, through their overloads.
     function _moveCapacityAndLock(OrderTerms calldata terms, OrderStatus from, OrderStatus to) private {
-        if (to == OrderStatus.Accepted) {
-            TeeOffer storage tee = _teeOffers[terms.teeOfferId];
-            // Only {BoccMarket-acceptOrder} enters Accepted, after checking activeOrders < capacity.
-            unchecked {
-                ++tee.activeOrders;
-            }
-            _lock(tee.provider, _exposure(terms));
-        } else if (from == OrderStatus.Accepted) {
+        if (from == OrderStatus.Accepted && to != OrderStatus.Accepted) {
             TeeOffer storage tee = _teeOffers[terms.teeOfferId];
             tee.activeOrders -= 1;
             _unlock(tee.provider, _exposure(terms));
         }
     }
     /**
-     * @dev Adds an order's prices to the payouts `batch` credits (maturing after the challenge
-     * window) when {_payOut} runs, before the call returns.
+     * @dev Credits an order's prices (maturing after the challenge window) to the TEE offer's
+     * provider, the vendors and the fee receiver; a batch that defers adds them to what it pays
+     * before it returns ({_settleHeldOffer}, {_payOut}), after {_transition} made the order's
+     * offer the held one.
      */
-    function _creditPayouts(Batch memory batch, OrderTerms calldata terms, address provider) internal {
-        if (batch.payees.length == 0) {
-            if (terms.teePrice != 0) _creditMaturing(provider, terms.teePrice);
+    function _creditPayouts(Batch memory batch, OrderTerms calldata terms) internal {
+        if (!batch.defers) {
+            if (terms.teePrice != 0) _creditMaturing(_teeOffers[terms.teeOfferId].provider, terms.teePrice);
             if (terms.solutionPrice != 0) _creditMaturing(terms.solutionVendor, terms.solutionPrice);
             if (terms.dataPrice != 0) _creditMaturing(terms.dataVendor, terms.dataPrice);
             if (terms.fee != 0) _creditMaturing(feeReceiver, terms.fee);
             return;
         }
-        _addPayout(batch, provider, terms.teePrice);
+        batch.heldPayout += terms.teePrice;
+        batch.fees += terms.fee;
         _addPayout(batch, terms.solutionVendor, terms.solutionPrice);
         _addPayout(batch, terms.dataVendor, terms.dataPrice);
-        _addPayout(batch, feeReceiver, terms.fee);
     }
     /**
      * @dev A zero price is credited nowhere: a zero payout must hold no bucket that
@@ -246,14 +325,15 @@ abstract contract OrderLifecycle is IOrderTypes, ProviderStakes, TeeOffers, EIP7
         batch.amounts[count] = amount;
         batch.payeeCount = count + 1;
     }
-    /// @dev A batch that defers counts and locks and gathers payouts for up to `_PAYEES_PER_BATCH` payees.
+    /// @dev A batch that defers counts, locks and payouts, and gathers payouts for up to `_PAYEES_PER_BATCH` vendors.
     function _newBatch() internal pure returns (Batch memory batch) {
-        batch.defersCapacityAndLock = true;
+        batch.defers = true;
         batch.payees = new address[](_PAYEES_PER_BATCH);
         batch.amounts = new uint256[](_PAYEES_PER_BATCH);
     }
-    /// @dev Credits the payouts `batch` gathered; every call that gathers some ends with it.
+    /// @dev Credits the fees and the vendors' payouts `batch` gathered; every call that gathers some ends with it.
     function _payOut(Batch memory batch) internal {
+        if (batch.fees != 0) _creditMaturing(feeReceiver, batch.fees);
         for (uint256 i; i < batch.payeeCount; ++i) {
             _creditMaturing(batch.payees[i], batch.amounts[i]);
         }

@@ -82,21 +82,29 @@ abstract contract ProviderStakes is IProviderStakes, Accounts {
         return (record.active, record.locked, waiting.amount, waiting.unlockAt);
     }
 
-    /**
-     * @dev The error that locking `amount` of `provider`'s stake for a new order would raise:
-     * accepting needs the minimum stake and enough unlocked stake. Empty when it can be locked.
-     */
-    function _lockError(address provider, uint256 amount) internal view returns (bytes memory) {
+    /// @dev `provider`'s active stake and the part of it no accepted order has locked.
+    function _stakeOf(address provider) internal view returns (uint256 active, uint256 unlocked) {
         Stake memory record = _stakes[provider];
-        if (record.active < minStake) {
-            return abi.encodeWithSelector(StakeBelowMinimum.selector, provider, record.active, minStake);
-        }
-        uint256 unlocked = _unlocked(record);
+        return (record.active, _unlocked(record));
+    }
+
+    /**
+     * @dev The error that locking `amount` of `provider`'s stake for a new order would raise, given
+     * its stake ({_stakeOf}): accepting needs the minimum stake and enough unlocked stake. Empty
+     * when it can be locked.
+     */
+    function _lockError(
+        address provider,
+        uint256 active,
+        uint256 unlocked,
+        uint256 amount
+    ) internal view returns (bytes memory) {
+        if (active < minStake) return abi.encodeWithSelector(StakeBelowMinimum.selector, provider, active, minStake);
         if (amount > unlocked) return abi.encodeWithSelector(InsufficientStake.selector, provider, unlocked, amount);
         return "";
     }
 
-    /// @dev Locks `amount` of `provider`'s stake for an order ({_lockError} said it can).
+    /// @dev Locks `amount` of `provider`'s stake for orders ({_lockError} said it can).
     function _lock(address provider, uint256 amount) internal {
         Stake storage record = _stakes[provider];
         // {_lockError} found amount <= active - locked, so the sum stays within the uint128 active.

@@ -75,6 +75,9 @@ export async function sendTransactionAndWait(
   const started = Date.now()
   let attempts = 0
   let lastAttempt = 0
+  /** When the nonce was first seen spent with none of our receipts found. */
+  let spentSince: number | undefined
+  const receiptLagMs = Math.max(20 * pollMs, 3_000)
   for (;;) {
     if (attempts === 0 || Date.now() - lastAttempt >= resendAfterMs) {
       if (attempts >= maxAttempts)
@@ -103,10 +106,14 @@ export async function sendTransactionAndWait(
       blockTag: 'latest',
     })
     if (mined > nonce) {
-      // The nonce is spent: by one of ours (its receipt may lag the count) or by another.
-      const late = await firstReceipt(connection, sent)
-      if (!late) throw new TransactionReplacedError(nonce, sent)
-      continue
+      // The nonce is spent: by one of ours, whose receipt may lag the count (anvil tracing every
+      // step stores a large block's receipts well after its state), or by another.
+      spentSince ??= Date.now()
+      if (Date.now() - spentSince >= receiptLagMs) {
+        const late = await firstReceipt(connection, sent)
+        if (!late) throw new TransactionReplacedError(nonce, sent)
+        continue
+      }
     }
     await sleep(pollMs)
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { it } from 'node:test'
 import { createTestClient, http, parseEther, publicActions, walletActions } from 'viem'
@@ -48,6 +49,35 @@ it('restarts anvil on its port with its blocks, balances and clock kept, and cle
   const cache = chain.process.spawnargs[chain.process.spawnargs.indexOf('--cache-path') + 1]
   assert.ok(cache && !existsSync(cache), 'its cache directory is removed')
 })
+
+it('kills the nodes a process leaves running when it exits, and removes their cache', async () => {
+  // A process that starts anvil and exits at once without stopping it, as a crash would.
+  const script = `
+    const { startLocalChain } = await import(${JSON.stringify(new URL('./startLocalChain.ts', import.meta.url).href)})
+    const chain = await startLocalChain()
+    console.log(JSON.stringify({ pid: chain.process.pid, args: chain.process.spawnargs }))
+    process.exit(3)
+  `
+  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = execFile(process.execPath, ['--input-type=module', '-e', script], (_, out) =>
+      resolve({ code: child.exitCode, stdout: out }),
+    )
+  })
+  assert.equal(code, 3)
+  const started = JSON.parse(stdout) as { pid: number; args: string[] }
+  const cache = started.args[started.args.indexOf('--cache-path') + 1]
+  assert.ok(!isAlive(started.pid) || (await exitsSoon(started.pid)), 'the node is gone')
+  assert.ok(cache && !existsSync(cache), 'its cache directory is removed')
+})
+
+/** SIGKILL is delivered at once, but the exit may take a moment to be visible. */
+async function exitsSoon(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    if (!isAlive(pid)) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return false
+}
 
 function isAlive(pid: number): boolean {
   try {

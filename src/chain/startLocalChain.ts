@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -60,6 +61,28 @@ export type StartLocalChainParameters = {
   keepState?: boolean
 }
 
+/**
+ * Every node this process started and has not seen exit, with its scratch directory. When the
+ * process exits without stopping them (an uncaught error, `process.exit`, a signal handler that
+ * exits), they are killed and their directories removed: a node never outlives its starter.
+ */
+const runningNodes = new Map<ChildProcess, string | undefined>()
+let stopsNodesOnExit = false
+
+function trackNode(child: ChildProcess, scratch: string | undefined) {
+  runningNodes.set(child, scratch)
+  child.once('exit', () => runningNodes.delete(child))
+  if (stopsNodesOnExit) return
+  stopsNodesOnExit = true
+  // Only synchronous work runs on exit: no time to wait for a graceful stop.
+  process.once('exit', () => {
+    for (const [node, directory] of runningNodes) {
+      node.kill('SIGKILL')
+      if (directory) rmSync(directory, { recursive: true, force: true })
+    }
+  })
+}
+
 /** Path of the anvil binary shipped in the `@foundry-rs/anvil-<platform>` npm package. */
 export function anvilBinaryPath(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch
@@ -101,6 +124,7 @@ export async function startLocalChain(
   let running: { child: ChildProcess; port: number }
   try {
     running = await launchNode(node, host, parameters.port ?? 0, launch, parameters.launcher)
+    trackNode(running.child, scratch)
   } catch (error) {
     await cleanUp()
     throw error
@@ -124,6 +148,7 @@ export async function startLocalChain(
       // A large state takes a while to write.
       await stopProcess(running.child, 60_000)
       running = await launchNode(node, host, chain.port, launch, parameters.launcher)
+      trackNode(running.child, scratch)
       chain.process = running.child
       // The dump keeps blocks and balances but not the offset `evm_increaseTime` added to the
       // clock: without this the next block would be older than the last.

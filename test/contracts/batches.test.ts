@@ -66,6 +66,51 @@ describe('batches skip the orders they cannot act on', () => {
     for (const done of [already, first, second]) await m.deliver(done)
   })
 
+  it('a batch of accepts takes each offer’s capacity and each provider’s stake as single accepts would, offers interleaved', async () => {
+    const { h } = m
+    const { provider, councilA } = m.dev.signers
+    const activeOrders = async (offer: number) =>
+      (await h.read<{ activeOrders: number }>('getTeeOffer', [offer])).activeOrders
+    // Capacity: the batch leaves offer A's run and comes back to it, then overfills it.
+    const offerA = await m.newTeeOffer(provider, teePrice, 2)
+    const offerB = await m.newTeeOffer(provider, teePrice, 5)
+    const [a1, b1, a2, a3, b2] = [
+      await m.create({ teeOfferId: offerA }),
+      await m.create({ teeOfferId: offerB }),
+      await m.create({ teeOfferId: offerA }),
+      await m.create({ teeOfferId: offerA }),
+      await m.create({ teeOfferId: offerB }),
+    ]
+    if (!a1 || !b1 || !a2 || !a3 || !b2) throw new Error('unreachable')
+    const lockedBefore = (await m.stakeOf()).locked
+    const outcome = await acceptOrders(provider, {
+      terms: [a1.terms, b1.terms, a2.terms, a3.terms, b2.terms],
+    })
+    assert.deepEqual(outcome.done, [a1.orderId, b1.orderId, a2.orderId, b2.orderId])
+    assert.deepEqual(skips(outcome), [[a3.orderId, 'OfferAtCapacity', [offerA]]])
+    assert.deepEqual([await activeOrders(offerA), await activeOrders(offerB)], [2, 2])
+    const locked = (picked: Order[]) => picked.reduce((sum, order) => sum + exposureOf(order), 0n)
+    assert.equal((await m.stakeOf()).locked, lockedBefore + locked([a1, b1, a2, b2]))
+    // Stake: a provider with the minimum stake can lock two of these orders, not three.
+    await h.approve(councilA, parseEther('1000'))
+    await h.send(councilA, 'stake', [parseEther('100')])
+    const enclave = await m.registeredEnclave(councilA)
+    const dear = await m.newTeeOffer(councilA, parseEther('90'))
+    const dearOrder = () => m.create({ teeOfferId: dear, enclave: enclave.address })
+    const [c1, c2, c3] = [await dearOrder(), await dearOrder(), await dearOrder()]
+    if (!c1 || !c2 || !c3) throw new Error('unreachable')
+    const staked = await acceptOrders(councilA, { terms: [c1.terms, c2.terms, c3.terms] })
+    assert.deepEqual(staked.done, [c1.orderId, c2.orderId])
+    const unlocked = parseEther('100') - locked([c1, c2])
+    assert.deepEqual(skips(staked), [
+      [c3.orderId, 'InsufficientStake', [councilA.account.address, unlocked, exposureOf(c3)]],
+    ])
+    assert.equal((await m.stakeOf(councilA.account.address)).locked, locked([c1, c2]))
+    assert.equal(await activeOrders(dear), 2)
+    for (const done of [a1, b1, a2, b2]) await m.deliver(done)
+    for (const done of [c1, c2]) await m.deliver(done, { key: enclave })
+  })
+
   it('submitReceipts completes the good receipts and skips a bad signature, a wrong state and a repeat', async () => {
     const { h } = m
     const [good, forged, other] = [await m.accepted(), await m.accepted(), await m.accepted()]

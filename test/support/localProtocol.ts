@@ -34,6 +34,19 @@ export async function startLocalProtocol(
   chainParameters: StartLocalChainParameters = {},
 ): Promise<LocalProtocol> {
   const chain = await startLocalChain(chainParameters)
+  // A failed deployment or funding must not leave the chain running (the committee starts last).
+  try {
+    return await deployOnto(chain, settings)
+  } catch (error) {
+    await chain.stop()
+    throw error
+  }
+}
+
+async function deployOnto(
+  chain: LocalChain,
+  settings: Partial<ProtocolSettings>,
+): Promise<LocalProtocol> {
   const address = (role: DevRole) => privateKeyToAccount(devPrivateKey(devRoles[role])).address
   const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
   const deployment = await deployContracts(deployer, {

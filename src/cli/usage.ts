@@ -22,6 +22,13 @@ export function parseOrderIdArgument(text: string): bigint {
   return orderIdArgument([text])
 }
 
+/** A lease id argument (a positive decimal number: leases are counted), or a usage error. */
+export function parseLeaseIdArgument(text: string): bigint {
+  if (!/^[1-9]\d{0,76}$/.test(text))
+    throw new UsageError(`${text} is not a lease id (a positive decimal number)`)
+  return BigInt(text)
+}
+
 /** A positive whole number argument (an offer id, seconds), or a usage error. */
 export function parseCount(text: string, what: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) <= 0)

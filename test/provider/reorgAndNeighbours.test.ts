@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type Hex, parseEther } from 'viem'
+import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
 import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
 import type { PlacedOrder } from '../../src/client/placeOrder.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
@@ -205,6 +206,22 @@ describe('provider daemons on a reorganising chain', () => {
       'the daemon said why it sent the receipt again',
     )
     assert.equal(await status(), 'completed')
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
+
+  it('runs an order the chain shows accepted by its account before it took the order in', async () => {
+    const customer = bed.dev.signers.modelVendor
+    const enclave = await bed.verify(customer, eager.enclave)
+    await eager.kill9()
+    const placed = await bed.order(customer, enclave, eager.offerId)
+    orders.push(placed)
+    // What a reorg that brings the order back together with its acceptance leaves (or a state
+    // restored from an older backup): the daemon first sees the order already accepted.
+    const accepted = await acceptOrders(bed.dev.signers.stranger, { terms: [placed.terms] })
+    assert.deepEqual(accepted.done, [placed.orderId])
+    eager = await bed.startDaemon(eagerConfig)
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
     const { held, accounted } = await bed.tokenTotals(orders)
     assert.equal(accounted, held)
   })

@@ -81,8 +81,20 @@ export type TrackedOrder = PlacedOrder & { provider: ProviderRole; customerRole:
  * encrypted one whose key is never released.
  */
 export async function startDaemonWorld() {
+  // What a setup that fails half-way started is stopped, so the test process can exit.
+  const started: (() => Promise<unknown>)[] = []
+  try {
+    return await assembleDaemonWorld(started)
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined)
+    throw error
+  }
+}
+
+async function assembleDaemonWorld(started: (() => Promise<unknown>)[]) {
   // The chain keeps its state across the restarts the faults inject.
   const bed = await startProviderTestbed({}, { keepState: true })
+  started.push(() => bed.stop())
   const { signers } = bed.dev
   const echo = await publishWasm(bed.blobs, 'echo', echoWat)
   const wasmBytes = await assembleWat(echoWat)
@@ -116,6 +128,7 @@ export async function startDaemonWorld() {
     policyFor: () => devPolicy(),
     onEvent: () => {},
   })
+  started.push(() => withholdingAgent.stop())
   const configs = {} as Record<ProviderRole, string>
   const runs = {} as Record<ProviderRole, DaemonRun>
   // Each daemon reaches the chain through an RPC that can go down (every connection cut), one
@@ -124,8 +137,11 @@ export async function startDaemonWorld() {
   const rpc = {} as Record<ProviderRole, { outage: TcpProxy; dropping: FlakyProxy; gate: RpcGate }>
   for (const role of providerRoles) {
     const gate = await startRpcGate(bed.dev.chain.rpcUrl)
+    started.push(() => gate.close())
     const outage = await startTcpProxy(Number(new URL(gate.url).port))
+    started.push(() => outage.close())
     const dropping = await startFlakyProxy(Number(new URL(outage.url).port))
+    started.push(() => dropping.close())
     rpc[role] = { outage, dropping, gate }
     configs[role] = await bed.writeConfig(role, {
       rpcUrl: dropping.url,

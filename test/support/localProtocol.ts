@@ -34,6 +34,19 @@ export async function startLocalProtocol(
   chainParameters: StartLocalChainParameters = {},
 ): Promise<LocalProtocol> {
   const chain = await startLocalChain(chainParameters)
+  try {
+    return await deployOn(chain, settings)
+  } catch (error) {
+    // A chain left running would keep the test process alive after the failure.
+    await chain.stop().catch(() => undefined)
+    throw error
+  }
+}
+
+async function deployOn(
+  chain: LocalChain,
+  settings: Partial<ProtocolSettings>,
+): Promise<LocalProtocol> {
   const address = (role: DevRole) => privateKeyToAccount(devPrivateKey(devRoles[role])).address
   const deployer = await connectSigner(chain.rpcUrl, devPrivateKey(devRoles.deployer))
   const deployment = await deployContracts(deployer, {

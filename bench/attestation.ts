@@ -15,17 +15,38 @@ import { type VerifyEvidenceOptions, verifyEvidence } from '../src/attestation/v
 import { signSimEvidence } from '../src/enclave/tee/signSimEvidence.ts'
 import { collateralSet, evidenceVector, vector } from '../test/attestationVectors.ts'
 import { toPhalaCollateral } from '../test/phalaVerifiers.ts'
+import type { BenchMode } from './report.ts'
+import { type Summary, summarize } from './summary.ts'
 
-type Stats = { median: number; min: number; max: number }
+/** How many times each figure is taken: the full benchmark's counts, or once (a smoke run). */
+export type AttestationBenchSize = {
+  warmRuns: number
+  ratioRounds: number
+  ratioRunsPerRound: number
+  coldRuns: number
+}
 
-function statsOf(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b)
-  const round = (value: number) => Number(value.toFixed(3))
-  return {
-    median: round(sorted[Math.floor(sorted.length / 2)] ?? 0),
-    min: round(sorted[0] ?? 0),
-    max: round(sorted.at(-1) ?? 0),
-  }
+/** The full benchmark's counts, and one of each for a smoke run. */
+export const attestationBenchSizes: Record<BenchMode, AttestationBenchSize> = {
+  full: { warmRuns: 200, ratioRounds: 15, ratioRunsPerRound: 50, coldRuns: 9 },
+  smoke: { warmRuns: 1, ratioRounds: 1, ratioRunsPerRound: 1, coldRuns: 1 },
+}
+
+/** The kinds of evidence timed warm, each on a real vector (the sim one made here). */
+export type EvidenceKind = 'tdx' | 'tdx-v5' | 'sgx' | 'sev-snp' | 'nvidia' | 'sim'
+
+/** What the attestation benchmark measured: each figure over its runs, in ms unless a ratio. */
+export type AttestationBench = {
+  /** Warm verification per kind of evidence. */
+  verifyMs: Record<EvidenceKind, Summary>
+  /** BOCC ÷ @phala/dcap-qvl, warm on the same TDX quote, one value per interleaved round. */
+  vsDcapQvlRatio: Summary
+  /** @phala/dcap-qvl's warm verification in those rounds. */
+  dcapQvlVerifyMs: Summary
+  /** A fresh process: the import plus the first TDX verification. */
+  verifyColdMs: Summary
+  /** The same for @phala/dcap-qvl. */
+  dcapQvlColdMs: Summary
 }
 
 async function timesOf(runs: number, action: () => unknown): Promise<number[]> {
@@ -39,18 +60,24 @@ async function timesOf(runs: number, action: () => unknown): Promise<number[]> {
   return times
 }
 
-async function warm(evidence: Uint8Array, options: VerifyEvidenceOptions): Promise<Stats> {
+async function warm(
+  runs: number,
+  evidence: Uint8Array,
+  options: VerifyEvidenceOptions,
+): Promise<Summary> {
   const verdict = await verifyEvidence(evidence, options)
   if (!verdict.ok) throw new Error(`benchmark evidence does not verify: ${verdict.error}`)
-  return statsOf(await timesOf(200, () => verifyEvidence(evidence, options)))
+  return summarize(await timesOf(runs, () => verifyEvidence(evidence, options)))
 }
 
 const phala = createRequire(import.meta.url)('@phala/dcap-qvl') as {
   verify(quote: Uint8Array, collateral: unknown, nowSeconds: number): { status: string }
 }
 
-/** BOCC ÷ dcap-qvl on the same TDX quote, per interleaved round of 50 verifications each. */
-async function ratioToDcapQvl(): Promise<{ ratio: Stats; dcapQvlMs: Stats }> {
+/** BOCC ÷ dcap-qvl on the same TDX quote, per interleaved round of verifications of each. */
+async function ratioToDcapQvl(
+  size: AttestationBenchSize,
+): Promise<{ ratio: Summary; dcapQvlMs: Summary }> {
   const quote = evidenceVector('phala-dcap-qvl/tdx_quote')
   const at = new Date('2025-06-20T00:00:00Z')
   const collateral = readIntelCollateral(collateralSet('P-TDX'))
@@ -58,18 +85,22 @@ async function ratioToDcapQvl(): Promise<{ ratio: Stats; dcapQvlMs: Stats }> {
   const options = { at, collateral }
   const ratios: number[] = []
   const phalaMedians: number[] = []
-  for (let round = 0; round < 15; round++) {
-    const ours = statsOf(await timesOf(50, () => verifyEvidence(quote, options))).median
-    const theirs = statsOf(
-      await timesOf(50, () => phala.verify(quote, phalaCollateral, at.getTime() / 1000)),
+  for (let round = 0; round < size.ratioRounds; round++) {
+    const ours = summarize(
+      await timesOf(size.ratioRunsPerRound, () => verifyEvidence(quote, options)),
+    ).median
+    const theirs = summarize(
+      await timesOf(size.ratioRunsPerRound, () =>
+        phala.verify(quote, phalaCollateral, at.getTime() / 1000),
+      ),
     ).median
     ratios.push(ours / theirs)
     phalaMedians.push(theirs)
   }
-  return { ratio: statsOf(ratios), dcapQvlMs: statsOf(phalaMedians) }
+  return { ratio: summarize(ratios), dcapQvlMs: summarize(phalaMedians) }
 }
 
-async function cold(runs: number, argument?: string): Promise<Stats> {
+async function cold(runs: number, argument?: string): Promise<Summary> {
   const run = promisify(execFile)
   const script = new URL('./coldVerification.ts', import.meta.url).pathname
   const times: number[] = []
@@ -77,60 +108,51 @@ async function cold(runs: number, argument?: string): Promise<Stats> {
     const { stdout } = await run(process.execPath, [script, ...(argument ? [argument] : [])])
     times.push(Number(stdout.trim()))
   }
-  return statsOf(times)
+  return summarize(times)
 }
 
-function flatten(prefix: string, stats: Stats): Record<string, number> {
-  return {
-    [prefix]: stats.median,
-    [`${prefix}_min`]: stats.min,
-    [`${prefix}_max`]: stats.max,
-  }
-}
-
-/** Attestation figures for bench/results/bench.json: medians, with min and max. */
-export async function benchAttestation(): Promise<Record<string, number>> {
+/** Times attestation verification: warm per kind of evidence, against dcap-qvl, and cold. */
+export async function benchAttestation(
+  size: AttestationBenchSize = attestationBenchSizes.full,
+): Promise<AttestationBench> {
   const sim = await signSimEvidence({
     measurement: `0x${'11'.repeat(32)}`,
     reportData: `0x${'22'.repeat(64)}`,
     debug: false,
     issuedAt: new Date(),
   })
-  const perKind: Record<string, Stats> = {
-    tdx: await warm(evidenceVector('phala-dcap-qvl/tdx_quote'), {
+  const runs = size.warmRuns
+  const verifyMs: Record<EvidenceKind, Summary> = {
+    tdx: await warm(runs, evidenceVector('phala-dcap-qvl/tdx_quote'), {
       at: new Date('2025-06-20T00:00:00Z'),
       collateral: readIntelCollateral(collateralSet('P-TDX')),
     }),
-    tdx_v5: await warm(evidenceVector('google-go-tdx-guest/quote_v5_sample.dat'), {
+    'tdx-v5': await warm(runs, evidenceVector('google-go-tdx-guest/quote_v5_sample.dat'), {
       at: new Date('2026-02-01T00:00:00Z'),
       collateral: readIntelCollateral(collateralSet('T-90c06f')),
     }),
-    sgx: await warm(evidenceVector('phala-dcap-qvl/sgx_quote'), {
+    sgx: await warm(runs, evidenceVector('phala-dcap-qvl/sgx_quote'), {
       at: new Date('2025-06-20T00:00:00Z'),
       collateral: readIntelCollateral(collateralSet('P-SGX')),
     }),
-    sev_snp: await warm(vector('tinfoil-js/sev_snp_report_genoa.bin'), {
+    'sev-snp': await warm(runs, vector('tinfoil-js/sev_snp_report_genoa.bin'), {
       at: new Date('2026-02-01T00:00:00Z'),
       certs: [vector('tinfoil-js/vcek_genoa.der')],
     }),
-    nvidia: await warm(evidenceVector('nvidia-nvtrust/hopperAttestationReport.txt'), {
+    nvidia: await warm(runs, evidenceVector('nvidia-nvtrust/hopperAttestationReport.txt'), {
       at: new Date('2026-01-01T00:00:00Z'),
       certs: [vector('nvidia-nvtrust/hopperCertChain.txt')],
     }),
-    sim: await warm(sim, { at: new Date() }),
+    sim: await warm(runs, sim, { at: new Date() }),
   }
-  const { ratio, dcapQvlMs } = await ratioToDcapQvl()
-  const results: Record<string, number> = {}
-  for (const [kind, stats] of Object.entries(perKind))
-    Object.assign(results, flatten(`attestation_verify_ms_${kind}`, stats))
-  Object.assign(
-    results,
-    flatten('attestation_verify_vs_dcap_qvl_ratio', ratio),
-    flatten('attestation_dcap_qvl_verify_ms', dcapQvlMs),
-    flatten('attestation_verify_cold_ms', await cold(9)),
-    flatten('attestation_dcap_qvl_cold_ms', await cold(9, 'dcap-qvl')),
-  )
-  return results
+  const { ratio, dcapQvlMs } = await ratioToDcapQvl(size)
+  return {
+    verifyMs,
+    vsDcapQvlRatio: ratio,
+    dcapQvlVerifyMs: dcapQvlMs,
+    verifyColdMs: await cold(size.coldRuns),
+    dcapQvlColdMs: await cold(size.coldRuns, 'dcap-qvl'),
+  }
 }
 
 if (import.meta.main) console.log(await benchAttestation())

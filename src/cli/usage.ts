@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import type { TokenInfo } from '../chain/actions/token/getTokenInfo.ts'
 import { parseTokenAmount } from '../client/amounts.ts'
 import { BoccError } from '../errors.ts'
@@ -20,6 +21,28 @@ export function orderIdArgument(positionals: string[]): bigint {
 /** An order id argument (hex, or decimal), or a usage error. */
 export function parseOrderIdArgument(text: string): bigint {
   return orderIdArgument([text])
+}
+
+/** A lease id argument (a positive decimal number: leases are counted), or a usage error. */
+export function parseLeaseIdArgument(text: string): bigint {
+  if (!/^[1-9]\d{0,76}$/.test(text))
+    throw new UsageError(`${text} is not a lease id (a positive decimal number)`)
+  return BigInt(text)
+}
+
+/** A `--solution` argument: a solution hash (0x and 64 hex digits), or a usage error. */
+export function parseSolutionHashArgument(text: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text))
+    throw new UsageError(`--solution ${text} is not a solution hash (0x and 64 hex digits)`)
+  return text as Hex
+}
+
+/** `--measurement` arguments, each 32 bytes of hex, or a usage error naming the first that is not. */
+export function parseMeasurementArguments(texts: readonly string[] = []): Hex[] {
+  for (const text of texts)
+    if (!/^0x[0-9a-fA-F]{64}$/.test(text))
+      throw new UsageError(`--measurement ${text} is not 32 bytes of hex`)
+  return texts as Hex[]
 }
 
 /** A positive whole number argument (an offer id, seconds), or a usage error. */

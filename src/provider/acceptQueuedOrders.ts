@@ -6,6 +6,7 @@ import { whyNotServable } from './checkServable.ts'
 import type { DaemonContext } from './daemonContext.ts'
 import type { LiveEnclave } from './enclaveFleet.ts'
 import { activeOrderStates, type StoredOrder } from './providerState.ts'
+import { reconcileOrders } from './reconcileOrders.ts'
 
 /** Why the daemon accepts nothing now; undefined while it accepts. */
 export type AcceptPause = 'stopping' | 'stake below the minimum' | undefined
@@ -89,12 +90,17 @@ export async function acceptQueuedOrders(
   state.setState(outcome.done, 'accepted')
   if (outcome.done.length > 0)
     context.log({ event: 'orders-accepted', orderIds: outcome.done.map(formatOrderId) })
+  const elsewhere: StoredOrder[] = []
   for (const skipped of outcome.skipped) {
     const order = batch.find((candidate) => candidate.orderId === skipped.orderId)
     if (!order) continue
     if (retryLater.has(skipped.errorName)) state.setState([order.orderId], 'queued')
     else if (skipped.errorName === 'OrderNotFound') state.forgetOrder(order.orderId)
+    // Past `created` already: accepted by this account (a reorg brought the acceptance back with
+    // the order, or the state is older than the chain), or ended. The chain says which.
+    else if (skipped.errorName === 'WrongOrderStatus') elsewhere.push(order)
     else refuse(order, `not accepted: ${skipped.errorName}`)
   }
+  if (elsewhere.length > 0) await reconcileOrders(context, elsewhere)
   return {}
 }

@@ -4,6 +4,12 @@ import { formatOrderId, orderTotal } from '../protocol/orderTerms.ts'
 import type { DaemonContext } from './daemonContext.ts'
 import { reconcileOrders } from './reconcileOrders.ts'
 
+/** Marks an order for hand-back (the next `handBackOrders` takes it back) and logs why. */
+export function markForHandBack(context: DaemonContext, orderId: bigint, reason: string): void {
+  context.state.setState([orderId], 'handingBack', reason)
+  context.log({ event: 'order-failed', orderId: formatOrderId(orderId), error: reason })
+}
+
 /**
  * Hands back every order marked for it, before its deadline: the customer gets the escrow back
  * and `handBackBps` of the order's value from the provider's stake, less than the slash a missed

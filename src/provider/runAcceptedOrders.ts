@@ -3,6 +3,7 @@ import { formatOrderId } from '../protocol/orderTerms.ts'
 import type { DaemonContext } from './daemonContext.ts'
 import type { LiveEnclave } from './enclaveFleet.ts'
 import { fetchKeyRelease } from './fetchKeyRelease.ts'
+import { markForHandBack } from './handBackOrders.ts'
 import type { StoredOrder } from './providerState.ts'
 import { runOrderInEnclave } from './runOrderInEnclave.ts'
 
@@ -20,24 +21,17 @@ export function runAcceptedOrders(
   const { state, config } = context
   const now = context.clock.now()
   for (const order of state.ordersIn(['accepted'])) {
-    const id = formatOrderId(order.orderId)
     const enclave = context.fleet.live(order.terms.enclave)
     const cutoff = order.terms.deadline - config.receiptMarginSeconds
     if (now >= cutoff) {
-      state.setState([order.orderId], 'handingBack', 'no result in time for its deadline')
-      context.log({
-        event: 'order-failed',
-        orderId: id,
-        error: 'no result in time for its deadline',
-      })
+      markForHandBack(context, order.orderId, 'no result in time for its deadline')
       continue
     }
     if (parameters.running.has(order.orderId)) continue
     // A dropped connection is made again first: its host may still hold the job.
     if (!enclave && context.fleet.reconnecting(order.terms.enclave)) continue
     if (!enclave) {
-      state.setState([order.orderId], 'handingBack', 'its enclave runtime is gone')
-      context.log({ event: 'order-failed', orderId: id, error: 'its enclave runtime is gone' })
+      markForHandBack(context, order.orderId, 'its enclave runtime is gone')
       continue
     }
     const job = runJob(context, order, enclave)
@@ -103,8 +97,7 @@ async function runJob(
   } catch (error) {
     // A lost runtime is the fleet's to report; its orders are handed back on the next round.
     if (enclave.connection.isClosed() || state.order(order.orderId)?.state !== 'accepted') return
-    state.setState([order.orderId], 'handingBack', shortMessageOf(error))
-    context.log({ event: 'order-failed', orderId: id, error: shortMessageOf(error) })
+    markForHandBack(context, order.orderId, shortMessageOf(error))
   }
 }
 

@@ -2,6 +2,7 @@ import type { Hex } from 'viem'
 import { getCreatedOrders } from '../chain/actions/market/getCreatedOrders.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import type { DaemonContext } from './daemonContext.ts'
+import { endedByTheDaemon, reconcileOrders } from './reconcileOrders.ts'
 
 /** Blocks per log query: small enough for public RPCs' range limits. */
 const blocksPerQuery = 2_000n
@@ -12,7 +13,8 @@ const blocksPerQuery = 2_000n
  * First it checks that the last block it took in is still on the chain: if a reorg replaced it,
  * it goes back to the newest block it took in that is still there and scans again, forgetting
  * the orders of the replaced blocks it had not acted on (those still on the chain come back in
- * the rescan). Orders for enclaves that are not this daemon's are recorded as refused.
+ * the rescan) and checking again the orders it ended whose deadline is still ahead. Orders for
+ * enclaves that are not this daemon's are recorded as refused.
  */
 export async function scanOrders(context: DaemonContext): Promise<void> {
   const { chain, state, config, metrics } = context
@@ -37,6 +39,13 @@ export async function scanOrders(context: DaemonContext): Promise<void> {
       message: `the chain reorganised: block ${recorded[0].number} is no longer ${recorded[0].hash.slice(0, 10)}…; scanning again from block ${fork + 1n}`,
     })
     last = fork
+    // Our receipts, failures and hand-backs in the replaced blocks may be gone too: the orders
+    // they ended that could still be delivered are checked against the chain again.
+    const now = context.clock.now()
+    await reconcileOrders(
+      context,
+      state.ordersIn(endedByTheDaemon).filter((order) => order.terms.deadline > now),
+    )
   }
   const target = head - BigInt(config.confirmations)
   for (let from = last + 1n; from <= target; from += blocksPerQuery) {

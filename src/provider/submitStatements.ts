@@ -4,6 +4,7 @@ import { submitReceipts } from '../chain/actions/market/submitReceipts.ts'
 import { describeFailureReason } from '../protocol/failureReasons.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import type { DaemonContext } from './daemonContext.ts'
+import { markForHandBack } from './handBackOrders.ts'
 import type { StoredOrder } from './providerState.ts'
 import { reconcileOrders } from './reconcileOrders.ts'
 
@@ -21,18 +22,9 @@ export async function submitStatements(context: DaemonContext): Promise<void> {
   const now = context.clock.now()
   const inTime: StoredOrder[] = []
   for (const order of executed)
-    if (order.terms.deadline - config.receiptMarginSeconds <= now) {
-      state.setState(
-        [order.orderId],
-        'handingBack',
-        'its receipt could not land before the deadline',
-      )
-      context.log({
-        event: 'order-failed',
-        orderId: formatOrderId(order.orderId),
-        error: 'its receipt could not land before the deadline',
-      })
-    } else inTime.push(order)
+    if (order.terms.deadline - config.receiptMarginSeconds <= now)
+      markForHandBack(context, order.orderId, 'its receipt could not land before the deadline')
+    else inTime.push(order)
   const statuses = await Promise.all(
     inTime.map((order) => getOrderState(chain, { orderId: order.orderId })),
   )

@@ -1,6 +1,14 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Address, type Hex, parseEther, parseEventLogs, sha256, toBytes } from 'viem'
+import {
+  type Address,
+  decodeFunctionData,
+  type Hex,
+  parseEther,
+  parseEventLogs,
+  sha256,
+  toBytes,
+} from 'viem'
 import { marketAbi } from '../../src/chain/abis.ts'
 import { createOrder } from '../../src/chain/actions/market/createOrder.ts'
 import { getCreatedOrders } from '../../src/chain/actions/market/getCreatedOrders.ts'
@@ -34,6 +42,7 @@ import { type DaemonRun, startProviderTestbed } from '../provider/support/provid
 import { startTcpProxy } from '../provider/support/tcpProxy.ts'
 import { type FlakyProxy, startFlakyProxy } from '../support/flakyProxy.ts'
 import { marketLedger } from '../support/marketLedger.ts'
+import { type RpcGate, startRpcGate } from '../support/rpcGate.ts'
 import { assembleWat, echoWat, growWat, loopWat, trapWat } from '../support/wasmModules.ts'
 
 /** The dev roles that run provider daemons here, and those that order. */
@@ -72,8 +81,20 @@ export type TrackedOrder = PlacedOrder & { provider: ProviderRole; customerRole:
  * encrypted one whose key is never released.
  */
 export async function startDaemonWorld() {
+  // What a setup that fails half-way started is stopped, so the test process can exit.
+  const started: (() => Promise<unknown>)[] = []
+  try {
+    return await assembleDaemonWorld(started)
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined)
+    throw error
+  }
+}
+
+async function assembleDaemonWorld(started: (() => Promise<unknown>)[]) {
   // The chain keeps its state across the restarts the faults inject.
   const bed = await startProviderTestbed({}, { keepState: true })
+  started.push(() => bed.stop())
   const { signers } = bed.dev
   const echo = await publishWasm(bed.blobs, 'echo', echoWat)
   const wasmBytes = await assembleWat(echoWat)
@@ -107,15 +128,21 @@ export async function startDaemonWorld() {
     policyFor: () => devPolicy(),
     onEvent: () => {},
   })
+  started.push(() => withholdingAgent.stop())
   const configs = {} as Record<ProviderRole, string>
   const runs = {} as Record<ProviderRole, DaemonRun>
-  // Each daemon reaches the chain through an RPC that can go down (every connection cut) and
-  // one that drops requests: daemon → dropping proxy → outage proxy → anvil.
-  const rpc = {} as Record<ProviderRole, { outage: TcpProxy; dropping: FlakyProxy }>
+  // Each daemon reaches the chain through an RPC that can go down (every connection cut), one
+  // that drops requests and one that can hold back its transactions:
+  // daemon → dropping proxy → outage proxy → gate → anvil.
+  const rpc = {} as Record<ProviderRole, { outage: TcpProxy; dropping: FlakyProxy; gate: RpcGate }>
   for (const role of providerRoles) {
-    const outage = await startTcpProxy(bed.dev.chain.port)
+    const gate = await startRpcGate(bed.dev.chain.rpcUrl)
+    started.push(() => gate.close())
+    const outage = await startTcpProxy(Number(new URL(gate.url).port))
+    started.push(() => outage.close())
     const dropping = await startFlakyProxy(Number(new URL(outage.url).port))
-    rpc[role] = { outage, dropping }
+    started.push(() => dropping.close())
+    rpc[role] = { outage, dropping, gate }
     configs[role] = await bed.writeConfig(role, {
       rpcUrl: dropping.url,
       ownerAgents: [withholdingAgent.url],
@@ -187,6 +214,33 @@ export async function startDaemonWorld() {
           if (attempt >= 5) throw error
           await sleep(1_000)
         }
+    },
+    /**
+     * Runs `attack` while the role's daemon cannot get a receipt or a signed failure onto the
+     * chain (its RPC refuses to send them; the daemon sends them again afterwards): the attack
+     * acts on orders the honest daemon has certainly not ended yet, whatever the machine's speed.
+     */
+    async withStatementsHeldBack<result>(
+      role: ProviderRole,
+      attack: () => Promise<result>,
+    ): Promise<result> {
+      const release = rpc[role].gate.holdBack((transaction) => {
+        if (transaction.to?.toLowerCase() !== bed.dev.deployment.contracts.market.toLowerCase())
+          return false
+        try {
+          const call = decodeFunctionData({ abi: marketAbi, data: transaction.data ?? '0x' })
+          return statementFunctions.has(call.functionName)
+        } catch {
+          return false
+        }
+      })
+      try {
+        return await attack()
+      } finally {
+        release()
+        // A block wakes the daemon, which sends what was held back at once.
+        await bed.testClient.mine({ blocks: 1 })
+      }
     },
     /** Times the chain node was restarted (its history before that is gone from it). */
     chainRestarts: 0,
@@ -443,6 +497,7 @@ export async function startDaemonWorld() {
         for (const role of providerRoles) {
           await rpc[role].dropping.close()
           await rpc[role].outage.close()
+          await rpc[role].gate.close()
         }
       }
     },
@@ -452,6 +507,14 @@ export async function startDaemonWorld() {
 
 export type DaemonWorld = Awaited<ReturnType<typeof startDaemonWorld>>
 type TcpProxy = Awaited<ReturnType<typeof startTcpProxy>>
+
+/** The market calls by which a provider's daemon ends an order with its enclave's statement. */
+const statementFunctions = new Set([
+  'submitReceipt',
+  'submitReceipts',
+  'submitFailure',
+  'submitFailures',
+])
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type Hex, parseEther } from 'viem'
+import { acceptOrders } from '../../src/chain/actions/market/acceptOrders.ts'
 import { getOrderState } from '../../src/chain/actions/market/getOrderState.ts'
 import type { PlacedOrder } from '../../src/client/placeOrder.ts'
 import { formatOrderId } from '../../src/protocol/orderTerms.ts'
+import type { ProviderEvent } from '../../src/provider/providerEvents.ts'
 import {
   type DaemonRun,
   type ProviderTestbed,
@@ -161,6 +163,69 @@ describe('provider daemons on a reorganising chain', () => {
     assert.equal(accounted, held)
   })
 
+  it('sends its receipt again when a reorg takes the receipt out and the order is accepted again', async () => {
+    const customer = bed.dev.signers.modelVendor
+    const enclave = await bed.verify(customer, eager.enclave)
+    await eager.kill9()
+    // This daemon accepts and runs the order, stores the receipt, and dies before sending it.
+    const crashing = await bed.startDaemon(eagerConfig, {
+      BOCC_PROVIDER_TEST_CRASH_AT: 'after-job',
+    })
+    const placed = await bed.order(customer, enclave, crashing.offerId)
+    orders.push(placed)
+    assert.equal((await crashing.exited).signal, 'SIGKILL')
+    const status = async () =>
+      (await getOrderState(bed.dev.signers.deployer, { orderId: placed.orderId })).status
+    assert.equal(await status(), 'accepted')
+    // The chain with the order accepted and no receipt yet: what the reorg goes back to.
+    stopMining()
+    const snapshot = await bed.testClient.snapshot()
+    const acceptedAt = await bed.dev.signers.deployer.publicClient.getBlockNumber({ cacheTime: 0 })
+    eager = await bed.startDaemon(eagerConfig)
+    const id = formatOrderId(placed.orderId)
+    const receiptAccepted = (event: ProviderEvent) =>
+      event.event === 'receipts-accepted' && event.orderIds.includes(id)
+    await eager.waitFor(receiptAccepted, { past: true })
+    assert.equal(await status(), 'completed')
+    // The daemon takes in blocks after the receipt, so the reorg replaces blocks it has seen.
+    startMining()
+    await waitUntilScanned(eager, acceptedAt + 2n)
+    stopMining()
+    const sentAgain = eager.waitFor(receiptAccepted)
+    // A deep reorg: every block from the receipt on is replaced by others without it.
+    await bed.testClient.revert({ id: snapshot })
+    assert.equal(await status(), 'accepted')
+    startMining()
+    await sentAgain
+    assert.ok(
+      eager.events.some(
+        (event) =>
+          event.event === 'warning' &&
+          event.message.includes(`order ${id} is accepted again: a reorg undid its receipt`),
+      ),
+      'the daemon said why it sent the receipt again',
+    )
+    assert.equal(await status(), 'completed')
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
+
+  it('runs an order the chain shows accepted by its account before it took the order in', async () => {
+    const customer = bed.dev.signers.modelVendor
+    const enclave = await bed.verify(customer, eager.enclave)
+    await eager.kill9()
+    const placed = await bed.order(customer, enclave, eager.offerId)
+    orders.push(placed)
+    // What a reorg that brings the order back together with its acceptance leaves (or a state
+    // restored from an older backup): the daemon first sees the order already accepted.
+    const accepted = await acceptOrders(bed.dev.signers.stranger, { terms: [placed.terms] })
+    assert.deepEqual(accepted.done, [placed.orderId])
+    eager = await bed.startDaemon(eagerConfig)
+    assert.equal(await bed.waitForStatus(placed.orderId, ['completed', 'handedBack']), 'completed')
+    const { held, accounted } = await bed.tokenTotals(orders)
+    assert.equal(accounted, held)
+  })
+
   it('registers a new enclave before the current one expires, and retires the old one', async () => {
     const old = eager.enclave
     await bed.dev.increaseTime(650)
@@ -183,3 +248,17 @@ describe('provider daemons on a reorganising chain', () => {
     assert.equal(accounted, held)
   })
 })
+
+/** Waits until the daemon's health says it has taken in the blocks up to `block`. */
+async function waitUntilScanned(run: DaemonRun, block: bigint): Promise<void> {
+  // A guard against a hang, not an expectation of speed.
+  const giveUpAt = Date.now() + 240_000
+  for (;;) {
+    const health = (await (await fetch(`${run.metricsUrl}/health`)).json()) as {
+      scannedBlock: string
+    }
+    if (health.scannedBlock !== '' && BigInt(health.scannedBlock) >= block) return
+    if (Date.now() > giveUpAt) throw new Error(`the daemon never took in block ${block}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

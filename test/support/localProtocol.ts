@@ -34,16 +34,16 @@ export async function startLocalProtocol(
   chainParameters: StartLocalChainParameters = {},
 ): Promise<LocalProtocol> {
   const chain = await startLocalChain(chainParameters)
-  // A failed deployment or funding must not leave the chain running (the committee starts last).
   try {
-    return await deployOnto(chain, settings)
+    return await deployOn(chain, settings)
   } catch (error) {
-    await chain.stop()
+    // A chain left running would keep the test process alive after the failure.
+    await chain.stop().catch(() => undefined)
     throw error
   }
 }
 
-async function deployOnto(
+async function deployOn(
   chain: LocalChain,
   settings: Partial<ProtocolSettings>,
 ): Promise<LocalProtocol> {

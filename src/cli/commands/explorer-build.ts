@@ -1,9 +1,8 @@
 import type { Command } from 'commander'
-import type { Hex } from 'viem'
 import { buildExplorer } from '../../web/buildExplorer.ts'
 import { addExamples } from '../networkOptions.ts'
 import { resolveSettings } from '../settings.ts'
-import { UsageError } from '../usage.ts'
+import { parseMeasurementArguments, UsageError } from '../usage.ts'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
 
@@ -27,10 +26,7 @@ export async function run(options: {
   config?: string
   measurement?: string[]
 }): Promise<number> {
-  const measurements = options.measurement ?? []
-  for (const measurement of measurements)
-    if (!/^0x[0-9a-fA-F]{64}$/.test(measurement))
-      throw new UsageError(`--measurement ${measurement} is not 32 bytes of hex`)
+  const measurements = parseMeasurementArguments(options.measurement)
   const settings = await resolveSettings(options)
   if (!settings.deployment)
     throw new UsageError(
@@ -41,7 +37,7 @@ export async function run(options: {
     outDirectory: options.out,
     ...(settings.rpc ? { rpcUrl: settings.rpc.value } : {}),
     ...(settings.blobs ? { blobStoreUrl: settings.blobs.value } : {}),
-    ...(measurements.length ? { measurements: measurements as Hex[] } : {}),
+    ...(measurements.length ? { measurements } : {}),
   })
   for (const file of files) console.log(file)
   return 0

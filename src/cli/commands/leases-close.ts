@@ -15,20 +15,13 @@ import {
   type NetworkFlags,
 } from '../networkOptions.ts'
 import { isoTime, printFields, printJson } from '../output.ts'
-import { UsageError } from '../usage.ts'
+import { parseLeaseIdArgument } from '../usage.ts'
 
 export function define(command: Command) {
   command.argument('<lease-id>', 'the lease id (a decimal number)')
   addNetworkOptions(command, { key: true })
   addJsonOption(command)
   addExamples(command, 'bocc leases close 3', 'bocc leases close 3 --json')
-}
-
-/** A lease id argument: a positive decimal integer. */
-export function parseLeaseIdArgument(text: string): bigint {
-  if (!/^[1-9]\d{0,76}$/.test(text))
-    throw new UsageError(`${text} is not a lease id (a positive decimal number)`)
-  return BigInt(text)
 }
 
 /**

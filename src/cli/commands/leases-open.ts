@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { isHex } from 'viem'
 import { openLease } from '../../chain/actions/leases/openLease.ts'
 import type { BoccSigner } from '../../chain/boccChain.ts'
 import { NoSuitableOfferError } from '../../client/chooseOffers.ts'
@@ -11,7 +10,7 @@ import {
   type NetworkFlags,
 } from '../networkOptions.ts'
 import { isoTime, printFields, printJson } from '../output.ts'
-import { parseCount, UsageError } from '../usage.ts'
+import { parseCount, parseSolutionHashArgument } from '../usage.ts'
 
 export function define(command: Command) {
   command
@@ -38,15 +37,12 @@ type Options = NetworkFlags & {
 
 /** Escrows a lease's window and token budget, priced by the offers, from the caller's wallet. */
 export async function run(options: Options): Promise<number> {
-  if (!isHex(options.solution) || options.solution.length !== 66)
-    throw new UsageError(
-      `--solution ${options.solution} is not a solution hash (0x and 64 hex digits)`,
-    )
+  const solutionHash = parseSolutionHashArgument(options.solution)
   const hours = parseCount(options.hours, '--hours')
   const maxTokens = BigInt(parseCount(options.maxTokens, '--max-tokens'))
   const { client } = await clientFrom(options, { account: true })
   const solution = (await client.listOffers({ kind: 'solution' })).find(
-    (offer) => offer.active && offer.solutionHash.toLowerCase() === options.solution.toLowerCase(),
+    (offer) => offer.active && offer.solutionHash.toLowerCase() === solutionHash.toLowerCase(),
   )
   if (!solution)
     throw new NoSuitableOfferError(`no active offer sells solution ${options.solution}`)

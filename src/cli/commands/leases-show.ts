@@ -10,7 +10,7 @@ import {
   type NetworkFlags,
 } from '../networkOptions.ts'
 import { isoTime, printFields, printJson } from '../output.ts'
-import { parseLeaseIdArgument } from './leases-close.ts'
+import { parseLeaseIdArgument } from '../usage.ts'
 
 export function define(command: Command) {
   command.argument('<lease-id>', 'the lease id (a decimal number)')

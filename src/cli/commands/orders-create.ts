@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { isHex } from 'viem'
 import type { InputSource } from '../../client/encryptInput.ts'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
 import {
@@ -12,7 +11,7 @@ import {
 } from '../networkOptions.ts'
 import { isoTime, orderJson, printJson } from '../output.ts'
 import { createProgress } from '../progress.ts'
-import { parseAmountArgument, parseCount, UsageError } from '../usage.ts'
+import { parseAmountArgument, parseCount, parseSolutionHashArgument, UsageError } from '../usage.ts'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
 
@@ -55,10 +54,7 @@ type Options = NetworkFlags & {
 
 /** Encrypts the inputs here, chooses offers the policy accepts, escrows; with --wait, waits. */
 export async function run(options: Options): Promise<number> {
-  if (!isHex(options.solution) || options.solution.length !== 66)
-    throw new UsageError(
-      `--solution ${options.solution} is not a solution hash (0x and 64 hex digits)`,
-    )
+  const solutionHash = parseSolutionHashArgument(options.solution)
   const inputs = options.input.map(inputSource)
   const dataOfferIds = (options.data ?? []).map((id) => parseCount(id, '--data'))
   const teeOfferId =
@@ -74,7 +70,7 @@ export async function run(options: Options): Promise<number> {
   let placed: Awaited<ReturnType<typeof client.createOrder>>
   try {
     placed = await client.createOrder({
-      solutionHash: options.solution,
+      solutionHash,
       inputs,
       ...(options.arg ? { arguments: options.arg } : {}),
       dataOfferIds,

@@ -2,8 +2,7 @@ import type { Command } from 'commander'
 import { connectLease } from '../../client/leases/connectLease.ts'
 import { startLeaseProxy } from '../../client/leases/startLeaseProxy.ts'
 import { addExamples, addNetworkOptions, clientFrom, type NetworkFlags } from '../networkOptions.ts'
-import { parseCount } from '../usage.ts'
-import { parseLeaseIdArgument } from './leases-close.ts'
+import { parseCount, parseLeaseIdArgument } from '../usage.ts'
 
 export function define(command: Command) {
   command

@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import type { Hex } from 'viem'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
 import { checksJson, formatChecks } from '../formatChecks.ts'
 import {
@@ -11,7 +10,7 @@ import {
   noticeDevelopmentPolicy,
 } from '../networkOptions.ts'
 import { printJson } from '../output.ts'
-import { parseOrderIdArgument, UsageError } from '../usage.ts'
+import { parseMeasurementArguments, parseOrderIdArgument } from '../usage.ts'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
 
@@ -44,14 +43,11 @@ export async function run(
   options: NetworkFlags & { measurement?: string[]; json: boolean },
 ): Promise<number> {
   const orderId = parseOrderIdArgument(text)
-  const measurements = options.measurement ?? []
-  for (const measurement of measurements)
-    if (!/^0x[0-9a-fA-F]{64}$/.test(measurement))
-      throw new UsageError(`--measurement ${measurement} is not 32 bytes of hex`)
+  const measurements = parseMeasurementArguments(options.measurement)
   const { client } = await clientFrom(options)
   const policy =
     measurements.length > 0
-      ? { ...client.policy.policy, allowedMeasurements: measurements as Hex[] }
+      ? { ...client.policy.policy, allowedMeasurements: measurements }
       : client.policy.policy
   noticeDevelopmentPolicy(client, options)
   const audit = await client.verifyOrder({ orderId, policy })

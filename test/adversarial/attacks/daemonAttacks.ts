@@ -473,39 +473,47 @@ export const hostAttacks: DaemonAttack[] = [
     actor: 'host',
     title: 'swap in another enclave’s key: have another enclave run or sign for the order',
     async run(world) {
-      const order = await world.order('dataVendor', 'provider')
-      await world.waitForOrderEvent(order, ['orders-accepted'])
-      const other = await connectedEnclave(world, 'stranger', world.enclaveOf('stranger'))
-      try {
-        await assert.rejects(
-          runOrderInEnclave({
-            enclave: other,
-            chainId: world.bed.dev.deployment.chainId,
-            market: world.bed.dev.deployment.contracts.market,
-            terms: order.terms,
-            blobs: world.bed.blobs,
-          }),
-          /another enclave/,
-        )
-      } finally {
-        other.disconnect()
-      }
-      // A receipt by any key but the order's enclave pays nothing.
-      const impostor = privateKeyToAccount(generatePrivateKey())
-      const outputHash = sha256(toBytes('forged output'))
-      const signature = await impostor.signTypedData({
-        domain: marketDomain(
-          world.bed.dev.deployment.chainId,
-          world.bed.dev.deployment.contracts.market,
-        ),
-        types: receiptTypes,
-        primaryType: 'Receipt',
-        message: { orderId: order.orderId, outputHash, wrappedResultKey: '0x' },
+      // The honest receipt is held back until the forged one was refused: the market judges the
+      // forged signature on an order that is still accepted, not one the receipt already settled.
+      const order = await world.withStatementsHeldBack('provider', async () => {
+        const order = await world.order('dataVendor', 'provider')
+        await world.waitForOrderEvent(order, ['orders-accepted'])
+        assert.equal(await world.status(order), 'accepted')
+        const other = await connectedEnclave(world, 'stranger', world.enclaveOf('stranger'))
+        try {
+          await assert.rejects(
+            runOrderInEnclave({
+              enclave: other,
+              chainId: world.bed.dev.deployment.chainId,
+              market: world.bed.dev.deployment.contracts.market,
+              terms: order.terms,
+              blobs: world.bed.blobs,
+            }),
+            /another enclave/,
+          )
+        } finally {
+          other.disconnect()
+        }
+        // A receipt by any key but the order's enclave pays nothing.
+        const impostor = privateKeyToAccount(generatePrivateKey())
+        const outputHash = sha256(toBytes('forged output'))
+        const signature = await impostor.signTypedData({
+          domain: marketDomain(
+            world.bed.dev.deployment.chainId,
+            world.bed.dev.deployment.contracts.market,
+          ),
+          types: receiptTypes,
+          primaryType: 'Receipt',
+          message: { orderId: order.orderId, outputHash, wrappedResultKey: '0x' },
+        })
+        const outcome = await submitReceipts(world.signers.provider, {
+          receipts: [{ terms: order.terms, outputHash, wrappedResultKey: '0x', signature }],
+        })
+        assert.deepEqual(outcome.done, [], 'the forged receipt pays nothing')
+        assert.equal(outcome.skipped[0]?.errorName, 'InvalidEnclaveSignature')
+        assert.equal(await world.status(order), 'accepted', 'the order waits for its enclave')
+        return order
       })
-      const outcome = await submitReceipts(world.signers.provider, {
-        receipts: [{ terms: order.terms, outputHash, wrappedResultKey: '0x', signature }],
-      })
-      assert.equal(outcome.skipped[0]?.errorName, 'InvalidEnclaveSignature')
       await world.waitForOrderEvent(order, ['receipts-accepted'])
     },
   },

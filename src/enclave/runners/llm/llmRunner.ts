@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process'
 import { shortMessageOf } from '../../../errors.ts'
-import { type FailureReason, failureReasons } from '../../../protocol/failureReasons.ts'
+import { failureReasons } from '../../../protocol/failureReasons.ts'
 import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
 import type { Job, JobOutcome, JobRunner } from '../jobRunner.ts'
-import { isGone, residentBytes, startWorker } from '../native/nativeRunner.ts'
+import { startWarmWorker } from '../native/nativeRunner.ts'
+import { superviseRequest } from '../native/superviseRequest.ts'
 import {
   type ChatCompletionRequest,
   ChatRequestRejectedError,
@@ -15,7 +16,6 @@ import {
 import type { LlmWorkerRequest, LlmWorkerResponse } from './llmWorker.ts'
 
 const workerEntry = new URL('./llmWorker.ts', import.meta.url)
-const memoryPollMs = 25
 
 /** A warm `llm` solution: one model in one bounded child process, one generation at a time. */
 export type LlmRunner = JobRunner & {
@@ -41,10 +41,7 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
     maxTokens: manifestLimits.maxTokens ?? 1,
     contextTokens: manifestLimits.contextTokens ?? 1,
   }
-  const memoryLimitBytes = manifestLimits.memoryMiB * 2 ** 20
-  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(
-    await startWorker(bundle, workerEntry),
-  )
+  const worker = await startWarmWorker(bundle, workerEntry)
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
 
@@ -72,11 +69,7 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
       }
     let child: ChildProcess
     try {
-      child = (await worker).child
-      if (isGone(child)) {
-        worker = startWorker(bundle, workerEntry)
-        child = (await worker).child
-      }
+      child = await worker.live()
     } catch (error) {
       return {
         ok: false,
@@ -84,40 +77,19 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
         message: shortMessageOf(error),
       }
     }
-    const outcome = await new Promise<GenerationOutcome>((resolve) => {
-      let settled = false
-      const finish = (value: GenerationOutcome) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        clearInterval(poll)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        resolve(value)
-      }
-      const kill = (failure: FailureReason, message: string) => {
-        child.kill('SIGKILL')
-        finish({ ok: false, failure, message })
-      }
-      const timer = setTimeout(
-        () =>
-          kill(
-            failureReasons.jobTimedOut,
-            `the request ran past its limit of ${manifestLimits.timeoutMs} ms`,
-          ),
-        manifestLimits.timeoutMs,
-      )
-      const overMemory = () => {
-        if (residentBytes(child) <= memoryLimitBytes) return false
-        kill(
-          failureReasons.jobOutOfMemory,
-          `the request needed more than its limit of ${manifestLimits.memoryMiB} MiB`,
-        )
-        return true
-      }
-      const poll = setInterval(overMemory, memoryPollMs)
-      const onMessage = (message: LlmWorkerResponse) => {
-        if (settled) return
+    const outcome = await superviseRequest<GenerationOutcome, LlmWorkerResponse>(child, {
+      limits: manifestLimits,
+      what: 'the request',
+      died: 'the model’s process died',
+      request: {
+        type: 'generate',
+        messages: request.messages,
+        maxTokens,
+        temperature: request.temperature,
+        ...(tokenBudget === undefined ? {} : { tokenBudget }),
+      } satisfies LlmWorkerRequest,
+      stopped: (stop) => ({ ok: false, ...stop }),
+      onMessage(message, { finish, overMemory }) {
         if (message.type === 'text') onText(message.text)
         else if (message.type === 'done') {
           if (overMemory()) return
@@ -131,28 +103,9 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
           finish({ ok: false, failure: failureReasons.inputOverLimits, message: message.message })
         else if (message.type === 'crashed')
           finish({ ok: false, failure: failureReasons.jobCrashed, message: message.message })
-      }
-      const onExit = () =>
-        finish({
-          ok: false,
-          failure: failureReasons.jobCrashed,
-          message: 'the model’s process died',
-        })
-      child.on('message', onMessage)
-      child.once('exit', onExit)
-      if (!overMemory())
-        child.send({
-          type: 'generate',
-          messages: request.messages,
-          maxTokens,
-          temperature: request.temperature,
-          ...(tokenBudget === undefined ? {} : { tokenBudget }),
-        } satisfies LlmWorkerRequest)
+      },
     })
-    if (isGone(child)) {
-      worker = startWorker(bundle, workerEntry)
-      worker.catch(() => undefined)
-    }
+    worker.replaceIfGone(child)
     return outcome
   }
 
@@ -189,8 +142,7 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
     },
     async close() {
       closed = true
-      const { child } = await worker.catch(() => ({ child: undefined }))
-      child?.kill('SIGKILL')
+      await worker.close()
     },
   }
 }

@@ -1,13 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { BoccError, shortMessageOf } from '../../../errors.ts'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
 import type { Job, JobOutcome, JobRunner } from '../jobRunner.ts'
 import type { NativeWorkerRequest, NativeWorkerResponse } from './nativeWorker.ts'
+import { superviseRequest } from './superviseRequest.ts'
 
 const workerEntry = new URL('./nativeWorker.ts', import.meta.url)
-const memoryPollMs = 25
 /** Jobs one worker process serves before a fresh one replaces it. */
 export const recycleAfterJobs = 100
 
@@ -24,9 +23,7 @@ export class SolutionLoadError extends BoccError {
  */
 export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunner> {
   const { limits } = bundle.manifest
-  const memoryLimitBytes = limits.memoryMiB * 2 ** 20
-  // The first load must work (else the solution does not load); a restart is awaited by the next job.
-  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(await startWorker(bundle))
+  const worker = await startWarmWorker(bundle)
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
   let jobsOnWorker = 0
@@ -35,47 +32,17 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
     if (closed) return { failure: failureReasons.solutionUnavailable, message: 'runner closed' }
     let child: ChildProcess
     try {
-      child = (await worker).child
-      if (isGone(child)) {
-        worker = startWorker(bundle)
-        child = (await worker).child
-      }
+      child = await worker.live()
     } catch (error) {
       return { failure: failureReasons.solutionUnavailable, message: shortMessageOf(error) }
     }
-    const outcome = await new Promise<JobOutcome>((resolve) => {
-      let settled = false
-      const finish = (value: JobOutcome) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        clearInterval(poll)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        resolve(value)
-      }
-      const kill = (failure: JobOutcome) => {
-        child.kill('SIGKILL')
-        finish(failure)
-      }
-      const timer = setTimeout(
-        () =>
-          kill({
-            failure: failureReasons.jobTimedOut,
-            message: `the job ran past its limit of ${limits.timeoutMs} ms`,
-          }),
-        limits.timeoutMs,
-      )
-      const overMemory = () => {
-        if (residentBytes(child) <= memoryLimitBytes) return false
-        kill({
-          failure: failureReasons.jobOutOfMemory,
-          message: `the job needed more than its limit of ${limits.memoryMiB} MiB`,
-        })
-        return true
-      }
-      const poll = setInterval(overMemory, memoryPollMs)
-      const onMessage = (message: NativeWorkerResponse) => {
+    const outcome = await superviseRequest<JobOutcome, NativeWorkerResponse>(child, {
+      limits,
+      what: 'the job',
+      died: 'the job’s process died',
+      request: { type: 'job', inputs: job.inputs } satisfies NativeWorkerRequest,
+      stopped: (stop) => stop,
+      onMessage(message, { finish, overMemory }) {
         // A job that ends between two looks is measured at its end, too.
         if (overMemory()) return
         if (message.type === 'done') finish({ outputs: message.outputs })
@@ -83,26 +50,12 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
           finish({ failure: failureReasons.inputRejected, message: message.message })
         else if (message.type === 'crashed')
           finish({ failure: failureReasons.jobCrashed, message: message.message })
-      }
-      const onExit = () =>
-        finish({ failure: failureReasons.jobCrashed, message: 'the job’s process died' })
-      child.on('message', onMessage)
-      child.once('exit', onExit)
-      if (!overMemory())
-        child.send({ type: 'job', inputs: job.inputs } satisfies NativeWorkerRequest)
+      },
     })
     // Native libraries leave a little resident memory behind per job (bench/enclaveMemory.ts):
     // a worker that served its share is replaced between jobs, which keeps the runtime flat.
-    if (++jobsOnWorker >= recycleAfterJobs) {
-      child.kill('SIGKILL')
-      jobsOnWorker = 0
-    }
-    // Warm again for the next job, while this one's outcome goes back.
-    if (isGone(child)) {
-      jobsOnWorker = 0
-      worker = startWorker(bundle)
-      worker.catch(() => undefined)
-    }
+    if (++jobsOnWorker >= recycleAfterJobs) child.kill('SIGKILL')
+    if (worker.replaceIfGone(child)) jobsOnWorker = 0
     return outcome
   }
 
@@ -114,6 +67,45 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
     },
     async close() {
       closed = true
+      await worker.close()
+    },
+  }
+}
+
+/** A runner's worker process, kept warm: it serves request after request, one at a time. */
+export type WarmWorker = {
+  /** The worker, started again first if it is gone (rejects if that start fails). */
+  live(): Promise<ChildProcess>
+  /** Starts the next worker now if `child` is gone, so it warms while an outcome goes back. */
+  replaceIfGone(child: ChildProcess): boolean
+  close(): Promise<void>
+}
+
+/**
+ * Starts a runner's worker for `bundle` (the `ocr`, `onnx` and `llm` runners share this). The
+ * first load must work, or the solution does not load; a restart is awaited by the next request.
+ */
+export async function startWarmWorker(
+  bundle: SolutionBundle,
+  entry: URL = workerEntry,
+): Promise<WarmWorker> {
+  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(await startWorker(bundle, entry))
+  const replace = () => {
+    worker = startWorker(bundle, entry)
+    worker.catch(() => undefined)
+    return worker
+  }
+  return {
+    async live() {
+      const { child } = await worker
+      return isGone(child) ? (await replace()).child : child
+    },
+    replaceIfGone(child) {
+      if (!isGone(child)) return false
+      replace()
+      return true
+    },
+    async close() {
       const { child } = await worker.catch(() => ({ child: undefined }))
       child?.kill('SIGKILL')
     },
@@ -124,7 +116,7 @@ export async function startNativeRunner(bundle: SolutionBundle): Promise<JobRunn
  * Forks a runner's worker process for `bundle` and waits until it has loaded it. The `llm` runner
  * starts its own worker module the same way.
  */
-export async function startWorker(
+async function startWorker(
   bundle: SolutionBundle,
   entry: URL = workerEntry,
 ): Promise<{ child: ChildProcess }> {
@@ -166,16 +158,6 @@ export async function startWorker(
   return { child }
 }
 
-export function isGone(child: ChildProcess): boolean {
+function isGone(child: ChildProcess): boolean {
   return child.killed || !child.connected || child.exitCode !== null || child.signalCode !== null
-}
-
-/** The child's resident set size, from /proc (Linux); 0 where that cannot be read. */
-export function residentBytes(child: ChildProcess): number {
-  try {
-    const pages = Number(readFileSync(`/proc/${child.pid}/statm`, 'utf8').split(' ')[1])
-    return pages * 4096
-  } catch {
-    return 0
-  }
 }

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +9,7 @@ import { openLease } from '../../src/chain/actions/leases/openLease.ts'
 import { createLeaseClient } from '../../src/client/leases/createLeaseClient.ts'
 import { startLeaseProxy } from '../../src/client/leases/startLeaseProxy.ts'
 import { type DevNetwork, devBlobStore, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
+import { hugePageAllocations } from '../../src/enclave/runners/llm/llmRunner.ts'
 import {
   createSolutionBundle,
   publishSolutionBundle,
@@ -70,9 +72,9 @@ const tinyModel: MeasuredModel = { name: 'tiny-chat', maxTokens: 64, bundle: cre
  * Time to first token and inter-token latency of the same model and request, two ways,
  * interleaved: through `bocc proxy`'s path (an OpenAI streaming request to the local proxy, sealed
  * to the enclave, through the provider's front and the enclave host, generated in the enclave's
- * llm worker, each token sealed back and opened) and called directly in one process with
- * node-llama-cpp (the same model bytes, context size, one thread, greedy). Ratios are through ÷
- * direct, medians over the rounds.
+ * llm worker, each token sealed back and opened) and called directly with node-llama-cpp in a
+ * process of its own (the same model bytes, context size, one thread, greedy,
+ * and the llm worker's environment). Ratios are through ÷ direct, medians over the rounds.
  *
  * The goal figures use a model of SmolLM-135M's shape (above). tiny-chat, whose tokens take well
  * under a millisecond, shows the path's fixed cost at its most visible: its figures are the
@@ -245,45 +247,48 @@ async function streamThroughProxy(url: string, model: MeasuredModel): Promise<Ti
   return timingOf(started, times)
 }
 
-/** The same model in this process, as a person would call node-llama-cpp. */
+/**
+ * The same model called directly with node-llama-cpp, in a process of its own with the llm
+ * worker's environment (bench/directChat.ts), so the two sides differ only by BOCC's path.
+ */
 async function directModel(workspace: string, bundle: SolutionBundle, maxTokens: number) {
-  const { getLlama, LlamaChat, LlamaLogLevel } = await import('node-llama-cpp')
   const path = join(workspace, `${bundle.manifest.name}.gguf`)
   await writeFile(path, bundle.files[0]?.bytes as Uint8Array)
-  const llama = await getLlama({
-    gpu: false,
-    build: 'never',
-    usePrebuiltBinaries: true,
-    progressLogs: false,
-    logLevel: LlamaLogLevel.disabled,
+  const child = fork(new URL('../directChat.ts', import.meta.url), [], {
+    env: { ...process.env, ...hugePageAllocations },
+    serialization: 'advanced',
   })
-  const model = await llama.loadModel({ modelPath: path })
-  const llamaContext = await model.createContext({
-    contextSize: bundle.manifest.limits.contextTokens ?? 512,
-    threads: 1,
-  })
+  const ask = (request: object) =>
+    new Promise<{ type: string; started?: number; times?: number[]; message?: string }>(
+      (resolve, reject) => {
+        const onExit = (code: number | null) =>
+          reject(new Error(`the direct model's process exited (${code})`))
+        child.once('exit', onExit)
+        child.once('message', (answer: { type: string; message?: string }) => {
+          child.off('exit', onExit)
+          if (answer.type === 'failed') reject(new Error(`the direct model: ${answer.message}`))
+          else resolve(answer)
+        })
+        child.send(request)
+      },
+    )
+  try {
+    await ask({ type: 'load', path, contextSize: bundle.manifest.limits.contextTokens ?? 512 })
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
   return {
     async generate(): Promise<Timing> {
-      const sequence = llamaContext.getSequence()
-      const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false })
-      const times: number[] = []
-      const started = performance.now()
-      await chat.generateResponse(
-        [
-          { type: 'user', text: messages[0]?.content ?? '' },
-          { type: 'model', response: [] },
-        ],
-        { maxTokens, temperature: 0, onTextChunk: () => times.push(performance.now()) },
-      )
-      chat.dispose({ disposeSequence: false })
-      await sequence.clearHistory()
-      sequence.dispose()
-      return timingOf(started, times)
+      const { started, times } = await ask({
+        type: 'generate',
+        text: messages[0]?.content ?? '',
+        maxTokens,
+      })
+      return timingOf(started as number, times as number[])
     },
     async close() {
-      await llamaContext.dispose()
-      await model.dispose()
-      await llama.dispose()
+      child.kill('SIGKILL')
     },
   }
 }

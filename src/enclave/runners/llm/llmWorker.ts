@@ -74,7 +74,16 @@ async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loa
     progressLogs: false,
     logLevel: LlamaLogLevel.disabled,
   })
-  const model = await llama.loadModel({ modelPath: await memoryOnlyPath(gguf.bytes) })
+  // Read into the worker's memory rather than mapped from the memory-backed file: the file's
+  // pages are 4 KiB (shared memory gets no huge pages here), the worker's allocation can get
+  // 2 MiB ones; the file is gone once read.
+  const file = memoryOnlyFile(gguf.bytes)
+  let model: LlamaModel
+  try {
+    model = await llama.loadModel({ modelPath: file.path, useMmap: false })
+  } finally {
+    file.close()
+  }
   const contextSize = manifest.limits.contextTokens ?? 0
   const context = await model.createContext({ contextSize, threads: 1 })
   return { model, context, manifest, LlamaChat }
@@ -83,16 +92,20 @@ async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loa
 /**
  * llama.cpp reads a model from a path: the model goes into a file on the memory-backed /dev/shm
  * that is unlinked before a byte is written, and is read through this process's descriptor of it.
- * It never has a name on any disk, and it is gone when this process is.
+ * It never has a name on any disk, and it is gone once closed (or when this process is).
  */
-async function memoryOnlyPath(bytes: Uint8Array): Promise<string> {
+function memoryOnlyFile(bytes: Uint8Array): { path: string; close(): void } {
   const path = `/dev/shm/bocc-model-${randomBytes(16).toString('hex')}`
   const fd = openSync(path, 'wx+', 0o600)
   unlinkSync(path)
-  for (let at = 0; at < bytes.length; )
-    at += writeSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 24))
-  process.on('exit', () => closeSync(fd))
-  return `/proc/self/fd/${fd}`
+  try {
+    for (let at = 0; at < bytes.length; )
+      at += writeSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 24))
+  } catch (error) {
+    closeSync(fd)
+    throw error
+  }
+  return { path: `/proc/self/fd/${fd}`, close: () => closeSync(fd) }
 }
 
 async function generate(

@@ -88,10 +88,13 @@ export type WarmWorker = {
 export async function startWarmWorker(
   bundle: SolutionBundle,
   entry: URL = workerEntry,
+  env: Record<string, string> = {},
 ): Promise<WarmWorker> {
-  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(await startWorker(bundle, entry))
+  let worker: Promise<{ child: ChildProcess }> = Promise.resolve(
+    await startWorker(bundle, entry, env),
+  )
   const replace = () => {
-    worker = startWorker(bundle, entry)
+    worker = startWorker(bundle, entry, env)
     worker.catch(() => undefined)
     return worker
   }
@@ -118,7 +121,8 @@ export async function startWarmWorker(
  */
 async function startWorker(
   bundle: SolutionBundle,
-  entry: URL = workerEntry,
+  entry: URL,
+  env: Record<string, string>,
 ): Promise<{ child: ChildProcess }> {
   const child = fork(entry, [], {
     // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
@@ -126,7 +130,7 @@ async function startWorker(
     serialization: 'advanced',
     // Few glibc malloc arenas: with one per thread, freed memory stays fragmented across them and
     // the resident set creeps up order after order.
-    env: { ORT_DISABLE_TELEMETRY: '1', MALLOC_ARENA_MAX: '2' },
+    env: { ORT_DISABLE_TELEMETRY: '1', MALLOC_ARENA_MAX: '2', ...env },
     execArgv: [`--max-old-space-size=${bundle.manifest.limits.memoryMiB}`, '--expose-gc'],
   })
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,54 @@
+// The direct side of the inference figures (bench/figures/inference.ts): a chat model called with
+// node-llama-cpp in a process of its own, as a program would, with the llm worker's environment,
+// so that the two sides differ only by BOCC's path. It loads the model from a disk file (mapped,
+// node-llama-cpp's default) and times each generation itself; it talks to the benchmark over IPC.
+import type { LlamaChat as LlamaChatType, LlamaContext } from 'node-llama-cpp'
+
+type Request =
+  | { type: 'load'; path: string; contextSize: number }
+  | { type: 'generate'; text: string; maxTokens: number }
+
+const send = (message: unknown) => process.send?.(message)
+let loaded: { context: LlamaContext; LlamaChat: typeof LlamaChatType } | undefined
+
+process.on('message', async (request: Request) => {
+  try {
+    if (request.type === 'load') {
+      const { getLlama, LlamaChat, LlamaLogLevel } = await import('node-llama-cpp')
+      const llama = await getLlama({
+        gpu: false,
+        build: 'never',
+        usePrebuiltBinaries: true,
+        progressLogs: false,
+        logLevel: LlamaLogLevel.disabled,
+      })
+      const model = await llama.loadModel({ modelPath: request.path })
+      const context = await model.createContext({ contextSize: request.contextSize, threads: 1 })
+      loaded = { context, LlamaChat }
+      return send({ type: 'ready' })
+    }
+    if (!loaded) throw new Error('no model is loaded')
+    const sequence = loaded.context.getSequence()
+    const chat = new loaded.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false })
+    const times: number[] = []
+    const started = performance.now()
+    await chat.generateResponse(
+      [
+        { type: 'user', text: request.text },
+        { type: 'model', response: [] },
+      ],
+      {
+        maxTokens: request.maxTokens,
+        temperature: 0,
+        onTextChunk: () => times.push(performance.now()),
+      },
+    )
+    chat.dispose({ disposeSequence: false })
+    await sequence.clearHistory()
+    sequence.dispose()
+    send({ type: 'timed', started, times })
+  } catch (error) {
+    send({ type: 'failed', message: String(error) })
+  }
+})
+process.on('disconnect', () => process.exit(0))

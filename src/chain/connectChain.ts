@@ -61,6 +61,16 @@ export async function connectChain(rpcUrl: string): Promise<ChainConnection> {
  * starts from that node's own nonces.
  */
 const nonceManagers = new Map<string, NonceManager>()
+
+/**
+ * Forgets the nonces this process used at `rpcUrl`: a new node now answers there (a fresh local
+ * chain on a port an earlier one had). viem's manager never goes below the last nonce it gave out,
+ * so it would number a fresh chain's first transaction after the old chain's last, and the new
+ * node would hold it forever.
+ */
+export function forgetNonces(rpcUrl: string): void {
+  nonceManagers.delete(rpcUrl)
+}
 function nonceManagerFor(rpcUrl: string): NonceManager {
   let manager = nonceManagers.get(rpcUrl)
   if (!manager) {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { it } from 'node:test'
 import { createTestClient, http, parseEther, publicActions, walletActions } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { connectSigner } from './connectChain.ts'
 import { devPrivateKey, devRoles } from './devAccounts.ts'
 import { startLocalChain } from './startLocalChain.ts'
 
@@ -87,3 +88,27 @@ function isAlive(pid: number): boolean {
     return false
   }
 }
+
+it('numbers a fresh chain’s transactions from its own nonces, on a port an earlier chain had', async () => {
+  const key = devPrivateKey(devRoles.deployer)
+  const to = privateKeyToAccount(devPrivateKey(devRoles.customer)).address
+  const send = async (rpcUrl: string) => {
+    const signer = await connectSigner(rpcUrl, key)
+    const hash = await signer.walletClient.sendTransaction({ to, value: 1n })
+    return (await signer.publicClient.waitForTransactionReceipt({ hash, timeout: 15_000 })).status
+  }
+  const first = await startLocalChain()
+  try {
+    await send(first.rpcUrl)
+    await send(first.rpcUrl)
+  } finally {
+    await first.stop()
+  }
+  // The same URL, another node: its first transaction is the account's first there.
+  const second = await startLocalChain({ port: first.port })
+  try {
+    assert.equal(await send(second.rpcUrl), 'success')
+  } finally {
+    await second.stop()
+  }
+})

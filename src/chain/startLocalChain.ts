@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BoccError } from '../errors.ts'
 import { stopProcess } from '../processes/stopProcess.ts'
+import { forgetNonces } from './connectChain.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -129,8 +130,11 @@ export async function startLocalChain(
     await cleanUp()
     throw error
   }
+  const rpcUrl = `http://${host}:${running.port}`
+  // A fresh node: nothing this process numbered at this URL before counts on it.
+  forgetNonces(rpcUrl)
   const chain: LocalChain = {
-    rpcUrl: `http://${host}:${running.port}`,
+    rpcUrl,
     port: running.port,
     node,
     process: running.child,

@@ -3,6 +3,7 @@
 // so that the two sides differ only by BOCC's path. It loads the model from a disk file (mapped,
 // node-llama-cpp's default) and times each generation itself; it talks to the benchmark over IPC.
 import type { LlamaChat as LlamaChatType, LlamaContext } from 'node-llama-cpp'
+import { getPrebuiltLlama } from '../src/enclave/runners/llm/prebuiltLlama.ts'
 
 type Request =
   | { type: 'load'; path: string; contextSize: number }
@@ -14,14 +15,7 @@ let loaded: { context: LlamaContext; LlamaChat: typeof LlamaChatType } | undefin
 process.on('message', async (request: Request) => {
   try {
     if (request.type === 'load') {
-      const { getLlama, LlamaChat, LlamaLogLevel } = await import('node-llama-cpp')
-      const llama = await getLlama({
-        gpu: false,
-        build: 'never',
-        usePrebuiltBinaries: true,
-        progressLogs: false,
-        logLevel: LlamaLogLevel.disabled,
-      })
+      const { llama, LlamaChat } = await getPrebuiltLlama()
       const model = await llama.loadModel({ modelPath: request.path })
       const context = await model.createContext({ contextSize: request.contextSize, threads: 1 })
       loaded = { context, LlamaChat }

@@ -36,11 +36,14 @@ export {
   type LeaseClient,
   LeaseEndedError,
   LeaseEndpointError,
-  LeaseNotFoundError,
-  NotYourLeaseError,
 } from './leases/createLeaseClient.ts'
 export { createLeaseFetch } from './leases/createLeaseFetch.ts'
 export { NoLeaseEndpointError } from './leases/findLeaseEndpoint.ts'
+export {
+  getCustomerLease,
+  LeaseNotFoundError,
+  NotYourLeaseError,
+} from './leases/getCustomerLease.ts'
 export { startLeaseProxy } from './leases/startLeaseProxy.ts'
 export type { OfferKind, OfferListing } from './listOffers.ts'
 export type { OrderJobParameters, PlacedJob } from './orderJob.ts'

@@ -43,7 +43,14 @@ import { startTcpProxy } from '../provider/support/tcpProxy.ts'
 import { type FlakyProxy, startFlakyProxy } from '../support/flakyProxy.ts'
 import { marketLedger } from '../support/marketLedger.ts'
 import { type RpcGate, startRpcGate } from '../support/rpcGate.ts'
-import { assembleWat, echoWat, growWat, loopWat, trapWat } from '../support/wasmModules.ts'
+import {
+  assembleWat,
+  echoManifest,
+  echoWat,
+  growWat,
+  loopWat,
+  trapWat,
+} from '../support/wasmModules.ts'
 
 /** The dev roles that run provider daemons here, and those that order. */
 export const providerRoles = ['provider', 'stranger'] as const satisfies DevRole[]
@@ -54,17 +61,6 @@ export const customerRoles = [
   'deployer',
 ] as const satisfies DevRole[]
 export type ProviderRole = (typeof providerRoles)[number]
-
-/** A WASM job that echoes its input: cheap enough for a thousand orders on two cores. */
-export const echoManifest = {
-  name: 'echo',
-  version: '1.0.0',
-  runner: 'wasm',
-  entry: 'main.wasm',
-  inputs: [{ name: 'data', maxBytes: 4096 }],
-  outputs: [{ name: 'result' }],
-  limits: { memoryMiB: 64, timeoutMs: 2_000 },
-} as const
 
 /** Marks the plaintext of every input here: it must never appear on the host's side. */
 export const plaintextMarker = 'PLAINTEXT-THE-HOST-MUST-NEVER-SEE'

@@ -31,7 +31,7 @@ import { registerEnclave } from '../../src/provider/registerEnclave.ts'
 import { createTinyChatBundle } from '../../src/solutions/tiny-chat/tinyChatSolution.ts'
 import { type RunningServer, serveFetch } from '../../src/storage/startBlobServer.ts'
 import { protocolHarness } from '../support/protocolHarness.ts'
-import { assembleWat, echoWat } from '../support/wasmModules.ts'
+import { assembleWat, echoManifest, echoWat } from '../support/wasmModules.ts'
 import {
   type DaemonRun,
   type ProviderTestbed,
@@ -69,18 +69,9 @@ before(async () => {
     accountPrivateKey: devPrivateKey(devRoles.modelVendor),
     directory: keysDirectory,
   })
-  const echo = createSolutionBundle(
-    {
-      name: 'sealed-echo',
-      version: '1.0.0',
-      runner: 'wasm',
-      entry: 'main.wasm',
-      inputs: [{ name: 'data', maxBytes: 4096 }],
-      outputs: [{ name: 'result' }],
-      limits: { memoryMiB: 64, timeoutMs: 2_000 },
-    },
-    [{ path: 'main.wasm', bytes: await assembleWat(echoWat) }],
-  )
+  const echo = createSolutionBundle({ ...echoManifest, name: 'sealed-echo' }, [
+    { path: 'main.wasm', bytes: await assembleWat(echoWat) },
+  ])
   const publish = (pack: Uint8Array) =>
     publishSolution(vendor, { blobs: bed.blobs, pack, price: parseEther('1'), encrypt: { keys } })
   sealedEcho = await publish(packSolutionBundle(echo))

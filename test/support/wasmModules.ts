@@ -54,6 +54,17 @@ export const echoWat = `(module
     (call $check (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 616)))
     (call $write (local.get $out) (i32.const 600) (i32.const 24))))`
 
+/** The manifest of an `echoWat` solution: cheap enough for a thousand orders on two cores. */
+export const echoManifest = {
+  name: 'echo',
+  version: '1.0.0',
+  runner: 'wasm',
+  entry: 'main.wasm',
+  inputs: [{ name: 'data', maxBytes: 4096 }],
+  outputs: [{ name: 'result' }],
+  limits: { memoryMiB: 64, timeoutMs: 2_000 },
+} as const
+
 /** Never ends. */
 export const loopWat = `(module (memory (export "memory") 1)
   (func (export "_start") (loop $forever (br $forever))))`

@@ -1,12 +1,11 @@
 import type { Command } from 'commander'
 import { closeLease } from '../../chain/actions/leases/closeLease.ts'
 import { finalizeLease } from '../../chain/actions/leases/finalizeLease.ts'
-import { getLease } from '../../chain/actions/leases/getLease.ts'
 import { getLeaseBalance } from '../../chain/actions/leases/getLeaseBalance.ts'
 import { getLeaseFinalizableAt } from '../../chain/actions/leases/getLeaseFinalizableAt.ts'
 import { withdrawLeaseBalance } from '../../chain/actions/leases/withdrawLeaseBalance.ts'
 import type { BoccSigner } from '../../chain/boccChain.ts'
-import { LeaseNotFoundError, NotYourLeaseError } from '../../client/leases/createLeaseClient.ts'
+import { getCustomerLease } from '../../client/leases/getCustomerLease.ts'
 import {
   addExamples,
   addJsonOption,
@@ -35,9 +34,7 @@ export async function run(
   const leaseId = parseLeaseIdArgument(text)
   const { client } = await clientFrom(options, { account: true })
   const chain = client.chain as BoccSigner
-  const lease = await getLease(chain, { leaseId })
-  if (!lease) throw new LeaseNotFoundError(leaseId)
-  if (lease.customer !== client.account) throw new NotYourLeaseError(leaseId, lease.customer)
+  const lease = await getCustomerLease(chain, { leaseId, customer: chain.account.address })
   const now = Number((await chain.publicClient.getBlock()).timestamp)
   let closed = false
   if (!lease.finalized && lease.closedAt === 0 && lease.endsAt > now) {

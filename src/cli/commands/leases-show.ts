@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { getLease } from '../../chain/actions/leases/getLease.ts'
 import { getLeaseFinalizableAt } from '../../chain/actions/leases/getLeaseFinalizableAt.ts'
-import { LeaseNotFoundError } from '../../client/leases/createLeaseClient.ts'
+import { LeaseNotFoundError } from '../../client/leases/getCustomerLease.ts'
 import {
   addExamples,
   addJsonOption,

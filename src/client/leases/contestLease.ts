@@ -1,10 +1,9 @@
 import type { Address, Hex } from 'viem'
-import { getLease } from '../../chain/actions/leases/getLease.ts'
 import { getSettledUsage } from '../../chain/actions/leases/getSettledUsage.ts'
 import { proveOverClaim } from '../../chain/actions/leases/proveOverClaim.ts'
 import type { BoccSigner } from '../../chain/boccChain.ts'
 import { BoccError } from '../../errors.ts'
-import { LeaseNotFoundError, NotYourLeaseError } from './createLeaseClient.ts'
+import { getCustomerLease } from './getCustomerLease.ts'
 import { defaultLeaseUsageDirectory, readLeaseUsageFile } from './leaseUsageFile.ts'
 
 export class NoUsageRecordError extends BoccError {
@@ -50,10 +49,7 @@ export async function contestLease(
 ): Promise<ContestLeaseReturnType> {
   const { leaseId } = parameters
   const directory = parameters.usageDirectory ?? defaultLeaseUsageDirectory()
-  const lease = await getLease(chain, { leaseId })
-  if (!lease) throw new LeaseNotFoundError(leaseId)
-  if (lease.customer.toLowerCase() !== chain.account.address.toLowerCase())
-    throw new NotYourLeaseError(leaseId, lease.customer)
+  const lease = await getCustomerLease(chain, { leaseId, customer: chain.account.address })
   if (lease.finalized)
     throw new NothingToContestError(`lease ${leaseId} is finalised: it is too late to contest it`)
   if (lease.overClaimed)

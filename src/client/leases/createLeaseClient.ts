@@ -16,21 +16,8 @@ import { leasesDomain, leaseUsageTypes } from '../../protocol/leaseUsage.ts'
 import type { BlobStore } from '../../storage/blobStore.ts'
 import { type VerifiedEnclave, verifyEnclave } from '../verifyEnclave.ts'
 import { findLeaseEndpoint } from './findLeaseEndpoint.ts'
+import { getCustomerLease } from './getCustomerLease.ts'
 import { type LeaseSession, sealLeaseRequest } from './sealLeaseRequest.ts'
-
-export class LeaseNotFoundError extends BoccError {
-  override name = 'LeaseNotFoundError'
-  constructor(leaseId: bigint) {
-    super(`lease ${leaseId} does not exist`)
-  }
-}
-
-export class NotYourLeaseError extends BoccError {
-  override name = 'NotYourLeaseError'
-  constructor(leaseId: bigint, customer: Address) {
-    super(`lease ${leaseId} belongs to ${customer}, not to this key`)
-  }
-}
 
 export class LeaseEndedError extends BoccError {
   override name = 'LeaseEndedError'
@@ -85,12 +72,11 @@ export async function createLeaseClient(
 ): Promise<LeaseClient> {
   const { chain, leaseId } = parameters
   const fetcher = parameters.fetch ?? fetch
-  const found = await getLease(chain, { leaseId })
-  if (!found) throw new LeaseNotFoundError(leaseId)
-  let lease: Lease = found
+  let lease: Lease = await getCustomerLease(chain, {
+    leaseId,
+    customer: parameters.customer.address,
+  })
   let leaseReadAt = Date.now()
-  if (getAddress(lease.customer) !== getAddress(parameters.customer.address))
-    throw new NotYourLeaseError(leaseId, lease.customer)
   const endpoint = (
     await findLeaseEndpoint(chain, { provider: lease.provider, endpoint: parameters.endpoint })
   ).replace(/\/+$/, '')

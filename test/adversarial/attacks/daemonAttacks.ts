@@ -32,14 +32,9 @@ import { connectEnclaveHost } from '../../../src/provider/enclaveHostClient.ts'
 import { requestApprovals } from '../../../src/provider/requestApprovals.ts'
 import { runOrderInEnclave } from '../../../src/provider/runOrderInEnclave.ts'
 import { runBocc } from '../../support/runBocc.ts'
-import { assembleWat, echoWat } from '../../support/wasmModules.ts'
+import { assembleWat, echoManifest, echoWat } from '../../support/wasmModules.ts'
 import type { Attack } from '../attack.ts'
-import {
-  type DaemonWorld,
-  echoManifest,
-  plaintextMarker,
-  type TrackedOrder,
-} from '../daemonWorld.ts'
+import { type DaemonWorld, plaintextMarker, type TrackedOrder } from '../daemonWorld.ts'
 import { progress } from '../faults.ts'
 
 type DaemonAttack = Attack<DaemonWorld>

@@ -9,6 +9,7 @@ import { shortMessageOf } from '../../../errors.ts'
 import type { NamedBlob } from '../../../protocol/namedBlobs.ts'
 import type { SolutionManifest } from '../../../protocol/solutionBundle.ts'
 import type { ChatMessage, FinishReason } from './chatCompletionRequest.ts'
+import { getPrebuiltLlama } from './prebuiltLlama.ts'
 
 export type LlmWorkerRequest =
   | { type: 'load'; manifest: SolutionManifest; files: NamedBlob[] }
@@ -64,16 +65,7 @@ process.on('disconnect', () => process.exit(0))
 async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loaded> {
   const gguf = files.find((file) => file.name === manifest.entry)
   if (!gguf) throw new Error(`the bundle has no file ${manifest.entry}`)
-  const { getLlama, LlamaChat, LlamaLogLevel } = await import('node-llama-cpp')
-  // The prebuilt CPU binary shipped in the npm package, never a download or a build; one thread,
-  // so concurrent enclaves on a small machine do not fight over cores.
-  const llama = await getLlama({
-    gpu: false,
-    build: 'never',
-    usePrebuiltBinaries: true,
-    progressLogs: false,
-    logLevel: LlamaLogLevel.disabled,
-  })
+  const { llama, LlamaChat } = await getPrebuiltLlama()
   // Read into the worker's memory rather than mapped from the memory-backed file: the file's
   // pages are 4 KiB (shared memory gets no huge pages here), the worker's allocation can get
   // 2 MiB ones; the file is gone once read.
@@ -85,6 +77,7 @@ async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loa
     file.close()
   }
   const contextSize = manifest.limits.contextTokens ?? 0
+  // One thread, so concurrent enclaves on a small machine do not fight over cores.
   const context = await model.createContext({ contextSize, threads: 1 })
   return { model, context, manifest, LlamaChat }
 }

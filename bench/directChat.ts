@@ -1,7 +1,9 @@
 // The direct side of the inference figures (bench/figures/inference.ts): a chat model called with
 // node-llama-cpp in a process of its own, as a program would, with the llm worker's environment,
-// so that the two sides differ only by BOCC's path. It loads the model from a disk file (mapped,
-// node-llama-cpp's default) and times each generation itself; it talks to the benchmark over IPC.
+// so that the two sides differ only by BOCC's path. It reads the model from a disk file into its
+// own memory, as the llm worker does (not mapped, node-llama-cpp's default: a mapped file's pages
+// and the worker's allocation differ in speed), times each generation itself, and talks to the
+// benchmark over IPC.
 import type { LlamaChat as LlamaChatType, LlamaContext } from 'node-llama-cpp'
 import { getPrebuiltLlama } from '../src/enclave/runners/llm/prebuiltLlama.ts'
 
@@ -16,7 +18,7 @@ process.on('message', async (request: Request) => {
   try {
     if (request.type === 'load') {
       const { llama, LlamaChat } = await getPrebuiltLlama()
-      const model = await llama.loadModel({ modelPath: request.path })
+      const model = await llama.loadModel({ modelPath: request.path, useMmap: false })
       const context = await model.createContext({ contextSize: request.contextSize, threads: 1 })
       loaded = { context, LlamaChat }
       return send({ type: 'ready' })

@@ -11,7 +11,12 @@ export type FigureReport = {
 /** The run's size: the full benchmark, or one iteration of each figure (CI's smoke run). */
 export type BenchMode = 'full' | 'smoke'
 
-export type FigureContext = { mode: BenchMode; log(line: string): void }
+export type FigureContext = {
+  mode: BenchMode
+  log(line: string): void
+  /** Rounds for the noisiest figure (inference) instead of its default, for a longer run. */
+  rounds?: number
+}
 
 /** A value that cannot be measured yet: null, with the reason. */
 export function notYet(key: string, reason: string): FigureReport {

@@ -1,7 +1,9 @@
-// `npm run bench [-- --smoke] [-- --only NAME,...]`: measures what BOCC exists for on this machine
-// and writes bench/results/latest.json and the chart docs/benchmarks.svg. Every figure is a median
-// over repeated runs with min and max; every ratio is measured within one run, interleaving its
-// two sides. `--smoke` runs one iteration of each (CI), without touching the chart.
+// `npm run bench [-- --smoke] [-- --only NAME,...] [-- --rounds N]`: measures what BOCC exists for
+// on this machine and writes bench/results/latest.json and the chart docs/benchmarks.svg. Every
+// figure is a median over repeated runs with min and max; every ratio is measured within one run,
+// interleaving its two sides. `--smoke` runs one iteration of each (CI), without touching the
+// chart; `--rounds N` gives the inference figure N rounds, for a measurement finer than ten
+// minutes allow.
 process.env.ORT_DISABLE_TELEMETRY = '1'
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -18,6 +20,7 @@ import { measureOcrOrders } from './figures/ocrOrders.ts'
 import { measureWasmOrders } from './figures/wasmOrders.ts'
 import { figureValue, goals } from './goals.ts'
 import type { BenchMode, FigureContext, FigureReport } from './report.ts'
+import type { Summary } from './summary.ts'
 
 const figures: Record<string, (context: FigureContext) => Promise<FigureReport>> = {
   crypto: measureCrypto,
@@ -31,8 +34,17 @@ const figures: Record<string, (context: FigureContext) => Promise<FigureReport>>
 }
 
 const { values: options } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+  },
 })
+const rounds = options.rounds === undefined ? undefined : Number(options.rounds)
+if (rounds !== undefined && !(Number.isSafeInteger(rounds) && rounds > 0)) {
+  console.error(`--rounds must be a whole number above 0, not ${options.rounds}`)
+  process.exit(2)
+}
 const mode: BenchMode = options.smoke ? 'smoke' : 'full'
 const only = options.only?.split(',')
 const started = performance.now()
@@ -42,7 +54,11 @@ for (const [name, measure] of Object.entries(figures)) {
   if (only && !only.includes(name)) continue
   console.log(`▸ ${name}`)
   const figureStarted = performance.now()
-  const found = await measure({ mode, log: (line) => console.log(line) })
+  const found = await measure({
+    mode,
+    log: (line) => console.log(line),
+    ...(rounds === undefined ? {} : { rounds }),
+  })
   Object.assign(report.values, found.values)
   Object.assign(report.summaries as object, found.summaries)
   Object.assign(report.notes as object, found.notes)
@@ -71,15 +87,17 @@ const latest = {
   notes: report.notes,
 }
 await mkdir('bench/results', { recursive: true })
-// A run of some figures only is kept apart: the committed results are always one whole run.
+// A run of some figures only, or of other sizes, is kept apart: the committed results are always
+// one whole run as it is defined.
+const whole = !only && rounds === undefined
 const output =
   mode === 'smoke'
     ? 'bench/results/smoke.json'
-    : only
+    : !whole
       ? 'bench/results/partial.json'
       : 'bench/results/latest.json'
 await writeFile(output, `${JSON.stringify(latest, null, 2)}\n`)
-if (mode === 'full' && !only) {
+if (mode === 'full' && whole) {
   await writeFile('docs/benchmarks.svg', renderChart(latest, generatedAt))
   await writeResultsTable(latest)
 }
@@ -96,7 +114,7 @@ process.exit(0)
 
 /** The table between the markers of BENCHMARKS.md: each figure, its spread, its goal, its owner. */
 async function writeResultsTable(latest: Record<string, unknown>) {
-  const stats = (latest.stats ?? {}) as Record<string, { min: number; max: number; runs: number }>
+  const stats = (latest.stats ?? {}) as Record<string, Summary>
   const notes = (latest.notes ?? {}) as Record<string, string>
   const machine = latest.machine as ReturnType<typeof describeMachine> & {
     load_average_after: number[]
@@ -106,7 +124,7 @@ async function writeResultsTable(latest: Record<string, unknown>) {
     const spread = stats[goal.key]
     const shown =
       typeof value === 'number'
-        ? `${value}${spread ? ` (${spread.min}–${spread.max}, ${spread.runs} runs)` : ''}`
+        ? `${value}${spread ? ` (${spread.min}–${spread.max}, ${spread.runs} runs${spread.median95 ? `; median within ${spread.median95.join('–')} at 95 %` : ''})` : ''}`
         : 'null'
     const status =
       typeof value === 'number'

@@ -10,6 +10,7 @@ import { createLeaseClient } from '../../src/client/leases/createLeaseClient.ts'
 import { startLeaseProxy } from '../../src/client/leases/startLeaseProxy.ts'
 import { type DevNetwork, devBlobStore, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
 import { hugePageAllocations } from '../../src/enclave/runners/llm/llmRunner.ts'
+import { nextModelCore } from '../../src/enclave/runners/llm/modelCores.ts'
 import {
   createSolutionBundle,
   publishSolutionBundle,
@@ -20,6 +21,7 @@ import {
   tinyChatManifest,
 } from '../../src/solutions/tiny-chat/tinyChatSolution.ts'
 import { type ModelShape, writeTinyGguf } from '../../src/solutions/tiny-chat/writeTinyGguf.ts'
+import { keepOffModelCores, llmWorkersUnder } from '../modelCoreLayout.ts'
 import type { FigureContext, FigureReport } from '../report.ts'
 import { summarize } from '../summary.ts'
 
@@ -73,8 +75,9 @@ const tinyModel: MeasuredModel = { name: 'tiny-chat', maxTokens: 64, bundle: cre
  * interleaved: through `bocc proxy`'s path (an OpenAI streaming request to the local proxy, sealed
  * to the enclave, through the provider's front and the enclave host, generated in the enclave's
  * llm worker, each token sealed back and opened) and called directly with node-llama-cpp in a
- * process of its own (the same model bytes, context size, one thread, greedy,
- * and the llm worker's environment). Ratios are through ÷ direct, medians over the rounds.
+ * process of its own (the same model bytes, read into memory as the worker reads them, context
+ * size, one thread on a core of its own, greedy, and the llm worker's environment). Ratios are through ÷ direct,
+ * medians over the rounds; the two sides alternate which goes first.
  *
  * The goal figures use a model of SmolLM-135M's shape (above). tiny-chat, whose tokens take well
  * under a millisecond, shows the path's fixed cost at its most visible: its figures are the
@@ -86,9 +89,10 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
   const workspace = await mkdtemp(join(tmpdir(), 'bocc-bench-inference-'))
   const network = await startDevNetwork({ directory: workspace, onProviderEvent: () => {} })
   try {
+    const rounds = context.rounds ?? defaultRounds
     const real = smoke
       ? undefined
-      : await compareThroughAndDirect(network, workspace, smolModel, 10, context)
+      : await compareThroughAndDirect(network, workspace, smolModel, rounds, context)
     const tiny = await compareThroughAndDirect(
       network,
       workspace,
@@ -100,7 +104,7 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
     const goal = real ?? tiny
     const how = (model: MeasuredModel, rounds: number) =>
       `${model.name}, ${model.maxTokens} tokens greedy, ${rounds} interleaved rounds; through: OpenAI SSE request to bocc proxy → lease front → enclave host → enclave (sim) llm worker, direct: node-llama-cpp in the measuring process`
-    const goalHow = real ? how(smolModel, 10) : how(tinyModel, 2)
+    const goalHow = real ? how(smolModel, rounds) : how(tinyModel, 2)
     return {
       values: {
         inference_ttft_overhead_ratio: goal.ttftRatio.median,
@@ -135,6 +139,13 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
   }
 }
 
+/**
+ * Rounds of the goal model in a full run: what the benchmark's ten minutes leave. Each round
+ * varies by about a tenth here, so the median of 10 moves by a few percent between runs; a run of
+ * this figure alone with `--rounds 150` takes five minutes and resolves the ratios to about 1 %.
+ */
+const defaultRounds = 10
+
 /** Publishes the model (unless the network ships it), leases it, and measures both ways. */
 async function compareThroughAndDirect(
   network: DevNetwork,
@@ -162,15 +173,19 @@ async function compareThroughAndDirect(
   })
   const proxy = await startLeaseProxy(client)
   const direct = await directModel(workspace, bundle, model.maxTokens)
+  let releaseCores = () => {}
   try {
     const through: Timing[] = []
     const plain: Timing[] = []
     // Warm both: the proxy verifies the enclave and the enclave loads the model on first use.
     await streamThroughProxy(proxy.url, model)
     await direct.generate()
+    releaseCores = keepOffModelCores([...llmWorkersUnder(), direct.pid])
+    // Each side goes first in every other round, so neither always runs right after the other.
     for (let round = 0; round < rounds; round++) {
-      plain.push(await direct.generate())
+      if (round % 2 === 0) plain.push(await direct.generate())
       through.push(await streamThroughProxy(proxy.url, model))
+      if (round % 2 === 1) plain.push(await direct.generate())
     }
     const median = (values: number[]) => summarize(values, 3).median
     const paired = (of: (through: Timing, plain: Timing) => number) =>
@@ -196,6 +211,7 @@ async function compareThroughAndDirect(
     )
     return result
   } finally {
+    releaseCores()
     await direct.close()
     await proxy.close()
   }
@@ -254,9 +270,12 @@ async function streamThroughProxy(url: string, model: MeasuredModel): Promise<Ti
 async function directModel(workspace: string, bundle: SolutionBundle, maxTokens: number) {
   const path = join(workspace, `${bundle.manifest.name}.gguf`)
   await writeFile(path, bundle.files[0]?.bytes as Uint8Array)
+  // On a core of its own, as the llm worker is (the same choice: the second core here).
+  const launch = nextModelCore()
   const child = fork(new URL('../directChat.ts', import.meta.url), [], {
     env: { ...process.env, ...hugePageAllocations },
     serialization: 'advanced',
+    ...(launch ? { execPath: launch.execPath, execArgv: launch.execArgv } : {}),
   })
   const ask = (request: object) =>
     new Promise<{ type: string; started?: number; times?: number[]; message?: string }>(
@@ -279,6 +298,7 @@ async function directModel(workspace: string, bundle: SolutionBundle, maxTokens:
     throw error
   }
   return {
+    pid: child.pid as number,
     async generate(): Promise<Timing> {
       const { started, times } = await ask({
         type: 'generate',

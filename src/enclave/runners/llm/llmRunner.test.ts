@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import { createSolutionBundle } from '../../../protocol/solutionBundle.ts'
@@ -9,6 +10,7 @@ import {
 import { writeTinyGguf } from '../../../solutions/tiny-chat/writeTinyGguf.ts'
 import { parseChatCompletionRequest } from './chatCompletionRequest.ts'
 import { type LlmRunner, startLlmRunner } from './llmRunner.ts'
+import { nextModelCore } from './modelCores.ts'
 
 describe('the llm runner', () => {
   let runner: LlmRunner
@@ -35,6 +37,19 @@ describe('the llm runner', () => {
     const second = await ask(body)
     assert.deepEqual(second.pieces.join(''), first.pieces.join(''))
     assert.deepEqual(second.outcome, first.outcome)
+  })
+
+  it('runs its model on a core of its own, not the first', (context) => {
+    if (!nextModelCore()) return context.skip('one core, or no taskset: the scheduler places it')
+    const workers = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('llmWorker.ts'))
+    assert.equal(workers.length, 1)
+    const allowed = /Cpus_allowed_list:\s*(\S+)/.exec(
+      readFileSync(`/proc/${workers[0]}/status`, 'utf8'),
+    )?.[1]
+    assert.match(allowed ?? '', /^[1-9]\d*$/)
   })
 
   it('refuses max_tokens over the manifest and a prompt over the context', async () => {

@@ -14,6 +14,7 @@ import {
   parseChatCompletionRequest,
 } from './chatCompletionRequest.ts'
 import type { LlmWorkerRequest, LlmWorkerResponse } from './llmWorker.ts'
+import { nextModelCore } from './modelCores.ts'
 
 const workerEntry = new URL('./llmWorker.ts', import.meta.url)
 
@@ -34,7 +35,8 @@ export type LlmRunner = JobRunner & {
 
 /**
  * Runs an `llm` solution (a GGUF model, llama.cpp through node-llama-cpp) in a child process, as
- * the native runner runs ONNX models: the model loads once; a generation whose process passes the
+ * the native runner runs ONNX models, on a core of its own where the machine has one to spare
+ * (`nextModelCore`): the model loads once; a generation whose process passes the
  * memory limit or the time limit (`limits.timeoutMs`, per request) is killed and fails with reason
  * 8 or 7, one whose process dies with reason 6, and a fresh process serves the next. A request
  * over `limits.maxTokens`, or whose prompt and `max_tokens` do not fit `limits.contextTokens`, is
@@ -49,7 +51,10 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
     maxTokens: manifestLimits.maxTokens ?? 1,
     contextTokens: manifestLimits.contextTokens ?? 1,
   }
-  const worker = await startWarmWorker(bundle, workerEntry, hugePageAllocations)
+  const worker = await startWarmWorker(bundle, workerEntry, {
+    env: hugePageAllocations,
+    launcher: () => nextModelCore(),
+  })
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
 

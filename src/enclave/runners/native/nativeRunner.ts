@@ -81,6 +81,14 @@ export type WarmWorker = {
   close(): Promise<void>
 }
 
+/** How a runner's worker is started, beyond what every worker gets. */
+export type WorkerOptions = {
+  /** Added to the worker's environment. */
+  env?: Record<string, string>
+  /** A program that starts node for it (`taskset`), chosen again at every start. */
+  launcher?: () => { execPath: string; execArgv: string[] } | undefined
+}
+
 /**
  * Starts a runner's worker for `bundle` (the `ocr`, `onnx` and `llm` runners share this). The
  * first load must work, or the solution does not load; a restart is awaited by the next request.
@@ -88,13 +96,13 @@ export type WarmWorker = {
 export async function startWarmWorker(
   bundle: SolutionBundle,
   entry: URL = workerEntry,
-  env: Record<string, string> = {},
+  options: WorkerOptions = {},
 ): Promise<WarmWorker> {
   let worker: Promise<{ child: ChildProcess }> = Promise.resolve(
-    await startWorker(bundle, entry, env),
+    await startWorker(bundle, entry, options),
   )
   const replace = () => {
-    worker = startWorker(bundle, entry, env)
+    worker = startWorker(bundle, entry, options)
     worker.catch(() => undefined)
     return worker
   }
@@ -122,8 +130,9 @@ export async function startWarmWorker(
 async function startWorker(
   bundle: SolutionBundle,
   entry: URL,
-  env: Record<string, string>,
+  { env = {}, launcher }: WorkerOptions,
 ): Promise<{ child: ChildProcess }> {
+  const launch = launcher?.()
   const child = fork(entry, [], {
     // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -131,7 +140,12 @@ async function startWorker(
     // Few glibc malloc arenas: with one per thread, freed memory stays fragmented across them and
     // the resident set creeps up order after order.
     env: { ORT_DISABLE_TELEMETRY: '1', MALLOC_ARENA_MAX: '2', ...env },
-    execArgv: [`--max-old-space-size=${bundle.manifest.limits.memoryMiB}`, '--expose-gc'],
+    ...(launch ? { execPath: launch.execPath } : {}),
+    execArgv: [
+      ...(launch?.execArgv ?? []),
+      `--max-old-space-size=${bundle.manifest.limits.memoryMiB}`,
+      '--expose-gc',
+    ],
   })
   await new Promise<void>((resolve, reject) => {
     const onMessage = (message: { type: string; message?: string }) => {

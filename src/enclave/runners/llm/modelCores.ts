@@ -1,0 +1,47 @@
+import { accessSync, constants } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { delimiter, join } from 'node:path'
+
+/**
+ * How a model's process is started on a core of its own: `taskset` (util-linux) in front of node,
+ * so every thread llama.cpp starts inherits the core. Token generation is one thread at full speed;
+ * when the lease path's processes (the runtime sealing each token, and on a one-machine setup the
+ * provider's front and host and the customer's proxy) are woken onto its core they preempt it, and
+ * tokens came about 5 % slower than the same model called directly; on a core of its own, 1 %
+ * (BENCHMARKS.md, "Where the time goes").
+ */
+export type ModelCoreLaunch = {
+  core: number
+  /** What to start instead of node: `taskset`. */
+  execPath: string
+  /** What goes before node's own flags: `-c CORE node`. */
+  execArgv: string[]
+}
+
+let nextModel = 0
+
+/**
+ * Where the next model's process runs: the machine's cores but the first, in turn from the last
+ * (the first is always left to the event loops), or undefined on a machine of one core or without
+ * `taskset`, where it runs wherever the scheduler puts it.
+ */
+export function nextModelCore(
+  cores = availableParallelism(),
+  search = process.env.PATH ?? '',
+): ModelCoreLaunch | undefined {
+  const taskset = findTaskset(search)
+  if (cores < 2 || !taskset) return undefined
+  const core = cores - 1 - (nextModel++ % (cores - 1))
+  return { core, execPath: taskset, execArgv: ['-c', String(core), process.execPath] }
+}
+
+function findTaskset(search: string): string | undefined {
+  for (const directory of search.split(delimiter).filter(Boolean)) {
+    const path = join(directory, 'taskset')
+    try {
+      accessSync(path, constants.X_OK)
+      return path
+    } catch {}
+  }
+  return undefined
+}

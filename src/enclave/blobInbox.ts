@@ -28,19 +28,24 @@ export function createBlobInbox(maxTotalBytes: number) {
     sealed.delete(blob)
   }
   return {
-    put(blob: unknown, chunk: unknown, final: unknown): number {
+    put(blob: unknown, offset: unknown, chunk: unknown, final: unknown): number {
       const id = checkId(blob)
       if (typeof chunk !== 'string' || chunk.length > Math.ceil(maxBlobChunkBytes / 3) * 4)
         throw new BlobError(`a chunk is a base64 string of at most ${maxBlobChunkBytes} bytes`)
       if (sealed.has(id)) throw new BlobError(`blob ${id} is already complete`)
+      const parts = writing.get(id) ?? []
+      const held = parts.reduce((sum, part) => sum + part.length, 0)
+      if (offset !== held)
+        throw new BlobError(
+          `blob ${id} holds ${held} bytes: a chunk at ${String(offset)} is refused`,
+        )
       const bytes = Buffer.from(chunk, 'base64')
       if (total + bytes.length > maxTotalBytes)
         throw new BlobError(`the runtime holds at most ${maxTotalBytes} bytes of blobs`)
-      const parts = writing.get(id) ?? []
       parts.push(bytes)
       writing.set(id, parts)
       total += bytes.length
-      const size = parts.reduce((sum, part) => sum + part.length, 0)
+      const size = held + bytes.length
       if (final === true) {
         writing.delete(id)
         sealed.set(id, new Uint8Array(Buffer.concat(parts, size)))

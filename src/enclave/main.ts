@@ -118,7 +118,9 @@ async function main() {
         },
       }
     },
-    putBlob: async ({ blob, chunk, final }) => ({ bytes: blobs.put(blob, chunk, final) }),
+    putBlob: async ({ blob, offset, chunk, final }) => ({
+      bytes: blobs.put(blob, offset, chunk, final),
+    }),
     readBlob: async ({ blob, offset }) => blobs.read(blob, offset),
     dropBlob: async ({ blob }) => {
       blobs.drop(blob)

@@ -10,7 +10,7 @@ import type { SolutionRunner } from './solutionBundle.ts'
  * interface"). Everything that crosses it is ciphertext, public bundles, hashes, evidence or
  * signatures. Large blobs cross in bounded chunks (`putBlob`, `readBlob`), never as one message.
  */
-export const enclaveInterfaceVersion = 3
+export const enclaveInterfaceVersion = 4
 
 /** The most base64 characters one chunk carries (1 MiB of bytes), and the longest line read. */
 export const maxBlobChunkBytes = 1 << 20
@@ -71,9 +71,12 @@ export type EnclaveRequests = {
     params: { freshness: Hex; chainId: number; registry: Address; provider: Address }
     result: { evidence: Hex; gpu?: AttestedGpu }
   }
-  /** Appends one chunk (base64) to a blob; `final` closes it. */
+  /**
+   * Appends one chunk (base64) to a blob at `offset`, the bytes it holds so far (a chunk anywhere
+   * else is refused); `final` closes it.
+   */
   putBlob: {
-    params: { blob: BlobId; chunk: string; final?: boolean }
+    params: { blob: BlobId; offset: number; chunk: string; final?: boolean }
     result: { bytes: number }
   }
   /** Reads a chunk of a blob the runtime made (an order's output) from `offset`. */

@@ -66,7 +66,7 @@ describe('the provider registers and keeps attested a TDX enclave by on-chain ve
     await postTdxCollateral(m.dev.signers.deployer, { store, collateral: fixture.collateral })
     directory = await mkdtemp(join(tmpdir(), 'bocc-attest-'))
     identity = {
-      interfaceVersion: 3,
+      interfaceVersion: 4,
       tee: 'tdx',
       signer: key.address,
       hpkePublicKey,

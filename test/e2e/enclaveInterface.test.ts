@@ -56,17 +56,38 @@ describe('enclave interface under hostile input', () => {
     )
     // Blobs cross in bounded chunks; anything else is refused in one line.
     const putRequest = () =>
-      call('putBlob', { blob: 'req', chunk: Buffer.from('{}').toString('base64'), final: true })
+      call('putBlob', {
+        blob: 'req',
+        offset: 0,
+        chunk: Buffer.from('{}').toString('base64'),
+        final: true,
+      })
     await putRequest()
     await assert.rejects(
       call('runOrder', { order, request: 'req', inputs: [] }),
       /the enclave refused: the order terms are not ABI-encoded OrderTerms/,
     )
-    await assert.rejects(call('putBlob', { blob: '../x', chunk: '' }), /a blob id is 1 to 64/)
     await assert.rejects(
-      call('putBlob', { blob: 'big', chunk: 'A'.repeat(1_500_000) }),
+      call('putBlob', { blob: '../x', offset: 0, chunk: '' }),
+      /a blob id is 1 to 64/,
+    )
+    await assert.rejects(
+      call('putBlob', { blob: 'big', offset: 0, chunk: 'A'.repeat(1_500_000) }),
       /a chunk is a base64 string of at most 1048576 bytes/,
     )
+    // A chunk that is not where the blob ends (lost, repeated, or overtaking another) is refused.
+    const chunk = Buffer.from('abc').toString('base64')
+    await call('putBlob', { blob: 'parts', offset: 0, chunk })
+    await assert.rejects(
+      call('putBlob', { blob: 'parts', offset: 0, chunk }),
+      /blob parts holds 3 bytes: a chunk at 0 is refused/,
+    )
+    await assert.rejects(
+      call('putBlob', { blob: 'parts', offset: 6, chunk, final: true }),
+      /a chunk at 6 is refused/,
+    )
+    await assert.rejects(call('putBlob', { blob: 'parts', chunk }), /a chunk at undefined/)
+    await call('putBlob', { blob: 'parts', offset: 3, chunk, final: true })
     await assert.rejects(call('readBlob', { blob: 'nothing', offset: 0 }), /no complete blob/)
     await assert.rejects(call('loadSolution', { solutionHash: '0x12' }), /loadSolution needs/)
     await assert.rejects(
@@ -110,7 +131,7 @@ describe('enclave interface under hostile input', () => {
     stdin?.write(`${'y'.repeat(5_000_000)}\n`)
     const identity = await enclave.request('identity', {})
     assert.equal(identity.tee, 'sim')
-    assert.equal(identity.interfaceVersion, 3)
+    assert.equal(identity.interfaceVersion, 4)
     assert.equal(enclave.process.exitCode, null)
   })
 })

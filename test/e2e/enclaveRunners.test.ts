@@ -101,7 +101,7 @@ describe('enclave runners', () => {
   })
 
   it('says its interface version and runners', () => {
-    assert.equal(identity.interfaceVersion, 3)
+    assert.equal(identity.interfaceVersion, 4)
     assert.deepEqual(identity.runners, ['ocr', 'onnx', 'wasm', 'llm'])
   })
 

@@ -1,6 +1,7 @@
-import { type Hex, hexToBytes, sha256 } from 'viem'
+import { type Hex, hexToBytes } from 'viem'
 import { decryptObject } from '../crypto/chunkedAead.ts'
 import { type HpkeKeyPair, unwrapKey } from '../crypto/hpke.ts'
+import { sha256Of } from '../crypto/sha256.ts'
 import { BoccError } from '../errors.ts'
 import { formatOrderId } from '../protocol/orderTerms.ts'
 import { decodeWrappedResultKey, resultKeyAad, resultKeyInfo } from '../protocol/resultKey.ts'
@@ -46,7 +47,7 @@ export async function fetchOutputs(parameters: {
     ? hexToBytes(order.publishedOutput)
     : await download(parameters.blobs, outputHash, parameters.onProgress)
   parameters.onProgress?.({ stage: 'decrypting' })
-  if (sha256(output) !== outputHash.toLowerCase())
+  if (sha256Of(output) !== outputHash.toLowerCase())
     throw new ResultUnreadableError('the output does not match the receipt’s outputHash')
   const key = await unwrapKey({
     recipientPrivateKey: parameters.resultKey.privateKey,

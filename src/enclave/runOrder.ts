@@ -1,15 +1,8 @@
-import {
-  concatBytes,
-  decodeAbiParameters,
-  type Hex,
-  hexToBytes,
-  keccak256,
-  sha256,
-  toBytes,
-} from 'viem'
+import { concatBytes, decodeAbiParameters, type Hex, hexToBytes, keccak256, toBytes } from 'viem'
 import type { LocalAccount } from 'viem/accounts'
 import { decryptObject, encryptObject } from '../crypto/chunkedAead.ts'
 import { type WrappedKey, wrapKey } from '../crypto/hpke.ts'
+import { sha256Of } from '../crypto/sha256.ts'
 import { BoccError } from '../errors.ts'
 import type { OrderToRun } from '../protocol/enclaveInterface.ts'
 import { type FailureReason, failureReasons } from '../protocol/failureReasons.ts'
@@ -53,7 +46,7 @@ export type RunOrderResult =
 /** The seed of a WASM job's random bytes and clocks: fixed by the order, so runs repeat exactly. */
 export function jobSeedOf(orderId: bigint): Uint8Array {
   return hexToBytes(
-    sha256(
+    sha256Of(
       concatBytes([
         toBytes('BOCC/wasi-seed/v1'),
         hexToBytes(`0x${orderId.toString(16).padStart(64, '0')}`),
@@ -86,7 +79,7 @@ export async function runOrder(
   const orderId = BigInt(keccak256(order.encodedTerms))
   if (terms.enclave.toLowerCase() !== state.signer.address.toLowerCase())
     throw new OrderRejectedError('the order is for another enclave')
-  if (sha256(parameters.request) !== terms.requestHash)
+  if (sha256Of(parameters.request) !== terms.requestHash)
     throw new OrderRejectedError('the order request does not match the order’s requestHash')
   const request = decodeOrderRequest(parameters.request)
   if (request.enclaveSigner.toLowerCase() !== state.signer.address.toLowerCase())
@@ -102,7 +95,7 @@ export async function runOrder(
       `the order request has ${request.inputs.length} inputs, ${parameters.inputCiphertexts.length} were given`,
     )
   parameters.inputCiphertexts.forEach((ciphertext, i) => {
-    if (sha256(ciphertext) !== request.inputs[i]?.inputHash)
+    if (sha256Of(ciphertext) !== request.inputs[i]?.inputHash)
       throw new OrderRejectedError(
         i === 0
           ? 'the input ciphertext does not match the order’s inputHash'
@@ -179,7 +172,7 @@ export async function runOrder(
     for (const output of outcome.outputs) output.bytes.fill(0)
     const { key: resultKey, ciphertext: output } = await encryptObject(result)
     result.fill(0)
-    const outputHash = sha256(output)
+    const outputHash = sha256Of(output)
     // Sealed to the customer, revealed on-chain by the receipt: readable exactly when paid for.
     const wrappedResultKey = encodeWrappedResultKey(
       await wrapKey({

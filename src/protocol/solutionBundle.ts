@@ -1,4 +1,5 @@
-import { concatBytes, type Hex, sha256, toBytes } from 'viem'
+import { concatBytes, type Hex, toBytes } from 'viem'
+import { sha256Of } from '../crypto/sha256.ts'
 import { BoccError } from '../errors.ts'
 import { canonicalJson } from './canonicalJson.ts'
 import { decodeNamedBlobs, encodeNamedBlobs, type NamedBlob } from './namedBlobs.ts'
@@ -247,13 +248,13 @@ export function createSolutionBundle(
     if (!paths.has(path)) throw new InvalidSolutionError(`the bundle has no file ${path}`)
   const descriptor = encodeSolutionDescriptor(
     manifest,
-    sorted.map((file) => ({ path: file.path, sha256: sha256(file.bytes) })),
+    sorted.map((file) => ({ path: file.path, sha256: sha256Of(file.bytes) })),
   )
   return {
     manifest,
     files: sorted.map((file) => ({ name: file.path, bytes: file.bytes })),
     descriptor,
-    solutionHash: sha256(descriptor),
+    solutionHash: sha256Of(descriptor),
   }
 }
 
@@ -332,9 +333,9 @@ export function decodeSolutionDescriptor(descriptor: Uint8Array): {
     return { path: checkPath(match[2] as string, 'file'), sha256: `0x${match[1]}` as Hex }
   })
   const again = encodeSolutionDescriptor(manifest, files)
-  if (sha256(again) !== sha256(descriptor))
+  if (sha256Of(again) !== sha256Of(descriptor))
     throw new InvalidSolutionError('the solution descriptor is not in canonical form')
-  return { manifest, files, solutionHash: sha256(descriptor) }
+  return { manifest, files, solutionHash: sha256Of(descriptor) }
 }
 
 /** The declaration of the input an order names, or the first one when it names none. */

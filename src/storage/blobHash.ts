@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2'
-import { bytesToHex, concatBytes, type Hex } from 'viem'
+import { concatBytes, type Hex } from 'viem'
+import { createSha256 } from '../crypto/sha256.ts'
 import { BoccError } from '../errors.ts'
 import { BlobCorruptedError, BlobHashMismatchError, InvalidBlobAddressError } from './blobErrors.ts'
 
@@ -7,30 +7,6 @@ import { BlobCorruptedError, BlobHashMismatchError, InvalidBlobAddressError } fr
 export function blobAddressOf(value: string): Hex {
   if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new InvalidBlobAddressError(value)
   return value.toLowerCase() as Hex
-}
-
-/** An incremental SHA-256 whose digest is a blob address. */
-type AddressHasher = { update(bytes: Uint8Array): void; address(): Hex }
-
-/**
- * `node:crypto` where the runtime has it (fetched without an import, so bundlers leave it alone;
- * several times faster), else the audited pure-JS SHA-256 of @noble/hashes (browsers).
- */
-function createAddressHasher(): AddressHasher {
-  const nodeCrypto = globalThis.process?.getBuiltinModule?.('node:crypto')
-  if (nodeCrypto) {
-    const hash = nodeCrypto.createHash('sha256')
-    return { update: (bytes) => hash.update(bytes), address: () => `0x${hash.digest('hex')}` }
-  }
-  const hash = sha256.create()
-  return { update: (bytes) => hash.update(bytes), address: () => bytesToHex(hash.digest()) }
-}
-
-/** The address of `bytes`: their SHA-256. */
-export function addressOfBytes(bytes: Uint8Array): Hex {
-  const hash = createAddressHasher()
-  hash.update(bytes)
-  return hash.address()
 }
 
 /**
@@ -45,14 +21,14 @@ export function hashedStream(
   onError?: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader()
-  const hash = createAddressHasher()
+  const hash = createSha256()
   return new ReadableStream(
     {
       async pull(controller) {
         try {
           const read = await reader.read()
           if (read.done) {
-            onEnd(hash.address())
+            onEnd(hash.digestHex())
             return controller.close()
           }
           hash.update(read.value)

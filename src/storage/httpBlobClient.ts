@@ -1,4 +1,5 @@
 import { type Hex, withRetry } from 'viem'
+import { sha256Of } from '../crypto/sha256.ts'
 import { BoccError } from '../errors.ts'
 import {
   BlobCorruptedError,
@@ -6,13 +7,7 @@ import {
   BlobStoreUnavailableError,
   isPresent,
 } from './blobErrors.ts'
-import {
-  addressOfBytes,
-  blobAddressOf,
-  checkingDownload,
-  checkingUpload,
-  readAll,
-} from './blobHash.ts'
+import { blobAddressOf, checkingDownload, checkingUpload, readAll } from './blobHash.ts'
 import type { BlobStore } from './blobStore.ts'
 
 export type HttpBlobStoreOptions = {
@@ -114,7 +109,7 @@ export function createHttpBlobClient(
   }
 
   const blobStore: BlobStore = {
-    put: async (bytes) => upload(addressOfBytes(bytes), async () => bytes),
+    put: async (bytes) => upload(sha256Of(bytes), async () => bytes),
     async putStream(body, parameters = {}) {
       const expected = parameters.hash === undefined ? undefined : blobAddressOf(parameters.hash)
       const spooled = await spool(body, expected)
@@ -128,7 +123,7 @@ export function createHttpBlobClient(
       const address = blobAddressOf(hash)
       // The body is read inside the retried attempt, so a connection lost midway is retried too.
       const bytes = await send(async () => readAll((await request(address, {})).body ?? empty()))
-      if (addressOfBytes(bytes) !== address) throw new BlobCorruptedError(address)
+      if (sha256Of(bytes) !== address) throw new BlobCorruptedError(address)
       return bytes
     },
     async getStream(hash) {

@@ -1,15 +1,10 @@
 import { createReadStream } from 'node:fs'
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import { type Hex, hexToBytes } from 'viem'
+import { sha256Of } from '../crypto/sha256.ts'
 import { BoccError } from '../errors.ts'
 import { BlobNotFoundError, BlobStoreUnavailableError, isPresent } from './blobErrors.ts'
-import {
-  addressOfBytes,
-  blobAddressOf,
-  checkingDownload,
-  checkingUpload,
-  readAll,
-} from './blobHash.ts'
+import { blobAddressOf, checkingDownload, checkingUpload, readAll } from './blobHash.ts'
 import type { BlobStore } from './blobStore.ts'
 import { webStreamOf } from './nodeStreams.ts'
 import { spoolToFile } from './spoolToFile.ts'
@@ -99,7 +94,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
 
   const store: BlobStore = {
     async put(bytes) {
-      const address = addressOfBytes(bytes)
+      const address = sha256Of(bytes)
       await call(address, (client, sdk) =>
         client.send(
           new sdk.PutObjectCommand({

@@ -1,7 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { sha256 } from 'viem'
+import { sha256Of } from '../../crypto/sha256.ts'
+
 import { BoccError } from '../../errors.ts'
 import { formatOrderId } from '../../protocol/orderTerms.ts'
 import {
@@ -66,7 +67,7 @@ export async function run(
         name: file.name,
         file: file.path,
         bytes: file.bytes.length,
-        sha256: sha256(file.bytes),
+        sha256: sha256Of(file.bytes),
       })),
     })
   else

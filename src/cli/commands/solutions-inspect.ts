@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { sha256 } from 'viem'
+import { sha256Of } from '../../crypto/sha256.ts'
+
 import { BoccError } from '../../errors.ts'
 import { unpackSolutionBundle } from '../../protocol/solutionBundle.ts'
 import { addExamples, addJsonOption } from '../networkOptions.ts'
@@ -24,13 +25,13 @@ export async function run(file: string, values: { json?: boolean }): Promise<num
   const files = bundle.files.map((item) => ({
     path: item.name,
     bytes: item.bytes.length,
-    sha256: sha256(item.bytes),
+    sha256: sha256Of(item.bytes),
   }))
   if (values.json) {
     console.log(
       JSON.stringify({
         solutionHash: bundle.solutionHash,
-        bundleHash: sha256(pack),
+        bundleHash: sha256Of(pack),
         manifest,
         files,
       }),
@@ -39,7 +40,7 @@ export async function run(file: string, values: { json?: boolean }): Promise<num
   }
   console.log(`${manifest.name} ${manifest.version} (runner ${manifest.runner})`)
   console.log(`solution hash  ${bundle.solutionHash}`)
-  console.log(`bundle hash    ${sha256(pack)} (${pack.length} bytes)`)
+  console.log(`bundle hash    ${sha256Of(pack)} (${pack.length} bytes)`)
   console.log(`entry          ${manifest.entry}`)
   console.log(`limits         ${manifest.limits.memoryMiB} MiB, ${manifest.limits.timeoutMs} ms`)
   for (const input of manifest.inputs)

@@ -19,34 +19,32 @@ export function keepOffModelCores(models: number[], root = process.pid): () => v
   if (free.length === 0) return () => {}
   const pin = (pid: number, cores: number[]) =>
     execFileSync('taskset', ['-a', '-p', '-c', cores.join(','), String(pid)], { stdio: 'ignore' })
-  const visit = (pid: number) => {
-    if (models.includes(pid) || commandOf(pid).includes('src/enclave/main.ts')) return
-    pin(pid, free)
-    for (const child of childrenOf(pid)) visit(child)
-  }
-  visit(root)
+  const inEnclave = (pid: number) =>
+    models.includes(pid) || commandOf(pid).includes('src/enclave/main.ts')
+  for (const pid of processTree(root, inEnclave)) pin(pid, free)
   return () => pin(root, all)
 }
 
 /** The llm workers under `root`: the enclave's model processes. */
 export function llmWorkersUnder(root = process.pid): number[] {
-  const found: number[] = []
-  const visit = (pid: number) => {
-    if (commandOf(pid).includes('runners/llm/llmWorker.ts')) found.push(pid)
-    for (const child of childrenOf(pid)) visit(child)
-  }
-  visit(root)
-  return found
+  return [...processTree(root)].filter((pid) => commandOf(pid).includes('runners/llm/llmWorker.ts'))
+}
+
+/** `root` and the processes under it, leaving out those `skip` names and all under them. */
+function* processTree(
+  root: number,
+  skip: (pid: number) => boolean = () => false,
+): Generator<number> {
+  if (skip(root)) return
+  yield root
+  for (const child of childrenOf(root)) yield* processTree(child, skip)
 }
 
 function allowedCores(pid: number): number[] {
   const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   return (list ?? '').split(',').flatMap((range) => {
-    const [from, to = from] = range.split('-').map(Number)
-    return Array.from(
-      { length: (to as number) - (from as number) + 1 },
-      (_, i) => (from as number) + i,
-    )
+    const [from = 0, to = from] = range.split('-').map(Number)
+    return Array.from({ length: to - from + 1 }, (_, offset) => from + offset)
   })
 }
 

@@ -76,8 +76,8 @@ const tinyModel: MeasuredModel = { name: 'tiny-chat', maxTokens: 64, bundle: cre
  * to the enclave, through the provider's front and the enclave host, generated in the enclave's
  * llm worker, each token sealed back and opened) and called directly with node-llama-cpp in a
  * process of its own (the same model bytes, read into memory as the worker reads them, context
- * size, one thread on a core of its own, greedy, and the llm worker's environment). Ratios are through ÷ direct,
- * medians over the rounds; the two sides alternate which goes first.
+ * size, one thread on a core of its own, greedy, and the llm worker's environment). Ratios are
+ * through ÷ direct, medians over the rounds; the two sides alternate which goes first.
  *
  * The goal figures use a model of SmolLM-135M's shape (above). tiny-chat, whose tokens take well
  * under a millisecond, shows the path's fixed cost at its most visible: its figures are the

@@ -36,7 +36,10 @@ process.on('message', async (request: Request) => {
       {
         maxTokens: request.maxTokens,
         temperature: 0,
-        onTextChunk: () => times.push(performance.now()),
+        // The pieces of text a client receives: node-llama-cpp's last, empty one is not sent.
+        onTextChunk: (text) => {
+          if (text) times.push(performance.now())
+        },
       },
     )
     chat.dispose({ disposeSequence: false })

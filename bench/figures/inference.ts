@@ -103,7 +103,7 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
     // The smoke run measures the tiny model only: the real-sized one takes a minute to set up.
     const goal = real ?? tiny
     const how = (model: MeasuredModel, rounds: number) =>
-      `${model.name}, ${model.maxTokens} tokens greedy, ${rounds} interleaved rounds; through: OpenAI SSE request to bocc proxy → lease front → enclave host → enclave (sim) llm worker, direct: node-llama-cpp in the measuring process`
+      `${model.name}, ${model.maxTokens} tokens greedy, ${rounds} interleaved rounds; through: OpenAI SSE request to bocc proxy → lease front → enclave host → enclave (sim) llm worker, direct: node-llama-cpp in a process of its own`
     const goalHow = real ? how(smolModel, rounds) : how(tinyModel, 2)
     return {
       values: {

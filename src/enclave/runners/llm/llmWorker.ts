@@ -140,7 +140,10 @@ async function generate(
       onToken: (tokens) => {
         completionTokens += tokens.length
       },
-      onTextChunk: (text) => send({ type: 'text', text }),
+      // node-llama-cpp ends with an empty piece: nothing to send.
+      onTextChunk: (text) => {
+        if (text) send({ type: 'text', text })
+      },
     })
     send({
       type: 'done',

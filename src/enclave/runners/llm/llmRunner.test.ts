@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import { createSolutionBundle } from '../../../protocol/solutionBundle.ts'
@@ -11,6 +11,21 @@ import { writeTinyGguf } from '../../../solutions/tiny-chat/writeTinyGguf.ts'
 import { parseChatCompletionRequest } from './chatCompletionRequest.ts'
 import { type LlmRunner, startLlmRunner } from './llmRunner.ts'
 import { nextModelCore } from './modelCores.ts'
+
+/** The llm workers this process started. */
+const llmWorkers = () =>
+  readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('llmWorker.ts'))
+    .map(Number)
+const coresOf = (task: string) =>
+  /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${task}/status`, 'utf8'))?.[1]
+const threadsOf = (pid: number) =>
+  readdirSync(`/proc/${pid}/task`).map((id) => ({
+    name: readFileSync(`/proc/${pid}/task/${id}/comm`, 'utf8').trim(),
+    cores: coresOf(`${pid}/task/${id}`),
+  }))
 
 describe('the llm runner', () => {
   let runner: LlmRunner
@@ -39,17 +54,20 @@ describe('the llm runner', () => {
     assert.deepEqual(second.outcome, first.outcome)
   })
 
-  it('runs its model on a core of its own, not the first', (context) => {
+  it('runs its model on a core of its own, not the first, and answers from the first', (context) => {
     if (!nextModelCore()) return context.skip('one core, or no taskset: the scheduler places it')
-    const workers = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('llmWorker.ts'))
+    const workers = llmWorkers()
     assert.equal(workers.length, 1)
-    const allowed = /Cpus_allowed_list:\s*(\S+)/.exec(
-      readFileSync(`/proc/${workers[0]}/status`, 'utf8'),
-    )?.[1]
-    assert.match(allowed ?? '', /^[1-9]\d*$/)
+    assert.match(coresOf(`${workers[0]}`) ?? '', /^[1-9]\d*$/)
+    const threads = threadsOf(Number(workers[0]))
+    assert.deepEqual(
+      threads.filter((thread) => thread.name === 'bocc-answers').map((thread) => thread.cores),
+      ['0'],
+      'the answer forwarder runs on the first core',
+    )
+    assert.ok(
+      threads.every((thread) => (thread.name === 'bocc-answers') === (thread.cores === '0')),
+    )
   })
 
   it('refuses max_tokens over the manifest and a prompt over the context', async () => {
@@ -93,6 +111,33 @@ describe('the llm runner', () => {
       failure: failureReasons.inputRejected,
       message: 'the input is not a chat completion request (JSON)',
     })
+  })
+
+  it('answers the same without a core of its own (no taskset: no forwarder thread)', async () => {
+    const path = process.env.PATH
+    process.env.PATH = ''
+    let unpinned: LlmRunner
+    try {
+      unpinned = await startLlmRunner(createTinyChatBundle())
+    } finally {
+      process.env.PATH = path
+    }
+    try {
+      const body = { messages: [{ role: 'user', content: 'hello world' }], max_tokens: 12 }
+      const pieces: string[] = []
+      const outcome = await unpinned.generate(parseChatCompletionRequest(body), (text) =>
+        pieces.push(text),
+      )
+      const pinned = await ask(body)
+      assert.deepEqual(outcome, pinned.outcome)
+      assert.equal(pieces.join(''), pinned.pieces.join(''))
+      const forwarders = llmWorkers().map(
+        (pid) => threadsOf(pid).filter((thread) => thread.name === 'bocc-answers').length,
+      )
+      assert.deepEqual(forwarders.sort(), nextModelCore() ? [0, 1] : [0, 0])
+    } finally {
+      await unpinned.close()
+    }
   })
 
   it('kills a generation over its time limit', async () => {

@@ -52,8 +52,10 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
     contextTokens: manifestLimits.contextTokens ?? 1,
   }
   const worker = await startWarmWorker(bundle, workerEntry, {
-    env: hugePageAllocations,
+    // PATH, for the worker to find `taskset` and move its answer forwarder off its core.
+    env: { ...hugePageAllocations, PATH: process.env.PATH ?? '' },
     launcher: () => nextModelCore(),
+    answersOverPipe: true,
   })
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false

@@ -1,6 +1,7 @@
 // A child process of the enclave runtime that runs an `llm` solution (llama.cpp through
 // node-llama-cpp), so its memory and time can be bounded and a crash ends one request, not the
-// runtime. It talks to the runtime over the IPC channel only; its stdout and stderr go nowhere.
+// runtime. Requests come over the IPC channel, answers go back on its answer pipe
+// (offCoreAnswers.ts); its stdout and stderr go nowhere.
 
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { shortMessageOf } from '../../../errors.ts'
 import type { NamedBlob } from '../../../protocol/namedBlobs.ts'
 import type { SolutionManifest } from '../../../protocol/solutionBundle.ts'
 import type { ChatMessage, FinishReason } from './chatCompletionRequest.ts'
+import { type Answers, startAnswers } from './offCoreAnswers.ts'
 import { getPrebuiltLlama } from './prebuiltLlama.ts'
 
 export type LlmWorkerRequest =
@@ -32,7 +34,11 @@ export type LlmWorkerResponse =
 
 for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const)
   console[method] = () => {}
-const send = (message: LlmWorkerResponse) => process.send?.(message)
+let answers: Answers | undefined
+const answering = startAnswers().then((ready) => {
+  answers = ready
+})
+const send = (message: LlmWorkerResponse) => answers?.send(message)
 
 type Loaded = {
   model: LlamaModel
@@ -43,6 +49,7 @@ type Loaded = {
 let loaded: Loaded | undefined
 
 process.on('message', async (message: LlmWorkerRequest) => {
+  await answering
   if (message.type === 'load') {
     try {
       loaded = await load(message.manifest, message.files)
@@ -134,6 +141,7 @@ async function generate(
         message: `the prompt and max_tokens need ${promptTokens + maxTokens} tokens, over the context of ${contextTokens}`,
       })
     let completionTokens = 0
+    answers?.generating(true)
     const result = await chat.generateResponse(history, {
       maxTokens,
       temperature: request.temperature,
@@ -153,6 +161,7 @@ async function generate(
     })
     chat.dispose({ disposeSequence: false })
   } finally {
+    answers?.generating(false)
     await sequence.clearHistory()
     sequence.dispose()
   }

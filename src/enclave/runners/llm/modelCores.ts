@@ -1,4 +1,5 @@
-import { accessSync, constants } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -33,6 +34,29 @@ export function nextModelCore(
   if (cores < 2 || !taskset) return undefined
   const core = cores - 1 - (nextModel++ % (cores - 1))
   return { core, execPath: taskset, execArgv: ['-c', String(core), process.execPath] }
+}
+
+/** Whether this process was started on a model's core: it may run on fewer than the machine's. */
+export function isOnModelCore(machineCores: number): boolean {
+  return availableParallelism() < machineCores
+}
+
+/**
+ * Moves this process's thread named `name` (a worker thread's name) to the first core, off the
+ * model's; false where there is no such thread or `taskset` cannot move it.
+ */
+export function moveThreadToFirstCore(name: string, search = process.env.PATH ?? ''): boolean {
+  const taskset = findTaskset(search)
+  const thread = readdirSync('/proc/self/task').find(
+    (id) => readFileSync(`/proc/self/task/${id}/comm`, 'utf8').trim() === name,
+  )
+  if (!taskset || !thread) return false
+  try {
+    execFileSync(taskset, ['-p', '-c', '0', thread], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
 }
 
 function findTaskset(search: string): string | undefined {

@@ -3,6 +3,7 @@ import { BoccError, shortMessageOf } from '../../../errors.ts'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
 import type { Job, JobOutcome, JobRunner } from '../jobRunner.ts'
+import { readAnswers } from './answerPipe.ts'
 import type { NativeWorkerRequest, NativeWorkerResponse } from './nativeWorker.ts'
 import { superviseRequest } from './superviseRequest.ts'
 
@@ -87,6 +88,8 @@ export type WorkerOptions = {
   env?: Record<string, string>
   /** A program that starts node for it (`taskset`), chosen again at every start. */
   launcher?: () => { execPath: string; execArgv: string[] } | undefined
+  /** The worker answers on its answer pipe (`answerPipe.ts`), not on the IPC channel. */
+  answersOverPipe?: boolean
 }
 
 /**
@@ -130,12 +133,12 @@ export async function startWarmWorker(
 async function startWorker(
   bundle: SolutionBundle,
   entry: URL,
-  { env = {}, launcher }: WorkerOptions,
+  { env = {}, launcher, answersOverPipe = false }: WorkerOptions,
 ): Promise<{ child: ChildProcess }> {
   const launch = launcher?.()
   const child = fork(entry, [], {
     // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc', ...(answersOverPipe ? ['pipe' as const] : [])],
     serialization: 'advanced',
     // Few glibc malloc arenas: with one per thread, freed memory stays fragmented across them and
     // the resident set creeps up order after order.
@@ -147,6 +150,7 @@ async function startWorker(
       '--expose-gc',
     ],
   })
+  if (answersOverPipe) readAnswers(child)
   await new Promise<void>((resolve, reject) => {
     const onMessage = (message: { type: string; message?: string }) => {
       child.off('exit', onExit)

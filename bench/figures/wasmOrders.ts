@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Hash, toBytes } from 'viem'
+import { encodeFunctionData, type Hash, type TransactionSerializable, toBytes } from 'viem'
 import { tokenAbi } from '../../src/chain/abis.ts'
 import { createSolutionOffer } from '../../src/chain/actions/catalog/createSolutionOffer.ts'
 import type { BoccSigner } from '../../src/chain/boccChain.ts'
@@ -93,7 +93,7 @@ export async function measureWasmOrders(context: FigureContext): Promise<FigureR
         order_latency_ms_p50: `${latencies.length} sequential orders of a trivial WASM job (echo of 9 bytes), one customer; createOrder mined to the result downloaded, decrypted and audited; ${mode}`,
         order_latency_ms_p95: `the same ${latencies.length} orders, 95th percentile (nearest rank)`,
         orders_per_s: `${customerCount} customers, ${perCustomer} orders each one after another, all at once, against one provider of capacity ${providerCapacity}; every order verified; ${mode}`,
-        erc20_transfers_per_s: `transfers from one account (nonces managed by the client), each sent once the node accepted the one before, all awaited together, against the same node, interleaved with the order rounds; ${mode}`,
+        erc20_transfers_per_s: `transfers from one account, signed beforehand, each sent once the node accepted the one before, all awaited together, against the same node, interleaved with the order rounds; ${mode}`,
         orders_per_s_vs_transfers_ratio: 'orders/s ÷ ERC-20 transfers/s, round by round',
         orders_lost_under_load_wasm:
           'orders of the WASM throughput rounds that failed to complete and verify within 120 s',
@@ -127,30 +127,47 @@ async function publishTrivialJob(network: DevNetwork): Promise<OfferedSolution> 
 }
 
 /**
- * Plain ERC-20 transfers from one account, as fast as the node takes them: each is sent as soon
- * as the one before it was accepted (not mined), then all are awaited. Sent all at once instead,
+ * Plain ERC-20 transfers from one account, as fast as the node takes them: all signed first (gas
+ * and fees estimated once, nonces in a row), then each sent as soon as the node accepted the one
+ * before, and all awaited together; the time runs from the first send. Sent all at once instead,
  * they could reach anvil out of nonce order, and its automine can then leave one ready but
  * unmined for good (foundry-rs/foundry#10122).
  */
 async function transfersPerSecond(sender: BoccSigner, count: number): Promise<number> {
-  const to = `0x${'22'.repeat(20)}` as const
+  const { account, publicClient } = sender
+  const nonce = await publicClient.getTransactionCount({
+    address: account.address,
+    blockTag: 'pending',
+  })
+  const request = await publicClient.prepareTransactionRequest({
+    account,
+    to: sender.deployment.contracts.token,
+    data: encodeFunctionData({
+      abi: tokenAbi,
+      functionName: 'transfer',
+      args: [`0x${'22'.repeat(20)}`, 1n],
+    }),
+    nonce,
+  })
+  const sign = account.signTransaction
+  if (!sign) throw new Error('the benchmark signs with a local account')
+  const signed = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      sign({ ...request, nonce: nonce + i } as TransactionSerializable),
+    ),
+  )
   const ms = await timeMs(async () => {
     const hashes: Hash[] = []
-    for (let i = 0; i < count; i++)
-      hashes.push(
-        await sender.walletClient.writeContract({
-          address: sender.deployment.contracts.token,
-          abi: tokenAbi,
-          functionName: 'transfer',
-          args: [to, 1n],
-        }),
-      )
+    for (const transaction of signed)
+      hashes.push(await publicClient.sendRawTransaction({ serializedTransaction: transaction }))
     await Promise.all(
       hashes.map(async (hash) => {
-        const receipt = await sender.publicClient.waitForTransactionReceipt({ hash })
+        const receipt = await publicClient.waitForTransactionReceipt({ hash })
         if (receipt.status !== 'success') throw new Error('a benchmark transfer reverted')
       }),
     )
   })
+  // The account's nonces moved outside its manager: the next transaction counts from the chain.
+  account.nonceManager?.reset({ address: account.address, chainId: sender.chain.id })
   return count / (ms / 1000)
 }

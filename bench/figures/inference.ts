@@ -77,7 +77,8 @@ const tinyModel: MeasuredModel = { name: 'tiny-chat', maxTokens: 64, bundle: cre
  * llm worker, each token sealed back and opened) and called directly with node-llama-cpp in a
  * process of its own (the same model bytes, read into memory as the worker reads them, context
  * size, one thread on a core of its own, greedy, and the llm worker's environment). Ratios are
- * through ÷ direct, medians over the rounds; the two sides alternate which goes first.
+ * through ÷ direct, medians over the rounds; the two sides alternate which goes first, and the
+ * rounds are spread over fresh pairs of model processes (`processPairsFor`).
  *
  * The goal figures use a model of SmolLM-135M's shape (above). tiny-chat, whose tokens take well
  * under a millisecond, shows the path's fixed cost at its most visible: its figures are the
@@ -103,7 +104,7 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
     // The smoke run measures the tiny model only: the real-sized one takes a minute to set up.
     const goal = real ?? tiny
     const how = (model: MeasuredModel, rounds: number) =>
-      `${model.name}, ${model.maxTokens} tokens greedy, ${rounds} interleaved rounds; through: OpenAI SSE request to bocc proxy → lease front → enclave host → enclave (sim) llm worker, direct: node-llama-cpp in a process of its own`
+      `${model.name}, ${model.maxTokens} tokens greedy, ${rounds} interleaved rounds over ${processPairsFor(rounds)} fresh pairs of model processes; through: OpenAI SSE request to bocc proxy → lease front → enclave host → enclave (sim) llm worker, direct: node-llama-cpp in a process of its own`
     const goalHow = real ? how(smolModel, rounds) : how(tinyModel, 2)
     return {
       values: {
@@ -146,6 +147,14 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
  */
 const defaultRounds = 10
 
+/**
+ * How many fresh pairs of model processes (the enclave's worker and the direct one) the rounds are
+ * split among. A pair keeps a bias of its own for its life, a few percent either way here (30
+ * rounds on each of three pairs: ITL ×0.987, ×0.980, ×1.049), which more rounds on one pair do not
+ * average out: a pair every ten rounds, at least three.
+ */
+const processPairsFor = (rounds: number) => Math.min(rounds, Math.max(3, Math.round(rounds / 10)))
+
 /** Publishes the model (unless the network ships it), leases it, and measures both ways. */
 async function compareThroughAndDirect(
   network: DevNetwork,
@@ -172,20 +181,31 @@ async function compareThroughAndDirect(
     endpoint: network.leaseEndpoint,
   })
   const proxy = await startLeaseProxy(client)
-  const direct = await directModel(workspace, bundle, model.maxTokens)
+  let direct = await directModel(workspace, bundle, model.maxTokens)
   let releaseCores = () => {}
   try {
     const through: Timing[] = []
     const plain: Timing[] = []
-    // Warm both: the proxy verifies the enclave and the enclave loads the model on first use.
-    await streamThroughProxy(proxy.url, model)
-    await direct.generate()
-    releaseCores = keepOffModelCores([...llmWorkersUnder(), direct.pid])
-    // Each side goes first in every other round, so neither always runs right after the other.
-    for (let round = 0; round < rounds; round++) {
-      if (round % 2 === 0) plain.push(await direct.generate())
-      through.push(await streamThroughProxy(proxy.url, model))
-      if (round % 2 === 1) plain.push(await direct.generate())
+    const pairs = processPairsFor(rounds)
+    for (let pair = 0; pair < pairs; pair++) {
+      if (pair > 0) {
+        // A fresh pair of model processes: the enclave starts its worker again on the next request.
+        releaseCores()
+        for (const worker of llmWorkersUnder()) process.kill(worker, 'SIGKILL')
+        await direct.close()
+        direct = await directModel(workspace, bundle, model.maxTokens)
+      }
+      // Warm both: the proxy verifies the enclave and the enclave loads the model on first use.
+      await streamThroughProxy(proxy.url, model)
+      await direct.generate()
+      releaseCores = keepOffModelCores([...llmWorkersUnder(), direct.pid])
+      // Each side goes first in every other round, so neither always runs right after the other.
+      const last = Math.round(((pair + 1) * rounds) / pairs)
+      for (let round = through.length; round < last; round++) {
+        if (round % 2 === 0) plain.push(await direct.generate())
+        through.push(await streamThroughProxy(proxy.url, model))
+        if (round % 2 === 1) plain.push(await direct.generate())
+      }
     }
     const median = (values: number[]) => summarize(values, 3).median
     const paired = (of: (through: Timing, plain: Timing) => number) =>

@@ -6,32 +6,15 @@
 // minutes allow.
 process.env.ORT_DISABLE_TELEMETRY = '1'
 
+import { fork } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { renderChart } from './chart.ts'
-import { measureAttestation } from './figures/attestationFigures.ts'
-import { measureCrypto } from './figures/crypto.ts'
-import { measureDemo } from './figures/demo.ts'
-import { measureEnclaveMemory } from './figures/enclaveMemoryFigures.ts'
-import { readGas } from './figures/gas.ts'
-import { measureInference } from './figures/inference.ts'
+import { figures } from './figures/all.ts'
 import { describeMachine } from './figures/machine.ts'
-import { measureOcrOrders } from './figures/ocrOrders.ts'
-import { measureWasmOrders } from './figures/wasmOrders.ts'
 import { figureValue, goals } from './goals.ts'
-import type { BenchMode, FigureContext, FigureReport } from './report.ts'
+import type { BenchMode, FigureReport } from './report.ts'
 import type { Summary } from './summary.ts'
-
-const figures: Record<string, (context: FigureContext) => Promise<FigureReport>> = {
-  crypto: measureCrypto,
-  attestation: measureAttestation,
-  wasm: measureWasmOrders,
-  ocr: measureOcrOrders,
-  demo: measureDemo,
-  gas: readGas,
-  enclaveMemory: measureEnclaveMemory,
-  inference: measureInference,
-}
 
 const { values: options } = parseArgs({
   options: {
@@ -50,15 +33,11 @@ const only = options.only?.split(',')
 const started = performance.now()
 const machineBefore = describeMachine()
 const report: FigureReport = { values: {}, summaries: {}, notes: {} }
-for (const [name, measure] of Object.entries(figures)) {
+for (const name of Object.keys(figures)) {
   if (only && !only.includes(name)) continue
   console.log(`▸ ${name}`)
   const figureStarted = performance.now()
-  const found = await measure({
-    mode,
-    log: (line) => console.log(line),
-    ...(rounds === undefined ? {} : { rounds }),
-  })
+  const found = await measureInItsOwnProcess(name)
   Object.assign(report.values, found.values)
   Object.assign(report.summaries as object, found.summaries)
   Object.assign(report.notes as object, found.notes)
@@ -111,6 +90,24 @@ for (const goal of goals) {
 }
 console.log(`\nwrote ${output} in ${latest.duration_s} s`)
 process.exit(0)
+
+/** Runs one figure in a process of its own (bench/runFigure.ts), its lines printed as they come. */
+function measureInItsOwnProcess(name: string): Promise<FigureReport> {
+  const child = fork(
+    new URL('./runFigure.ts', import.meta.url),
+    [name, mode, ...(rounds === undefined ? [] : [String(rounds)])],
+    { serialization: 'advanced' },
+  )
+  return new Promise((resolve, reject) => {
+    let report: FigureReport | undefined
+    child.once('message', (message: FigureReport) => {
+      report = message
+    })
+    child.once('exit', (code) =>
+      report ? resolve(report) : reject(new Error(`the ${name} figure failed (exit ${code})`)),
+    )
+  })
+}
 
 /** The table between the markers of BENCHMARKS.md: each figure, its spread, its goal, its owner. */
 async function writeResultsTable(latest: Record<string, unknown>) {

@@ -147,6 +147,9 @@ export async function measureInference(context: FigureContext): Promise<FigureRe
  */
 const defaultRounds = 10
 
+/** Requests through the path before the first measured round, so its code runs compiled. */
+const pathWarmUps = 5
+
 /**
  * How many fresh pairs of model processes (the enclave's worker and the direct one) the rounds are
  * split among. A pair keeps a bias of its own for its life, a few percent either way here (30
@@ -195,9 +198,12 @@ async function compareThroughAndDirect(
         await direct.close()
         direct = await directModel(workspace, bundle, model.maxTokens)
       }
-      // Warm both: the proxy verifies the enclave and the enclave loads the model on first use.
-      await streamThroughProxy(proxy.url, model)
-      await direct.generate()
+      // Warm both: the proxy verifies the enclave and the enclave loads the model on first use;
+      // the first pair also warms the path's processes, whose code V8 compiles as it goes.
+      for (let warm = 0; warm < (pair === 0 ? pathWarmUps : 1); warm++) {
+        await streamThroughProxy(proxy.url, model)
+        await direct.generate()
+      }
       releaseCores = keepOffModelCores([...llmWorkersUnder(), direct.pid])
       // Each side goes first in every other round, so neither always runs right after the other.
       const last = Math.round(((pair + 1) * rounds) / pairs)

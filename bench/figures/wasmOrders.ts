@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { encodeFunctionData, type Hash, type TransactionSerializable, toBytes } from 'viem'
-import { tokenAbi } from '../../src/chain/abis.ts'
+import { type Hash, type TransactionSerializable, toBytes } from 'viem'
 import { createSolutionOffer } from '../../src/chain/actions/catalog/createSolutionOffer.ts'
+import { encodeTokenTransfer } from '../../src/chain/actions/token/transferToken.ts'
 import type { BoccSigner } from '../../src/chain/boccChain.ts'
 import { type DevNetwork, devBlobStore, startDevNetwork } from '../../src/devnet/startDevNetwork.ts'
 import { createSolutionBundle, publishSolutionBundle } from '../../src/protocol/solutionBundle.ts'
@@ -142,11 +142,7 @@ async function transfersPerSecond(sender: BoccSigner, count: number): Promise<nu
   const request = await publicClient.prepareTransactionRequest({
     account,
     to: sender.deployment.contracts.token,
-    data: encodeFunctionData({
-      abi: tokenAbi,
-      functionName: 'transfer',
-      args: [`0x${'22'.repeat(20)}`, 1n],
-    }),
+    data: encodeTokenTransfer({ to: `0x${'22'.repeat(20)}`, amount: 1n }),
     nonce,
   })
   const sign = account.signTransaction

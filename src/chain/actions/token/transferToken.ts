@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { tokenAbi } from '../../abis.ts'
 import type { BoccSigner } from '../../boccChain.ts'
 import {
@@ -13,6 +13,15 @@ export function transferToken(
 ): Promise<WriteContractAndWaitReturnType> {
   return writeContractAndWait(chain, {
     address: chain.deployment.contracts.token,
+    abi: tokenAbi,
+    functionName: 'transfer',
+    args: [parameters.to, parameters.amount],
+  })
+}
+
+/** The call data of a payment-token transfer, for a transaction built and signed by hand. */
+export function encodeTokenTransfer(parameters: { to: Address; amount: bigint }): Hex {
+  return encodeFunctionData({
     abi: tokenAbi,
     functionName: 'transfer',
     args: [parameters.to, parameters.amount],

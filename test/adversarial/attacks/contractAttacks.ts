@@ -253,7 +253,9 @@ export const contractAttacks: ContractAttack[] = [
       const late = await world.create()
       const mine = await world.create()
       await refused(m.h.send(m.dev.signers.stranger, 'acceptOrder', [mine.terms]))
-      await m.dev.increaseTime(late.terms.acceptBy - (await m.h.now()) + 1)
+      // Past both deadlines: on a slow machine the second order's is seconds after the first's.
+      const lastAcceptBy = Math.max(mine.terms.acceptBy, late.terms.acceptBy)
+      await m.dev.increaseTime(lastAcceptBy - (await m.h.now()) + 1)
       await refused(
         m.h.send(m.dev.signers.provider, 'acceptOrder', [late.terms]),
         'AcceptDeadlinePassed',

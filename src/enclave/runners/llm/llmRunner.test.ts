@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { failureReasons } from '../../../protocol/failureReasons.ts'
 import { createSolutionBundle } from '../../../protocol/solutionBundle.ts'
@@ -137,6 +137,52 @@ describe('the llm runner', () => {
       assert.deepEqual(forwarders.sort(), nextModelCore() ? [0, 1] : [0, 0])
     } finally {
       await unpinned.close()
+    }
+  })
+
+  it('gives each worker its own copy of the model, held once, and again after a restart', async () => {
+    // 64 MiB of weights in its blocks (a wide vocabulary would add buffers of its own to the
+    // worker): over IPC, a worker held its model about three times while it loaded.
+    const model = writeTinyGguf({
+      shape: { embeddingLength: 512, blockCount: 8, headCount: 8, feedForwardLength: 2048 },
+    })
+    const peakMiB = (pid: number) =>
+      Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
+    const [tinyWorker] = llmWorkers()
+    const others = new Set(llmWorkers())
+    const large = await startLlmRunner(
+      createSolutionBundle(
+        { ...tinyChatManifest, limits: { ...tinyChatManifest.limits, memoryMiB: 1024 } },
+        [{ path: 'model.gguf', bytes: model }],
+      ),
+    )
+    try {
+      const body = parseChatCompletionRequest({
+        messages: [{ role: 'user', content: 'hello world' }],
+        max_tokens: 8,
+      })
+      const generate = async () => {
+        const pieces: string[] = []
+        const outcome = await large.generate(body, (text) => pieces.push(text))
+        assert.equal(outcome.ok, true)
+        return pieces.join('')
+      }
+      const first = await generate()
+      const [worker] = llmWorkers().filter((pid) => !others.has(pid))
+      assert.ok(worker && tinyWorker)
+      const modelMiB = model.length / 2 ** 20
+      const added = peakMiB(worker) - peakMiB(tinyWorker)
+      assert.ok(
+        added < 1.5 * modelMiB,
+        `the worker's peak grew by ${added} MiB for ${modelMiB} MiB`,
+      )
+      // A fresh worker gets the whole model again from the runtime, and answers the same.
+      process.kill(worker, 'SIGKILL')
+      // Until the runner has reaped it (and so seen it exit).
+      while (existsSync(`/proc/${worker}`)) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.equal(await generate(), first)
+    } finally {
+      await large.close()
     }
   })
 

@@ -56,6 +56,7 @@ export async function startLlmRunner(bundle: SolutionBundle): Promise<LlmRunner>
     env: { ...hugePageAllocations, PATH: process.env.PATH ?? '' },
     launcher: () => nextModelCore(),
     answersOverPipe: true,
+    entryOverPipe: true,
   })
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false

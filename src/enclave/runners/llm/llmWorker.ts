@@ -3,18 +3,23 @@
 // runtime. Requests come over the IPC channel, answers go back on its answer pipe
 // (offCoreAnswers.ts); its stdout and stderr go nowhere.
 
-import { randomBytes } from 'node:crypto'
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs'
 import type { ChatHistoryItem, LlamaChat, LlamaContext, LlamaModel } from 'node-llama-cpp'
 import { shortMessageOf } from '../../../errors.ts'
 import type { NamedBlob } from '../../../protocol/namedBlobs.ts'
 import type { SolutionManifest } from '../../../protocol/solutionBundle.ts'
+import { receiveEntry } from '../native/entryPipe.ts'
 import type { ChatMessage, FinishReason } from './chatCompletionRequest.ts'
 import { type Answers, startAnswers } from './offCoreAnswers.ts'
 import { getPrebuiltLlama } from './prebuiltLlama.ts'
 
 export type LlmWorkerRequest =
-  | { type: 'load'; manifest: SolutionManifest; files: NamedBlob[] }
+  | {
+      type: 'load'
+      manifest: SolutionManifest
+      /** The bundle's other files: the model itself comes on the entry pipe, this many bytes. */
+      files: NamedBlob[]
+      entryLength?: number
+    }
   | {
       type: 'generate'
       messages: ChatMessage[]
@@ -52,7 +57,7 @@ process.on('message', async (message: LlmWorkerRequest) => {
   await answering
   if (message.type === 'load') {
     try {
-      loaded = await load(message.manifest, message.files)
+      loaded = await load(message.manifest, message.entryLength)
       send({ type: 'ready' })
     } catch (error) {
       send({ type: 'load-failed', message: shortMessageOf(error) })
@@ -69,14 +74,13 @@ process.on('message', async (message: LlmWorkerRequest) => {
 })
 process.on('disconnect', () => process.exit(0))
 
-async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loaded> {
-  const gguf = files.find((file) => file.name === manifest.entry)
-  if (!gguf) throw new Error(`the bundle has no file ${manifest.entry}`)
+async function load(manifest: SolutionManifest, entryLength?: number): Promise<Loaded> {
+  if (entryLength === undefined) throw new Error(`the bundle has no file ${manifest.entry}`)
   const { llama, LlamaChat } = await getPrebuiltLlama()
   // Read into the worker's memory rather than mapped from the memory-backed file: the file's
   // pages are 4 KiB (shared memory gets no huge pages here), the worker's allocation can get
   // 2 MiB ones; the file is gone once read.
-  const file = memoryOnlyFile(gguf.bytes)
+  const file = receiveEntry(entryLength)
   let model: LlamaModel
   try {
     model = await llama.loadModel({ modelPath: file.path, useMmap: false })
@@ -87,25 +91,6 @@ async function load(manifest: SolutionManifest, files: NamedBlob[]): Promise<Loa
   // One thread, so concurrent enclaves on a small machine do not fight over cores.
   const context = await model.createContext({ contextSize, threads: 1 })
   return { model, context, manifest, LlamaChat }
-}
-
-/**
- * llama.cpp reads a model from a path: the model goes into a file on the memory-backed /dev/shm
- * that is unlinked before a byte is written, and is read through this process's descriptor of it.
- * It never has a name on any disk, and it is gone once closed (or when this process is).
- */
-function memoryOnlyFile(bytes: Uint8Array): { path: string; close(): void } {
-  const path = `/dev/shm/bocc-model-${randomBytes(16).toString('hex')}`
-  const fd = openSync(path, 'wx+', 0o600)
-  unlinkSync(path)
-  try {
-    for (let at = 0; at < bytes.length; )
-      at += writeSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 24))
-  } catch (error) {
-    closeSync(fd)
-    throw error
-  }
-  return { path: `/proc/self/fd/${fd}`, close: () => closeSync(fd) }
 }
 
 async function generate(

@@ -4,6 +4,7 @@ import { failureReasons } from '../../../protocol/failureReasons.ts'
 import type { SolutionBundle } from '../../../protocol/solutionBundle.ts'
 import type { Job, JobOutcome, JobRunner } from '../jobRunner.ts'
 import { readAnswers } from './answerPipe.ts'
+import { sendEntry } from './entryPipe.ts'
 import type { NativeWorkerRequest, NativeWorkerResponse } from './nativeWorker.ts'
 import { superviseRequest } from './superviseRequest.ts'
 
@@ -90,6 +91,8 @@ export type WorkerOptions = {
   launcher?: () => { execPath: string; execArgv: string[] } | undefined
   /** The worker answers on its answer pipe (`answerPipe.ts`), not on the IPC channel. */
   answersOverPipe?: boolean
+  /** The bundle's entry file goes on the worker's entry pipe (`entryPipe.ts`), not over IPC. */
+  entryOverPipe?: boolean
 }
 
 /**
@@ -133,12 +136,16 @@ export async function startWarmWorker(
 async function startWorker(
   bundle: SolutionBundle,
   entry: URL,
-  { env = {}, launcher, answersOverPipe = false }: WorkerOptions,
+  { env = {}, launcher, answersOverPipe = false, entryOverPipe = false }: WorkerOptions,
 ): Promise<{ child: ChildProcess }> {
   const launch = launcher?.()
+  const pipes =
+    answersOverPipe || entryOverPipe
+      ? [answersOverPipe ? 'pipe' : 'ignore', ...(entryOverPipe ? ['pipe'] : [])]
+      : []
   const child = fork(entry, [], {
     // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc', ...(answersOverPipe ? ['pipe' as const] : [])],
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc', ...(pipes as ('pipe' | 'ignore')[])],
     serialization: 'advanced',
     // Few glibc malloc arenas: with one per thread, freed memory stays fragmented across them and
     // the resident set creeps up order after order.
@@ -171,11 +178,16 @@ async function startWorker(
       reject(new SolutionLoadError('the solution’s process died while loading it'))
     child.on('message', onMessage)
     child.once('exit', onExit)
+    const entryFile = entryOverPipe
+      ? bundle.files.find((file) => file.name === bundle.manifest.entry)
+      : undefined
     child.send({
       type: 'load',
       manifest: bundle.manifest,
-      files: bundle.files,
+      files: entryFile ? bundle.files.filter((file) => file !== entryFile) : bundle.files,
+      ...(entryFile ? { entryLength: entryFile.bytes.length } : {}),
     })
+    if (entryFile) sendEntry(child, entryFile.bytes)
   })
   return { child }
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, cpus } from 'node:os'
 import { delimiter, join } from 'node:path'
 
 /**
@@ -37,7 +37,7 @@ export function nextModelCore(
 }
 
 /** Whether this process was started on a model's core: it may run on fewer than the machine's. */
-export function isOnModelCore(machineCores: number): boolean {
+export function isOnModelCore(machineCores = cpus().length): boolean {
   return availableParallelism() < machineCores
 }
 

@@ -6,7 +6,6 @@
 // generation runs (a fraction of a token's time, so tokens are no further apart on average), and
 // is woken at once for the answers that end a request. Anywhere else, answers are written
 // directly.
-import { cpus } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { answerLine, writeAnswerLines } from '../native/answerPipe.ts'
 import { AnswerRing } from './answerRing.ts'
@@ -29,7 +28,7 @@ export async function startAnswers(): Promise<Answers> {
     send: (message) => writeAnswerLines(answerLine(message)),
     generating: () => {},
   }
-  if (!isOnModelCore(cpus().length)) return direct
+  if (!isOnModelCore()) return direct
   const ring = new AnswerRing()
   const forwarder = new Worker(new URL('./answerForwarder.ts', import.meta.url), {
     name: forwarderName,

@@ -148,8 +148,8 @@ describe('the llm runner', () => {
     })
     const peakMiB = (pid: number) =>
       Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
-    const [tinyWorker] = llmWorkers()
-    const others = new Set(llmWorkers())
+    const others = llmWorkers()
+    const [tinyWorker] = others
     const large = await startLlmRunner(
       createSolutionBundle(
         { ...tinyChatManifest, limits: { ...tinyChatManifest.limits, memoryMiB: 1024 } },
@@ -168,7 +168,7 @@ describe('the llm runner', () => {
         return pieces.join('')
       }
       const first = await generate()
-      const [worker] = llmWorkers().filter((pid) => !others.has(pid))
+      const [worker] = llmWorkers().filter((pid) => !others.includes(pid))
       assert.ok(worker && tinyWorker)
       const modelMiB = model.length / 2 ** 20
       const added = peakMiB(worker) - peakMiB(tinyWorker)

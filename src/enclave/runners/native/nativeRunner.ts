@@ -139,13 +139,17 @@ async function startWorker(
   { env = {}, launcher, answersOverPipe = false, entryOverPipe = false }: WorkerOptions,
 ): Promise<{ child: ChildProcess }> {
   const launch = launcher?.()
-  const pipes =
-    answersOverPipe || entryOverPipe
-      ? [answersOverPipe ? 'pipe' : 'ignore', ...(entryOverPipe ? ['pipe'] : [])]
-      : []
   const child = fork(entry, [], {
-    // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too.
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc', ...(pipes as ('pipe' | 'ignore')[])],
+    // Its output could hold plaintext: it goes nowhere. The JS heap is bounded too. Descriptors 4
+    // and 5 are its answer and entry pipes when it has them (answerPipe.ts, entryPipe.ts).
+    stdio: [
+      'ignore',
+      'ignore',
+      'ignore',
+      'ipc',
+      answersOverPipe ? 'pipe' : 'ignore',
+      entryOverPipe ? 'pipe' : 'ignore',
+    ],
     serialization: 'advanced',
     // Few glibc malloc arenas: with one per thread, freed memory stays fragmented across them and
     // the resident set creeps up order after order.
